@@ -1,0 +1,1 @@
+"""Receipt layouts rendered to PDF/system printer and ESC/POS."""

@@ -1,0 +1,1 @@
+"""The use cases the UI calls; each service is a QObject that owns its transactions."""

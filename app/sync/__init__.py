@@ -1,0 +1,1 @@
+"""Platform client and sync engine (SYNC_PROTOCOL.md)."""

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets everything up (first time only) and runs the full check: lint, format, types, the whole test suite.
+# Extra arguments go to pytest (e.g. ./test.sh tests/unit -x).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bash "$root/scripts/setup.sh" test
+cd "$root"
+bin="$root/.venv/bin"
+echo "[test] ruff check" >&2
+"$bin/ruff" check .
+echo "[test] ruff format --check" >&2
+"$bin/ruff" format --check .
+echo "[test] mypy app offline_cache" >&2
+"$bin/mypy" app offline_cache
+echo "[test] pytest" >&2
+export QT_QPA_PLATFORM=offscreen
+set +e
+"$bin/python" -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+    echo "[test] pytest collected no tests: that is a failure, not a pass" >&2
+    exit 1
+fi
+exit "$rc"

@@ -1,0 +1,1 @@
+"""PySide6 widgets: counter, kiosk and citizen rating windows."""
