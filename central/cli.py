@@ -6,7 +6,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("tongban-central: the reference central platform is not built yet (see its issue).", file=sys.stderr)
+    print(
+        "tongban-central: the reference central platform is not built yet (see its issue).", file=sys.stderr
+    )
     return 2
 
 
