@@ -63,8 +63,61 @@ def fail_on_undeclared_warning_logs(request: pytest.FixtureRequest) -> Iterator[
         pytest.fail(f"undeclared warning/error log records:\n{lines}")
 
 
+@pytest.fixture(autouse=True)
+def restore_tongban_logger() -> Iterator[None]:
+    """Undo `setup_logging` of a test: close its file handlers, keep the run-wide capture at DEBUG."""
+    yield
+    tongban = logging.getLogger("tongban")
+    for handler in list(tongban.handlers):
+        if getattr(handler, "_tongban", False):
+            tongban.removeHandler(handler)
+            handler.close()
+    tongban.setLevel(logging.DEBUG)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixturenames = getattr(item, "fixturenames", ())
         if "qtbot" in fixturenames or "qapp" in fixturenames:
             item.add_marker(pytest.mark.gui)
+
+
+# --- the whole run's log output must not contain personal data --------------------------------------------
+
+
+class _RunLogCapture(logging.Handler):
+    """Keeps every record of the `tongban` loggers, formatted, without redaction: proves the code never logs
+    personal data in the first place (the redacting filter of app/logs.py is only a second line of defence)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = repr(record.msg)
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.lines.append(f"{record.name}: {text}")
+
+
+_RUN_LOG = _RunLogCapture()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    tongban = logging.getLogger("tongban")
+    tongban.addHandler(_RUN_LOG)
+    tongban.setLevel(logging.DEBUG)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests import pii_samples
+
+    leaks = [
+        f"{value!r} in: {line[:200]}" for line in _RUN_LOG.lines for value in pii_samples.ALL if value in line
+    ]
+    if leaks:
+        print("\nPERSONAL DATA IN LOGS (DOMAIN.md privacy):\n" + "\n".join(leaks[:50]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

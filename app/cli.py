@@ -1,0 +1,117 @@
+"""`tongban`: the terminal's command line.
+
+Conventions for every subcommand: exit 0 on success; non-zero with a one-line reason on stderr otherwise;
+`--json` for machine-readable output. `--data-dir`/`--config` (or TONGBAN_DATA_DIR/TONGBAN_CONFIG) isolate the
+state of one terminal, so several terminals and every test can run side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app import __version__
+from app.config import Config, ConfigError, Mode, load_config
+from app.logs import get_logger, setup_logging
+from app.paths import AppPaths, resolve_paths
+
+log = get_logger("cli")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr (exit code 1)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal")
+    parser.add_argument("--version", action="version", version=f"tongban-terminal {__version__}")
+    parser.add_argument(
+        "--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)"
+    )
+    parser.add_argument("--config", help="config file (default: the user config dir; env TONGBAN_CONFIG)")
+    parser.add_argument("--mode", choices=[m.value for m in Mode], help="override the configured mode")
+    parser.add_argument("--exit-when-idle", action="store_true", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="start the terminal window (the default)")
+
+    status = sub.add_parser("status", help="data dir, schema version, cases, sync queue")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    config = sub.add_parser("config", help="show the effective configuration and every key")
+    config.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = resolve_paths(data_dir=args.data_dir, config_file=args.config)
+    try:
+        config = load_config(paths.config_file)
+    except ConfigError as exc:
+        print(f"tongban: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        paths.ensure()
+        setup_logging(paths.log_dir, level=config.log_level)
+    except OSError as exc:
+        print(f"tongban: 无法创建数据或日志目录: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+    command: str = args.command or "run"
+    handlers: dict[str, Callable[[argparse.Namespace, Config, AppPaths], int]] = {
+        "run": _cmd_run,
+        "status": _cmd_status,
+        "config": _cmd_config,
+    }
+    try:
+        return handlers[command](args, config, paths)
+    except CliError as exc:
+        log.error("command %s failed: %s", command, exc)
+        print(f"tongban {command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _cmd_run(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from ui.app import run_gui
+
+    mode = Mode(args.mode) if args.mode else config.mode
+    log.info("starting terminal %s in %s mode", __version__, mode.value)
+    return run_gui(config=config, paths=paths, mode=mode, exit_when_idle=args.exit_when_idle)
+
+
+def _cmd_status(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.services.terminal_status import read_status
+
+    status = read_status(config=config, paths=paths)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        for key, value in status.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def _cmd_config(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.config import describe_keys
+
+    effective: dict[str, Any] = config.model_dump(mode="json")
+    if args.json:
+        print(json.dumps({"config_file": str(paths.config_file), "config": effective}, ensure_ascii=False))
+        return EXIT_OK
+    print(f"# config file: {paths.config_file}")
+    for key, description, default in describe_keys():
+        print(f"{key} = {default!r}  # {description}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

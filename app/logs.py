@@ -1,0 +1,77 @@
+"""Logging: rotating files in the user log dir, one logger per subsystem, no personal data ever.
+
+Code must not log names, ID numbers, phones or addresses in the first place (record ids and case numbers are
+enough). As a second line of defence a filter on every handler replaces anything shaped like a resident ID, an
+enterprise credit code or a mobile number before it reaches a file.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+LOG_FILE_NAME = "tongban.log"
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+# Shapes of personal identifiers; bounded by non-alphanumerics so 26-digit case numbers are left alone.
+_PERSONAL_PATTERNS = (
+    re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])"),  # resident ID
+    re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"),  # legacy 15-digit ID
+    re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])"),  # USCC
+    re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![0-9])"),  # mobile
+)
+REDACTED = "<redacted>"
+
+
+def redact(text: str) -> str:
+    for pattern in _PERSONAL_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Renders the message once, scrubs personal identifiers, and drops the args."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not lose the log line
+            message = f"{record.msg!r} (unformattable args)"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) -> Path:
+    """Attach a rotating file handler (5 × 2 MB) to the `tongban` logger; returns the log file path."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LOG_FILE_NAME
+    logger = logging.getLogger("tongban")
+    logger.setLevel(level)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_tongban", False):
+            logger.removeHandler(handler)
+            handler.close()
+    file_handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8"
+    )
+    handlers: list[logging.Handler] = [file_handler]
+    if console:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        handler.addFilter(RedactingFilter())
+        handler._tongban = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    return path
+
+
+def get_logger(subsystem: str) -> logging.Logger:
+    """`tongban.<subsystem>`: one logger per subsystem (store, sync, ui, printing, devices, cli, ...)."""
+    return logging.getLogger(f"tongban.{subsystem}")

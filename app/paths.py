@@ -1,0 +1,48 @@
+"""Where the terminal keeps its data, configuration and logs.
+
+Precedence: command-line option, then environment (`TONGBAN_DATA_DIR`, `TONGBAN_CONFIG`, `TONGBAN_LOG_DIR`),
+then the platform's user directories (platformdirs). Several terminals and every test run side by side by giving
+each its own directories.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "tongban"
+APP_AUTHOR = "tongban"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    data_dir: Path
+    config_file: Path
+    log_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "terminal.sqlite3"
+
+    def ensure(self) -> AppPaths:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def resolve_paths(*, data_dir: str | None = None, config_file: str | None = None) -> AppPaths:
+    data = data_dir or os.environ.get("TONGBAN_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)
+    config = (
+        config_file
+        or os.environ.get("TONGBAN_CONFIG")
+        or str(Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "config.toml")
+    )
+    logs = os.environ.get("TONGBAN_LOG_DIR") or (
+        str(Path(data) / "logs") if data_dir else platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)
+    )
+    return AppPaths(
+        data_dir=Path(data).expanduser(), config_file=Path(config).expanduser(), log_dir=Path(logs)
+    )
