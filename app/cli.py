@@ -85,7 +85,8 @@ def _cmd_run(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
 
     mode = Mode(args.mode) if args.mode else config.mode
     log.info("starting terminal %s in %s mode", __version__, mode.value)
-    return run_gui(config=config, paths=paths, mode=mode, exit_when_idle=args.exit_when_idle)
+    exit_code: int = run_gui(config=config, paths=paths, mode=mode, exit_when_idle=args.exit_when_idle)
+    return exit_code
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
@@ -108,8 +109,11 @@ def _cmd_config(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
         print(json.dumps({"config_file": str(paths.config_file), "config": effective}, ensure_ascii=False))
         return EXIT_OK
     print(f"# config file: {paths.config_file}")
-    for key, description, default in describe_keys():
-        print(f"{key} = {default!r}  # {description}")
+    for key, description, _default in describe_keys():
+        value: Any = effective
+        for part in key.split("."):
+            value = value[part]
+        print(f"{key} = {json.dumps(value, ensure_ascii=False)}  # {description}")
     return EXIT_OK
 
 
