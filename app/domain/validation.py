@@ -364,7 +364,7 @@ def validate_mobile(text: str | None) -> ValidationResult:  # noqa: PLR0911 - on
 
 
 def validate_landline(text: str | None) -> ValidationResult:  # noqa: PLR0911 - one early return per rule, in checking order
-    """Check a landline with its area code, e.g. `0417-2345678`, `02112345678`, `(010)12345678 转 123`.
+    """Check a landline with its area code, e.g. `0417-2345678`, `02162345678`, `(010)62345678 转 123`.
 
     `Valid.value` is `area-number` or `area-number-extension`.
     """
