@@ -1,0 +1,559 @@
+"""Parse and validate a service-item catalogue (JSON) into the dataclasses of `models`.
+
+The platform owns the catalogue; the terminal ships a seed copy and swaps in newer ones. Anything that arrives here
+may be hostile or broken, so parsing is strict (unknown keys, wrong types, unsafe text are errors) and every error
+names the item (position and code) and the field, in Chinese for the screen and English for the log.
+
+File format (`schema_version` 1)::
+
+    {"schema_version": 1, "version": "2026.11.20", "published": "2026-11-20", "division": "210800",
+     "items": [{"code", "name", "category", "department", "jurisdiction", "kind", "immediate", "promised_days",
+                "legal_days", "fee_fen", "fee_note", "materials": [...], "questions": [...],
+                "delivery_methods": [...], "citywide", "kiosk_allowed", "originals_required", "guide"}]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from app.domain.models import (
+    Condition,
+    DeliveryMethod,
+    ItemKind,
+    MaterialForm,
+    MaterialRequirement,
+    ScenarioQuestion,
+    ServiceItem,
+)
+
+#: The catalogue file format this code reads.
+SUPPORTED_SCHEMA_VERSION = 1
+#: Larger files are refused before they are parsed.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ITEMS = 10_000
+
+#: The categories the pilot city uses, in the order screens list them; a catalogue may add others.
+KNOWN_CATEGORIES: tuple[str, ...] = ("社保", "医保", "公积金", "不动产", "户籍", "市场主体登记", "民政", "交通")
+
+
+class CatalogueError(ValueError):
+    """A catalogue that cannot be used. `message_zh` is for the screen, `str(error)` (English) for the log."""
+
+    def __init__(self, message_zh: str, message_en: str, *, item: str | None = None, field: str | None = None):
+        super().__init__(message_en)
+        self.message_zh = message_zh
+        self.message_en = message_en
+        #: Which item: "#3 (210800200101000)" (1-based position and code) or None for a file-level error.
+        self.item = item
+        #: Dotted field path, e.g. "materials[1].form"; None for a file-level error.
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """One validated catalogue: its header and items, with a lookup by code."""
+
+    schema_version: int
+    version: str
+    published: dt.date
+    division: str
+    items: tuple[ServiceItem, ...]
+    _by_code: Mapping[str, ServiceItem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_code", {item.code: item for item in self.items})
+
+    def get(self, code: str) -> ServiceItem | None:
+        return self._by_code.get(code)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Categories present: the known ones in their usual order, then any others by first appearance."""
+        present = dict.fromkeys(item.category for item in self.items)
+        known = [c for c in KNOWN_CATEGORIES if c in present]
+        return (*known, *(c for c in present if c not in KNOWN_CATEGORIES))
+
+
+# --- text safety -------------------------------------------------------------------------------------------
+
+_EMOJI_RANGES: tuple[tuple[int, int], ...] = (
+    (0x1F000, 0x1FAFF),  # mahjong .. symbols and pictographs extended-A (includes flags)
+    (0x2600, 0x27BF),  # miscellaneous symbols, dingbats
+    (0x2B00, 0x2BFF),  # arrows and stars used as emoji (⭐)
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0x20E3, 0x20E3),  # combining keycap
+    (0xE0000, 0xE007F),  # tags
+)
+_BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _is_emoji(cp: int) -> bool:
+    return any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
+
+
+def _text_checker(max_len: int, *, multiline: bool = False, allow_empty: bool = False) -> AfterValidator:
+    """A validator for display text: bounded length, no control/format/private characters, no emoji."""
+
+    def check(value: str) -> str:
+        if len(value) > max_len:
+            raise PydanticCustomError("text_too_long", "text longer than {max} characters", {"max": max_len})
+        if not value.strip():
+            if allow_empty and not value:
+                return value
+            raise PydanticCustomError("text_empty", "text is empty")
+        if value != value.strip():
+            raise PydanticCustomError("text_padded", "text starts or ends with whitespace")
+        for ch in value:
+            cp = ord(ch)
+            if multiline and ch == "\n":
+                continue
+            if _is_emoji(cp):
+                raise PydanticCustomError("text_emoji", "emoji U+{cp} not allowed", {"cp": f"{cp:04X}"})
+            if unicodedata.category(ch) in _BAD_CATEGORIES:
+                raise PydanticCustomError(
+                    "text_control", "control or invisible character U+{cp} not allowed", {"cp": f"{cp:04X}"}
+                )
+        return value
+
+    return AfterValidator(check)
+
+
+def _pattern_checker(pattern: str, description: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if len(value) > 64 or not compiled.fullmatch(value):
+            raise PydanticCustomError("bad_format", "does not match {fmt}", {"fmt": description})
+        return value
+
+    return AfterValidator(check)
+
+
+_Code = Annotated[StrictStr, _pattern_checker(r"[0-9A-Z][0-9A-Z-]{2,39}", "code: 3-40 of 0-9 A-Z -")]
+_Division = Annotated[StrictStr, _pattern_checker(r"[1-9][0-9]{5}", "division: 6 digits")]
+_QuestionId = Annotated[StrictStr, _pattern_checker(r"[a-z][a-z0-9_]{0,31}", "id: a-z 0-9 _")]
+_Name = Annotated[StrictStr, _text_checker(100)]
+_Short = Annotated[StrictStr, _text_checker(40)]
+_Note = Annotated[StrictStr, _text_checker(200, allow_empty=True)]
+_Guide = Annotated[StrictStr, _text_checker(2000, multiline=True, allow_empty=True)]
+_Days = Annotated[StrictInt, Field(ge=0, le=365)]
+
+
+# --- wire schema (pydantic) --------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ConditionIn(_Strict):
+    question_id: _QuestionId
+    answers: Annotated[list[_Short], Field(min_length=1, max_length=20)]
+
+
+class _QuestionIn(_Strict):
+    id: _QuestionId
+    text: _Name
+    options: Annotated[list[_Short], Field(min_length=2, max_length=20)]
+
+
+class _MaterialIn(_Strict):
+    code: _Code
+    name: _Name
+    form: MaterialForm
+    copies: Annotated[StrictInt, Field(ge=0, le=20)] = 1
+    required: StrictBool = True
+    condition_text: Annotated[StrictStr, _text_checker(200)] | None = None
+    condition: _ConditionIn | None = None
+
+
+class _ItemIn(_Strict):
+    code: _Code
+    name: _Name
+    category: Annotated[StrictStr, _text_checker(20)]
+    department: Annotated[StrictStr, _text_checker(60)]
+    jurisdiction: _Division
+    kind: ItemKind
+    immediate: StrictBool
+    promised_days: _Days
+    legal_days: _Days
+    fee_fen: Annotated[StrictInt, Field(ge=0, le=100_000_000)]
+    fee_note: _Note = ""
+    materials: Annotated[list[_MaterialIn], Field(max_length=60)]
+    questions: Annotated[list[_QuestionIn], Field(max_length=20)] = []
+    delivery_methods: Annotated[list[DeliveryMethod], Field(min_length=1, max_length=3)]
+    citywide: StrictBool = True
+    kiosk_allowed: StrictBool = False
+    originals_required: StrictBool = False
+    guide: _Guide = ""
+
+
+class _CatalogueIn(_Strict):
+    schema_version: StrictInt
+    version: Annotated[StrictStr, _pattern_checker(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}", "version")]
+    published: Annotated[StrictStr, _pattern_checker(r"\d{4}-\d{2}-\d{2}", "date YYYY-MM-DD")]
+    division: _Division
+    items: Annotated[list[_ItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
+
+
+# --- error messages ----------------------------------------------------------------------------------------
+
+_FIELD_ZH: dict[str, str] = {
+    "schema_version": "格式版本",
+    "version": "目录版本",
+    "published": "发布日期",
+    "division": "行政区划代码",
+    "items": "事项列表",
+    "name": "名称",
+    "category": "事项类别",
+    "department": "实施部门",
+    "jurisdiction": "管辖区划代码",
+    "kind": "事项类型",
+    "immediate": "即办件",
+    "promised_days": "承诺时限",
+    "legal_days": "法定时限",
+    "fee_fen": "收费金额",
+    "fee_note": "收费说明",
+    "materials": "申请材料",
+    "form": "材料形式",
+    "copies": "份数",
+    "required": "是否必需",
+    "condition_text": "适用情形说明",
+    "condition": "适用情形",
+    "question_id": "情形问题编号",
+    "answers": "情形答案",
+    "questions": "情形问题",
+    "id": "问题编号",
+    "text": "问题内容",
+    "options": "选项",
+    "delivery_methods": "送达方式",
+    "citywide": "全市通办",
+    "kiosk_allowed": "自助终端可办",
+    "originals_required": "需寄送原件",
+    "guide": "办事指南",
+}
+
+_LIST_ZH: dict[str, str] = {"materials": "申请材料", "questions": "情形问题", "options": "选项"}
+
+_TYPE_ZH: dict[str, str] = {
+    "missing": "缺少此字段",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表",
+    "model_type": "应为对象",
+    "dict_type": "应为对象",
+    "enum": "取值不在允许范围内",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "too_short": "条目过少",
+    "too_long": "条目过多",
+    "text_too_long": "文本过长",
+    "text_empty": "不能为空",
+    "text_padded": "首尾不能有空格",
+    "text_emoji": "不能含表情符号",
+    "text_control": "不能含控制字符或不可见字符",
+    "bad_format": "格式不正确",
+}
+
+
+def _safe_fragment(value: object, limit: int = 40) -> str:
+    """A short printable form of a value taken from an untrusted file, for an error message."""
+    text = str(value)[:limit]
+    return "".join(ch if ch.isprintable() and not _is_emoji(ord(ch)) else "?" for ch in text)
+
+
+def _item_ref(raw_items: object, index: int) -> tuple[str, str]:
+    """(zh, en) naming item `index` by 1-based position and, when readable, its code."""
+    code = None
+    if isinstance(raw_items, list) and 0 <= index < len(raw_items) and isinstance(raw_items[index], dict):
+        raw_code = raw_items[index].get("code")
+        if isinstance(raw_code, str) and raw_code:
+            code = _safe_fragment(raw_code)
+    if code is None:
+        return f"第{index + 1}项", f"#{index + 1}"
+    return f"第{index + 1}项（编码 {code}）", f"#{index + 1} ({code})"
+
+
+def _field_names(loc: Sequence[int | str]) -> tuple[str, str]:
+    """(zh, en) for a location inside an item or the header, e.g. ("申请材料第2项 › 材料形式", "materials[1].form")."""
+    zh_parts: list[str] = []
+    en = ""
+    parent = ""
+    for part in loc:
+        if isinstance(part, int):
+            en += f"[{part}]"
+            zh_parts[-1:] = [f"{_LIST_ZH.get(parent, zh_parts[-1] if zh_parts else '')}第{part + 1}项"]
+        else:
+            en += f".{part}" if en else part
+            if part == "code":
+                label = "材料编码" if parent == "materials" else "编码"
+            elif part == "name":
+                label = "材料名称" if parent == "materials" else "名称"
+            else:
+                label = _FIELD_ZH.get(part, _safe_fragment(part, 30))
+            zh_parts.append(label)
+            parent = part
+    return " › ".join(p for p in zh_parts if p), en
+
+
+def _error(
+    reason_zh: str, reason_en: str, *, raw_items: object = None, index: int | None = None, loc: Sequence[Any] = ()
+) -> CatalogueError:
+    field_zh, field_en = _field_names(loc) if loc else ("", "")
+    if index is not None:
+        item_zh, item_en = _item_ref(raw_items, index)
+        where_zh = f"{item_zh}的「{field_zh}」" if field_zh else item_zh
+        where_en = f"item {item_en} field {field_en}" if field_en else f"item {item_en}"
+        return CatalogueError(
+            f"事项目录无效：{where_zh}{reason_zh}",
+            f"invalid catalogue: {where_en}: {reason_en}",
+            item=item_en,
+            field=field_en or None,
+        )
+    if field_zh:
+        return CatalogueError(
+            f"事项目录无效：「{field_zh}」{reason_zh}",
+            f"invalid catalogue: field {field_en}: {reason_en}",
+            field=field_en,
+        )
+    return CatalogueError(f"事项目录无效：{reason_zh}", f"invalid catalogue: {reason_en}")
+
+
+def _from_validation_error(exc: ValidationError, raw: object) -> CatalogueError:
+    first: ErrorDetails = exc.errors(include_url=False, include_input=False)[0]
+    loc = list(first["loc"])
+    reason_zh = _TYPE_ZH.get(first["type"], "取值无效")
+    ctx = first.get("ctx") or {}
+    if first["type"] == "text_too_long":
+        reason_zh = f"文本过长（最多 {ctx.get('max')} 字）"
+    elif first["type"] == "enum":
+        reason_zh = f"取值不在允许范围内（允许：{_safe_fragment(ctx.get('expected', ''), 120)}）"
+    elif first["type"] in {"text_emoji", "text_control"}:
+        reason_zh += f"（U+{ctx.get('cp')}）"
+    reason_en = f"{first['msg']} [{first['type']}]"
+    raw_items = raw.get("items") if isinstance(raw, dict) else None
+    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
+        return _error(reason_zh, reason_en, raw_items=raw_items, index=loc[1], loc=loc[2:])
+    return _error(reason_zh, reason_en, loc=loc)
+
+
+# --- parsing -----------------------------------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {_safe_fragment(key)!r}")
+        result[key] = value
+    return result
+
+
+def _decode_json(data: bytes) -> object:
+    if len(data) > MAX_FILE_BYTES:
+        raise CatalogueError(
+            f"事项目录文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）",
+            f"catalogue file too large: {len(data)} bytes (limit {MAX_FILE_BYTES})",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogueError("事项目录文件不是 UTF-8 编码", f"catalogue file is not UTF-8 (byte {exc.start})") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
+    except RecursionError:
+        raise CatalogueError("事项目录文件嵌套层级过深", "catalogue JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise CatalogueError(
+            f"事项目录文件不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）",
+            f"catalogue is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        ) from None
+    except ValueError as exc:  # duplicate keys, NaN/Infinity, integers with too many digits
+        raise CatalogueError(
+            "事项目录文件含有重复的键、非法数值或超长数字", f"catalogue JSON rejected: {_safe_fragment(exc, 120)}"
+        ) from None
+
+
+def parse_catalogue(data: bytes) -> Catalogue:
+    """Validate catalogue bytes and build the domain objects. Raises `CatalogueError` on any problem."""
+    raw = _decode_json(data)
+    if not isinstance(raw, dict):
+        raise CatalogueError("事项目录文件的顶层应为对象", "catalogue top level must be a JSON object")
+    schema = raw.get("schema_version")
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema != SUPPORTED_SCHEMA_VERSION:
+        raise CatalogueError(
+            f"事项目录格式版本 {schema} 不受支持（本程序支持 {SUPPORTED_SCHEMA_VERSION}），请升级程序",
+            f"catalogue schema_version {schema} not supported (this build reads {SUPPORTED_SCHEMA_VERSION})",
+            field="schema_version",
+        )
+    try:
+        parsed = _CatalogueIn.model_validate(raw)
+    except ValidationError as exc:
+        raise _from_validation_error(exc, raw) from None
+    except RecursionError:
+        raise CatalogueError("事项目录文件嵌套层级过深", "catalogue JSON nested too deeply") from None
+    try:
+        published = dt.date.fromisoformat(parsed.published)
+    except ValueError:
+        raise _error("不是有效日期", "not a valid date", loc=["published"]) from None
+    raw_items = raw["items"]
+    _check_items(parsed.items, raw_items)
+    return Catalogue(
+        schema_version=parsed.schema_version,
+        version=parsed.version,
+        published=published,
+        division=parsed.division,
+        items=tuple(_to_item(item) for item in parsed.items),
+    )
+
+
+def load_catalogue_file(path: Path) -> Catalogue:
+    """Read and validate a catalogue file, refusing oversized files before reading them."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CatalogueError(
+                f"事项目录文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）",
+                f"catalogue file too large: {size} bytes (limit {MAX_FILE_BYTES})",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogueError(
+            "无法读取事项目录文件", f"cannot read catalogue file {path.name}: {exc.strerror or exc}"
+        ) from None
+    return parse_catalogue(data)
+
+
+def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
+    """Rules across fields and items that the per-field schema cannot express."""
+    seen_codes: dict[str, int] = {}
+    for index, item in enumerate(items):
+
+        def fail(zh: str, en: str, *loc: int | str, _index: int = index) -> CatalogueError:
+            return _error(zh, en, raw_items=raw_items, index=_index, loc=list(loc))
+
+        if item.code in seen_codes:
+            first = seen_codes[item.code] + 1
+            raise fail(f"与第{first}项编码重复", f"duplicate item code (same as item #{first})", "code")
+        seen_codes[item.code] = index
+        if item.immediate and item.promised_days != 0:
+            raise fail("即办件的承诺时限应为 0", "an immediate item must have promised_days 0", "promised_days")
+        if not item.immediate and item.promised_days == 0:
+            raise fail("承诺件的承诺时限至少 1 个工作日", "a promised item needs promised_days >= 1", "promised_days")
+        if item.promised_days > item.legal_days:
+            raise fail(
+                f"（{item.promised_days} 个工作日）超过法定时限（{item.legal_days} 个工作日）",
+                f"promised_days {item.promised_days} exceeds legal_days {item.legal_days}",
+                "promised_days",
+            )
+        if len(set(item.delivery_methods)) != len(item.delivery_methods):
+            raise fail("有重复的送达方式", "duplicate delivery method", "delivery_methods")
+        questions: dict[str, _QuestionIn] = {}
+        for q_index, question in enumerate(item.questions):
+            if question.id in questions:
+                raise fail("问题编号重复", "duplicate question id", "questions", q_index, "id")
+            if len(set(question.options)) != len(question.options):
+                raise fail("有重复的选项", "duplicate option", "questions", q_index, "options")
+            questions[question.id] = question
+        material_codes: set[str] = set()
+        for m_index, material in enumerate(item.materials):
+            if material.code in material_codes:
+                raise fail("材料编码重复", "duplicate material code", "materials", m_index, "code")
+            material_codes.add(material.code)
+            _check_material(material, questions, lambda zh, en, *loc, i=m_index: fail(zh, en, "materials", i, *loc))
+
+
+def _check_material(
+    material: _MaterialIn, questions: Mapping[str, _QuestionIn], fail: Callable[..., CatalogueError]
+) -> None:
+    if material.required and (material.condition is not None or material.condition_text is not None):
+        raise fail("必需材料不应设置适用情形", "a required material cannot carry a condition", "required")
+    if not material.required and material.condition_text is None:
+        raise fail(
+            "缺少此字段（非必需材料须写明适用情形）",
+            "a conditional material needs condition_text",
+            "condition_text",
+        )
+    condition = material.condition
+    if condition is None:
+        return
+    question = questions.get(condition.question_id)
+    if question is None:
+        raise fail(
+            f"引用了不存在的情形问题「{condition.question_id}」",
+            f"refers to unknown question {condition.question_id!r}",
+            "condition",
+            "question_id",
+        )
+    for a_index, answer in enumerate(condition.answers):
+        if answer not in question.options:
+            raise fail(
+                f"「{answer}」不是问题「{question.text}」的选项",
+                f"answer {a_index} is not an option of question {question.id!r}",
+                "condition",
+                "answers",
+                a_index,
+            )
+
+
+def _to_item(item: _ItemIn) -> ServiceItem:
+    return ServiceItem(
+        code=item.code,
+        name=item.name,
+        category=item.category,
+        department=item.department,
+        jurisdiction=item.jurisdiction,
+        kind=item.kind,
+        immediate=item.immediate,
+        promised_days=item.promised_days,
+        legal_days=item.legal_days,
+        fee_fen=item.fee_fen,
+        materials=tuple(
+            MaterialRequirement(
+                code=m.code,
+                name=m.name,
+                form=m.form,
+                copies=m.copies,
+                required=m.required,
+                condition_text=m.condition_text,
+                condition=(
+                    Condition(question_id=m.condition.question_id, answers=tuple(m.condition.answers))
+                    if m.condition is not None
+                    else None
+                ),
+            )
+            for m in item.materials
+        ),
+        delivery_methods=tuple(item.delivery_methods),
+        citywide=item.citywide,
+        kiosk_allowed=item.kiosk_allowed,
+        originals_required=item.originals_required,
+        questions=tuple(ScenarioQuestion(id=q.id, text=q.text, options=tuple(q.options)) for q in item.questions),
+        fee_note=item.fee_note,
+        guide=item.guide,
+    )
