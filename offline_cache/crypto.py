@@ -1,0 +1,68 @@
+"""AES-GCM for personal fields at rest.
+
+Every value gets a fresh random 96-bit nonce and associated data naming its table, column and row, so a
+ciphertext copied into another row or column fails to decrypt instead of showing the wrong person's data.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from offline_cache.errors import StoreError, WrongKeyError
+
+KEY_BYTES = 32
+_NONCE_BYTES = 12
+#: Prefix of an encrypted value stored inside JSON text (outbox bodies).
+TEXT_PREFIX = "enc:v1:"
+_KEY_CHECK_PLAIN = b"tongban key check v1"
+_KEY_CHECK_AAD = "meta/key_check"
+
+
+def aad(table: str, column: str, row_id: str) -> str:
+    """Associated data binding a value to where it is stored."""
+    return f"{table}/{column}/{row_id}"
+
+
+class FieldCipher:
+    def __init__(self, key: bytes) -> None:
+        if len(key) != KEY_BYTES:
+            raise ValueError("the database key must be 32 bytes")
+        self._aead = AESGCM(key)
+
+    def encrypt(self, plain: bytes, associated: str) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plain, associated.encode("utf-8"))
+
+    def decrypt(self, blob: bytes, associated: str) -> bytes:
+        try:
+            return self._aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], associated.encode("utf-8"))
+        except InvalidTag as exc:
+            raise StoreError("本地数据解密失败，记录可能已损坏。", code="decrypt_failed") from exc
+
+    def encrypt_str(self, value: str, associated: str) -> bytes:
+        return self.encrypt(value.encode("utf-8"), associated)
+
+    def decrypt_str(self, blob: bytes, associated: str) -> str:
+        return self.decrypt(blob, associated).decode("utf-8")
+
+    def encrypt_text(self, value: str, associated: str) -> str:
+        """Encrypt into a JSON-safe string (`enc:v1:` + base64)."""
+        token = base64.b64encode(self.encrypt_str(value, associated)).decode("ascii")
+        return TEXT_PREFIX + token
+
+    def decrypt_text(self, token: str, associated: str) -> str:
+        return self.decrypt_str(base64.b64decode(token[len(TEXT_PREFIX) :]), associated)
+
+    def key_check(self) -> bytes:
+        """A value stored in the database at creation; it proves later that the same key is in use."""
+        return self.encrypt(_KEY_CHECK_PLAIN, _KEY_CHECK_AAD)
+
+    def verify_key_check(self, blob: bytes) -> None:
+        try:
+            self.decrypt(blob, _KEY_CHECK_AAD)
+        except StoreError as exc:
+            raise WrongKeyError("key check failed") from exc

@@ -1,0 +1,53 @@
+"""Case-number sequences: per (terminal prefix, local date), allocated inside the case's own transaction.
+
+The counter only moves forward, so a clock set back to a date already used continues after the highest
+sequence used for that date, and numbers stay unique across restarts and crashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+
+from stdnum.iso7064 import mod_97_10
+
+from app.domain.models import Routing
+from offline_cache.errors import StoreError
+
+#: Builds the final case number from the local date and the allocated sequence.
+CaseNumberFactory = Callable[[dt.date, int], str]
+
+MAX_SEQ = 99_999
+
+
+def terminal_prefix(routing: Routing) -> str:
+    """`{division:6}{hall:2}{terminal:3}` (DOMAIN.md "Case numbers")."""
+    prefix = f"{routing.division}{routing.hall}{routing.terminal}"
+    if len(prefix) != 11 or not prefix.isdigit():
+        raise ValueError("division, hall and terminal must be 6, 2 and 3 digits")
+    return prefix
+
+
+def case_number(prefix: str, day: dt.date, seq: int) -> str:
+    """26 digits: prefix, yyyymmdd, 5-digit seq, ISO 7064 MOD 97-10 check over the first 24."""
+    body = f"{prefix}{day:%Y%m%d}{seq:05d}"
+    return body + str(mod_97_10.calc_check_digits(body))
+
+
+def default_factory(routing: Routing) -> CaseNumberFactory:
+    prefix = terminal_prefix(routing)
+    return lambda day, seq: case_number(prefix, day, seq)
+
+
+def allocate(conn: sqlite3.Connection, prefix: str, day: dt.date) -> int:
+    """Next sequence for (prefix, day). Call inside the write transaction that saves the case."""
+    rows = conn.execute(
+        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, 1)"
+        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+        (prefix, day.strftime("%Y%m%d")),
+    ).fetchall()
+    seq = int(rows[0][0])
+    if seq > MAX_SEQ:
+        raise StoreError("本终端今日办件编号已用完（99999），请联系管理员。", code="case_seq_exhausted")
+    return seq

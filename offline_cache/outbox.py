@@ -1,0 +1,288 @@
+"""The outbox (SYNC_PROTOCOL.md "Outbox columns"): what the sync engine uploads, in `terminal_seq` order.
+
+Bodies are stored as JSON with personal values encrypted; `body_sha256` is over the clear canonical body, so
+re-encryption never changes it. There is no in-flight state: pending rows are simply sent again after a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.protocol import MAX_BATCH_BYTES, PERSONAL_FIELDS, SCHEMA_VERSION, OutboxState, RecordKind, canonical_json
+from app.protocol import body_sha256 as hash_body
+from offline_cache.audit import append_audit
+from offline_cache.crypto import TEXT_PREFIX, FieldCipher, aad
+from offline_cache.session import Session, iso, parse_iso
+
+#: What a purged personal value reads as in a stored body.
+PURGED = "[purged]"
+#: Reason given to records that depend on a dead record.
+PARENT_DEAD = "parent_dead"
+#: Rough size of an envelope without its body, for the batch byte budget.
+_ENVELOPE_OVERHEAD = 400
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    record_id: str
+    kind: RecordKind
+    terminal_seq: int
+    depends_on: str | None
+    body: dict[str, Any]  # personal fields in clear (or "[purged]")
+    body_sha256: str
+    body_bytes: int
+    state: OutboxState
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str
+    server_ref: str | None
+    accepted_at: dt.datetime | None
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def envelope(self, terminal: str) -> dict[str, Any]:
+        """The wire record (SYNC_PROTOCOL.md "Record envelope"); `terminal` is the enrolled terminal code."""
+        return {
+            "record_id": self.record_id,
+            "kind": self.kind.value,
+            "schema": SCHEMA_VERSION,
+            "terminal": terminal,
+            "terminal_seq": self.terminal_seq,
+            "created_at": self.created_at.isoformat(),
+            "depends_on": self.depends_on,
+            "body_sha256": self.body_sha256,
+            "body": self.body,
+        }
+
+
+def _aad(record_id: str, key: str) -> str:
+    return aad("outbox", f"body.{key}", record_id)
+
+
+def seal_body(cipher: FieldCipher, record_id: str, body: dict[str, Any]) -> str:
+    """JSON for storage: top-level personal string values encrypted, bound to this record and key."""
+    stored = dict(body)
+    for key in PERSONAL_FIELDS.intersection(stored):
+        value = stored[key]
+        if isinstance(value, str):
+            stored[key] = cipher.encrypt_text(value, _aad(record_id, key))
+    return json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def open_body(cipher: FieldCipher, record_id: str, text: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(text)
+    for key in PERSONAL_FIELDS.intersection(body):
+        value = body[key]
+        if isinstance(value, str) and value.startswith(TEXT_PREFIX):
+            body[key] = cipher.decrypt_text(value, _aad(record_id, key))
+    return body
+
+
+def purge_body(text: str) -> str:
+    """The stored body with every non-null personal value replaced by "[purged]" (no key needed)."""
+    body: dict[str, Any] = json.loads(text)
+    for key in PERSONAL_FIELDS.intersection(body):
+        if body[key] is not None:
+            body[key] = PURGED
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+_COLUMNS = (
+    "record_id, kind, terminal_seq, depends_on, body, body_sha256, body_bytes, state, attempts, next_attempt_at,"
+    " last_error, server_ref, accepted_at, sent_at, created_at, updated_at"
+)
+
+
+def _opt_time(text: str | None) -> dt.datetime | None:
+    return parse_iso(text) if text else None
+
+
+class Outbox:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    # --- writing (inside the caller's transaction) -------------------------------------------------------
+
+    def add(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        record_id: str,
+        kind: RecordKind,
+        body: dict[str, Any],
+        depends_on: str | None,
+    ) -> int:
+        """Queue a record; returns its terminal_seq. Call inside `Session.write()`."""
+        row = conn.execute("UPDATE terminal_seq SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq")
+        seq = int(row.fetchall()[0][0])
+        now = self._s.now()
+        conn.execute(
+            "INSERT INTO outbox (record_id, kind, terminal_seq, depends_on, body, body_sha256, body_bytes,"
+            " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record_id,
+                kind.value,
+                seq,
+                depends_on,
+                seal_body(self._s.cipher, record_id, body),
+                hash_body(body),
+                len(canonical_json(body)),
+                now,
+                now,
+                now,
+            ),
+        )
+        return seq
+
+    # --- the sync engine's API ------------------------------------------------------------------------------
+
+    def pending(
+        self, limit: int = 500, max_bytes: int = MAX_BATCH_BYTES, *, due_at: dt.datetime | None = None
+    ) -> list[OutboxEntry]:
+        """Pending entries in terminal_seq order, at most `limit` and about `max_bytes` of envelopes.
+
+        The first entry is always included so that one large record cannot stall the queue. With `due_at`,
+        entries rescheduled to a later time are skipped.
+        """
+        sql = f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending'"
+        params: list[Any] = []
+        if due_at is not None:
+            sql += " AND next_attempt_at <= ?"
+            params.append(iso(due_at))
+        sql += " ORDER BY terminal_seq LIMIT ?"
+        params.append(limit)
+        entries: list[OutboxEntry] = []
+        total = 0
+        for row in self._s.conn.execute(sql, params):
+            size = int(row[6]) + _ENVELOPE_OVERHEAD
+            if entries and total + size > max_bytes:
+                break
+            total += size
+            entries.append(self._entry(row))
+        return entries
+
+    def get(self, record_id: str) -> OutboxEntry | None:
+        row = self._s.conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
+        return self._entry(row) if row else None
+
+    def mark_sent(self, record_id: str, server_ref: str | None, accepted_at: dt.datetime) -> bool:
+        """An `accepted`/`duplicate` answer. A case's state moves received → forwarded in the same transaction.
+
+        Returns False when the record is unknown or dead (nothing changes then).
+        """
+        now = self._s.now()
+        with self._s.write() as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET state = 'sent', server_ref = ?, accepted_at = ?,"
+                " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ?"
+                " WHERE record_id = ? AND state IN ('pending', 'sent') RETURNING kind",
+                (server_ref, iso(accepted_at), now, now, record_id),
+            )
+            rows = cur.fetchall()
+            if not rows:
+                return False
+            if rows[0][0] == RecordKind.CASE.value:
+                conn.execute(
+                    "UPDATE cases SET state = 'forwarded', updated_at = ? WHERE record_id = ? AND state = 'received'",
+                    (now, record_id),
+                )
+        return True
+
+    def mark_dead(self, record_id: str, reason: str) -> list[str]:
+        """A permanent rejection: the record and every pending record depending on it (transitively) go dead.
+
+        Returns the ids made dead, the record itself first.
+        """
+        now = self._s.now()
+        with self._s.write() as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ?"
+                " WHERE record_id = ? AND state = 'pending' RETURNING record_id",
+                (reason, now, record_id),
+            )
+            dead = [r[0] for r in cur.fetchall()]
+            if not dead:
+                return []
+            cur = conn.execute(
+                "WITH RECURSIVE deps(id) AS ("
+                "  SELECT record_id FROM outbox WHERE depends_on = ?"
+                "  UNION SELECT o.record_id FROM outbox o JOIN deps ON o.depends_on = deps.id)"
+                " UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ?"
+                " WHERE record_id IN (SELECT id FROM deps) AND state = 'pending' RETURNING record_id, terminal_seq",
+                (record_id, PARENT_DEAD, now),
+            )
+            dead.extend(r[0] for r in sorted(cur.fetchall(), key=lambda r: r[1]))
+            for rid in dead:
+                append_audit(
+                    conn,
+                    now,
+                    "sync",
+                    "outbox_dead",
+                    record_id=rid,
+                    detail=reason[:80] if rid == record_id else PARENT_DEAD,
+                )
+        return dead
+
+    def reschedule(self, record_id: str, *, next_attempt_at: dt.datetime, error: str) -> None:
+        """A `retry_later` or a failed attempt: count it and wait until `next_attempt_at`."""
+        with self._s.write() as conn:
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ?"
+                " WHERE record_id = ? AND state = 'pending'",
+                (iso(next_attempt_at), error, self._s.now(), record_id),
+            )
+
+    def requeue(self, record_ids: Sequence[str]) -> int:
+        """Back to pending (an administrator resolving a dead letter, or reconciliation resending sent rows)."""
+        now = self._s.now()
+        with self._s.write() as conn:
+            changed = 0
+            for record_id in record_ids:
+                cur = conn.execute(
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ?"
+                    " WHERE record_id = ? AND state != 'pending'",
+                    (now, now, record_id),
+                )
+                changed += cur.rowcount
+        return changed
+
+    def depth(self) -> int:
+        return int(self._s.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
+    def oldest_pending_age(self, now: dt.datetime | None = None) -> dt.timedelta | None:
+        row = self._s.conn.execute("SELECT min(created_at) FROM outbox WHERE state = 'pending'").fetchone()
+        if row[0] is None:
+            return None
+        return (now or self._s.clock()) - parse_iso(row[0])
+
+    def dead_letters(self, limit: int = 1000) -> list[OutboxEntry]:
+        rows = self._s.conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state = 'dead' ORDER BY terminal_seq LIMIT ?", (limit,)
+        )
+        return [self._entry(r) for r in rows]
+
+    def _entry(self, row: Sequence[Any]) -> OutboxEntry:
+        return OutboxEntry(
+            record_id=row[0],
+            kind=RecordKind(row[1]),
+            terminal_seq=row[2],
+            depends_on=row[3],
+            body=open_body(self._s.cipher, row[0], row[4]),
+            body_sha256=row[5],
+            body_bytes=row[6],
+            state=OutboxState(row[7]),
+            attempts=row[8],
+            next_attempt_at=parse_iso(row[9]),
+            last_error=row[10],
+            server_ref=row[11],
+            accepted_at=_opt_time(row[12]),
+            sent_at=_opt_time(row[13]),
+            created_at=parse_iso(row[14]),
+            updated_at=parse_iso(row[15]),
+        )

@@ -1,0 +1,61 @@
+"""Retention: personal data of acknowledged cases is overwritten once the retention period has passed.
+
+Counts and non-personal fields stay for reports; `body_sha256` stays, so the record's identity is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from offline_cache.audit import append_audit
+from offline_cache.cases import PERSONAL_COLUMNS
+from offline_cache.outbox import purge_body
+from offline_cache.session import Session, iso
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    cases: int
+    drafts: int
+    blobs: int
+
+
+def purge_personal_data(session: Session, *, now: dt.datetime, retention_days: int, actor: str) -> list[str]:
+    """Purge in one transaction; returns the purged cases' record ids. Blob files are removed by the caller."""
+    if retention_days < 0:
+        raise ValueError("retention_days must not be negative")
+    cutoff = iso(now - dt.timedelta(days=retention_days))
+    stamp = iso(now)
+    with session.write() as conn:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT c.record_id FROM cases c JOIN outbox o ON o.record_id = c.record_id"
+                " WHERE c.purged_at IS NULL AND o.state = 'sent' AND o.sent_at <= ? ORDER BY c.created_at",
+                (cutoff,),
+            ).fetchall()
+        ]
+        nulls = ", ".join(f"{c} = NULL" for c in PERSONAL_COLUMNS)
+        for rid in ids:
+            conn.execute(
+                f"UPDATE cases SET {nulls}, purged_at = ?, updated_at = ? WHERE record_id = ?", (stamp, stamp, rid)
+            )
+            conn.execute("UPDATE case_attachments SET filename = NULL WHERE case_record_id = ?", (rid,))
+            (body,) = conn.execute("SELECT body FROM outbox WHERE record_id = ?", (rid,)).fetchone()
+            conn.execute(
+                "UPDATE outbox SET body = ?, updated_at = ? WHERE record_id = ?", (purge_body(body), stamp, rid)
+            )
+            append_audit(conn, stamp, actor, "personal_data_purged", record_id=rid)
+        # Scans no longer referenced by any unpurged case go too.
+        conn.execute(
+            "UPDATE attachments SET purged_at = ? WHERE purged_at IS NULL AND sha256 IN"
+            " (SELECT sha256 FROM case_attachments) AND sha256 NOT IN"
+            " (SELECT ca.sha256 FROM case_attachments ca JOIN cases c ON c.record_id = ca.case_record_id"
+            "  WHERE c.purged_at IS NULL)",
+            (stamp,),
+        )
+        drafts = conn.execute("DELETE FROM drafts WHERE updated_at <= ?", (cutoff,)).rowcount
+        if drafts:
+            append_audit(conn, stamp, actor, "stale_drafts_deleted", record_id=None, detail=str(drafts))
+    return ids

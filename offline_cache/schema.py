@@ -1,0 +1,247 @@
+"""The schema, as sqlite-utils migrations in one set named "tongban".
+
+Migrations are append-only: never edit one that has shipped; add the next. The schema version is the number of
+the newest applied migration; a database carrying a migration this program does not know is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from offline_cache.errors import NewerSchemaError
+
+MIGRATION_SET = "tongban"
+migrations = Migrations(MIGRATION_SET)
+
+_V1 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    """CREATE TABLE attachments (
+        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        media_type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        uploaded_at TEXT,
+        purged_at TEXT
+    )""",
+    """CREATE TABLE cases (
+        record_id TEXT PRIMARY KEY,
+        case_no TEXT NOT NULL UNIQUE,
+        case_seq INTEGER NOT NULL,
+        item_code TEXT NOT NULL,
+        item_name TEXT NOT NULL,
+        state TEXT NOT NULL,
+        applicant_kind TEXT NOT NULL CHECK (applicant_kind IN ('person', 'enterprise')),
+        applicant_name BLOB,
+        applicant_id_number BLOB,
+        applicant_credit_code TEXT,
+        applicant_phone BLOB,
+        applicant_address BLOB,
+        legal_representative BLOB,
+        contact_name BLOB,
+        contact_phone BLOB,
+        agent_name BLOB,
+        agent_id_number BLOB,
+        agent_phone BLOB,
+        delivery_method TEXT NOT NULL,
+        delivery_address BLOB,
+        delivery_postcode TEXT NOT NULL DEFAULT '',
+        delivery_phone BLOB,
+        division TEXT NOT NULL,
+        hall TEXT NOT NULL,
+        window TEXT NOT NULL,
+        terminal TEXT NOT NULL,
+        staff_no TEXT NOT NULL,
+        department TEXT NOT NULL,
+        jurisdiction TEXT NOT NULL,
+        originals TEXT NOT NULL,
+        tracking_no TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        expected_date TEXT,
+        expected_is_estimate INTEGER NOT NULL DEFAULT 0,
+        refusal_reason TEXT NOT NULL DEFAULT '',
+        bundle_id TEXT,
+        platform_case_no TEXT,
+        updated_at TEXT NOT NULL,
+        purged_at TEXT
+    )""",
+    "CREATE INDEX cases_created_at ON cases (created_at)",
+    "CREATE INDEX cases_bundle ON cases (bundle_id) WHERE bundle_id IS NOT NULL",
+    """CREATE TABLE case_materials (
+        case_record_id TEXT NOT NULL REFERENCES cases (record_id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        requirement_code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (case_record_id, position)
+    )""",
+    """CREATE TABLE case_attachments (
+        case_record_id TEXT NOT NULL,
+        material_position INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES attachments (sha256),
+        filename BLOB,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (case_record_id, material_position, position),
+        FOREIGN KEY (case_record_id, material_position)
+            REFERENCES case_materials (case_record_id, position) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX case_attachments_sha ON case_attachments (sha256)",
+    """CREATE TABLE receipts (
+        record_id TEXT PRIMARY KEY,
+        case_no TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        output TEXT NOT NULL,
+        staff_no TEXT NOT NULL,
+        printed_at TEXT NOT NULL,
+        reprint INTEGER NOT NULL,
+        success INTEGER NOT NULL,
+        error TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX receipts_case_no ON receipts (case_no)",
+    """CREATE TABLE ratings (
+        rating_id TEXT PRIMARY KEY,
+        service_act_id TEXT NOT NULL,
+        case_no TEXT,
+        item_code TEXT,
+        division TEXT NOT NULL,
+        hall TEXT NOT NULL,
+        window TEXT NOT NULL,
+        staff_no TEXT NOT NULL,
+        terminal TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('rated', 'unrated')),
+        level INTEGER CHECK (level BETWEEN 1 AND 5),
+        requested_at TEXT NOT NULL,
+        rated_at TEXT,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        tags TEXT NOT NULL DEFAULT '[]',
+        text TEXT NOT NULL DEFAULT '',
+        callback_consent INTEGER NOT NULL DEFAULT 0,
+        CHECK ((outcome = 'rated') = (level IS NOT NULL))
+    )""",
+    "CREATE INDEX ratings_case_no ON ratings (case_no) WHERE case_no IS NOT NULL",
+    "CREATE INDEX ratings_service_act ON ratings (service_act_id)",
+    """CREATE TABLE outbox (
+        record_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('case', 'receipt', 'rating', 'event')),
+        terminal_seq INTEGER NOT NULL UNIQUE,
+        depends_on TEXT REFERENCES outbox (record_id),
+        body TEXT NOT NULL,
+        body_sha256 TEXT NOT NULL CHECK (length(body_sha256) = 64),
+        body_bytes INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        server_ref TEXT,
+        accepted_at TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX outbox_state_seq ON outbox (state, terminal_seq)",
+    "CREATE INDEX outbox_depends_on ON outbox (depends_on) WHERE depends_on IS NOT NULL",
+    """CREATE TABLE drafts (
+        key TEXT PRIMARY KEY,
+        payload BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        record_id TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX audit_log_record ON audit_log (record_id) WHERE record_id IS NOT NULL",
+    """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+    """CREATE TABLE case_sequences (
+        prefix TEXT NOT NULL,
+        day TEXT NOT NULL,
+        last_seq INTEGER NOT NULL CHECK (last_seq >= 0),
+        PRIMARY KEY (prefix, day)
+    )""",
+    """CREATE TABLE terminal_seq (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_seq INTEGER NOT NULL CHECK (last_seq >= 0)
+    )""",
+    "INSERT INTO terminal_seq (id, last_seq) VALUES (1, 0)",
+)
+
+_V2 = (
+    """CREATE TABLE staff (
+        staff_no TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        pin_hash BLOB,
+        pin_salt BLOB,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_tries INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE rating_requests (
+        service_act_id TEXT PRIMARY KEY,
+        case_no TEXT,
+        channel TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'expired')),
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX rating_requests_pending ON rating_requests (state) WHERE state = 'pending'",
+)
+
+
+def _run(db: sqlite_utils.Database, statements: Sequence[str]) -> None:
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations(name="0001_initial")
+def _m0001_initial(db: sqlite_utils.Database) -> None:
+    _run(db, _V1)
+
+
+@migrations(name="0002_staff_and_rating_requests")
+def _m0002_staff_and_rating_requests(db: sqlite_utils.Database) -> None:
+    _run(db, _V2)
+
+
+MIGRATION_NAMES: tuple[str, ...] = ("0001_initial", "0002_staff_and_rating_requests")
+SCHEMA_VERSION = len(MIGRATION_NAMES)
+
+_NUMBER = re.compile(r"^(\d+)_")
+
+
+def _number(name: str) -> int:
+    match = _NUMBER.match(name)
+    return int(match.group(1)) if match else 0
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """Number of the newest applied migration of our set (0 for an empty database)."""
+    return max((_number(m.name) for m in migrations.applied(db)), default=0)
+
+
+def check_not_newer(db: sqlite_utils.Database) -> None:
+    unknown = [m.name for m in migrations.applied(db) if m.name not in MIGRATION_NAMES]
+    if unknown:
+        raise NewerSchemaError(max(schema_version(db), SCHEMA_VERSION + 1), SCHEMA_VERSION)
+
+
+def migrate(db: sqlite_utils.Database, *, stop_before: str | None = None) -> None:
+    """Apply pending migrations. The caller holds a write transaction, so concurrent openers serialise."""
+    check_not_newer(db)
+    migrations.apply(db, stop_before=stop_before)

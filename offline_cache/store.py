@@ -1,0 +1,226 @@
+"""The terminal's store: `open_store()` and the use-case writes that must be one transaction each."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import sqlite3
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from app.domain.models import Case, Rating, ReceiptRecord
+from app.protocol import RecordKind
+from offline_cache import numbering, records, schema
+from offline_cache.audit import AuditLog, append_audit
+from offline_cache.blobs import Blobs
+from offline_cache.cases import Cases
+from offline_cache.connection import CorruptDatabaseError, move_aside, open_checked
+from offline_cache.crypto import FieldCipher
+from offline_cache.drafts import Drafts
+from offline_cache.errors import StoreError, from_sqlite
+from offline_cache.keys import KeyProvider, default_key_provider
+from offline_cache.numbering import CaseNumberFactory
+from offline_cache.outbox import Outbox
+from offline_cache.purge import PurgeReport, purge_personal_data
+from offline_cache.ratings import Ratings
+from offline_cache.receipts import Receipts
+from offline_cache.session import Clock, Session, utc_now
+
+log = logging.getLogger("tongban.store")
+
+_KEY_CHECK = "key_check"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCase:
+    case: Case  # with its case number
+    case_seq: int
+    terminal_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRecord:
+    record_id: str
+    terminal_seq: int
+
+
+class Store:
+    """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
+
+    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit` (repositories);
+    `recovered_from` is where a damaged database was moved at open (None normally) for the UI to report.
+    """
+
+    def __init__(
+        self, path: Path, session: Session, db: sqlite_utils.Database, *, blobs_dir: Path, recovered_from: Path | None
+    ) -> None:
+        self.path = path
+        self.db = db
+        self.recovered_from = recovered_from
+        self._s = session
+        self.cases = Cases(session)
+        self.receipts = Receipts(session)
+        self.ratings = Ratings(session)
+        self.outbox = Outbox(session)
+        self.blobs = Blobs(session, blobs_dir)
+        self.drafts = Drafts(session)
+        self.audit = AuditLog(session)
+
+    @property
+    def schema_version(self) -> int:
+        return schema.schema_version(self.db)
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction around several store calls (e.g. applying one batch result)."""
+        return self._s.write()
+
+    # --- use cases: record + outbox + audit, one transaction each ------------------------------------------
+
+    def save_case(
+        self, case: Case, *, actor: str, number_factory: CaseNumberFactory | None = None, day: dt.date | None = None
+    ) -> SavedCase:
+        """Number and save a new case with its outbox entry and audit entry, all or nothing.
+
+        `case.case_no` must be empty: the number is made inside the transaction by `number_factory(day, seq)`
+        (default: DOMAIN.md's 26-digit number from the routing), `seq` counting per terminal and local `day`
+        (default: the local date of `case.created_at`).
+        """
+        if case.case_no:
+            raise ValueError("the store assigns case numbers: pass the case with case_no=''")
+        r = case.routing
+        factory = number_factory or numbering.default_factory(r)
+        prefix = f"{r.division}{r.hall}{r.terminal}"
+        on_day = day or case.created_at.astimezone().date()
+        with self._s.write() as conn:
+            seq = numbering.allocate(conn, prefix, on_day)
+            numbered = dataclasses.replace(case, case_no=factory(on_day, seq))
+            self.cases.insert(conn, numbered, case_seq=seq)
+            tseq = self.outbox.add(
+                conn, record_id=case.record_id, kind=RecordKind.CASE, body=records.case_body(numbered), depends_on=None
+            )
+            append_audit(conn, self._s.now(), actor, "case_saved", record_id=case.record_id, detail=case.state.value)
+        return SavedCase(case=numbered, case_seq=seq, terminal_seq=tseq)
+
+    def save_receipt(self, record: ReceiptRecord, *, actor: str) -> SavedRecord:
+        """Log a print (or failed print / reprint) and queue it; depends on its case when the case is local."""
+        with self._s.write() as conn:
+            self.receipts.insert(conn, record)
+            tseq = self.outbox.add(
+                conn,
+                record_id=record.record_id,
+                kind=RecordKind.RECEIPT,
+                body=records.receipt_body(record),
+                depends_on=self.cases.record_id_of(record.case_no),
+            )
+            action = "receipt_reprinted" if record.reprint else "receipt_printed"
+            append_audit(
+                conn,
+                self._s.now(),
+                actor,
+                action,
+                record_id=record.record_id,
+                detail="ok" if record.success else "failed",
+            )
+        return SavedRecord(record.record_id, tseq)
+
+    def save_rating(self, rating: Rating, *, actor: str) -> SavedRecord:
+        """Save a rating and queue it; depends on its case when the case is local."""
+        parent = self.cases.record_id_of(rating.case_no) if rating.case_no else None
+        with self._s.write() as conn:
+            self.ratings.insert(conn, rating)
+            tseq = self.outbox.add(
+                conn,
+                record_id=rating.rating_id,
+                kind=RecordKind.RATING,
+                body=records.rating_body(rating),
+                depends_on=parent,
+            )
+            append_audit(
+                conn, self._s.now(), actor, "rating_saved", record_id=rating.rating_id, detail=rating.outcome.value
+            )
+        return SavedRecord(rating.rating_id, tseq)
+
+    def purge_personal_data(self, now: dt.datetime, retention_days: int, *, actor: str = "retention") -> PurgeReport:
+        """Overwrite personal data of cases acknowledged more than `retention_days` ago; drop stale drafts."""
+        drafts_before = len(self.drafts.list())
+        ids = purge_personal_data(self._s, now=now, retention_days=retention_days, actor=actor)
+        drafts_after = len(self.drafts.list())
+        blobs = self.blobs.remove_purged_files()
+        if ids:
+            log.info("purged personal data of %d case(s) past retention", len(ids))
+        return PurgeReport(cases=len(ids), drafts=drafts_before - drafts_after, blobs=blobs)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(
+    path: Path | str,
+    *,
+    key_provider: KeyProvider | None = None,
+    clock: Clock = utc_now,
+    blobs_dir: Path | None = None,
+) -> Store:
+    """Open (creating, migrating or recovering) the store at `path`.
+
+    A file that is not a database or fails `integrity_check` is moved aside to `<name>.corrupt-<timestamp>` and a
+    fresh database is started (`Store.recovered_from`). Raises NewerSchemaError for a database from a newer
+    program, WrongKeyError when the key does not fit, StoreError for other environment trouble.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError("无法创建本地数据目录，请联系管理员检查磁盘和权限。", code="data_dir") from exc
+    recovered_from: Path | None = None
+    try:
+        conn = open_checked(path)
+    except CorruptDatabaseError:
+        recovered_from = move_aside(path, clock())
+        conn = open_checked(path)
+    try:
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        _migrate(conn, db)
+        cipher = _cipher(conn, path, key_provider or default_key_provider())
+    except BaseException:
+        conn.close()
+        raise
+    session = Session(conn, cipher, clock)
+    return Store(path, session, db, blobs_dir=blobs_dir or path.parent / "blobs", recovered_from=recovered_from)
+
+
+def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            schema.migrate(db)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc) from exc
+
+
+def _cipher(conn: sqlite3.Connection, path: Path, provider: KeyProvider) -> FieldCipher:
+    """Load the key and prove it fits this database (or record the proof for a new database)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
+    cipher = FieldCipher(provider.load_key(path, create=row is None))
+    if row is None:
+        try:
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (_KEY_CHECK, cipher.key_check()))
+        except sqlite3.Error as exc:
+            raise from_sqlite(exc) from exc
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
+    cipher.verify_key_check(row[0])
+    return cipher
