@@ -1,0 +1,221 @@
+"""Search over catalogue items for every keystroke: item code, Chinese name, and pinyin (`bdc`, `budong`).
+
+Everything that needs pypinyin is computed once when the index is built; a query is normalised (NFKC, lower
+case, whitespace and invisible characters dropped, length capped) and answered by plain string operations.
+
+Ranking: exact code > code prefix > name prefix > pinyin prefix > name substring > pinyin substring (at a
+syllable boundary) > initials through a polyphone's other reading > category/department match; ties by the
+caller's usage boost (higher first), then by the name's pinyin (the order a Chinese index uses), then by code.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from app.domain.models import ServiceItem
+
+#: Only this many characters of raw input are looked at: a pasted 10 MB string costs nothing.
+MAX_RAW_QUERY_CHARS = 256
+#: Queries are cut to this length after normalisation; no item field is longer in practice.
+MAX_QUERY_CHARS = 64
+#: Cap on initials spellings per item when characters have several readings (重 zhong/chong, 行 xing/hang).
+MAX_INITIALS_VARIANTS = 16
+
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
+class MatchKind(IntEnum):
+    """How an item matched; lower is better."""
+
+    EXACT_CODE = 0
+    CODE_PREFIX = 1
+    NAME_PREFIX = 2
+    PINYIN_PREFIX = 3  # initials (bdc) or full pinyin (budong) from the start of the name
+    NAME_SUBSTRING = 4
+    PINYIN_SUBSTRING = 5  # initials or full pinyin from a later syllable
+    ALT_READING = 6  # initials only through another reading of a polyphone (重 zhong, 行 xing)
+    OTHER_FIELD = 7  # category or department
+    ALL = 8  # empty query: every item
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    item: ServiceItem
+    match: MatchKind
+
+
+def normalise_query(text: str) -> str:
+    """NFKC, lower case, no whitespace or invisible/control characters, at most `MAX_QUERY_CHARS`."""
+    head = unicodedata.normalize("NFKC", text[:MAX_RAW_QUERY_CHARS]).lower()
+    return "".join(ch for ch in head if unicodedata.category(ch) not in _DROP_CATEGORIES)[:MAX_QUERY_CHARS]
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f"
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_initials(ch: str) -> tuple[str, ...]:
+    """All first letters of a character's readings (heteronyms)."""
+    readings = pinyin(ch, style=Style.NORMAL, heteronym=True)[0]
+    return tuple(dict.fromkeys(r[0] for r in readings if r and r[0].isascii() and r[0].isalpha()))
+
+
+def _syllables(name: str) -> list[tuple[str, str | None]]:
+    """(token, Chinese character or None) pairs: a pinyin syllable per Chinese character, read phrase-aware per run
+    of Chinese text (重庆 chong-qing, 银行 yin-hang); letters and digits kept as they are; punctuation dropped."""
+    out: list[tuple[str, str | None]] = []
+    for is_han, group in itertools.groupby(name, key=_is_han):
+        run = "".join(group)
+        if not is_han:
+            out.extend((ch, None) for ch in run if ch.isalnum())
+            continue
+        readings = lazy_pinyin(run, style=Style.NORMAL)
+        if len(readings) != len(run):  # characters without a reading come back merged: read one by one
+            readings = [lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in run]
+        out.extend(
+            (token.lower(), ch) for token, ch in zip(readings, run, strict=True) if token.isascii() and token.isalpha()
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    item: ServiceItem
+    code: str
+    name: str
+    initials: tuple[str, ...]  # first is the phrase-aware reading, then heteronym variants
+    full: str  # full pinyin without separators
+    boundaries: frozenset[int]  # syllable start offsets in `full`
+    other: str  # category and department, normalised
+    other_pinyin: tuple[str, ...]  # category initials and full pinyin
+    haystack: str  # every searchable string joined: a cheap first filter
+    order: tuple[str, str, str]  # default tie order: pinyin of the name, name, code
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if not ch.isspace())
+
+
+def _build_entry(item: ServiceItem) -> _Entry:
+    name = _norm(item.name)
+    syllables = _syllables(name)
+    tokens = [t for t, _ in syllables]
+    full = "".join(tokens)
+    boundaries = frozenset(itertools.accumulate((len(t) for t in tokens[:-1]), initial=0))
+    variants: list[str] = ["".join(t[0] for t in tokens)]
+    for index, (token, ch) in enumerate(syllables):
+        if ch is None:
+            continue
+        alternatives = [a for a in _char_initials(ch) if a != token[0]]
+        if not alternatives:
+            continue
+        extra = [v[:index] + a + v[index + 1 :] for v in variants for a in alternatives]
+        if len(variants) + len(extra) > MAX_INITIALS_VARIANTS:
+            continue
+        variants.extend(extra)
+    initials = tuple(dict.fromkeys(variants))
+    category = _norm(item.category)
+    other = f"{category}|{_norm(item.department)}"
+    cat_tokens = [t for t, _ in _syllables(category)]
+    other_pinyin = ("".join(t[0] for t in cat_tokens), "".join(cat_tokens))
+    code = _norm(item.code)
+    haystack = "\x00".join((code, name, *initials, full, other, *other_pinyin))
+    return _Entry(
+        item=item,
+        code=code,
+        name=name,
+        initials=initials,
+        full=full,
+        boundaries=boundaries,
+        other=other,
+        other_pinyin=other_pinyin,
+        haystack=haystack,
+        order=(full, item.name, item.code),
+    )
+
+
+def _match(entry: _Entry, q: str) -> MatchKind | None:  # noqa: PLR0911 - one return per rank reads best
+    if q not in entry.haystack:
+        return None
+    if entry.code == q:
+        return MatchKind.EXACT_CODE
+    if entry.code.startswith(q):
+        return MatchKind.CODE_PREFIX
+    if entry.name.startswith(q):
+        return MatchKind.NAME_PREFIX
+    initials = entry.initials
+    if entry.full.startswith(q) or initials[0].startswith(q):
+        return MatchKind.PINYIN_PREFIX
+    if q in entry.name:
+        return MatchKind.NAME_SUBSTRING
+    if q in initials[0] or _at_boundary(entry.full, q, entry.boundaries):
+        return MatchKind.PINYIN_SUBSTRING
+    if any(q in v for v in initials[1:]):
+        return MatchKind.ALT_READING
+    if q in entry.other or (len(q) >= 2 and (q == entry.other_pinyin[0] or entry.other_pinyin[1].startswith(q))):
+        return MatchKind.OTHER_FIELD
+    return None
+
+
+def _at_boundary(full: str, q: str, boundaries: frozenset[int]) -> bool:
+    start = full.find(q)
+    while start != -1:
+        if start in boundaries:
+            return True
+        start = full.find(q, start + 1)
+    return False
+
+
+def _clean_boost(boost: Mapping[str, float] | None) -> dict[str, float]:
+    if not boost:
+        return {}
+    return {k: float(v) for k, v in boost.items() if isinstance(v, int | float) and math.isfinite(v) and v != 0}
+
+
+class CatalogueIndex:
+    """An immutable search index over one catalogue's items. Build once per catalogue; search per keystroke."""
+
+    def __init__(self, items: Iterable[ServiceItem]) -> None:
+        self._entries: tuple[_Entry, ...] = tuple(sorted((_build_entry(i) for i in items), key=lambda e: e.order))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def search(self, text: str, limit: int = 20, boost: Mapping[str, float] | None = None) -> list[SearchHit]:
+        """The best `limit` items for what was typed; an empty query lists items by boost, then by name.
+
+        `boost` maps item codes to a usage score (recent/frequent items higher); it only breaks ties within a
+        match kind, so a better match always comes first.
+        """
+        if limit <= 0:
+            return []
+        q = normalise_query(text)
+        scores = _clean_boost(boost)
+        if not q:
+            return self._all(limit, scores)
+        ranked: list[tuple[int, float, int, _Entry]] = []
+        for position, entry in enumerate(self._entries):
+            kind = _match(entry, q)
+            if kind is not None:
+                ranked.append((kind, -scores.get(entry.item.code, 0.0), position, entry))
+        best = heapq.nsmallest(limit, ranked, key=lambda r: r[:3])
+        return [SearchHit(r[3].item, MatchKind(r[0])) for r in best]
+
+    def _all(self, limit: int, scores: Mapping[str, float]) -> list[SearchHit]:
+        if not scores:
+            return [SearchHit(e.item, MatchKind.ALL) for e in self._entries[:limit]]
+        ranked = sorted(
+            ((-scores.get(e.item.code, 0.0), position, e) for position, e in enumerate(self._entries)),
+            key=lambda r: r[:2],
+        )
+        return [SearchHit(r[2].item, MatchKind.ALL) for r in ranked[:limit]]

@@ -1,0 +1,173 @@
+"""The active service-item catalogue: loaded at start, searched per keystroke, replaced when the platform sends one.
+
+The catalogue in use is `<data_dir>/catalogue/current.json` when that file is present and valid, else the seed
+shipped in `resources/catalogue/seed.json`. `replace()` validates new bytes completely before anything changes;
+on any error the catalogue in use (and the file on disk) stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
+from app.domain.catalogue_search import CatalogueIndex, SearchHit
+from app.domain.models import ServiceItem
+from resources import resource_path
+
+log = logging.getLogger("tongban.catalogue")
+
+CURRENT_FILE = "current.json"
+#: A current.json that failed validation at start is moved here (one copy, for diagnosis).
+REJECTED_FILE = "current.rejected.json"
+
+
+class CatalogueSource(StrEnum):
+    SEED = "seed"  # shipped with the program
+    DOWNLOADED = "downloaded"  # received from the platform and stored in the data directory
+
+
+@dataclass(frozen=True, slots=True)
+class _Active:
+    """Catalogue and its index, swapped together as one reference."""
+
+    catalogue: Catalogue
+    index: CatalogueIndex
+    source: CatalogueSource
+
+
+class CatalogueService(QObject):
+    """Owns the catalogue in use. Safe to call `replace` from the sync worker thread.
+
+    Signals:
+        catalogue_changed(str): a new catalogue is in use; the argument is its version.
+        catalogue_rejected(str): a replacement was refused; the argument is the message for the screen (Chinese).
+    """
+
+    catalogue_changed = Signal(str)
+    catalogue_rejected = Signal(str)
+
+    def __init__(self, data_dir: Path, *, seed_path: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._dir = data_dir / "catalogue"
+        self._seed_path = seed_path if seed_path is not None else resource_path("catalogue", "seed.json")
+        self._lock = threading.Lock()
+        self._active = self._load_initial()
+
+    # --- queries ---------------------------------------------------------------------------------------------
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._active.catalogue
+
+    @property
+    def items(self) -> tuple[ServiceItem, ...]:
+        return self._active.catalogue.items
+
+    @property
+    def version(self) -> str:
+        return self._active.catalogue.version
+
+    @property
+    def source(self) -> CatalogueSource:
+        return self._active.source
+
+    def get(self, code: str) -> ServiceItem | None:
+        return self._active.catalogue.get(code)
+
+    def search(self, text: str, limit: int = 20, boost: Mapping[str, float] | None = None) -> list[ServiceItem]:
+        """Items for what the clerk typed, best first (see `catalogue_search`); `boost`: code → usage score."""
+        return [hit.item for hit in self._active.index.search(text, limit, boost)]
+
+    def search_hits(self, text: str, limit: int = 20, boost: Mapping[str, float] | None = None) -> list[SearchHit]:
+        """Like `search`, with how each item matched (for highlighting)."""
+        return self._active.index.search(text, limit, boost)
+
+    # --- replacement -----------------------------------------------------------------------------------------
+
+    def replace(self, data: bytes) -> Catalogue:
+        """Validate `data` as a catalogue, store it as current.json and put it in use.
+
+        Raises `CatalogueError` (with `message_zh` for the screen) when the data is invalid, or when it cannot be
+        stored; either way the catalogue in use and the stored file are unchanged.
+        """
+        error: CatalogueError | None = None
+        with self._lock:
+            old_version = self.version
+            try:
+                catalogue = parse_catalogue(data)
+                index = CatalogueIndex(catalogue.items)
+                self._write_atomically(data)
+            except CatalogueError as exc:
+                error = exc
+            else:
+                self._active = _Active(catalogue, index, CatalogueSource.DOWNLOADED)
+        # Signals go out after the lock is released, so a slot may call back into the service.
+        if error is not None:
+            log.warning("catalogue replacement refused, keeping version %s: %s", old_version, error)
+            self.catalogue_rejected.emit(error.message_zh)
+            raise error
+        log.info(
+            "catalogue replaced: version %s -> %s (%d items)", old_version, catalogue.version, len(catalogue.items)
+        )
+        self.catalogue_changed.emit(catalogue.version)
+        return catalogue
+
+    def _write_atomically(self, data: bytes) -> None:
+        target = self._dir / CURRENT_FILE
+        tmp = target.with_name(CURRENT_FILE + ".tmp")
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(self._dir)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise CatalogueError(
+                "无法保存新的事项目录（磁盘已满或没有写入权限），继续使用当前目录",
+                f"cannot store the new catalogue: {exc.strerror or exc}",
+            ) from exc
+
+    # --- start-up --------------------------------------------------------------------------------------------
+
+    def _load_initial(self) -> _Active:
+        current = self._dir / CURRENT_FILE
+        if current.exists():
+            try:
+                catalogue = load_catalogue_file(current)
+            except CatalogueError as exc:
+                log.warning("stored catalogue rejected, falling back to the shipped seed: %s", exc)
+                self._set_aside(current)
+            else:
+                log.info("catalogue %s loaded from the data directory", catalogue.version)
+                return _Active(catalogue, CatalogueIndex(catalogue.items), CatalogueSource.DOWNLOADED)
+        catalogue = load_catalogue_file(self._seed_path)  # an invalid seed is a packaging bug: let it raise
+        log.info("catalogue %s loaded from the shipped seed", catalogue.version)
+        return _Active(catalogue, CatalogueIndex(catalogue.items), CatalogueSource.SEED)
+
+    def _set_aside(self, current: Path) -> None:
+        try:
+            os.replace(current, current.with_name(REJECTED_FILE))
+        except OSError as exc:
+            log.warning("could not move the rejected catalogue aside: %s", exc.strerror or exc)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable (POSIX); Windows cannot open a directory and does not need it."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
