@@ -345,7 +345,11 @@ def validate_mobile(text: str | None) -> ValidationResult:  # noqa: PLR0911 - on
         return _bad_chars(_MOBILE, "数字", "digits, spaces, hyphens and a +86 prefix")
     digits = _PHONE_SEPARATORS.sub("", _INTL_PREFIX.sub("", prepared))
     if "+" in digits:
-        return _bad_chars(_MOBILE, "数字", "digits, spaces, hyphens and a +86 prefix")
+        return Invalid(
+            Reason.BAD_FORMAT,
+            "只支持中国大陆手机号码（可带+86），请核对",
+            "mobile number has a country code other than +86 or a misplaced plus sign",
+        )
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if len(digits) != 11:
@@ -387,6 +391,15 @@ def validate_landline(text: str | None) -> ValidationResult:  # noqa: PLR0911 - 
     if international and not digits.startswith("0"):
         digits = "0" + digits
     landline = _LANDLINE_RE.fullmatch(digits)
+    if landline is None and not extension:
+        # `010-62345678-123`: a trailing hyphenated group after a complete number is an extension.
+        head, _, tail = prepared.rpartition("-")
+        head_digits = _PHONE_SEPARATORS.sub("", _INTL_PREFIX.sub("", head))
+        if international and not head_digits.startswith("0"):
+            head_digits = "0" + head_digits
+        if tail.strip().isdigit() and len(tail.strip()) <= 6:
+            landline = _LANDLINE_RE.fullmatch(head_digits)
+            extension = tail.strip() if landline else ""
     if landline is None:
         if not digits.startswith("0"):
             return Invalid(
@@ -456,8 +469,17 @@ def _is_emoji_or_symbol(ch: str) -> bool:
     )
 
 
-def validate_address(text: str | None) -> ValidationResult:
-    """Check a postal address: 5 to 200 characters, no control characters or emoji.
+#: Punctuation found in real addresses (after NFKC: full-width forms are already ASCII here).
+_ADDRESS_PUNCTUATION = frozenset(" -–—#(),./:、。·~")
+
+
+def _address_char_ok(ch: str) -> bool:
+    return (ch.isascii() and ch.isalnum()) or ch in _ADDRESS_PUNCTUATION or _is_han(ch)
+
+
+def validate_address(text: str | None) -> ValidationResult:  # noqa: PLR0911 - one return per rule
+    """Check a postal address: 5 to 200 characters of Chinese, letters, digits and address punctuation, with
+    at least two Chinese characters (a mainland mailing address); no control characters, emoji or symbols.
 
     Runs of whitespace are collapsed to one space.
     """
@@ -469,13 +491,23 @@ def validate_address(text: str | None) -> ValidationResult:
     address = _WHITESPACE.sub(" ", prepared)
     if len(address) > ADDRESS_MAX_CHARS:
         return _too_long(_ADDRESS, ADDRESS_MAX_CHARS)
-    if any(_is_emoji_or_symbol(c) for c in address):
-        return _bad_chars(_ADDRESS, "文字、数字和常用标点", "text, digits and punctuation")
+    if any(_is_emoji_or_symbol(c) for c in address) or not all(_address_char_ok(c) for c in address):
+        return _bad_chars(
+            _ADDRESS,
+            "汉字、字母、数字和常用标点（- # ( ) , . / 、）",
+            "Chinese characters, letters, digits and address punctuation",
+        )
     if len(address) < ADDRESS_MIN_CHARS:
         return Invalid(
             Reason.TOO_SHORT,
             "地址过短，请填写到门牌号，例如“营口市站前区渤海大街西12号”",
             f"address is shorter than {ADDRESS_MIN_CHARS} characters",
+        )
+    if sum(1 for c in address if _is_han(c)) < 2:
+        return Invalid(
+            Reason.BAD_FORMAT,
+            "请用中文填写地址，例如“营口市站前区渤海大街西12号”",
+            "address has fewer than two Chinese characters",
         )
     return Valid(address)
 
@@ -516,7 +548,7 @@ def _name_chars_problem(name: str) -> Invalid | None:
     previous = ""
     for ch in name:
         if ord(ch) in _IDEOGRAPHIC_VARIATION:
-            other = other or not _is_han(previous)
+            other = other or not (previous and _is_han(previous))
         elif _is_han(ch) or ch in "· " or ("A" <= ch <= "Z") or ("a" <= ch <= "z"):
             pass
         elif unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} and not _is_emoji_or_symbol(ch):
