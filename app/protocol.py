@@ -5,8 +5,10 @@ Only stdlib here so that both sides, and `offline_cache`, can import it without 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -80,3 +82,204 @@ def _refuse_floats(value: Any) -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             _refuse_floats(item)
+
+
+# --- wire validation (used by the platform; the terminal may use it to check what it builds) -------------------
+
+#: JSON nesting deeper than this is refused as a whole request (SYNC_PROTOCOL.md "Precise details").
+MAX_JSON_DEPTH = 64
+#: Ids a `records:missing` request may ask about at once.
+MAX_MISSING_IDS = 5000
+#: A single body's canonical size, nesting and string length limits (a record is small; scans travel as blobs).
+MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_DEPTH = 16
+MAX_STRING_CHARS = 4096
+
+#: Case states a terminal may create; later ones come from the platform (DOMAIN.md).
+TERMINAL_CASE_STATES = frozenset({"received", "refused"})
+RATING_CHANNELS = frozenset({"counter_device", "kiosk", "receipt_qr", "portal", "sms", "hotline"})
+RATING_OUTCOMES = frozenset({"rated", "unrated"})
+RECEIPT_KINDS = frozenset({"intake_receipt", "one_time_notice"})
+
+_UUID_RE = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
+_TERMINAL_RE = re.compile(r"\A[0-9]{3}\Z")
+_CASE_NO_RE = re.compile(r"\A[0-9]{26}\Z")
+_MAX_SEQ = 2**63 - 1
+
+
+class WireError(ValueError):
+    """A deterministic, machine-readable reason why a record (or request) is not acceptable.
+
+    `code` goes into the batch result's `code`; `message` is English for logs and may name a field, never a value.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def is_uuid(value: object) -> bool:
+    """A record id: a lowercase canonical UUID string (what `str(uuid.uuid4())` gives)."""
+    return isinstance(value, str) and _UUID_RE.match(value) is not None
+
+
+def is_sha256_hex(value: object) -> bool:
+    return isinstance(value, str) and _SHA256_RE.match(value) is not None
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of decoded JSON (a scalar is 0, `[]` is 1), computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            depth += 1
+            stack.extend((child, depth) for child in item.values())
+        elif isinstance(item, list):
+            depth += 1
+            stack.extend((child, depth) for child in item)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def case_no_check_digits(first24: str) -> str:
+    """ISO 7064 MOD 97-10 check digits over the first 24 digits of a case number (DOMAIN.md)."""
+    return f"{(98 - (int(first24) * 100) % 97) % 97:02d}"
+
+
+def is_case_no(value: object) -> bool:
+    """A 26-digit case number whose last two digits are its MOD 97-10 check."""
+    if not isinstance(value, str) or _CASE_NO_RE.match(value) is None:
+        return False
+    return case_no_check_digits(value[:24]) == value[24:]
+
+
+def is_rfc3339(value: object) -> bool:
+    """An RFC 3339 date-time with an explicit offset (`Z` or `+08:00`)."""
+    if not isinstance(value, str) or len(value) > 40 or "T" not in value.upper():
+        return False
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def validate_envelope(record: Any) -> None:
+    """Check a record envelope's shape and field formats; raise `WireError` with a deterministic code.
+
+    The schema version is checked by the caller first (an unknown version is a 426 for the whole request, not a
+    per-record rejection). The body itself is checked by `validate_body`.
+    """
+    if not isinstance(record, dict):
+        raise WireError("bad_envelope", "a record must be a JSON object")
+    if not is_uuid(record.get("record_id")):
+        raise WireError("bad_record_id", "record_id must be a lowercase canonical UUID")
+    if record.get("kind") not in {k.value for k in RecordKind}:
+        raise WireError("bad_kind", "kind must be one of case, receipt, rating, event")
+    schema = record.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise WireError("bad_envelope", "schema must be an integer")
+    terminal = record.get("terminal")
+    if not isinstance(terminal, str) or _TERMINAL_RE.match(terminal) is None:
+        raise WireError("bad_terminal", "terminal must be the 3-digit terminal code")
+    seq = record.get("terminal_seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= _MAX_SEQ:
+        raise WireError("bad_terminal_seq", "terminal_seq must be a non-negative 64-bit integer")
+    if not is_rfc3339(record.get("created_at")):
+        raise WireError("bad_created_at", "created_at must be RFC 3339 with an offset")
+    depends_on = record.get("depends_on")
+    if depends_on is not None and not is_uuid(depends_on):
+        raise WireError("bad_depends_on", "depends_on must be null or a record_id")
+    if depends_on == record["record_id"]:
+        raise WireError("bad_depends_on", "a record cannot depend on itself")
+    if not is_sha256_hex(record.get("body_sha256")):
+        raise WireError("bad_body_sha256", "body_sha256 must be 64 lowercase hex characters")
+    if not isinstance(record.get("body"), dict):
+        raise WireError("bad_body", "body must be a JSON object")
+
+
+def validate_body(kind: str, body: dict[str, Any]) -> None:
+    """Check a body for its kind: required keys and their types; unknown extra keys are allowed.
+
+    Required keys per kind (the terminal's `offline_cache/records.py` builds these):
+    - case: `case_no` (26 digits with a valid check), `item_code` (string); `state`, when present, is `received`
+      or `refused`.
+    - receipt: `case_no` (valid), `kind` (`intake_receipt` | `one_time_notice`).
+    - rating: `outcome` (`rated` | `unrated`), `level` (1-5 when rated, null when unrated), `channel` (one of
+      RATING_CHANNELS); `case_no`, when present, is null or valid.
+    - event: any object.
+    Every body: personal fields are strings or null; strings at most MAX_STRING_CHARS; nesting at most
+    MAX_BODY_DEPTH; canonical size at most MAX_BODY_BYTES.
+    """
+    _check_generic(body)
+    if kind == RecordKind.CASE:
+        _require_case_no(body, "case_no", nullable=False)
+        _require_str(body, "item_code")
+        if "state" in body and body["state"] not in TERMINAL_CASE_STATES:
+            raise WireError("bad_field", "state must be received or refused")
+    elif kind == RecordKind.RECEIPT:
+        _require_case_no(body, "case_no", nullable=False)
+        if body.get("kind") not in RECEIPT_KINDS:
+            raise WireError("bad_field", "kind must be intake_receipt or one_time_notice")
+    elif kind == RecordKind.RATING:
+        _check_rating(body)
+
+
+def _check_generic(body: dict[str, Any]) -> None:
+    if json_depth(body) > MAX_BODY_DEPTH:
+        raise WireError("body_too_deep", f"body nesting exceeds {MAX_BODY_DEPTH}")
+    stack: list[Any] = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_STRING_CHARS:
+                raise WireError("string_too_long", f"a string exceeds {MAX_STRING_CHARS} characters")
+        elif isinstance(item, float):
+            raise WireError("float_in_body", "bodies carry no floats")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if len(key) > 128:
+                    raise WireError("bad_field", "a key exceeds 128 characters")
+                if key in PERSONAL_FIELDS and child is not None and not isinstance(child, str):
+                    raise WireError("bad_field", f"{key} must be a string or null")
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+    if len(canonical_json(body)) > MAX_BODY_BYTES:
+        raise WireError("body_too_large", f"body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def _require_str(body: dict[str, Any], key: str) -> None:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise WireError("bad_field", f"{key} must be a non-empty string")
+
+
+def _require_case_no(body: dict[str, Any], key: str, *, nullable: bool) -> None:
+    value = body.get(key)
+    if value is None and nullable:
+        return
+    if not is_case_no(value):
+        raise WireError("bad_case_no", f"{key} must be a 26-digit case number with a valid check")
+
+
+def _check_rating(body: dict[str, Any]) -> None:
+    outcome = body.get("outcome")
+    if outcome not in RATING_OUTCOMES:
+        raise WireError("bad_field", "outcome must be rated or unrated")
+    if "level" not in body:
+        raise WireError("bad_field", "level is required (null when unrated)")
+    level = body["level"]
+    if outcome == "rated":
+        if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
+            raise WireError("bad_field", "level must be an integer 1-5 when rated")
+    elif level is not None:
+        raise WireError("bad_field", "level must be null when unrated")
+    if body.get("channel") not in RATING_CHANNELS:
+        raise WireError("bad_field", "channel must be a known rating channel")
+    if "case_no" in body:
+        _require_case_no(body, "case_no", nullable=True)

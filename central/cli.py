@@ -1,15 +1,196 @@
-"""`tongban-central`: the reference platform's command line (the service itself comes in its own issue)."""
+"""`tongban-central`: run the reference platform and administer it.
+
+    tongban-central [--db URL] serve [--host H] [--port P]
+    tongban-central [--db URL] migrate
+    tongban-central [--db URL] enrol --hall H --window W [--division D] [--terminal T]
+    tongban-central [--db URL] devices list [--json] | devices revoke DEVICE_ID
+    tongban-central [--db URL] catalogue import FILE
+    tongban-central [--db URL] case set-status CASE_NO STATUS [--note TEXT]
+
+`--db` takes a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://...`) or a file path; default
+`$TB_CENTRAL_DB`, else `tongban-central.db` in the current directory. Exit 0 on success, non-zero with a one-line
+reason on stderr.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
 import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from central import cases, catalogue, devices, migrations
+from central.db import db_url_from, open_engine
+
+log = logging.getLogger("tongban.central")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tongban-central", description="Tongban reference central platform")
+    parser.add_argument("--db", help="database URL or SQLite file path (default $TB_CENTRAL_DB)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--no-migrate", action="store_true", help="refuse to start on an outdated schema")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+
+    enrol = sub.add_parser("enrol", help="print a one-time enrolment code (valid 24 h)")
+    enrol.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    enrol.add_argument("--hall", required=True, help="2-digit hall code, or 8 digits division+hall")
+    enrol.add_argument("--window", required=True)
+    enrol.add_argument("--division", default=devices.DEFAULT_DIVISION)
+    enrol.add_argument("--terminal", help="3-digit terminal code (default: the next free one in the hall)")
+    enrol.add_argument("--json", action="store_true")
+
+    devs = sub.add_parser("devices", help="list or revoke devices")
+    devs.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    devs_sub = devs.add_subparsers(dest="devices_command", required=True)
+    devs_list = devs_sub.add_parser("list")
+    devs_list.add_argument("--json", action="store_true")
+    devs_revoke = devs_sub.add_parser("revoke")
+    devs_revoke.add_argument("device_id")
+
+    cat = sub.add_parser("catalogue", help="import the service-item catalogue")
+    cat.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    cat_sub = cat.add_subparsers(dest="catalogue_command", required=True)
+    cat_import = cat_sub.add_parser("import")
+    cat_import.add_argument("file", type=Path)
+
+    case = sub.add_parser("case", help="set a case's status (pilots without an approval system)")
+    case.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    case_sub = case.add_subparsers(dest="case_command", required=True)
+    set_status = case_sub.add_parser("set-status")
+    set_status.add_argument("case_no")
+    set_status.add_argument("status", choices=cases.PLATFORM_STATES)
+    set_status.add_argument("--note", default="")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    print(
-        "tongban-central: the reference central platform is not built yet (see its issue).", file=sys.stderr
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command == "serve" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
-    return 2
+    url = db_url_from(getattr(args, "db_sub", None) or args.db)
+    try:
+        engine = open_engine(url)
+    except Exception as exc:
+        return _fail(f"cannot open database: {exc}")
+    try:
+        return _run(args, engine)
+    except migrations.SchemaTooNewError as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def _fail(message: str) -> int:
+    print(f"tongban-central: {message}", file=sys.stderr)
+    return 1
+
+
+def _run(args: argparse.Namespace, engine: Engine) -> int:  # noqa: PLR0911 -- one return per subcommand
+    if args.command == "serve":
+        return _serve(args, engine)
+    if args.command == "migrate":
+        applied = migrations.migrate(engine)
+        print(f"schema at version {migrations.LATEST}" + (f" (applied {applied})" if applied else ""))
+        return 0
+    if migrations.current_version(engine) < migrations.LATEST:
+        migrations.migrate(engine)
+    if args.command == "enrol":
+        return _enrol(args, engine)
+    if args.command == "devices":
+        return _devices(args, engine)
+    if args.command == "catalogue":
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            return _fail(f"cannot read {args.file}: {exc.strerror}")
+        try:
+            etag, count = catalogue.import_catalogue(engine, data)
+        except catalogue.CatalogueInvalidError as exc:
+            return _fail(f"catalogue rejected: {exc}")
+        print(f"imported {count} items, ETag {etag}")
+        return 0
+    if args.command == "case":
+        try:
+            seq = cases.set_status(engine, args.case_no, args.status, args.note)
+        except cases.UnknownCaseError:
+            return _fail(f"unknown case {args.case_no}")
+        print(f"case {args.case_no} is now {args.status} (change {seq})")
+        return 0
+    return _fail(f"unknown command {args.command}")
+
+
+def _serve(args: argparse.Namespace, engine: Engine) -> int:
+    import uvicorn
+
+    from central.api import create_app
+
+    version = migrations.current_version(engine)
+    if version < migrations.LATEST:
+        if args.no_migrate:
+            return _fail(f"database schema {version} is older than {migrations.LATEST}; run `migrate`")
+        migrations.migrate(engine)
+    elif version > migrations.LATEST:
+        return _fail(f"database schema {version} is newer than this server knows ({migrations.LATEST})")
+    app = create_app(engine)
+    log.info("serving on http://%s:%d", args.host, args.port)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def _enrol(args: argparse.Namespace, engine: Engine) -> int:
+    division, hall = args.division, args.hall
+    if len(hall) == 8 and hall.isdigit():
+        division, hall = hall[:6], hall[6:]
+    try:
+        code = devices.create_enrol_code(
+            engine, division=division, hall=hall, window=args.window, terminal=args.terminal
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(code.__dict__))
+    else:
+        print(code.code)
+        print(
+            f"terminal {code.division}-{code.hall}-{code.terminal}, window {code.window}, "
+            f"valid until {code.expires_at}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _devices(args: argparse.Namespace, engine: Engine) -> int:
+    if args.devices_command == "list":
+        rows = devices.list_devices(engine)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False))
+            return 0
+        for row in rows:
+            state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+            print(
+                f"{row['device_id']}  {row['division']}-{row['hall']}-{row['terminal']}  window {row['window']}  "
+                f"last seen {row['last_seen_at'] or 'never'}  {state}"
+            )
+        return 0
+    if not devices.revoke(engine, args.device_id):
+        return _fail(f"no active device {args.device_id}")
+    print(f"revoked {args.device_id}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,466 @@
+"""The HTTP API of SYNC_PROTOCOL.md on FastAPI. Handlers are thin: parsing, limits, status codes; the work is in
+the sibling modules. Every non-2xx answer is JSON with an `error` code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.protocol import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_RECORDS,
+    MAX_JSON_DEPTH,
+    MAX_MISSING_IDS,
+    is_case_no,
+    is_sha256_hex,
+    is_uuid,
+    json_depth,
+)
+from central import blobs, cases, catalogue, devices, ingest, migrations, reconcile, wire
+from central.auth import AuthError, Device, SignedRequest, authenticate
+from central.faults import FaultSource
+from central.ratelimit import RateLimiter
+
+log = logging.getLogger("tongban.central.api")
+
+#: Request bodies larger than this are refused before they are read (blobs have their own limit).
+MAX_JSON_REQUEST_BYTES = MAX_BATCH_BYTES
+MAX_MISSING_BYTES = 512 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+def _body_limit(path: str) -> int:
+    if path.startswith("/api/v1/blobs/"):
+        return blobs.MAX_BLOB_BYTES
+    return MAX_JSON_REQUEST_BYTES
+
+
+class BodyLimitMiddleware:
+    """413 before reading when Content-Length is over the limit; stops a chunked body once it passes it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = _body_limit(scope["path"])
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLargeError()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLargeError:
+            if not started:
+                await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _error(status: int, error: str, message: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    content: dict[str, Any] = {"error": error}
+    if message is not None:
+        content["message"] = message
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_json", "request body is not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "bad_json", f"malformed JSON at position {exc.pos}") from None
+    except RecursionError:
+        raise ApiError(400, "too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ApiError(400, "too_deep", f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": wire.ErrorBody, "description": "malformed request"},
+    401: {"model": wire.AuthErrorBody, "description": "signature, clock or nonce check failed"},
+    403: {"model": wire.RevokedBody, "description": "the device is revoked"},
+    413: {"model": wire.ErrorBody, "description": "request too large"},
+    429: {"model": wire.ErrorBody, "description": "rate limited; see Retry-After"},
+}
+
+
+class _State:
+    """What the handlers need, kept on `app.state.tb`."""
+
+    def __init__(self, engine: Engine, faults: FaultSource, limiter: RateLimiter) -> None:
+        self.engine = engine
+        self.faults = faults
+        self.limiter = limiter
+
+
+def _state(request: Request) -> _State:
+    state: _State = request.app.state.tb
+    return state
+
+
+StateDep = Annotated[_State, Depends(_state)]
+
+
+async def signed(
+    request: Request,
+    state: StateDep,
+    *,
+    x_tb_device: Annotated[str | None, Header(description="device_id from enrolment")] = None,
+    x_tb_key_id: Annotated[str | None, Header(description="key_id of the signing key")] = None,
+    x_tb_timestamp: Annotated[str | None, Header(description="Unix seconds")] = None,
+    x_tb_nonce: Annotated[str | None, Header(description="16 random bytes, hex")] = None,
+    x_tb_signature: Annotated[str | None, Header(description="hex HMAC-SHA256 of the TB1 string")] = None,
+) -> Device:
+    """The signing device, verified per the protocol (then rate-limited per device)."""
+    body = await request.body()
+    signed_request = SignedRequest(
+        device=x_tb_device,
+        key_id=x_tb_key_id,
+        timestamp=x_tb_timestamp,
+        nonce=x_tb_nonce,
+        signature=x_tb_signature,
+        method=request.method,
+        path=request.scope.get("raw_path", request.scope["path"].encode()).decode("latin-1"),
+        query=request.scope.get("query_string", b"").decode("latin-1"),
+        body=body,
+    )
+    device = await run_in_threadpool(authenticate, state.engine, signed_request)
+    wait = state.limiter.take(device.device_id)
+    if wait is not None:
+        raise ApiError(429, "rate_limited", "too many requests", {"Retry-After": str(wait)})
+    return device
+
+
+SignedDevice = Annotated[Device, Depends(signed)]
+router = APIRouter()
+
+
+@router.get("/healthz", response_model=wire.Health, responses={503: {"model": wire.ErrorBody}})
+def healthz(state: StateDep) -> Any:
+    try:
+        with state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unavailable")
+        return _error(503, "database_unavailable", headers={"Retry-After": "5"})
+    return {"status": "ok", "schema_version": migrations.LATEST}
+
+
+@router.post(
+    "/api/v1/devices/enrol",
+    response_model=wire.EnrolAnswer,
+    responses={400: {"model": wire.ErrorBody}, 413: {"model": wire.ErrorBody}},
+)
+def enrol(payload: wire.EnrolRequest, state: StateDep) -> Any:
+    try:
+        return devices.enrol(state.engine, payload.code)
+    except devices.EnrolError as exc:
+        raise ApiError(400, exc.error, exc.message) from None
+
+
+@router.post("/api/v1/devices/rotate", response_model=wire.RotateAnswer, responses=_AUTH_RESPONSES)
+def rotate(device: SignedDevice, state: StateDep) -> Any:
+    try:
+        return devices.rotate(state.engine, device)
+    except devices.EnrolError as exc:
+        raise ApiError(400, exc.error, exc.message) from None
+
+
+@router.post("/api/v1/devices/rotate/confirm", response_model=wire.ConfirmAnswer, responses=_AUTH_RESPONSES)
+def rotate_confirm(device: SignedDevice, state: StateDep) -> Any:
+    try:
+        return devices.confirm_rotation(state.engine, device)
+    except devices.EnrolError as exc:
+        raise ApiError(400, exc.error, exc.message) from None
+
+
+@router.post(
+    "/api/v1/records:batch",
+    response_model=wire.BatchResult,
+    responses={**_AUTH_RESPONSES, 426: {"model": wire.ErrorBody, "description": "unknown envelope schema"}},
+)
+async def records_batch(request: Request, device: SignedDevice, state: StateDep) -> Any:
+    payload = _parse_json(await request.body())
+    if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
+        raise ApiError(400, "bad_request", "body must be an object with a 'records' list")
+    records = payload["records"]
+    if len(records) > MAX_BATCH_RECORDS:
+        raise ApiError(413, "too_many_records", f"at most {MAX_BATCH_RECORDS} records per batch")
+    return await run_in_threadpool(_ingest, state, device, records)
+
+
+def _ingest(state: _State, device: Device, records: list[Any]) -> Any:
+    current = state.faults.current()
+
+    def before_commit(batch: list[Any]) -> None:
+        for record in batch:
+            if isinstance(record, dict) and record.get("record_id") in current.crash_on:
+                raise RuntimeError("TB_FAULT crash_on")
+
+    try:
+        results = ingest.ingest_batch(
+            state.engine,
+            device,
+            records,
+            before_commit=before_commit if current.crash_on else None,
+            forced_reject=current.reject,
+        )
+    except ingest.UnknownSchemaError as exc:
+        raise ApiError(426, "upgrade_required", f"envelope schema {exc} is not known here") from None
+    if current.exit_after_commit:
+        log.error("TB_FAULT exit_after_commit: exiting before the answer")
+        os._exit(9)
+    if current.sleep_after_commit:
+        time.sleep(current.sleep_after_commit)
+    return {"results": [r.as_json() for r in results], "server_time": int(time.time())}
+
+
+@router.post("/api/v1/records:missing", response_model=wire.MissingAnswer, responses=_AUTH_RESPONSES)
+async def records_missing(request: Request, device: SignedDevice, state: StateDep) -> Any:
+    body = await request.body()
+    if len(body) > MAX_MISSING_BYTES:
+        raise ApiError(413, "too_large", f"request body exceeds {MAX_MISSING_BYTES} bytes")
+    payload = _parse_json(body)
+    ids = payload.get("record_ids") if isinstance(payload, dict) else None
+    if not isinstance(ids, list):
+        raise ApiError(400, "bad_request", "body must be an object with a 'record_ids' list")
+    if len(ids) > MAX_MISSING_IDS:
+        raise ApiError(413, "too_many_ids", f"at most {MAX_MISSING_IDS} ids per request")
+    if not all(is_uuid(i) for i in ids):
+        raise ApiError(400, "bad_record_id", "every id must be a lowercase canonical UUID")
+    return {"missing": await run_in_threadpool(reconcile.missing, state.engine, ids)}
+
+
+@router.get("/api/v1/devices/me/summary", response_model=wire.Summary, responses=_AUTH_RESPONSES)
+def summary(device: SignedDevice, state: StateDep) -> Any:
+    return reconcile.summary(state.engine, device)
+
+
+@router.get(
+    "/api/v1/catalogue",
+    responses={
+        **_AUTH_RESPONSES,
+        200: {"description": "the catalogue snapshot", "content": {"application/json": {}}},
+        304: {"description": "unchanged since If-None-Match"},
+        404: {"model": wire.ErrorBody, "description": "no catalogue imported yet"},
+    },
+)
+def get_catalogue(
+    device: SignedDevice,
+    state: StateDep,
+    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
+) -> Response:
+    current = catalogue.current_catalogue(state.engine)
+    if current is None:
+        raise ApiError(404, "no_catalogue", "no catalogue has been imported")
+    etag, data = current
+    if catalogue.etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(data, media_type="application/json", headers={"ETag": etag})
+
+
+@router.get(
+    "/api/v1/updates",
+    response_model=wire.UpdatesPage,
+    responses={**_AUTH_RESPONSES, 410: {"model": wire.ErrorBody, "description": "cursor too old: resync"}},
+)
+def get_updates(
+    device: SignedDevice,
+    state: StateDep,
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]*$")] = None,
+    limit: Annotated[int, Query(ge=1, le=cases.MAX_UPDATES_LIMIT)] = cases.MAX_UPDATES_LIMIT,
+) -> Any:
+    try:
+        position = cases.parse_cursor(cursor)
+    except ValueError as exc:
+        raise ApiError(400, "bad_cursor", str(exc)) from None
+    try:
+        return cases.updates(state.engine, device.hall_key, position, limit)
+    except cases.CursorGoneError:
+        raise ApiError(410, "cursor_gone", "cursor is older than the change log: resync fully") from None
+
+
+@router.get(
+    "/api/v1/cases/{case_no}",
+    response_model=wire.CaseStatus,
+    responses={**_AUTH_RESPONSES, 404: {"model": wire.ErrorBody}},
+)
+def get_case(case_no: str, device: SignedDevice, state: StateDep) -> Any:
+    if not is_case_no(case_no):
+        raise ApiError(400, "bad_case_no", "a case number is 26 digits with a valid check")
+    status = cases.case_status(state.engine, case_no)
+    if status is None:
+        raise ApiError(404, "unknown_case", "no such case")
+    return status
+
+
+@router.head(
+    "/api/v1/blobs/{sha256}",
+    responses={**_AUTH_RESPONSES, 200: {"description": "held"}, 404: {"description": "not held"}},
+)
+def head_blob(sha256: str, device: SignedDevice, state: StateDep) -> Response:
+    if not is_sha256_hex(sha256):
+        raise ApiError(400, "bad_sha256", "the path must end in 64 lowercase hex characters")
+    size = blobs.blob_exists(state.engine, sha256)
+    if size is None:
+        return Response(status_code=404)
+    return Response(status_code=200, headers={"X-TB-Blob-Size": str(size)})
+
+
+@router.put(
+    "/api/v1/blobs/{sha256}",
+    response_model=wire.BlobStored,
+    status_code=201,
+    responses={**_AUTH_RESPONSES, 200: {"model": wire.BlobStored, "description": "already held"}},
+)
+async def put_blob(sha256: str, request: Request, device: SignedDevice, state: StateDep) -> Any:
+    if not is_sha256_hex(sha256):
+        raise ApiError(400, "bad_sha256", "the path must end in 64 lowercase hex characters")
+    data = await request.body()
+    try:
+        created = await run_in_threadpool(blobs.put_blob, state.engine, sha256, data, device.device_id)
+    except blobs.BlobMismatchError:
+        raise ApiError(400, "blob_hash_mismatch", "the body's SHA-256 differs from the path") from None
+    payload = {"sha256": sha256, "size": len(data), "created": created}
+    return JSONResponse(payload, status_code=201 if created else 200)
+
+
+def create_app(engine: Engine, *, fault_source: FaultSource | None = None) -> FastAPI:
+    """The ASGI app over `engine` (already migrated)."""
+    faults = fault_source or FaultSource()
+    app = FastAPI(
+        title="Tongban central platform",
+        version="1",
+        description="Reference platform of SYNC_PROTOCOL.md: enrolment, signed sync API, catalogue, case status.",
+    )
+    app.state.tb = _State(engine, faults, RateLimiter.from_env(os.environ))
+    app.add_middleware(BodyLimitMiddleware)
+
+    @app.middleware("http")
+    async def injected_status(request: Request, call_next: Any) -> Response:
+        if request.url.path.startswith("/api/v1/"):
+            fault = faults.take_status()
+            if fault is not None:
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+                return _error(fault.status, "injected_fault", "TB_FAULT", headers)
+        response: Response = await call_next(request)
+        return response
+
+    _install_error_handlers(app)
+    app.include_router(router)
+    _document_request_bodies(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.error, exc.message, exc.headers)
+
+    @app.exception_handler(AuthError)
+    async def _auth_error(_request: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse({"error": exc.error, "server_time": int(time.time())}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = sorted({".".join(str(p) for p in err.get("loc", ())) for err in exc.errors()})
+        return _error(400, "bad_request", "invalid " + ", ".join(fields))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "not_found" if exc.status_code == 404 else "http_error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error: %s", type(exc).__name__, exc_info=exc)
+        return _error(500, "internal_error", "the platform failed; the request was not applied")
+
+
+_REQUEST_BODIES: dict[tuple[str, str], tuple[Any, str]] = {
+    ("/api/v1/records:batch", "post"): (wire.BatchRequest, "application/json"),
+    ("/api/v1/records:missing", "post"): (wire.MissingRequest, "application/json"),
+}
+
+
+def _document_request_bodies(app: FastAPI) -> None:
+    """Bodies the handlers parse themselves still belong in the OpenAPI document."""
+    lock = threading.Lock()
+
+    def openapi() -> dict[str, Any]:
+        with lock:
+            if app.openapi_schema is not None:
+                return app.openapi_schema
+            doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = doc.setdefault("components", {}).setdefault("schemas", {})
+            for (path, method), (model, media) in _REQUEST_BODIES.items():
+                schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
+                components.update(schema.pop("$defs", {}))
+                components[model.__name__] = schema
+                doc["paths"][path][method]["requestBody"] = {
+                    "required": True,
+                    "content": {media: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+                }
+            put = doc["paths"]["/api/v1/blobs/{sha256}"]["put"]
+            put["requestBody"] = {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+            app.openapi_schema = doc
+            return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

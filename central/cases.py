@@ -1,0 +1,107 @@
+"""Case status: single-case query, `case set-status` for pilots, and the hall's updates feed."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, select, update
+
+from central import schema
+from central.db import iso, now_utc, read, write
+from central.ingest import append_change
+
+log = logging.getLogger("tongban.central.cases")
+
+#: States set on the platform side (DOMAIN.md): the department's decisions after forwarding.
+PLATFORM_STATES = ("forwarded", "accepted", "rejected", "supplement", "completed", "delivered")
+MAX_UPDATES_LIMIT = 500
+_PRUNED_KEY = "changes_pruned_through"
+
+
+class CursorGoneError(Exception):
+    """The cursor is older than the retained change log (or from the future after a restore): resync fully."""
+
+
+class UnknownCaseError(LookupError):
+    pass
+
+
+def case_status(engine: Engine, case_no: str) -> dict[str, Any] | None:
+    c, h = schema.cases.c, schema.case_history.c
+    with read(engine) as conn:
+        row = conn.execute(select(schema.cases).where(c.case_no == case_no)).first()
+        if row is None:
+            return None
+        history = conn.execute(select(h.status, h.at, h.note).where(h.case_no == case_no).order_by(h.id)).all()
+    return {
+        "case_no": row.case_no,
+        "status": row.status,
+        "item_code": row.item_code,
+        "item_name": row.item_name,
+        "updated_at": row.updated_at,
+        "history": [{"status": s.status, "at": s.at, "note": s.note} for s in history],
+    }
+
+
+def set_status(engine: Engine, case_no: str, status: str, note: str = "") -> int:
+    """Record a department decision; returns the change-log sequence number the terminals will see."""
+    if status not in PLATFORM_STATES:
+        raise ValueError(f"status must be one of {', '.join(PLATFORM_STATES)}")
+    now = iso(now_utc())
+    with write(engine) as conn:
+        hall_key = conn.execute(select(schema.cases.c.hall_key).where(schema.cases.c.case_no == case_no)).scalar()
+        if hall_key is None:
+            raise UnknownCaseError(case_no)
+        conn.execute(
+            update(schema.cases).where(schema.cases.c.case_no == case_no).values(status=status, updated_at=now)
+        )
+        conn.execute(
+            schema.case_history.insert().values(case_no=case_no, status=status, at=now, note=note, source="admin")
+        )
+        seq = append_change(conn, hall_key, case_no, "case_status", {"status": status, "at": now, "note": note})
+    log.info("case %s set to %s (change %d)", case_no, status, seq)
+    return seq
+
+
+def parse_cursor(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return 0
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise ValueError("cursor must be a value returned as next_cursor")
+    return int(raw)
+
+
+def updates(engine: Engine, hall_key: str, cursor: int, limit: int) -> dict[str, Any]:
+    """Changes for one hall after `cursor`, in sequence order. `next_cursor` is opaque text."""
+    ch = schema.changes.c
+    with read(engine) as conn:
+        pruned = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == _PRUNED_KEY)).scalar()
+        latest = conn.execute(select(func.max(ch.seq))).scalar() or 0
+        if (pruned is not None and 0 < cursor < int(pruned)) or cursor > latest:
+            raise CursorGoneError(str(cursor))
+        rows = conn.execute(
+            select(ch.seq, ch.case_no, ch.type, ch.payload, ch.created_at)
+            .where(and_(ch.hall_key == hall_key, ch.seq > cursor))
+            .order_by(ch.seq)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [
+        {"seq": r.seq, "type": r.type, "case_no": r.case_no, "created_at": r.created_at, **json.loads(r.payload)}
+        for r in rows
+    ]
+    # With nothing new for this hall, the cursor may still move to the log's end so the next poll is cheap.
+    next_cursor = rows[-1].seq if rows else max(cursor, latest if not has_more else cursor)
+    return {"changes": changes, "next_cursor": str(next_cursor), "has_more": has_more}
+
+
+def prune_changes(engine: Engine, *, keep_after_seq: int) -> int:
+    """Drop change-log entries up to `keep_after_seq`; a cursor older than that then gets 410 Gone."""
+    with write(engine) as conn:
+        result = conn.execute(delete(schema.changes).where(schema.changes.c.seq <= keep_after_seq))
+        conn.execute(delete(schema.meta).where(schema.meta.c.key == _PRUNED_KEY))
+        conn.execute(schema.meta.insert().values(key=_PRUNED_KEY, value=str(keep_after_seq)))
+    return int(result.rowcount)

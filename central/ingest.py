@@ -1,0 +1,243 @@
+"""Idempotent ingest of a records batch (SYNC_PROTOCOL.md "Platform side").
+
+One transaction per batch, answered only after commit. Records are handled in `terminal_seq` order and answered
+in request order. Uniqueness is the database's job: the insert uses ON CONFLICT DO NOTHING on the primary key and
+on UNIQUE(terminal_key, terminal_seq); when nothing was inserted the stored row says whether this is a duplicate,
+a conflict or a taken sequence number. Two connections inserting the same id therefore still store one row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.protocol import (
+    SCHEMA_VERSION,
+    RecordKind,
+    ResultStatus,
+    WireError,
+    body_sha256,
+    canonical_json,
+    validate_body,
+    validate_envelope,
+)
+from central import schema
+from central.auth import Device
+from central.db import iso, lock_change_log, now_utc, write
+
+log = logging.getLogger("tongban.central.ingest")
+
+
+class UnknownSchemaError(Exception):
+    """A record uses an envelope schema this platform does not know: 426 for the whole request."""
+
+
+@dataclass
+class RecordResult:
+    record_id: str | None
+    status: ResultStatus
+    code: str | None = None
+    message: str | None = None
+    server_ref: str | None = None
+    accepted_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "record_id": self.record_id,
+            "status": self.status.value,
+            "code": self.code,
+            "message": self.message,
+            "server_ref": self.server_ref,
+            "accepted_at": self.accepted_at,
+        }
+
+
+def check_schema_versions(records: list[Any]) -> None:
+    for record in records:
+        if isinstance(record, dict):
+            version = record.get("schema")
+            if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+                raise UnknownSchemaError(str(version))
+
+
+def ingest_batch(
+    engine: Engine,
+    device: Device,
+    records: list[Any],
+    *,
+    before_commit: Callable[[list[Any]], None] | None = None,
+    forced_reject: frozenset[str] | set[str] = frozenset(),
+) -> list[RecordResult]:
+    """Store a batch; return one result per record in request order. Raises UnknownSchemaError before any write."""
+    check_schema_versions(records)
+    results: list[RecordResult | None] = [None] * len(records)
+
+    def order(index: int) -> tuple[int, int]:
+        seq = records[index].get("terminal_seq") if isinstance(records[index], dict) else None
+        return (seq if isinstance(seq, int) and not isinstance(seq, bool) else -1, index)
+
+    with write(engine) as conn:
+        received_at = iso(now_utc())
+        for index in sorted(range(len(records)), key=order):
+            record = records[index]
+            if forced_reject and isinstance(record, dict) and record.get("record_id") in forced_reject:
+                results[index] = RecordResult(
+                    record["record_id"], ResultStatus.REJECTED, "bad_field", "rejected by TB_FAULT"
+                )
+                continue
+            results[index] = _one(conn, device, record, received_at)
+        if before_commit is not None:
+            before_commit(records)
+    done = [r for r in results if r is not None]
+    counts: dict[str, int] = {}
+    for result in done:
+        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+    log.info("COMMITTED batch device=%s records=%d %s", device.device_id, len(done), counts)
+    return done
+
+
+def _one(conn: Connection, device: Device, record: Any, received_at: str) -> RecordResult:  # noqa: PLR0911
+    raw_id = record.get("record_id") if isinstance(record, dict) else None
+    record_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
+    try:
+        validate_envelope(record)
+    except WireError as exc:
+        return RecordResult(record_id, ResultStatus.REJECTED, exc.code, exc.message)
+    if record["schema"] < 1:
+        return RecordResult(record_id, ResultStatus.REJECTED, "bad_envelope", "schema must be at least 1")
+    body = record["body"]
+    try:
+        digest = body_sha256(body)
+    except (TypeError, ValueError):
+        return RecordResult(record_id, ResultStatus.REJECTED, "float_in_body", "bodies carry no floats")
+    if digest != record["body_sha256"]:
+        return RecordResult(record_id, ResultStatus.REJECTED, "body_hash_mismatch", "body_sha256 differs from the body")
+    existing = _stored(conn, record["record_id"])
+    if existing is not None:
+        return _against_stored(record["record_id"], digest, existing)
+    if record["terminal"] != device.terminal:
+        return RecordResult(
+            record_id, ResultStatus.REJECTED, "terminal_mismatch", "terminal differs from the signing device"
+        )
+    try:
+        validate_body(record["kind"], body)
+    except WireError as exc:
+        return RecordResult(record_id, ResultStatus.REJECTED, exc.code, exc.message)
+    parent = record.get("depends_on")
+    if parent is not None and _stored(conn, parent) is None:
+        return RecordResult(record_id, ResultStatus.RETRY_LATER, "parent_missing", "depends_on is not stored yet")
+    server_ref = f"{device.terminal_key}-{record['terminal_seq']}"
+    values = {
+        "record_id": record["record_id"],
+        "terminal_key": device.terminal_key,
+        "terminal_seq": record["terminal_seq"],
+        "kind": record["kind"],
+        "schema": record["schema"],
+        "device_id": device.device_id,
+        "created_at": record["created_at"],
+        "depends_on": parent,
+        "body_sha256": digest,
+        "body": canonical_json(body).decode("utf-8"),
+        "server_ref": server_ref,
+        "received_at": received_at,
+    }
+    inserted = conn.execute(_insert_ignoring_conflicts(conn, values)).first()
+    if inserted is None:
+        existing = _stored(conn, record["record_id"])
+        if existing is not None:
+            return _against_stored(record["record_id"], digest, existing)
+        return RecordResult(
+            record_id, ResultStatus.REJECTED, "terminal_seq_taken", "terminal_seq is used by another record"
+        )
+    _derive(conn, device, record, received_at)
+    return RecordResult(record_id, ResultStatus.ACCEPTED, None, None, server_ref, received_at)
+
+
+def _insert_ignoring_conflicts(conn: Connection, values: dict[str, Any]) -> Any:
+    return (
+        _dialect(conn)
+        .insert(schema.records)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(schema.records.c.record_id)
+    )
+
+
+def _dialect(conn: Connection) -> Any:
+    """The dialect module whose `insert` has `on_conflict_do_nothing` (both backends support it)."""
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
+def _stored(conn: Connection, record_id: str) -> Any:
+    r = schema.records.c
+    return conn.execute(select(r.body_sha256, r.server_ref, r.received_at).where(r.record_id == record_id)).first()
+
+
+def _against_stored(record_id: str, digest: str, row: Any) -> RecordResult:
+    if row.body_sha256 == digest:
+        return RecordResult(record_id, ResultStatus.DUPLICATE, None, None, row.server_ref, row.received_at)
+    log.warning("conflict: record %s resent with a different body", record_id)
+    return RecordResult(record_id, ResultStatus.CONFLICT, "conflict", "record_id already stored with a different body")
+
+
+def _derive(conn: Connection, device: Device, record: dict[str, Any], received_at: str) -> None:
+    """Keep the case table and the hall's change log up to date with an accepted record."""
+    body = record["body"]
+    if record["kind"] == RecordKind.CASE:
+        case_no = body["case_no"]
+        state = body.get("state", "received")
+        # A refused case (不予收件) stays refused; a received one is forwarded to its department on arrival.
+        status = "refused" if state == "refused" else "forwarded"
+        item_name = body.get("item_name") if isinstance(body.get("item_name"), str) else ""
+        inserted = conn.execute(
+            _dialect(conn)
+            .insert(schema.cases)
+            .values(
+                case_no=case_no,
+                record_id=record["record_id"],
+                hall_key=device.hall_key,
+                item_code=body["item_code"],
+                item_name=item_name,
+                status=status,
+                updated_at=received_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(schema.cases.c.case_no)
+        ).first()
+        if inserted is None:
+            log.warning("case %s arrived again under record %s; keeping the first", case_no, record["record_id"])
+            return
+        history = [("received", record["created_at"], "")]
+        if status == "forwarded":
+            history.append(("forwarded", received_at, ""))
+        for hist_status, at, note in history:
+            conn.execute(
+                schema.case_history.insert().values(
+                    case_no=case_no, status=hist_status, at=at, note=note, source="terminal"
+                )
+            )
+        if status == "forwarded":
+            append_change(conn, device.hall_key, case_no, "case_status", {"status": status, "at": received_at})
+
+
+def append_change(conn: Connection, hall_key: str, case_no: str, change_type: str, payload: dict[str, Any]) -> int:
+    lock_change_log(conn)
+    row = conn.execute(
+        schema.changes.insert()
+        .values(
+            hall_key=hall_key,
+            case_no=case_no,
+            type=change_type,
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            created_at=iso(now_utc()),
+        )
+        .returning(schema.changes.c.seq)
+    ).first()
+    assert row is not None
+    return int(row.seq)

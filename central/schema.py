@@ -1,0 +1,175 @@
+"""The platform's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+These describe the current schema; `migrations.py` creates and upgrades a database to it. A change here needs a
+new migration step, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# BigInteger is INTEGER on SQLite (so an INTEGER PRIMARY KEY stays the rowid alias) and BIGINT on PostgreSQL.
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", String(40), nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("division", String(6), nullable=False),
+    Column("hall", String(2), nullable=False),
+    Column("window", String(16), nullable=False),
+    Column("terminal", String(3), nullable=False),
+    # The secret must be readable to verify HMACs; protect the database file like a key store.
+    Column("key_id", String(36), nullable=False),
+    Column("secret", String(64), nullable=False),
+    Column("pending_key_id", String(36)),
+    Column("pending_secret", String(64)),
+    Column("created_at", String(40), nullable=False),
+    Column("last_seen_at", String(40)),
+    Column("revoked_at", String(40)),
+)
+Index("ix_devices_terminal", devices.c.division, devices.c.hall, devices.c.terminal)
+
+enrol_codes = Table(
+    "enrol_codes",
+    metadata,
+    Column("code_sha256", String(64), primary_key=True),
+    Column("division", String(6), nullable=False),
+    Column("hall", String(2), nullable=False),
+    Column("window", String(16), nullable=False),
+    Column("terminal", String(3), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40)),
+    Column("device_id", String(36)),
+)
+
+nonces = Table(
+    "nonces",
+    metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("nonce", String(64), primary_key=True),
+    Column("seen_at", BigInteger, nullable=False),
+)
+Index("ix_nonces_seen_at", nonces.c.seen_at)
+
+records = Table(
+    "records",
+    metadata,
+    Column("record_id", String(36), primary_key=True),
+    # division + hall + terminal code: the terminal's identity across re-enrolments.
+    Column("terminal_key", String(11), nullable=False),
+    Column("terminal_seq", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("schema", Integer, nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("depends_on", String(36)),
+    Column("body_sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("server_ref", String(40), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    UniqueConstraint("terminal_key", "terminal_seq", name="uq_records_terminal_seq"),
+)
+Index("ix_records_received_at", records.c.received_at)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_no", String(26), primary_key=True),
+    Column("record_id", String(36), nullable=False),
+    Column("hall_key", String(8), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("item_name", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("case_no", String(26), ForeignKey("cases.case_no"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("source", String(16), nullable=False),
+)
+Index("ix_case_history_case", case_history.c.case_no)
+
+#: The updates feed: a server-assigned sequence, never a timestamp (SYNC_PROTOCOL.md).
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("hall_key", String(8), nullable=False),
+    Column("case_no", String(26), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+Index("ix_changes_hall_seq", changes.c.hall_key, changes.c.seq)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("received_at", String(40), nullable=False),
+)
+
+catalogue = Table(
+    "catalogue",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1: the current snapshot
+    Column("etag", String(80), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("imported_at", String(40), nullable=False),
+)
+
+__all__ = [
+    "blobs",
+    "case_history",
+    "cases",
+    "catalogue",
+    "changes",
+    "devices",
+    "enrol_codes",
+    "meta",
+    "metadata",
+    "nonces",
+    "records",
+    "schema_version",
+]

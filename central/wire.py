@@ -1,0 +1,144 @@
+"""Pydantic models of the wire format, for the OpenAPI document (and its schemathesis checks).
+
+Requests are parsed and validated by `app.protocol` so that a bad record gets its own deterministic per-record
+result instead of failing the batch; these models describe the same shapes for clients and tools.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.protocol import MAX_BATCH_RECORDS, MAX_MISSING_IDS
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="machine-readable code, e.g. bad_request, too_deep, too_many_records")
+    message: str | None = None
+
+
+class AuthErrorBody(BaseModel):
+    error: Literal["bad_signature", "clock_skew", "replay", "unknown_device"]
+    server_time: int = Field(description="the platform's clock, Unix seconds")
+
+
+class RevokedBody(BaseModel):
+    error: Literal["revoked"]
+    server_time: int
+
+
+class EnrolRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    code: str = Field(min_length=1, max_length=64, description="the one-time code printed by `enrol`")
+
+
+class EnrolAnswer(BaseModel):
+    device_id: str
+    key_id: str
+    secret: str = Field(pattern=r"^[0-9a-f]{64}$")
+    terminal: str = Field(pattern=r"^[0-9]{3}$")
+    division: str = Field(pattern=r"^[0-9]{6}$")
+    hall: str = Field(pattern=r"^[0-9]{2}$")
+    window: str
+
+
+class RotateAnswer(BaseModel):
+    device_id: str
+    key_id: str
+    secret: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ConfirmAnswer(BaseModel):
+    device_id: str
+    key_id: str
+
+
+class Envelope(BaseModel):
+    record_id: str = Field(pattern=UUID_PATTERN)
+    kind: Literal["case", "receipt", "rating", "event"]
+    schema_: int = Field(alias="schema", ge=1, le=1)
+    terminal: str = Field(pattern=r"^[0-9]{3}$")
+    terminal_seq: int = Field(ge=0, le=2**63 - 1)
+    created_at: str = Field(description="RFC 3339 with an offset (the terminal's clock)")
+    depends_on: str | None = Field(default=None, pattern=UUID_PATTERN)
+    body_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    body: dict[str, Any]
+
+
+class BatchRequest(BaseModel):
+    records: list[Envelope] = Field(max_length=MAX_BATCH_RECORDS)
+
+
+class RecordResultModel(BaseModel):
+    record_id: str | None
+    status: Literal["accepted", "duplicate", "conflict", "rejected", "retry_later"]
+    code: str | None
+    message: str | None
+    server_ref: str | None
+    accepted_at: str | None
+
+
+class BatchResult(BaseModel):
+    results: list[RecordResultModel]
+    server_time: int
+
+
+class MissingRequest(BaseModel):
+    record_ids: list[str] = Field(max_length=MAX_MISSING_IDS)
+
+
+class MissingAnswer(BaseModel):
+    missing: list[str]
+
+
+class Summary(BaseModel):
+    device_id: str
+    terminal: str
+    division: str
+    hall: str
+    records: int
+    by_kind: dict[str, int]
+    max_terminal_seq: int | None
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    seq: int
+    type: Literal["case_status", "rating"]
+    case_no: str
+    created_at: str
+
+
+class UpdatesPage(BaseModel):
+    changes: list[Change]
+    next_cursor: str
+    has_more: bool
+
+
+class HistoryEntry(BaseModel):
+    status: str
+    at: str
+    note: str
+
+
+class CaseStatus(BaseModel):
+    case_no: str
+    status: str
+    item_code: str
+    item_name: str
+    updated_at: str
+    history: list[HistoryEntry]
+
+
+class BlobStored(BaseModel):
+    sha256: str
+    size: int
+    created: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    schema_version: int
