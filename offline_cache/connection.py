@@ -36,31 +36,37 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def check_integrity(conn: sqlite3.Connection) -> None:
-    rows = conn.execute("PRAGMA integrity_check").fetchall()
+def _probe(path: Path) -> None:
+    """`integrity_check` on a read-only connection, which never checkpoints or deletes a -wal file.
+
+    A damaged file is thus moved aside exactly as found, WAL included.
+    """
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.DatabaseError as exc:
+        raise from_sqlite(exc) from exc
+    try:
+        rows = probe.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise CorruptDatabaseError(str(exc)) from exc
+        raise from_sqlite(exc) from exc
+    finally:
+        probe.close()
     if [tuple(r) for r in rows] != [("ok",)]:
         raise CorruptDatabaseError("integrity_check failed")
 
 
 def open_checked(path: Path) -> sqlite3.Connection:
-    """Connect and check; raises CorruptDatabaseError for a damaged file, StoreError for other trouble."""
+    """Check (when the file exists), then connect; CorruptDatabaseError for a damaged file, StoreError otherwise."""
+    if path.exists():
+        _probe(path)
     try:
-        conn = connect(path)
+        return connect(path)
     except sqlite3.DatabaseError as exc:
         if is_corruption(exc):
             raise CorruptDatabaseError(str(exc)) from exc
         raise from_sqlite(exc) from exc
-    try:
-        check_integrity(conn)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        if is_corruption(exc):
-            raise CorruptDatabaseError(str(exc)) from exc
-        raise from_sqlite(exc) from exc
-    except CorruptDatabaseError:
-        conn.close()
-        raise
-    return conn
 
 
 def move_aside(path: Path, now: dt.datetime) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,36 +61,55 @@ class OutboxEntry:
         }
 
 
-def _aad(record_id: str, key: str) -> str:
-    return aad("outbox", f"body.{key}", record_id)
+#: Keys encrypted at rest besides PERSONAL_FIELDS: scan file names often carry the applicant's name.
+AT_REST_EXTRA = frozenset({"filename"})
+_SECRET_KEYS = PERSONAL_FIELDS | AT_REST_EXTRA
+
+
+def _aad(record_id: str, path: str) -> str:
+    return aad("outbox", f"body.{path}", record_id)
+
+
+def _transform(value: Any, path: str, leaf: Callable[[str, Any], Any]) -> Any:
+    """Copy of `value` with `leaf(path, v)` applied to every value stored under a secret key, at any depth."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else key
+            out[key] = leaf(sub, item) if key in _SECRET_KEYS else _transform(item, sub, leaf)
+        return out
+    if isinstance(value, list):
+        return [_transform(item, f"{path}.{i}", leaf) for i, item in enumerate(value)]
+    return value
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def seal_body(cipher: FieldCipher, record_id: str, body: dict[str, Any]) -> str:
-    """JSON for storage: top-level personal string values encrypted, bound to this record and key."""
-    stored = dict(body)
-    for key in PERSONAL_FIELDS.intersection(stored):
-        value = stored[key]
-        if isinstance(value, str):
-            stored[key] = cipher.encrypt_text(value, _aad(record_id, key))
-    return json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """JSON for storage: personal string values encrypted, each bound to this record and its path in the body."""
+
+    def seal(path: str, value: Any) -> Any:
+        return cipher.encrypt_text(value, _aad(record_id, path)) if isinstance(value, str) else value
+
+    return _dumps(_transform(body, "", seal))
 
 
 def open_body(cipher: FieldCipher, record_id: str, text: str) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(text)
-    for key in PERSONAL_FIELDS.intersection(body):
-        value = body[key]
+    def unseal(path: str, value: Any) -> Any:
         if isinstance(value, str) and value.startswith(TEXT_PREFIX):
-            body[key] = cipher.decrypt_text(value, _aad(record_id, key))
+            return cipher.decrypt_text(value, _aad(record_id, path))
+        return value
+
+    body: dict[str, Any] = _transform(json.loads(text), "", unseal)
     return body
 
 
 def purge_body(text: str) -> str:
     """The stored body with every non-null personal value replaced by "[purged]" (no key needed)."""
-    body: dict[str, Any] = json.loads(text)
-    for key in PERSONAL_FIELDS.intersection(body):
-        if body[key] is not None:
-            body[key] = PURGED
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    body: dict[str, Any] = _transform(json.loads(text), "", lambda _p, v: v if v is None else PURGED)
+    return _dumps(body)
 
 
 _COLUMNS = (
