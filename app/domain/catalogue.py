@@ -256,7 +256,7 @@ _LIST_ZH: dict[str, str] = {"materials": "申请材料", "questions": "情形问
 
 _TYPE_ZH: dict[str, str] = {
     "missing": "缺少此字段",
-    "extra_forbidden": "不认识的字段",
+    "extra_forbidden": "是不认识的字段",
     "string_type": "应为文本",
     "int_type": "应为整数",
     "bool_type": "应为 true 或 false",
@@ -459,12 +459,12 @@ def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
 
         if item.code in seen_codes:
             first = seen_codes[item.code] + 1
-            raise fail(f"与第{first}项编码重复", f"duplicate item code (same as item #{first})", "code")
+            raise fail(f"与第{first}项重复", f"duplicate item code (same as item #{first})", "code")
         seen_codes[item.code] = index
         if item.immediate and item.promised_days != 0:
-            raise fail("即办件的承诺时限应为 0", "an immediate item must have promised_days 0", "promised_days")
+            raise fail("应为 0（即办件）", "an immediate item must have promised_days 0", "promised_days")
         if not item.immediate and item.promised_days == 0:
-            raise fail("承诺件的承诺时限至少 1 个工作日", "a promised item needs promised_days >= 1", "promised_days")
+            raise fail("至少为 1 个工作日（承诺件）", "a promised item needs promised_days >= 1", "promised_days")
         if item.promised_days > item.legal_days:
             raise fail(
                 f"（{item.promised_days} 个工作日）超过法定时限（{item.legal_days} 个工作日）",
@@ -472,18 +472,18 @@ def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
                 "promised_days",
             )
         if len(set(item.delivery_methods)) != len(item.delivery_methods):
-            raise fail("有重复的送达方式", "duplicate delivery method", "delivery_methods")
+            raise fail("有重复项", "duplicate delivery method", "delivery_methods")
         questions: dict[str, _QuestionIn] = {}
         for q_index, question in enumerate(item.questions):
             if question.id in questions:
-                raise fail("问题编号重复", "duplicate question id", "questions", q_index, "id")
+                raise fail("与本事项其他问题重复", "duplicate question id", "questions", q_index, "id")
             if len(set(question.options)) != len(question.options):
-                raise fail("有重复的选项", "duplicate option", "questions", q_index, "options")
+                raise fail("有重复项", "duplicate option", "questions", q_index, "options")
             questions[question.id] = question
         material_codes: set[str] = set()
         for m_index, material in enumerate(item.materials):
             if material.code in material_codes:
-                raise fail("材料编码重复", "duplicate material code", "materials", m_index, "code")
+                raise fail("与本事项其他材料重复", "duplicate material code", "materials", m_index, "code")
             material_codes.add(material.code)
             _check_material(material, questions, lambda zh, en, *loc, i=m_index: fail(zh, en, "materials", i, *loc))
 
@@ -513,7 +513,7 @@ def _check_material(
     for a_index, answer in enumerate(condition.answers):
         if answer not in question.options:
             raise fail(
-                f"「{answer}」不是问题「{question.text}」的选项",
+                f"取值「{answer}」不是问题「{question.text}」的选项",
                 f"answer {a_index} is not an option of question {question.id!r}",
                 "condition",
                 "answers",

@@ -93,7 +93,8 @@ class _Entry:
     item: ServiceItem
     code: str
     name: str
-    initials: tuple[str, ...]  # first is the phrase-aware reading, then heteronym variants
+    initials: str  # initials of the phrase-aware reading
+    alt_initials: str  # initials through other readings of polyphones, "\x00"-joined
     full: str  # full pinyin without separators
     boundaries: frozenset[int]  # syllable start offsets in `full`
     other: str  # category and department, normalised
@@ -123,18 +124,19 @@ def _build_entry(item: ServiceItem) -> _Entry:
         if len(variants) + len(extra) > MAX_INITIALS_VARIANTS:
             continue
         variants.extend(extra)
-    initials = tuple(dict.fromkeys(variants))
+    alternatives_joined = "\x00".join(dict.fromkeys(v for v in variants[1:] if v != variants[0]))
     category = _norm(item.category)
     other = f"{category}|{_norm(item.department)}"
     cat_tokens = [t for t, _ in _syllables(category)]
     other_pinyin = ("".join(t[0] for t in cat_tokens), "".join(cat_tokens))
     code = _norm(item.code)
-    haystack = "\x00".join((code, name, *initials, full, other, *other_pinyin))
+    haystack = "\x00".join((code, name, variants[0], alternatives_joined, full, other, *other_pinyin))
     return _Entry(
         item=item,
         code=code,
         name=name,
-        initials=initials,
+        initials=variants[0],
+        alt_initials=alternatives_joined,
         full=full,
         boundaries=boundaries,
         other=other,
@@ -153,21 +155,24 @@ def _match(entry: _Entry, q: str) -> MatchKind | None:  # noqa: PLR0911 - one re
         return MatchKind.CODE_PREFIX
     if entry.name.startswith(q):
         return MatchKind.NAME_PREFIX
-    initials = entry.initials
-    if entry.full.startswith(q) or initials[0].startswith(q):
+    if entry.full.startswith(q) or entry.initials.startswith(q):
         return MatchKind.PINYIN_PREFIX
     if q in entry.name:
         return MatchKind.NAME_SUBSTRING
-    if q in initials[0] or _at_boundary(entry.full, q, entry.boundaries):
+    if q in entry.initials or _at_boundary(entry, q):
         return MatchKind.PINYIN_SUBSTRING
-    if any(q in v for v in initials[1:]):
+    if q in entry.alt_initials:
         return MatchKind.ALT_READING
     if q in entry.other or (len(q) >= 2 and (q == entry.other_pinyin[0] or entry.other_pinyin[1].startswith(q))):
         return MatchKind.OTHER_FIELD
     return None
 
 
-def _at_boundary(full: str, q: str, boundaries: frozenset[int]) -> bool:
+def _at_boundary(entry: _Entry, q: str) -> bool:
+    """Whether `q` occurs in the full pinyin starting at a syllable (`dongchan` in `budongchan`, not `ongchan`)."""
+    if len(q) < 2 or q[0] not in entry.initials:  # one letter at a boundary is an initial: already checked
+        return False
+    full, boundaries = entry.full, entry.boundaries
     start = full.find(q)
     while start != -1:
         if start in boundaries:
@@ -187,6 +192,7 @@ class CatalogueIndex:
 
     def __init__(self, items: Iterable[ServiceItem]) -> None:
         self._entries: tuple[_Entry, ...] = tuple(sorted((_build_entry(i) for i in items), key=lambda e: e.order))
+        self._position: dict[str, int] = {e.item.code: p for p, e in enumerate(self._entries)}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -203,19 +209,18 @@ class CatalogueIndex:
         scores = _clean_boost(boost)
         if not q:
             return self._all(limit, scores)
-        ranked: list[tuple[int, float, int, _Entry]] = []
-        for position, entry in enumerate(self._entries):
+        entries = self._entries
+        ranked: list[tuple[int, float, int]] = []
+        for position, entry in enumerate(entries):
             kind = _match(entry, q)
             if kind is not None:
-                ranked.append((kind, -scores.get(entry.item.code, 0.0), position, entry))
-        best = heapq.nsmallest(limit, ranked, key=lambda r: r[:3])
-        return [SearchHit(r[3].item, MatchKind(r[0])) for r in best]
+                ranked.append((kind, -scores.get(entry.item.code, 0.0) if scores else 0.0, position))
+        return [SearchHit(entries[p].item, MatchKind(k)) for k, _, p in heapq.nsmallest(limit, ranked)]
 
     def _all(self, limit: int, scores: Mapping[str, float]) -> list[SearchHit]:
-        if not scores:
-            return [SearchHit(e.item, MatchKind.ALL) for e in self._entries[:limit]]
-        ranked = sorted(
-            ((-scores.get(e.item.code, 0.0), position, e) for position, e in enumerate(self._entries)),
-            key=lambda r: r[:2],
-        )
-        return [SearchHit(r[2].item, MatchKind.ALL) for r in ranked[:limit]]
+        """Boosted items by score, then the rest in name order, without sorting the whole catalogue."""
+        boosted = sorted((-score, self._position[code]) for code, score in scores.items() if code in self._position)
+        taken = {p for _, p in boosted[:limit]}
+        head = [p for _, p in boosted[:limit]]
+        tail = itertools.islice((p for p in range(len(self._entries)) if p not in taken), limit - len(head))
+        return [SearchHit(self._entries[p].item, MatchKind.ALL) for p in itertools.chain(head, tail)]
