@@ -395,7 +395,7 @@ def test_ten_megabyte_input_is_refused_quickly(kind: str) -> None:
     elapsed = time.perf_counter() - started
     assert bad.reason is Reason.TOO_LONG
     assert "过长" in bad.message_zh
-    assert elapsed < 0.05
+    assert elapsed < 0.2  # a len() check, not a scan: microseconds in practice
 
 
 @given(st.text(max_size=300))
