@@ -62,16 +62,28 @@ def _body_limit(path: str) -> int:
     return MAX_JSON_REQUEST_BYTES
 
 
-class BodyLimitMiddleware:
-    """413 before reading when Content-Length is over the limit; stops a chunked body once it passes it."""
+class GuardMiddleware:
+    """The outermost layer: injected status faults, body limits, and a JSON 500 for any bug.
 
-    def __init__(self, app: ASGIApp) -> None:
+    - 413 before reading when Content-Length is over the limit; a chunked body is cut off once it passes it.
+    - An exception from a handler is logged and answered as JSON 500 here, so it never reaches the server's own
+      error path (which would close the connection mid-answer).
+    """
+
+    def __init__(self, app: ASGIApp, faults: FaultSource) -> None:
         self.app = app
+        self.faults = faults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["path"].startswith("/api/v1/"):
+            fault = self.faults.take_status()
+            if fault is not None:
+                headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else {}
+                await _send_json(send, fault.status, {"error": "injected_fault", "message": "TB_FAULT"}, headers)
+                return
         limit = _body_limit(scope["path"])
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
@@ -100,11 +112,18 @@ class BodyLimitMiddleware:
         except _BodyTooLargeError:
             if not started:
                 await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})
+        except Exception as exc:
+            log.error("internal error: %s", type(exc).__name__, exc_info=exc)
+            if not started:
+                await _send_json(
+                    send, 500, {"error": "internal_error", "message": "the platform failed; nothing was applied"}
+                )
 
 
-async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+async def _send_json(send: Send, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> None:
     body = json.dumps(payload).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -389,20 +408,9 @@ def create_app(engine: Engine, *, fault_source: FaultSource | None = None) -> Fa
         description="Reference platform of SYNC_PROTOCOL.md: enrolment, signed sync API, catalogue, case status.",
     )
     app.state.tb = _State(engine, faults, RateLimiter.from_env(os.environ))
-    app.add_middleware(BodyLimitMiddleware)
-
-    @app.middleware("http")
-    async def injected_status(request: Request, call_next: Any) -> Response:
-        if request.url.path.startswith("/api/v1/"):
-            fault = faults.take_status()
-            if fault is not None:
-                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
-                return _error(fault.status, "injected_fault", "TB_FAULT", headers)
-        response: Response = await call_next(request)
-        return response
-
     _install_error_handlers(app)
     app.include_router(router)
+    app.add_middleware(GuardMiddleware, faults=faults)
     _document_request_bodies(app)
     return app
 
@@ -424,11 +432,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, "not_found" if exc.status_code == 404 else "http_error", str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("internal error: %s", type(exc).__name__, exc_info=exc)
-        return _error(500, "internal_error", "the platform failed; the request was not applied")
 
 
 _REQUEST_BODIES: dict[tuple[str, str], tuple[Any, str]] = {
