@@ -221,7 +221,9 @@ def parse_resident_id(text: str | None, *, today: dt.date | None = None) -> Resi
     if _has_control(prepared):
         return _control(_ID)
     number = _WHITESPACE.sub("", prepared).upper()
-    if len(number) == 15 and number.isdigit() and number.isascii():
+    if any(c not in "0123456789X" for c in number) or "X" in number[:-1]:
+        return _bad_chars(_ID, "数字，最后一位可以是X", "digits and a final X")
+    if len(number) == 15 and "X" not in number:
         return Invalid(
             Reason.LEGACY_15_DIGIT,
             "这是旧版15位身份证号码，请输入18位身份证号码",
@@ -233,8 +235,6 @@ def parse_resident_id(text: str | None, *, today: dt.date | None = None) -> Resi
             f"身份证号码应为18位，当前为{len(number)}位",
             f"resident ID has {len(number)} characters, expected 18",
         )
-    if not (number[:17].isascii() and number[:17].isdigit() and number[17] in "0123456789X"):
-        return _bad_chars(_ID, "数字，最后一位可以是X", "digits and a final X")
     province = number[:2]
     if province not in PROVINCE_CODES:
         return Invalid(
@@ -296,17 +296,17 @@ def validate_credit_code(text: str | None) -> ValidationResult:
     if _has_control(prepared):
         return _control(_USCC)
     code = _WHITESPACE.sub("", prepared).upper()
-    if len(code) != 18:
-        return Invalid(
-            Reason.BAD_LENGTH,
-            f"统一社会信用代码应为18位，当前为{len(code)}位",
-            f"unified social credit code has {len(code)} characters, expected 18",
-        )
     if any(c not in USCC_ALPHABET for c in code):
         return _bad_chars(
             _USCC,
             "数字和大写字母（不含I、O、S、V、Z）",
             "digits and the letters A-H J-N P-R T-U W-Y",
+        )
+    if len(code) != 18:
+        return Invalid(
+            Reason.BAD_LENGTH,
+            f"统一社会信用代码应为18位，当前为{len(code)}位",
+            f"unified social credit code has {len(code)} characters, expected 18",
         )
     if credit_code_check_char(code[:17]) != code[17]:
         return Invalid(
@@ -512,8 +512,33 @@ def validate_address(text: str | None) -> ValidationResult:  # noqa: PLR0911 - o
     return Valid(address)
 
 
+_POSTCODE_LEADING = re.compile(r"(?:邮编[:\s]*)?([0-9]{6})\s+(\D.*)", re.DOTALL)
+_POSTCODE_LABELLED = re.compile(r"(.*?\D)[\s,(]*邮编[:\s]*([0-9]{6})\)?", re.DOTALL)
+_POSTCODE_TRAILING = re.compile(r"(.*\D)\s+([0-9]{6})", re.DOTALL)
+
+
+def _split_postcode(text: str) -> tuple[str, str] | None:
+    """(address, postcode) when a postcode is written into the address text: `115000 营口市…`,
+    `营口市…12号 115000`, `营口市…12号（邮编：115000）`; a number glued to the text (`…115000号`) is not one."""
+    leading = _POSTCODE_LEADING.fullmatch(text)
+    if leading is not None:
+        return leading.group(2), leading.group(1)
+    for pattern in (_POSTCODE_LABELLED, _POSTCODE_TRAILING):
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return match.group(1), match.group(2)
+    return None
+
+
 def validate_mailing_address(address: str | None, postcode: str | None = None) -> MailingAddress | Invalid:
-    """Check a mailing address with an optional postcode (empty or None means none was given)."""
+    """Check a mailing address with an optional postcode (empty or None means none was given).
+
+    Without a separate postcode, one written into the address text is split off (see `_split_postcode`).
+    """
+    if (postcode is None or not postcode.strip()) and address is not None and len(address) <= _RAW_LIMIT_ADDRESS:
+        embedded = _split_postcode(unicodedata.normalize("NFKC", address).strip())
+        if embedded is not None:
+            address, postcode = embedded
     checked = validate_address(address)
     if isinstance(checked, Invalid):
         return checked
@@ -582,6 +607,8 @@ def validate_person_name(text: str | None) -> ValidationResult:
     if isinstance(prepared, Invalid):
         return prepared
     name = re.sub(r"\s*·\s*", "·", _WHITESPACE.sub(" ", prepared).translate(_MIDDLE_DOTS))
+    # Spaces only separate Latin name parts: `张 三` is 张三.
+    name = re.sub(r" (?![A-Za-z])|(?<![A-Za-z]) ", "", name)
     base_chars = sum(1 for c in name if ord(c) not in _IDEOGRAPHIC_VARIATION)
     if base_chars > NAME_MAX_CHARS:
         return _too_long(_NAME, NAME_MAX_CHARS)

@@ -109,9 +109,13 @@ def test_unknown_province_codes_are_refused(province: str) -> None:
     ("typed", "reason"),
     [
         ("1101051949123100", Reason.BAD_LENGTH),
-        ("11010519491231002XX", Reason.BAD_LENGTH),
+        ("11010519491231002XX", Reason.BAD_CHARS),
+        ("1101051949123100211", Reason.BAD_LENGTH),
         ("11010519491231002Y", Reason.BAD_CHARS),
         ("X1010519491231002X", Reason.BAD_CHARS),
+        ("110105-19491231-002X", Reason.BAD_CHARS),
+        ("11010519491231X02X", Reason.BAD_CHARS),
+        ("11010519491231X", Reason.BAD_LENGTH),  # a legacy number never ends in X
         ("11010519491231002\x00", Reason.CONTROL_CHARS),
     ],
 )
@@ -304,6 +308,25 @@ def test_mailing_address_with_optional_postcode() -> None:
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "115000 营口市站前区渤海大街西12号",
+        "营口市站前区渤海大街西12号 115000",
+        "营口市站前区渤海大街西12号（邮编：115000）",
+        "邮编115000 营口市站前区渤海大街西12号",
+    ],
+)
+def test_postcode_written_into_the_address_is_split_off(typed: str) -> None:
+    assert validate_mailing_address(typed) == MailingAddress("营口市站前区渤海大街西12号", "115000")
+
+
+def test_six_digits_glued_to_the_address_are_not_a_postcode() -> None:
+    assert validate_mailing_address("营口市站前区渤海大街西115000号") == MailingAddress(
+        "营口市站前区渤海大街西115000号", ""
+    )
+
+
+@pytest.mark.parametrize(
     ("typed", "expected"),
     [
         ("张三", "张三"),
@@ -311,6 +334,8 @@ def test_mailing_address_with_optional_postcode() -> None:
         ("买买提·艾力", "买买提·艾力"),
         ("买买提・艾力", "买买提·艾力"),  # katakana middle dot typed by some IMEs
         ("买买提 · 艾力", "买买提·艾力"),
+        ("张 三", "张三"),  # spaces only separate Latin name parts
+        ("John  Smith", "John Smith"),
         ("𠮷田", "𠮷田"),  # outside the BMP and GB2312
         ("王䶮", "王䶮"),  # extension A
         ("葛\U000e0100", "葛\U000e0100"),  # ideographic variation sequence kept
