@@ -142,7 +142,8 @@ def _control(f: _Field) -> Invalid:
 
 def _has_control(text: str) -> bool:
     """Control, format, surrogate, private-use or unassigned characters (invisible or unprintable)."""
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in text)
+    # Chinese characters newer than this Python's Unicode tables are "unassigned" (Cn) here but are not control.
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} and not _is_han(ch) for ch in text)
 
 
 def _prepare(text: str | None, f: _Field, raw_limit: int) -> str | Invalid:

@@ -289,6 +289,7 @@ def test_address_is_trimmed_and_collapsed() -> None:
     assert _invalid(validate_address("营口市站前区渤海大街🏠12号")).reason is Reason.BAD_CHARS
     assert _invalid(validate_address("营口市'; DELETE FROM cases;--")).reason is Reason.BAD_CHARS
     assert _invalid(validate_address("12 Main Street, Springfield")).reason is Reason.BAD_FORMAT
+    assert _valid(validate_address("营口市\U00031350家村5号")) == "营口市\U00031350家村5号"  # extension H
     # Everyday address punctuation, full-width included, is fine.
     assert (
         _valid(validate_address("营口市站前区（八田地）幸福路3-2号，1单元")) == "营口市站前区(八田地)幸福路3-2号,1单元"
@@ -338,6 +339,7 @@ def test_six_digits_glued_to_the_address_are_not_a_postcode() -> None:
         ("John  Smith", "John Smith"),
         ("𠮷田", "𠮷田"),  # outside the BMP and GB2312
         ("王䶮", "王䶮"),  # extension A
+        ("王\U00031350", "王\U00031350"),  # extension H: newer than Python 3.11's Unicode tables
         ("葛\U000e0100", "葛\U000e0100"),  # ideographic variation sequence kept
         ("张" + "三" * 49, "张" + "三" * 49),
         ("John Smith", "John Smith"),
