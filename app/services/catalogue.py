@@ -7,6 +7,7 @@ on any error the catalogue in use (and the file on disk) stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -132,7 +133,8 @@ class CatalogueService(QObject):
             os.replace(tmp, target)
             _fsync_dir(self._dir)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder itself may be what failed
+                tmp.unlink(missing_ok=True)
             raise CatalogueError(
                 "无法保存新的事项目录（磁盘已满或没有写入权限），继续使用当前目录",
                 f"cannot store the new catalogue: {exc.strerror or exc}",
