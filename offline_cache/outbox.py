@@ -7,6 +7,7 @@ re-encryption never changes it. There is no in-flight state: pending rows are si
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.protocol import MAX_BATCH_BYTES, PERSONAL_FIELDS, SCHEMA_VERSION, OutboxState, RecordKind, canonical_json
-from app.protocol import body_sha256 as hash_body
 from offline_cache.audit import append_audit
 from offline_cache.crypto import TEXT_PREFIX, FieldCipher, aad
 from offline_cache.session import Session, iso, parse_iso
@@ -75,8 +75,12 @@ def _transform(value: Any, path: str, leaf: Callable[[str, Any], Any]) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            sub = f"{path}.{key}" if path else key
-            out[key] = leaf(sub, item) if key in _SECRET_KEYS else _transform(item, sub, leaf)
+            if key in _SECRET_KEYS:
+                out[key] = leaf(f"{path}.{key}" if path else key, item)
+            elif isinstance(item, dict | list):
+                out[key] = _transform(item, f"{path}.{key}" if path else key, leaf)
+            else:
+                out[key] = item
         return out
     if isinstance(value, list):
         return [_transform(item, f"{path}.{i}", leaf) for i, item in enumerate(value)]
@@ -141,6 +145,7 @@ class Outbox:
         row = conn.execute("UPDATE terminal_seq SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq")
         seq = int(row.fetchall()[0][0])
         now = self._s.now()
+        canonical = canonical_json(body)  # what body_sha256 is over (app.protocol.body_sha256)
         conn.execute(
             "INSERT INTO outbox (record_id, kind, terminal_seq, depends_on, body, body_sha256, body_bytes,"
             " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -150,8 +155,8 @@ class Outbox:
                 seq,
                 depends_on,
                 seal_body(self._s.cipher, record_id, body),
-                hash_body(body),
-                len(canonical_json(body)),
+                hashlib.sha256(canonical).hexdigest(),
+                len(canonical),
                 now,
                 now,
                 now,
