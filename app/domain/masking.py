@@ -42,10 +42,6 @@ class Field(StrEnum):
     ADDRESS = "address"
 
 
-def _cap(text: str) -> str:
-    return text[:MAX_MASKED_CHARS]
-
-
 def _mask_middle(value: str, head: int, tail: int, min_hidden: int) -> str:
     """Keep `head` and `tail` characters when at least `min_hidden` remain hidden; else hide all."""
     value = value.strip()

@@ -97,7 +97,8 @@ class HolidayCalendar:
     def from_dict(cls, data: object) -> HolidayCalendar:
         """Build from the JSON structure (the shipped file or a platform-supplied table); raises
         HolidayTableError naming the year and field of the first problem."""
-        return cls(_parse_table(data), source=_source_of(data))
+        tables, source = _parse_table(data)
+        return cls(tables, source=source)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON structure `from_dict` reads (to persist a platform-supplied table)."""
@@ -202,13 +203,6 @@ def load_holiday_calendar(path: Path | None = None) -> HolidayCalendar:
     return HolidayCalendar.from_dict(data)
 
 
-def _source_of(data: object) -> str:
-    if isinstance(data, Mapping):
-        source = data.get("source", "")
-        return source if isinstance(source, str) else ""
-    return ""
-
-
 def _keys(obj: object, where: str, required: set[str], optional: frozenset[str] = frozenset()) -> Mapping[str, Any]:
     if not isinstance(obj, Mapping):
         raise HolidayTableError(where, f"expected an object, got {type(obj).__name__}")
@@ -284,7 +278,8 @@ def _parse_year(year: int, obj: object) -> YearTable:
     return YearTable(year, tuple(periods), tuple(workdays))
 
 
-def _parse_table(data: object) -> list[YearTable]:
+def _parse_table(data: object) -> tuple[list[YearTable], str]:
+    """The year tables and the `source` note of a table in the JSON structure."""
     top = _keys(data, "top level", {"format", "version", "years"}, frozenset({"source"}))
     if top["format"] != TABLE_FORMAT:
         raise HolidayTableError("format", f"expected {TABLE_FORMAT!r}, got {top['format']!r:.40}")
@@ -300,4 +295,4 @@ def _parse_table(data: object) -> list[YearTable]:
         if not isinstance(key, str) or not _YEAR_KEY.fullmatch(key) or not 1949 <= int(key) <= 2200:
             raise HolidayTableError("years", f"key {key!r:.20} is not a year (1949..2200)")
         tables.append(_parse_year(int(key), value))
-    return tables
+    return tables, top.get("source", "")

@@ -45,6 +45,7 @@ def test_string_and_int_parts_give_the_same_number() -> None:
         (("210800", "1", 3, DAY, 1), ValueError),
         (("210800", 1, "03", DAY, 1), ValueError),
         (("210800", 1, 3, DAY, 0), ValueError),
+        (("210800", 1, 3, dt.date(999, 12, 31), 1), ValueError),
         (("210800", 1, 3, DAY, SEQ_MAX + 1), ValueError),
         (("21080a", 1, 3, DAY, 1), ValueError),
         (("000000", 1, 3, DAY, 1), ValueError),

@@ -62,6 +62,8 @@ def test_landline_keeps_area_code_and_last_four_and_drops_the_extension(phone: s
         ("欧阳", "欧*"),  # a two-character name is surname + given name even if it spells a compound surname
         ("𠮷田", "𠮷*"),
         ("张𠮷", "张*"),
+        ("葛\U000e0100优", "葛\U000e0100*"),  # a variation selector stays with its character
+        ("\U000e0100张三", "张*"),
         ("买买提·艾力", "买**·**"),
         ("John Smith", "J*** *****"),
         ("张", "*"),

@@ -54,6 +54,11 @@ def _valid(result: ValidationResult) -> str:
 # --- resident ID ----------------------------------------------------------------------------------------------
 
 
+def test_results_say_whether_they_are_ok() -> None:
+    assert validate_postcode("115000").ok is True
+    assert validate_postcode("1150").ok is False
+
+
 def test_gb_sample_id_is_valid_with_birth_date_and_sex() -> None:
     parsed = parse_resident_id(SAMPLE_ID, today=TODAY)
     assert parsed == ResidentId(SAMPLE_ID, "11", dt.date(1949, 12, 31), Sex.FEMALE)
@@ -260,7 +265,9 @@ def test_landline_forms(typed: str, expected: str) -> None:
     assert _valid(validate_landline(typed)) == expected
 
 
-@pytest.mark.parametrize("typed", ["2345678", "0417-1234567", "0417-234567", "0417-234567890", "0417-abc5678"])
+@pytest.mark.parametrize(
+    "typed", ["2345678", "0417-1234567", "0417-234567", "0417-234567890", "0417-abc5678", "+1 417 2345678"]
+)
 def test_bad_landlines(typed: str) -> None:
     assert isinstance(validate_landline(typed), Invalid)
 

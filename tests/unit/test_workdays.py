@@ -211,6 +211,7 @@ def _with(mutate: Any) -> dict[str, Any]:
         (lambda d: d.update(extra=1), "unknown field(s): extra"),
         (lambda d: d.update(version=2), "version"),
         (lambda d: d.update(format="other"), "format"),
+        (lambda d: d.update(source=["x"]), "source: expected a string"),
         (lambda d: d.update(years={}), "years"),
         (lambda d: d["years"].update({"26": d["years"]["2026"]}), "key '26' is not a year"),
         (lambda d: d["years"]["2026"]["holidays"][1].update(start="2026/02/15"), "year 2026, holidays[1].start"),
