@@ -24,6 +24,7 @@ from app.domain.models import (
     ResultDelivery,
     Routing,
 )
+from offline_cache.audit import append_audit
 from offline_cache.crypto import aad
 from offline_cache.session import Session, iso, parse_iso
 
@@ -240,8 +241,6 @@ class Cases:
         tracking_no: str | None = None,
     ) -> bool:
         """A status change from the platform's updates feed, with its audit entry. False for an unknown case."""
-        from offline_cache.audit import append_audit
-
         with self._s.write() as conn:
             rows = conn.execute(
                 "UPDATE cases SET state = ?, platform_case_no = coalesce(?, platform_case_no),"

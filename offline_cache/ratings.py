@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from app.domain.models import Rating, RatingChannel, RatingLevel, RatingOutcome
@@ -45,6 +47,45 @@ class Ratings:
             ),
         )
 
+    # --- rating requests: asked, not yet answered ---------------------------------------------------------
+
+    def request(
+        self, service_act_id: str, *, case_no: str | None, channel: RatingChannel, requested_at: dt.datetime
+    ) -> None:
+        """Remember that a rating was asked for this service act (idempotent)."""
+        now = self._s.now()
+        with self._s.write() as conn:
+            conn.execute(
+                "INSERT INTO rating_requests (service_act_id, case_no, channel, requested_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (service_act_id) DO NOTHING",
+                (service_act_id, case_no, channel.value, iso(requested_at), now),
+            )
+
+    def pending_requests(self) -> list[RatingRequest]:
+        """Oldest first."""
+        rows = self._s.conn.execute(
+            "SELECT service_act_id, case_no, channel, requested_at FROM rating_requests WHERE state = 'pending'"
+            " ORDER BY requested_at"
+        )
+        return [RatingRequest(r[0], r[1], RatingChannel(r[2]), parse_iso(r[3])) for r in rows]
+
+    def expire_request(self, service_act_id: str) -> bool:
+        """Give up on a request (the caller records the 未评价 rating itself if one is due)."""
+        with self._s.write() as conn:
+            return self._set_request(conn, service_act_id, "expired", self._s.now())
+
+    def close_request(self, conn: sqlite3.Connection, service_act_id: str, *, now: str) -> None:
+        """Inside the rating's own transaction: its request (if any) is done."""
+        self._set_request(conn, service_act_id, "done", now)
+
+    @staticmethod
+    def _set_request(conn: sqlite3.Connection, service_act_id: str, state: str, now: str) -> bool:
+        cur = conn.execute(
+            "UPDATE rating_requests SET state = ?, updated_at = ? WHERE service_act_id = ? AND state = 'pending'",
+            (state, now, service_act_id),
+        )
+        return cur.rowcount > 0
+
     def get(self, rating_id: str) -> Rating | None:
         row = self._s.conn.execute(f"SELECT {_COLUMNS} FROM ratings WHERE rating_id = ?", (rating_id,)).fetchone()
         return _rating(row) if row else None
@@ -61,6 +102,16 @@ class Ratings:
             f"SELECT {_COLUMNS} FROM ratings WHERE service_act_id = ? ORDER BY requested_at", (service_act_id,)
         )
         return [_rating(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRequest:
+    """A rating asked for and not yet answered (e.g. the rating screen was busy, or the QR is still open)."""
+
+    service_act_id: str
+    case_no: str | None
+    channel: RatingChannel
+    requested_at: dt.datetime
 
 
 def _rating(r: Sequence[Any]) -> Rating:

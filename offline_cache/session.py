@@ -56,10 +56,12 @@ class Session:
             conn.execute(f"SAVEPOINT {name}")
             try:
                 yield conn
-            except BaseException:
+            except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute(f"ROLLBACK TO {name}")
                     conn.execute(f"RELEASE {name}")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._translate(exc) from exc
                 raise
             conn.execute(f"RELEASE {name}")
             return

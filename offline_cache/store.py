@@ -129,9 +129,10 @@ class Store:
 
     def save_rating(self, rating: Rating, *, actor: str) -> SavedRecord:
         """Save a rating and queue it; depends on its case when the case is local."""
-        parent = self.cases.record_id_of(rating.case_no) if rating.case_no else None
         with self._s.write() as conn:
+            parent = self.cases.record_id_of(rating.case_no) if rating.case_no else None
             self.ratings.insert(conn, rating)
+            self.ratings.close_request(conn, rating.service_act_id, now=self._s.now())
             tseq = self.outbox.add(
                 conn,
                 record_id=rating.rating_id,

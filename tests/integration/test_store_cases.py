@@ -200,3 +200,36 @@ def test_consultation_rating_without_a_case_depends_on_nothing(store: Store) -> 
     assert entry is not None and entry.depends_on is None
     assert entry.body["outcome"] == "unrated"
     assert store.ratings.get(unrated.rating_id) == unrated
+
+
+def test_rating_requests_close_with_the_rating_or_expire(store: Store) -> None:
+    saved = store.save_case(samples.sample_case(), actor="S0042")
+    answered = samples.sample_rating(saved.case.case_no)
+    ignored = samples.sample_rating(None, level=None)
+    for rating in (answered, ignored):
+        store.ratings.request(
+            rating.service_act_id, case_no=rating.case_no, channel=rating.channel, requested_at=rating.requested_at
+        )
+    store.ratings.request(
+        answered.service_act_id, case_no=None, channel=answered.channel, requested_at=answered.requested_at
+    )  # asking twice keeps one request
+    assert {r.service_act_id for r in store.ratings.pending_requests()} == {
+        answered.service_act_id,
+        ignored.service_act_id,
+    }
+    store.save_rating(answered, actor="rating-screen")
+    assert [r.service_act_id for r in store.ratings.pending_requests()] == [ignored.service_act_id]
+    assert store.ratings.expire_request(ignored.service_act_id)
+    assert not store.ratings.expire_request(ignored.service_act_id)
+    assert store.ratings.pending_requests() == []
+
+
+@pytest.mark.expected_log
+def test_a_failing_step_inside_a_larger_transaction_is_a_store_error_the_caller_can_handle(store: Store) -> None:
+    first = store.save_case(samples.sample_case(), actor="S0042")
+    with store.transaction():
+        with pytest.raises(StoreError):
+            store.save_case(dataclasses.replace(samples.sample_case(), record_id=first.case.record_id), actor="S0042")
+        kept = store.save_case(samples.sample_case(), actor="S0042")
+    assert store.cases.count() == 2
+    assert kept.case_seq == 2  # the failed inner save gave its number back
