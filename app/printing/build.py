@@ -1,0 +1,276 @@
+"""Build receipt documents from a case: what DOMAIN.md "Receipts" requires, masked as "Privacy" says.
+
+Pure functions of their inputs (no Qt, no I/O): the same case, item, hall and time always give the same document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.domain.case_number import format_grouped
+from app.domain.masking import Field, Surface, mask_for
+from app.domain.models import (
+    Case,
+    DeliveryMethod,
+    EnterpriseApplicant,
+    MaterialForm,
+    MaterialStatus,
+    ReceiptKind,
+    ServiceItem,
+)
+from app.domain.workdays import HolidayCalendar
+from app.printing.document import (
+    Block,
+    FieldRow,
+    FieldsBlock,
+    ReceiptDocument,
+    SignatureBlock,
+    TableBlock,
+    TextBlock,
+)
+from app.printing.qr import query_base, query_url
+
+#: China has one time zone and no daylight saving: receipts print local time as UTC+8 without needing tzdata.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
+HOTLINE = "12345"
+
+_STATUS_LABELS = {MaterialStatus.ORIGINAL: "原件", MaterialStatus.COPY: "复印件"}
+_FORM_LABELS = {
+    MaterialForm.ORIGINAL: "原件",
+    MaterialForm.COPY: "复印件",
+    MaterialForm.ORIGINAL_AND_COPY: "原件及复印件",
+    MaterialForm.ELECTRONIC: "电子材料",
+}
+_DELIVERY_LABELS = {
+    DeliveryMethod.WINDOW_PICKUP: "窗口领取",
+    DeliveryMethod.MAIL: "邮寄送达",
+    DeliveryMethod.E_LICENCE: "电子证照",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HallContext:
+    """What the document needs to know about where it is printed (from the terminal's config)."""
+
+    hall_name: str
+    platform_url: str = ""
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime on a receipt")
+    return moment.astimezone(CHINA_TZ)
+
+
+def _date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _window(case: Case, hall: HallContext) -> str:
+    return f"{hall.hall_name} {case.routing.window}号窗口"
+
+
+def _applicant_rows(case: Case) -> list[FieldRow]:
+    applicant = case.applicant
+    rows: list[FieldRow]
+    if isinstance(applicant, EnterpriseApplicant):
+        rows = [
+            FieldRow("申请单位", applicant.name),
+            FieldRow("统一社会信用代码", mask_for(Surface.RECEIPT, Field.CREDIT_CODE, applicant.credit_code)),
+            FieldRow("联系人", mask_for(Surface.RECEIPT, Field.NAME, applicant.contact_name)),
+            FieldRow("联系电话", mask_for(Surface.RECEIPT, Field.PHONE, applicant.contact_phone)),
+        ]
+    else:
+        rows = [
+            FieldRow("申请人", mask_for(Surface.RECEIPT, Field.NAME, applicant.name)),
+            FieldRow("身份证号码", mask_for(Surface.RECEIPT, Field.ID_NUMBER, applicant.id_number)),
+            FieldRow("联系电话", mask_for(Surface.RECEIPT, Field.PHONE, applicant.phone)),
+        ]
+    if case.agent is not None:
+        agent = case.agent
+        rows += [
+            FieldRow("代办人", mask_for(Surface.RECEIPT, Field.NAME, agent.name)),
+            FieldRow("代办人身份证号码", mask_for(Surface.RECEIPT, Field.ID_NUMBER, agent.id_number)),
+        ]
+    return [row for row in rows if row.value]
+
+
+def _expected(case: Case, item: ServiceItem | None, calendar: HolidayCalendar | None) -> tuple[str, str]:
+    """(承诺时限, 预计办结日期) texts. A date in a year the holiday table does not know is printed as 预计."""
+    if item is not None and item.immediate:
+        return "即办件", _date_zh(local_time(case.created_at).date())
+    limit = f"{item.promised_days}个工作日" if item is not None else "以办事指南为准"
+    day, estimate = case.expected_date, case.expected_is_estimate
+    if item is not None and calendar is not None and (day is None or estimate):
+        # Recompute: the calendar may have learnt the year since the case was taken in.
+        day, estimate = calendar.expected_completion(local_time(case.created_at).date(), item.promised_days)
+    if day is None:
+        return limit, "以审批部门通知为准"
+    if estimate:
+        return limit, f"预计{_date_zh(day)}（该年度节假日安排尚未公布，按周一至周五估算）"
+    return limit, _date_zh(day)
+
+
+def _delivery_rows(case: Case, hall: HallContext) -> list[FieldRow]:
+    method = case.delivery.method
+    label = _DELIVERY_LABELS[method]
+    if method is DeliveryMethod.WINDOW_PICKUP:
+        label = f"{label}（{hall.hall_name}）"
+    rows = [FieldRow("结果送达方式", label)]
+    if method is DeliveryMethod.MAIL:
+        rows.append(FieldRow("邮寄地址", mask_for(Surface.RECEIPT, Field.ADDRESS, case.delivery.address)))
+        if case.delivery.recipient_phone:
+            rows.append(FieldRow("收件电话", mask_for(Surface.RECEIPT, Field.PHONE, case.delivery.recipient_phone)))
+    return rows
+
+
+def _query_text(hall: HallContext) -> str:
+    return (
+        f"扫描二维码，或登录 {query_base(hall.platform_url)} 输入办件编号，即可查询办理进度；"
+        f"咨询、投诉请拨打政务服务便民热线 {HOTLINE}。"
+    )
+
+
+def _case_rows(case: Case, hall: HallContext, *, time_label: str) -> list[FieldRow]:
+    return [
+        FieldRow("事项名称", case.item_name),
+        FieldRow("事项编码", case.item_code),
+        FieldRow("审批部门", case.routing.department),
+        FieldRow("收件窗口", _window(case, hall)),
+        FieldRow("收件人员工号", case.routing.staff_no),
+        FieldRow(time_label, f"{local_time(case.created_at):%Y-%m-%d %H:%M}"),
+    ]
+
+
+def _document(
+    kind: ReceiptKind,
+    case: Case,
+    hall: HallContext,
+    blocks: list[Block],
+    *,
+    now: dt.datetime,
+    reprint: bool,
+) -> ReceiptDocument:
+    return ReceiptDocument(
+        kind=kind,
+        hall_name=hall.hall_name,
+        case_no=case.case_no,
+        case_no_display=format_grouped(case.case_no),
+        qr_payload=query_url(hall.platform_url, case.case_no),
+        qr_caption="扫码查询办理进度",
+        blocks=tuple(blocks),
+        issued_at=local_time(now),
+        reprint_at=local_time(now) if reprint else None,
+    )
+
+
+def build_intake_receipt(
+    case: Case,
+    *,
+    hall: HallContext,
+    item: ServiceItem | None,
+    calendar: HolidayCalendar | None,
+    now: dt.datetime,
+    reprint: bool = False,
+) -> ReceiptDocument:
+    """收件回执 for a received case. `item` (for the time limit) and `calendar` may be None when unavailable."""
+    received = [m for m in case.materials if m.status in _STATUS_LABELS]
+    missing = case.missing_materials
+    limit, expected = _expected(case, item, calendar)
+    blocks: list[Block] = [
+        FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间"))),
+        FieldsBlock("申请人信息", tuple(_applicant_rows(case))),
+        TableBlock(
+            "已收材料",
+            ("序号", "材料名称", "形式", "份数"),
+            tuple((str(i), m.name, _STATUS_LABELS[m.status], str(m.count)) for i, m in enumerate(received, 1)),
+            (1, 9, 2, 1),
+        ),
+    ]
+    if missing:
+        blocks.append(
+            TableBlock(
+                "待补材料",
+                ("序号", "材料名称", "说明"),
+                tuple((str(i), m.name, m.note or "未提供") for i, m in enumerate(missing, 1)),
+                (1, 7, 5),
+                note="详见一次性告知书。",
+            )
+        )
+    blocks += [
+        FieldsBlock(
+            "办理时限与结果送达",
+            (FieldRow("承诺时限", limit), FieldRow("预计办结日期", expected), *_delivery_rows(case, hall)),
+        ),
+        TextBlock("进度查询", (_query_text(hall),)),
+        SignatureBlock(("申请人（代办人）签字", "日期")),
+    ]
+    return _document(ReceiptKind.INTAKE_RECEIPT, case, hall, blocks, now=now, reprint=reprint)
+
+
+def _requirement_text(code: str, item: ServiceItem | None) -> str:
+    if item is None:
+        return ""
+    for requirement in item.materials:
+        if requirement.code == code:
+            return f"{_FORM_LABELS[requirement.form]} {requirement.copies}份"
+    return ""
+
+
+def build_one_time_notice(
+    case: Case,
+    *,
+    hall: HallContext,
+    item: ServiceItem | None,
+    now: dt.datetime,
+    reprint: bool = False,
+) -> ReceiptDocument:
+    """一次性告知书: every missing material with the reason, in one notice, and where to bring it."""
+    missing = case.missing_materials
+    name = mask_for(Surface.RECEIPT, Field.NAME, case.applicant.name)
+    intro = (
+        f"{name}：您申请办理的“{case.item_name}”事项，尚需补齐以下材料。"
+        "根据一次性告知制度，现将需补齐的全部材料一次性告知如下。"
+    )
+    where = f"请携带以下材料到 {_window(case, hall)} 补齐，出示本告知书或报办件编号即可，已提交的材料无需重复提交。"
+    blocks: list[Block] = [
+        TextBlock("告知事项", (intro,)),
+        FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间"))),
+        FieldsBlock("申请人信息", tuple(_applicant_rows(case))),
+        TableBlock(
+            "需补齐的材料",
+            ("序号", "材料名称", "要求", "原因"),
+            tuple(
+                (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", m.note or "未提供")
+                for i, m in enumerate(missing, 1)
+            ),
+            (1, 6, 3, 4),
+        ),
+        TextBlock("补齐方式", (where, _query_text(hall))),
+        FieldsBlock(
+            "告知",
+            (
+                FieldRow("告知人员工号", case.routing.staff_no),
+                FieldRow("告知日期", _date_zh(local_time(case.created_at).date())),
+            ),
+        ),
+        SignatureBlock(("申请人（代办人）签收", "日期")),
+    ]
+    return _document(ReceiptKind.ONE_TIME_NOTICE, case, hall, blocks, now=now, reprint=reprint)
+
+
+def documents_for(
+    case: Case,
+    *,
+    hall: HallContext,
+    item: ServiceItem | None,
+    calendar: HolidayCalendar | None,
+    now: dt.datetime,
+    reprint: bool = False,
+) -> list[ReceiptDocument]:
+    """The documents a case gets: the 收件回执, plus the 一次性告知书 when materials are missing."""
+    docs = [build_intake_receipt(case, hall=hall, item=item, calendar=calendar, now=now, reprint=reprint)]
+    if case.missing_materials:
+        docs.append(build_one_time_notice(case, hall=hall, item=item, now=now, reprint=reprint))
+    return docs

@@ -1,0 +1,399 @@
+"""Receipts: build a case's 收件回执 / 一次性告知书, print them off the GUI thread, log every print, keep failures.
+
+The case is already committed when printing starts (IntakeService saves first), so nothing here can lose or roll
+back a case: a failed print leaves a job in the queue that the clerk retries, redirects to PDF or dismisses, and
+the case can always be reprinted later (补打). Every attempt — success or failure, print or reprint — is written
+through the store as a `ReceiptRecord` (print log + outbox + audit in one transaction) on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.config import Config, PrinterConfig, PrinterKind
+from app.domain.case_number import CaseNumber, parse_case_number
+from app.domain.models import Case, ReceiptKind, ReceiptOutput, ReceiptRecord, ServiceItem
+from app.domain.workdays import HolidayCalendar, load_holiday_calendar
+from app.paths import AppPaths
+from app.printing.backends import ESCPOS_KINDS, PrintError, print_a4, send_escpos
+from app.printing.build import HallContext, build_intake_receipt, build_one_time_notice
+from app.printing.document import ReceiptDocument
+from app.printing.fonts import ensure_receipt_fonts
+from app.printing.jobs import JobState, PrintJob, PrintQueue
+from app.printing.pdf import write_pdf
+from app.printing.thermal import render_escpos, thermal_profile
+from offline_cache import Store, StoreError
+
+log = logging.getLogger("tongban.printing")
+
+ItemLookup = Callable[[str], ServiceItem | None]
+Clock = Callable[[], dt.datetime]
+
+NO_PRINTER_MESSAGE = "未配置打印机，请联系管理员设置打印机，或先输出为PDF。"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def output_for(cfg: PrinterConfig) -> ReceiptOutput | None:
+    """Which output the configured printer is; None when no printer is configured."""
+    if cfg.kind is PrinterKind.NONE:
+        return None
+    if cfg.kind is PrinterKind.PDF:
+        return ReceiptOutput.PDF
+    if cfg.kind is PrinterKind.SYSTEM:
+        return ReceiptOutput.PRINTER
+    return ReceiptOutput.THERMAL
+
+
+def pdf_dir_for(config: Config, paths: AppPaths) -> Path:
+    return Path(config.printer.pdf_dir) if config.printer.pdf_dir else paths.data_dir / "receipts"
+
+
+def printed_kinds(store: Store, case_no: str) -> set[ReceiptKind]:
+    """Document kinds of this case that were printed successfully before: printing them again is a 补打."""
+    return {record.kind for record in store.receipts.for_case(case_no) if record.success}
+
+
+def build_documents(
+    case: Case,
+    *,
+    config: Config,
+    item: ServiceItem | None,
+    calendar: HolidayCalendar | None,
+    now: dt.datetime,
+    reprinted: set[ReceiptKind] | frozenset[ReceiptKind] = frozenset(),
+) -> list[ReceiptDocument]:
+    """The case's documents: 收件回执, plus 一次性告知书 when materials are missing; kinds in `reprinted` say 补打."""
+    hall = HallContext(hall_name=config.hall_name, platform_url=config.platform_url)
+    docs = [
+        build_intake_receipt(
+            case,
+            hall=hall,
+            item=item,
+            calendar=calendar,
+            now=now,
+            reprint=ReceiptKind.INTAKE_RECEIPT in reprinted,
+        )
+    ]
+    if case.missing_materials:
+        docs.append(
+            build_one_time_notice(case, hall=hall, item=item, now=now, reprint=ReceiptKind.ONE_TIME_NOTICE in reprinted)
+        )
+    return docs
+
+
+def pdf_name(job: PrintJob) -> str:
+    """File name of a PDF receipt: case number, kind and time, never personal data."""
+    kinds = "+".join(doc.kind.value for doc in job.documents)
+    return f"{job.case_no}-{kinds}-{job.created_at:%Y%m%dT%H%M%S}-{job.job_id[:8]}.pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    ok: bool
+    destination: str = ""
+    message: str = ""  # plain Chinese, for the clerk
+    detail: str = ""  # English, for the log (no personal data)
+
+
+def execute_job(job: PrintJob, printer: PrinterConfig, pdf_dir: Path) -> _Outcome:
+    """Render and deliver one job (blocking; runs on the print worker)."""
+    try:
+        if job.output is ReceiptOutput.PDF:
+            path = write_pdf(job.documents, pdf_dir / pdf_name(job))
+            return _Outcome(True, destination=str(path))
+        if job.output is ReceiptOutput.PRINTER:
+            if printer.kind is not PrinterKind.SYSTEM:
+                raise PrintError(NO_PRINTER_MESSAGE, "no system printer configured")
+            return _Outcome(True, destination=print_a4(job.documents, printer))
+        if printer.kind not in ESCPOS_KINDS:
+            raise PrintError(NO_PRINTER_MESSAGE, "no thermal printer configured")
+        data = render_escpos(job.documents, thermal_profile(printer.profile, printer.paper_width_mm))
+        send_escpos(data, printer)
+        return _Outcome(True, destination=printer.kind.value)
+    except PrintError as exc:
+        return _Outcome(False, message=exc.message_zh, detail=str(exc))
+    except OSError as exc:
+        return _Outcome(
+            False, message="无法写入打印文件，请检查磁盘空间和权限。", detail=f"{type(exc).__name__}: {exc}"
+        )
+    except Exception as exc:  # a bug: logged with its traceback, the job still goes to the queue
+        log.exception("printing job %s failed unexpectedly", job.job_id)
+        return _Outcome(False, message="打印出错，请重试或改为输出PDF。", detail=f"{type(exc).__name__}")
+
+
+class _Worker(QRunnable):
+    def __init__(self, service: ReceiptService, job: PrintJob, printer: PrinterConfig, pdf_dir: Path) -> None:
+        super().__init__()
+        self._service = service
+        self._job = job
+        self._printer = printer
+        self._pdf_dir = pdf_dir
+
+    def run(self) -> None:
+        outcome = execute_job(self._job, self._printer, self._pdf_dir)
+        # A signal of a QObject living on the GUI thread: delivered there, queued.
+        self._service._job_finished.emit(self._job.job_id, outcome)
+
+
+class ReceiptService(QObject):
+    """Prints receipts for cases. Construct and call on the GUI thread.
+
+    Signals:
+        printed(str, str, str): a job was delivered — job id, case number, destination (printer or PDF path).
+        failed(str, str, str): a job failed and waits in the queue — job id, case number, message for the clerk.
+        queue_changed(int): the number of failed jobs waiting for retry, redirect or dismissal changed.
+    """
+
+    printed = Signal(str, str, str)
+    failed = Signal(str, str, str)
+    queue_changed = Signal(int)
+    _job_finished = Signal(str, object)
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        store: Store,
+        pdf_dir: Path,
+        item_lookup: ItemLookup | None = None,
+        calendar: HolidayCalendar | None = None,
+        clock: Clock = _utc_now,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        ensure_receipt_fonts()
+        self._config = config
+        self._store = store
+        self._pdf_dir = pdf_dir
+        self._item_lookup = item_lookup
+        self._calendar = calendar if calendar is not None else load_holiday_calendar()
+        self._clock = clock
+        self._queue = PrintQueue()
+        # One print worker: jobs print in the order they were asked for.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._job_finished.connect(self._on_job_finished)
+
+    # --- use cases -----------------------------------------------------------------------------------------
+
+    def print_case(self, *, case: Case, staff_no: str, output: ReceiptOutput | None = None) -> str:
+        """Print the case's documents on the configured printer (or `output`); returns the job id.
+
+        A document printed successfully before is marked 补打 with the current time.
+        """
+        now = self._clock()
+        item = self._item_lookup(case.item_code) if self._item_lookup else None
+        docs = build_documents(
+            case,
+            config=self._config,
+            item=item,
+            calendar=self._calendar,
+            now=now,
+            reprinted=printed_kinds(self._store, case.case_no),
+        )
+        chosen = output or output_for(self._config.printer)
+        job = PrintJob(
+            job_id=str(uuid.uuid4()),
+            case_no=case.case_no,
+            documents=tuple(docs),
+            output=chosen or ReceiptOutput.PRINTER,
+            staff_no=staff_no,
+            created_at=now,
+        )
+        self._queue.put(job)
+        if chosen is None:
+            self._finish(job.job_id, _Outcome(False, message=NO_PRINTER_MESSAGE, detail="printer.kind is none"))
+        else:
+            self._start(job)
+        return job.job_id
+
+    def reprint(self, *, case_no: str, staff_no: str, output: ReceiptOutput | None = None) -> str:
+        """补打 a stored case by its number; raises LookupError when there is no such case."""
+        stored = self._store.cases.get_by_no(case_no)
+        if stored is None:
+            raise LookupError(f"no case {case_no}")
+        return self.print_case(case=stored.case, staff_no=staff_no, output=output)
+
+    def retry(self, *, job_id: str) -> None:
+        """Send a failed job again to the same output."""
+        job = self._queue.get(job_id)
+        if job is None or job.state is not JobState.FAILED:
+            raise LookupError(f"no failed print job {job_id}")
+        self._start(self._queue.update(job_id, state=JobState.QUEUED))
+        self.queue_changed.emit(len(self._queue.failed()))
+
+    def redirect_to_pdf(self, *, job_id: str) -> None:
+        """Send a failed job to a PDF file instead (the clerk can print it elsewhere or hand it over)."""
+        job = self._queue.get(job_id)
+        if job is None or job.state is not JobState.FAILED:
+            raise LookupError(f"no failed print job {job_id}")
+        self._start(self._queue.update(job_id, state=JobState.QUEUED, output=ReceiptOutput.PDF))
+        self.queue_changed.emit(len(self._queue.failed()))
+
+    def dismiss(self, *, job_id: str) -> None:
+        """Drop a failed job (the case stays; it can be reprinted at any time)."""
+        if self._queue.remove(job_id) is not None:
+            self.queue_changed.emit(len(self._queue.failed()))
+
+    def failed_jobs(self) -> list[PrintJob]:
+        return self._queue.failed()
+
+    def job(self, job_id: str) -> PrintJob | None:
+        return self._queue.get(job_id)
+
+    def wait_for_idle(self, timeout_ms: int = 30_000) -> bool:
+        """Block until the print worker is idle (shutdown and tests)."""
+        return self._pool.waitForDone(timeout_ms)
+
+    # --- internals -----------------------------------------------------------------------------------------
+
+    def _start(self, job: PrintJob) -> None:
+        log.info("print job %s for case %s: %s", job.job_id, job.case_no, job.output.value)
+        self._pool.start(_Worker(self, job, self._config.printer, self._pdf_dir))
+
+    @Slot(str, object)
+    def _on_job_finished(self, job_id: str, outcome: object) -> None:
+        assert isinstance(outcome, _Outcome)
+        self._finish(job_id, outcome)
+
+    def _finish(self, job_id: str, outcome: _Outcome) -> None:
+        job = self._queue.get(job_id)
+        if job is None:
+            return
+        job = self._queue.update(
+            job_id,
+            state=JobState.DONE if outcome.ok else JobState.FAILED,
+            attempts=job.attempts + 1,
+            error=outcome.message,
+            destination=outcome.destination,
+        )
+        self._log_print(job, outcome)
+        if outcome.ok:
+            log.info("print job %s for case %s done", job_id, job.case_no)
+            self.printed.emit(job_id, job.case_no, outcome.destination)
+        else:
+            log.warning("print job %s for case %s failed: %s", job_id, job.case_no, outcome.detail)
+            self.failed.emit(job_id, job.case_no, outcome.message)
+            self.queue_changed.emit(len(self._queue.failed()))
+
+    def _log_print(self, job: PrintJob, outcome: _Outcome) -> None:
+        printed_at = self._clock()
+        for doc in job.documents:
+            record = ReceiptRecord(
+                record_id=str(uuid.uuid4()),
+                case_no=job.case_no,
+                kind=doc.kind,
+                output=job.output,
+                staff_no=job.staff_no,
+                printed_at=printed_at,
+                reprint=doc.reprint_at is not None,
+                success=outcome.ok,
+                error="" if outcome.ok else outcome.message,
+            )
+            try:
+                self._store.save_receipt(record, actor=job.staff_no)
+            except StoreError as exc:
+                # The print itself stands; only its log entry is missing. Say so in the log, keep going.
+                log.error("print log for case %s not saved: %s", job.case_no, exc)
+
+
+# --- CLI: `tongban receipt CASE_NO --format pdf|escpos --out FILE` --------------------------------------------
+
+
+def _qt_app() -> object:
+    """A QGuiApplication for rendering (offscreen when none exists: the CLI has no window)."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        app = QGuiApplication([sys.argv[0] if sys.argv else "tongban", "-platform", "offscreen"])
+    return app
+
+
+def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, out: Path) -> int:
+    """Render an existing case's receipt(s) to `out` as PDF or ESC/POS bytes; logs the print like any other.
+
+    Reprint rules apply: a document printed successfully before is marked 补打. Exit code 0, or 1 with a one-line
+    reason on stderr.
+    """
+    from app.services.catalogue import CatalogueService
+    from offline_cache import open_store
+
+    if fmt not in {"pdf", "escpos"}:
+        print(f"tongban receipt: 未知的格式 {fmt}（应为 pdf 或 escpos）", file=sys.stderr)
+        return 1
+    parsed = parse_case_number(case_no)
+    if not isinstance(parsed, CaseNumber):
+        print(f"tongban receipt: {parsed.message_zh}", file=sys.stderr)
+        return 1
+    app = _qt_app()
+    try:
+        ensure_receipt_fonts()
+        with open_store(paths.database) as store:
+            stored = store.cases.get_by_no(parsed.digits)
+            if stored is None:
+                print(f"tongban receipt: 未找到办件 {parsed.grouped}", file=sys.stderr)
+                return 1
+            case = stored.case
+            item = CatalogueService(paths.data_dir).get(case.item_code)
+            now = _utc_now()
+            docs = build_documents(
+                case,
+                config=config,
+                item=item,
+                calendar=load_holiday_calendar(),
+                now=now,
+                reprinted=printed_kinds(store, case.case_no),
+            )
+            output = _write_cli_output(docs, config, fmt, out)
+            for doc in docs:
+                record = ReceiptRecord(
+                    record_id=str(uuid.uuid4()),
+                    case_no=case.case_no,
+                    kind=doc.kind,
+                    output=output,
+                    staff_no="cli",
+                    printed_at=now,
+                    reprint=doc.reprint_at is not None,
+                )
+                store.save_receipt(record, actor="cli")
+    except (OSError, StoreError) as exc:
+        print(f"tongban receipt: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        del app
+    log.info("receipt for case %s written as %s", parsed.digits, fmt)
+    print(str(out))
+    return 0
+
+
+def _write_cli_output(docs: Sequence[ReceiptDocument], config: Config, fmt: str, out: Path) -> ReceiptOutput:
+    if fmt == "pdf":
+        write_pdf(docs, out)
+        return ReceiptOutput.PDF
+    data = render_escpos(docs, thermal_profile(config.printer.profile, config.printer.paper_width_mm))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return ReceiptOutput.THERMAL
+
+
+__all__ = [
+    "ReceiptService",
+    "build_documents",
+    "execute_job",
+    "output_for",
+    "pdf_dir_for",
+    "printed_kinds",
+    "receipt_command",
+]
