@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -206,6 +206,7 @@ async def signed(
 
 
 SignedDevice = Annotated[Device, Depends(signed)]
+Sha256Path = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="lowercase hex SHA-256")]
 router = APIRouter()
 
 
@@ -359,7 +360,7 @@ def get_updates(
     response_model=wire.CaseStatus,
     responses={**_AUTH_RESPONSES, 404: {"model": wire.ErrorBody}},
 )
-def get_case(case_no: str, device: SignedDevice, state: StateDep) -> Any:
+def get_case(case_no: Annotated[str, Path(pattern=r"^[0-9]{26}$")], device: SignedDevice, state: StateDep) -> Any:
     if not is_case_no(case_no):
         raise ApiError(400, "bad_case_no", "a case number is 26 digits with a valid check")
     status = cases.case_status(state.engine, case_no)
@@ -372,7 +373,7 @@ def get_case(case_no: str, device: SignedDevice, state: StateDep) -> Any:
     "/api/v1/blobs/{sha256}",
     responses={**_AUTH_RESPONSES, 200: {"description": "held"}, 404: {"description": "not held"}},
 )
-def head_blob(sha256: str, device: SignedDevice, state: StateDep) -> Response:
+def head_blob(sha256: Sha256Path, device: SignedDevice, state: StateDep) -> Response:
     if not is_sha256_hex(sha256):
         raise ApiError(400, "bad_sha256", "the path must end in 64 lowercase hex characters")
     size = blobs.blob_exists(state.engine, sha256)
@@ -387,7 +388,7 @@ def head_blob(sha256: str, device: SignedDevice, state: StateDep) -> Response:
     status_code=201,
     responses={**_AUTH_RESPONSES, 200: {"model": wire.BlobStored, "description": "already held"}},
 )
-async def put_blob(sha256: str, request: Request, device: SignedDevice, state: StateDep) -> Any:
+async def put_blob(sha256: Sha256Path, request: Request, device: SignedDevice, state: StateDep) -> Any:
     if not is_sha256_hex(sha256):
         raise ApiError(400, "bad_sha256", "the path must end in 64 lowercase hex characters")
     data = await request.body()
