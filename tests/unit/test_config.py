@@ -19,9 +19,7 @@ def test_defaults_need_no_file(tmp_path: Path) -> None:
 
 def test_file_and_environment_overrides(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text(
-        'hall_name = "鲅鱼圈区政务服务中心"\nwindow = "07"\n[printer]\nkind = "pdf"\n', encoding="utf-8"
-    )
+    path.write_text('hall_name = "鲅鱼圈区政务服务中心"\nwindow = "07"\n[printer]\nkind = "pdf"\n', encoding="utf-8")
     config = load_config(path, environ={"TONGBAN_WINDOW": "08", "TONGBAN_KIOSK__LARGE_TEXT": "true"})
     assert config.hall_name == "鲅鱼圈区政务服务中心"
     assert config.window == "08"  # environment wins over the file

@@ -142,9 +142,7 @@ SOURCE_FOLDERS = ("app", "ui", "offline_cache", "central", "resources", "bench",
         ("a QTimer needs a parent (leaks otherwise)", re.compile(r"\bQTimer\(\s*\)"), ("app", "ui")),
         (
             "use pytest-qt's snake_case API",
-            re.compile(
-                r"qtbot\.(waitSignal|waitUntil|addWidget|assertNotEmitted|waitExposed|mouseClick|keyClicks)\b"
-            ),
+            re.compile(r"qtbot\.(waitSignal|waitUntil|addWidget|assertNotEmitted|waitExposed|mouseClick|keyClicks)\b"),
             ("tests",),
         ),
         ("no sleeps to wait for Qt in UI tests", re.compile(r"\btime\.sleep\("), ("tests/ui",)),
