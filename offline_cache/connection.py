@@ -57,9 +57,9 @@ def _probe(path: Path) -> None:
         raise CorruptDatabaseError("integrity_check failed")
 
 
-def open_checked(path: Path) -> sqlite3.Connection:
+def open_checked(path: Path, *, integrity_check: bool = True) -> sqlite3.Connection:
     """Check (when the file exists), then connect; CorruptDatabaseError for a damaged file, StoreError otherwise."""
-    if path.exists():
+    if integrity_check and path.exists():
         _probe(path)
     try:
         return connect(path)

@@ -171,12 +171,15 @@ def open_store(
     key_provider: KeyProvider | None = None,
     clock: Clock = utc_now,
     blobs_dir: Path | None = None,
+    integrity_check: bool = True,
 ) -> Store:
     """Open (creating, migrating or recovering) the store at `path`.
 
     A file that is not a database or fails `integrity_check` is moved aside to `<name>.corrupt-<timestamp>` and a
     fresh database is started (`Store.recovered_from`). Raises NewerSchemaError for a database from a newer
     program, WrongKeyError when the key does not fit, StoreError for other environment trouble.
+    A second connection in the same process (the sync worker's) may pass `integrity_check=False`: the first
+    open already checked the file.
     """
     path = Path(path)
     try:
@@ -185,7 +188,7 @@ def open_store(
         raise StoreError("无法创建本地数据目录，请联系管理员检查磁盘和权限。", code="data_dir") from exc
     recovered_from: Path | None = None
     try:
-        conn = open_checked(path)
+        conn = open_checked(path, integrity_check=integrity_check)
     except CorruptDatabaseError:
         recovered_from = move_aside(path, clock())
         conn = open_checked(path)

@@ -148,3 +148,53 @@ def test_terminal_seq_is_monotonic_across_restarts(tmp_path: Path) -> None:
         entry = store.outbox.get(rating.rating_id)
         assert entry is not None and entry.kind is RecordKind.RATING
     assert (a, b) == (1, 2)
+
+
+def test_gui_and_sync_connections_work_side_by_side_without_busy_errors(tmp_path: Path) -> None:
+    """Two owners, two connections (GUI thread saving, sync thread acknowledging), as ARCHITECTURE.md runs them."""
+    import threading
+
+    path = tmp_path / "tb.db"
+    open_store(path).close()
+    errors: list[BaseException] = []
+    done = threading.Event()
+    acked: list[str] = []
+
+    def gui() -> None:
+        try:
+            with open_store(path) as store:
+                for _ in range(60):
+                    store.save_case(samples.sample_case(), actor="S0042")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def sync() -> None:
+        try:
+            with open_store(path, integrity_check=False) as store:
+                while True:
+                    finished = done.is_set()
+                    batch = store.outbox.pending(limit=10)
+                    if not batch:
+                        if finished:
+                            return
+                        done.wait(0.005)  # idle poll; a real engine waits for a wake-up signal
+                        continue
+                    with store.transaction():
+                        for entry in batch:
+                            store.outbox.mark_sent(entry.record_id, f"S-{entry.terminal_seq}", accepted_at=T0)
+                            acked.append(entry.record_id)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=gui), threading.Thread(target=sync)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    with open_store(path) as store:
+        assert store.outbox.depth() == 0
+        assert len(acked) == len(set(acked)) == 60
+        assert len(store.cases.list_recent(states=[CaseState.FORWARDED], limit=100)) == 60
