@@ -427,8 +427,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = sorted({".".join(str(p) for p in err.get("loc", ())) for err in exc.errors()})
-        return _error(400, "bad_request", "invalid " + ", ".join(fields))
+        locations = [tuple(str(p) for p in err.get("loc", ())) for err in exc.errors()]
+        fields = sorted({".".join(loc) for loc in locations})
+        # A malformed path parameter keeps the code the handler itself would give.
+        path_codes = {("path", "case_no"): "bad_case_no", ("path", "sha256"): "bad_sha256"}
+        code = next((path_codes[loc[:2]] for loc in locations if loc[:2] in path_codes), "bad_request")
+        return _error(400, code, "invalid " + ", ".join(fields))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
