@@ -32,9 +32,7 @@ class CliError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal")
     parser.add_argument("--version", action="version", version=f"tongban-terminal {__version__}")
-    parser.add_argument(
-        "--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)"
-    )
+    parser.add_argument("--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)")
     parser.add_argument("--config", help="config file (default: the user config dir; env TONGBAN_CONFIG)")
     parser.add_argument("--mode", choices=[m.value for m in Mode], help="override the configured mode")
     parser.add_argument("--exit-when-idle", action="store_true", help=argparse.SUPPRESS)
@@ -90,9 +88,12 @@ def _cmd_run(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
-    from app.services.terminal_status import read_status
+    from app.services.terminal_status import StoreError, read_status
 
-    status = read_status(config=config, paths=paths)
+    try:
+        status = read_status(config=config, paths=paths)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2, sort_keys=True))
     else:

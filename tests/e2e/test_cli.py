@@ -1,0 +1,82 @@
+"""The installed `tongban` program as a subprocess: exit codes, one-line errors, `--json` output."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+
+
+def _tongban() -> list[str]:
+    exe = shutil.which("tongban", path=str(Path(sys.executable).parent))
+    assert exe, "the tongban console script is not installed in this environment"
+    return [exe]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_tongban(), *args], capture_output=True, text=True, timeout=60, env=env or dict(os.environ), check=False
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_status_json_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    result = run("--data-dir", str(tmp_path / "t1"), "status", "--json")
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["data_dir"] == str(tmp_path / "t1")
+    assert status["case_count"] == 0
+    assert status["queue_depth"] == 0
+    assert status["dead_letters"] == 0
+    assert status["schema_version"] >= 1
+    assert status["online_configured"] is False
+
+
+def test_two_terminals_side_by_side_keep_separate_state(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert run("--data-dir", str(tmp_path / name), "status").returncode == 0
+    assert (tmp_path / "a" / "terminal.sqlite3").exists()
+    assert (tmp_path / "b" / "terminal.sqlite3").exists()
+
+
+def test_invalid_config_stops_with_the_key_named(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('window = "7"\ncolour = "red"\n', encoding="utf-8")
+    result = run("--config", str(config), "status")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "window" in lines[0]
+    assert "colour" in lines[0]
+
+
+def test_unreadable_data_dir_is_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x", encoding="utf-8")
+    result = run("--data-dir", str(blocker / "data"), "status")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [("no-such-command",), ("status", "--bogus")])
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    assert run(*args).returncode == 2
+
+
+def test_config_json_shows_effective_values(tmp_path: Path) -> None:
+    env = dict(os.environ, TONGBAN_WINDOW="09")
+    result = run("config", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["config"]["window"] == "09"
