@@ -152,6 +152,9 @@ class Store:
         drafts_after = len(self.drafts.list())
         blobs = self.blobs.remove_purged_files()
         if ids:
+            # Old page images in the WAL still hold the ciphertext: copy the new pages back and empty the WAL.
+            # Best effort (a reader can hold the WAL); the next purge run tries again.
+            self._s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
             log.info("purged personal data of %d case(s) past retention", len(ids))
         return PurgeReport(cases=len(ids), drafts=drafts_before - drafts_after, blobs=blobs)
 

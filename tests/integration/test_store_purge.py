@@ -80,15 +80,28 @@ def test_purge_after_retention_keeps_counts_and_non_personal_fields(tmp_path: Pa
 
 
 def test_purged_columns_hold_no_ciphertext(tmp_path: Path) -> None:
-    """Purge removes the ciphertext itself, so even the key cannot bring the values back."""
+    """Purge removes the ciphertext itself (rows, freed cells, WAL), so even the key cannot bring values back."""
     clock = Clock()
     data = tmp_path / "data"
     with open_store(data / "tb.db", clock=clock) as store:
         saved = store.save_case(samples.sample_enterprise_case(), actor="S0042")
         store.outbox.mark_sent(saved.case.record_id, "SRV-1", accepted_at=T0)
         clock.now = T0 + dt.timedelta(days=40)
+        ciphertexts = [
+            bytes(v)
+            for v in store.db.conn.execute(
+                "SELECT applicant_name, contact_phone, legal_representative FROM cases WHERE record_id = ?",
+                (saved.case.record_id,),
+            ).fetchone()
+        ]
+        assert all(_on_disk(data, c) for c in ciphertexts)  # control: the grep sees them before the purge
         assert store.purge_personal_data(clock.now, retention_days=30).cases == 1
         _assert_unreadable(store, saved.case.record_id)
+        assert not any(_on_disk(data, c) for c in ciphertexts)  # not in the file, not in the WAL
+
+
+def _on_disk(directory: Path, needle: bytes) -> bool:
+    return any(needle in p.read_bytes() for p in directory.rglob("*") if p.is_file())
 
 
 def _assert_unreadable(store: Store, record_id: str) -> None:
