@@ -29,6 +29,7 @@ from offline_cache.purge import PurgeReport, purge_personal_data
 from offline_cache.ratings import Ratings
 from offline_cache.receipts import Receipts
 from offline_cache.session import Clock, Session, utc_now
+from offline_cache.settings import Settings
 
 log = logging.getLogger("tongban.store")
 
@@ -51,7 +52,7 @@ class SavedRecord:
 class Store:
     """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
 
-    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit` (repositories);
+    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings` (repositories);
     `recovered_from` is where a damaged database was moved at open (None normally) for the UI to report.
     """
 
@@ -69,6 +70,7 @@ class Store:
         self.blobs = Blobs(session, blobs_dir)
         self.drafts = Drafts(session)
         self.audit = AuditLog(session)
+        self.settings = Settings(session)
 
     @property
     def schema_version(self) -> int:

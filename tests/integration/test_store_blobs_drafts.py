@@ -78,3 +78,18 @@ def test_drafts_survive_a_restart(tmp_path: Path) -> None:
         store.drafts.put("kiosk", {"step": 3})
     with open_store(tmp_path / "tb.db") as store:
         assert store.drafts.get("kiosk") == {"step": 3}
+
+
+def test_settings_persist_and_commit_with_the_surrounding_transaction(tmp_path: Path) -> None:
+    with open_store(tmp_path / "tb.db") as store:
+        assert store.settings.get("updates_cursor") is None
+        assert store.settings.get("updates_cursor", "0") == "0"
+        store.settings.set("updates_cursor", "c-41")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.settings.set("updates_cursor", "c-42")
+            raise RuntimeError("page not stored")
+        assert store.settings.get("updates_cursor") == "c-41"
+        with pytest.raises(ValueError):
+            store.settings.set("key_check", "x")
+    with open_store(tmp_path / "tb.db") as store:
+        assert store.settings.get("updates_cursor") == "c-41"

@@ -98,11 +98,8 @@ def test_auto_uses_a_working_keyring_and_reuses_its_key(tmp_path: Path, monkeypa
     from keyring.backend import KeyringBackend
 
     class MemoryKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.items: dict[tuple[str, str], str] = {}
+        priority = 1
+        items: dict[tuple[str, str], str]
 
         def get_password(self, service: str, username: str) -> str | None:
             return self.items.get((service, username))
@@ -114,6 +111,7 @@ def test_auto_uses_a_working_keyring_and_reuses_its_key(tmp_path: Path, monkeypa
             del self.items[(service, username)]
 
     backend = MemoryKeyring()
+    backend.items = {}
     monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     monkeypatch.setattr(keyring, "get_password", backend.get_password)
     monkeypatch.setattr(keyring, "set_password", backend.set_password)
