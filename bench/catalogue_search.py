@@ -75,20 +75,25 @@ def main() -> None:
 
     boost = {item.code: float(50 - rank) for rank, item in enumerate(items[::40])}
     samples: list[float] = []
+    cpu_samples: list[float] = []  # thread CPU time: separates our cost from other processes on a busy machine
     for _ in range(ROUNDS):
         for word in TYPED:
+            index._recent.clear()  # each word starts cold: only the narrowing while typing it helps
             for end in range(len(word) + 1):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.thread_time()
                 index.search(word[:end], 20, boost)
                 samples.append((time.perf_counter() - started) * 1000)
+                cpu_samples.append((time.thread_time() - cpu_started) * 1000)
 
     p50 = statistics.median(samples)
     p99 = percentile(samples, 0.99)
     print(f"catalogue search over {len(index)} items, {len(samples)} keystrokes")
     print(f"  index build: {build_ms:.1f} ms")
     print(f"  per keystroke: p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {max(samples):.3f} ms")
+    cpu_p50, cpu_p99 = statistics.median(cpu_samples), percentile(cpu_samples, 0.99)
+    print(f"  CPU per keystroke: p50 {cpu_p50:.3f} ms, p99 {cpu_p99:.3f} ms (wall above includes waiting for a core)")
     verdict = "met" if p99 <= TARGET_P99_MS else "NOT met"
-    print(f"  target p99 <= {TARGET_P99_MS:.0f} ms: {verdict}")
+    print(f"  target p99 <= {TARGET_P99_MS:.0f} ms (wall clock): {verdict}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ import functools
 import heapq
 import itertools
 import math
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -27,6 +29,8 @@ from app.domain.models import ServiceItem
 MAX_RAW_QUERY_CHARS = 256
 #: Queries are cut to this length after normalisation; no item field is longer in practice.
 MAX_QUERY_CHARS = 64
+#: Queries whose matches are kept for narrowing the next keystroke and for backspace.
+RECENT_QUERIES = 64
 #: Cap on initials spellings per item when characters have several readings (重 zhong/chong, 行 xing/hang).
 MAX_INITIALS_VARIANTS = 16
 
@@ -163,7 +167,7 @@ def _match(entry: _Entry, q: str) -> MatchKind | None:  # noqa: PLR0911 - one re
         return MatchKind.PINYIN_SUBSTRING
     if q in entry.alt_initials:
         return MatchKind.ALT_READING
-    if q in entry.other or (len(q) >= 2 and (q == entry.other_pinyin[0] or entry.other_pinyin[1].startswith(q))):
+    if q in entry.other or entry.other_pinyin[0].startswith(q) or entry.other_pinyin[1].startswith(q):
         return MatchKind.OTHER_FIELD
     return None
 
@@ -188,11 +192,20 @@ def _clean_boost(boost: Mapping[str, float] | None) -> dict[str, float]:
 
 
 class CatalogueIndex:
-    """An immutable search index over one catalogue's items. Build once per catalogue; search per keystroke."""
+    """A search index over one catalogue's items. Build once per catalogue; search per keystroke.
 
-    def __init__(self, items: Iterable[ServiceItem]) -> None:
+    Typing extends the query one character at a time, and every rule of `_match` is monotone (what matches
+    `abc` also matches `ab`), so the matches of a recent query that is a prefix of the new one are the only
+    candidates left to check. A small cache of recent queries' matches also makes backspace free.
+    """
+
+    def __init__(self, items: Iterable[ServiceItem], *, recent_queries: int = RECENT_QUERIES) -> None:
+        """`recent_queries=0` turns the cache off (every search scans the whole catalogue)."""
+        self._capacity = max(recent_queries, 0)
         self._entries: tuple[_Entry, ...] = tuple(sorted((_build_entry(i) for i in items), key=lambda e: e.order))
         self._position: dict[str, int] = {e.item.code: p for p, e in enumerate(self._entries)}
+        self._recent: OrderedDict[str, tuple[tuple[int, int], ...]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -210,12 +223,34 @@ class CatalogueIndex:
         if not q:
             return self._all(limit, scores)
         entries = self._entries
-        ranked: list[tuple[int, float, int]] = []
-        for position, entry in enumerate(entries):
-            kind = _match(entry, q)
-            if kind is not None:
-                ranked.append((kind, -scores.get(entry.item.code, 0.0) if scores else 0.0, position))
+        matches = self._matches(q)
+        if scores:
+            ranked = [(k, -scores.get(entries[p].item.code, 0.0), p) for k, p in matches]
+        else:
+            ranked = [(k, 0.0, p) for k, p in matches]
         return [SearchHit(entries[p].item, MatchKind(k)) for k, _, p in heapq.nsmallest(limit, ranked)]
+
+    def _matches(self, q: str) -> tuple[tuple[int, int], ...]:
+        """(match kind, position) of every item matching `q`, from the cache or the narrowest candidates."""
+        with self._recent_lock:
+            cached = self._recent.get(q)
+            if cached is not None:
+                self._recent.move_to_end(q)
+                return cached
+            base = next((self._recent[q[:n]] for n in range(len(q) - 1, 0, -1) if q[:n] in self._recent), None)
+        entries = self._entries
+        positions = range(len(entries)) if base is None else [p for _, p in base]
+        found = []
+        for position in positions:
+            kind = _match(entries[position], q)
+            if kind is not None:
+                found.append((int(kind), position))
+        result = tuple(found)
+        with self._recent_lock:
+            self._recent[q] = result
+            while len(self._recent) > self._capacity:
+                self._recent.popitem(last=False)
+        return result
 
     def _all(self, limit: int, scores: Mapping[str, float]) -> list[SearchHit]:
         """Boosted items by score, then the rest in name order, without sorting the whole catalogue."""

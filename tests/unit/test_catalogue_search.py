@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.domain.catalogue import load_catalogue_file
@@ -240,3 +240,36 @@ def test_any_text_never_crashes(index: CatalogueIndex, text: str, limit: int) ->
 
     assert len(hits) <= max(limit, 0)
     assert len({h.item.code for h in hits}) == len(hits)
+
+
+_TYPING = st.text(alphabet="bdcgjszhufangyi21080不动产公积金身份证住房", min_size=1, max_size=8)
+
+
+@pytest.fixture(scope="module")
+def uncached(seed_items: tuple[ServiceItem, ...]) -> CatalogueIndex:
+    """The reference: scans every item for every query."""
+    return CatalogueIndex(seed_items, recent_queries=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(query=_TYPING)
+@example(query="bdc")
+@example(query="scz")
+def test_what_matches_a_longer_query_matches_its_prefix(uncached: CatalogueIndex, query: str) -> None:
+    """The property the keystroke narrowing relies on."""
+    longer = {h.item.code for h in uncached.search(query, 1000)}
+    shorter = {h.item.code for h in uncached.search(query[:-1], 1000)}
+
+    assert longer <= shorter or not query[:-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(_TYPING, min_size=1, max_size=4))
+@example(words=["bdc", "gjj"])
+def test_typing_and_backspacing_gives_the_same_results_as_a_full_scan(
+    seed_items: tuple[ServiceItem, ...], uncached: CatalogueIndex, words: list[str]
+) -> None:
+    typing = CatalogueIndex(seed_items, recent_queries=3)  # small: exercises eviction too
+    for word in words:
+        for end in [*range(1, len(word) + 1), *range(len(word) - 1, 0, -1)]:
+            assert typing.search(word[:end], 1000) == uncached.search(word[:end], 1000), word[:end]
