@@ -263,15 +263,19 @@ class Outbox:
             )
 
     def requeue(self, record_ids: Sequence[str]) -> int:
-        """Back to pending (an administrator resolving a dead letter, or reconciliation resending sent rows)."""
+        """Back to pending (an administrator resolving a dead letter, or reconciliation resending sent rows).
+
+        Purged cases are skipped: their stored body no longer matches its hash. Returns how many changed.
+        """
         now = self._s.now()
         with self._s.write() as conn:
             changed = 0
             for record_id in record_ids:
                 cur = conn.execute(
                     "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ?"
-                    " WHERE record_id = ? AND state != 'pending'",
-                    (now, now, record_id),
+                    " WHERE record_id = ? AND state != 'pending'"
+                    " AND NOT EXISTS (SELECT 1 FROM cases WHERE record_id = ? AND purged_at IS NOT NULL)",
+                    (now, now, record_id, record_id),
                 )
                 changed += cur.rowcount
         return changed

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from app.domain.models import Case, Rating, ReceiptRecord
+from app.domain.models import Case, CaseState, Rating, ReceiptRecord
 from app.protocol import RecordKind
 from offline_cache import numbering, records, schema
 from offline_cache.audit import AuditLog, append_audit
@@ -93,6 +93,8 @@ class Store:
         """
         if case.case_no:
             raise ValueError("the store assigns case numbers: pass the case with case_no=''")
+        if case.state not in {CaseState.RECEIVED, CaseState.REFUSED}:
+            raise ValueError("only received or refused cases are saved; drafts go to store.drafts")
         r = case.routing
         factory = number_factory or numbering.default_factory(r)
         prefix = f"{r.division}{r.hall}{r.terminal}"

@@ -96,9 +96,12 @@ def test_a_custom_number_factory_runs_inside_the_transaction(store: Store) -> No
     assert calls == [(DAY, 1)]
 
 
-def test_a_case_that_already_has_a_number_is_refused(store: Store) -> None:
+def test_a_case_that_already_has_a_number_or_is_a_draft_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="case_no"):
         store.save_case(dataclasses.replace(samples.sample_case(), case_no="1" * 26), actor="S0042")
+    with pytest.raises(ValueError, match="drafts"):
+        store.save_case(samples.sample_case(state=CaseState.DRAFT), actor="S0042")
+    assert store.cases.count() == 0
 
 
 @pytest.mark.expected_log

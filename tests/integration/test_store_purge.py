@@ -74,6 +74,8 @@ def test_purge_after_retention_keeps_counts_and_non_personal_fields(tmp_path: Pa
         assert store.drafts.get("old") is None
         assert store.drafts.get("fresh") == {"name": samples.NAME}
         assert len(store.audit.list(action="personal_data_purged")) == 1
+        # Reconciliation cannot resend a purged record (its body no longer matches its hash).
+        assert store.outbox.requeue([acked.case.record_id]) == 0
         # Running again changes nothing.
         again = store.purge_personal_data(clock.now, retention_days=30)
         assert (again.cases, again.drafts, again.blobs) == (0, 0, 0)
