@@ -111,6 +111,13 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if not ch.isspace())
 
 
+@functools.lru_cache(maxsize=256)
+def _category_pinyin(category: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a category: a handful of distinct values shared by many items."""
+    tokens = [t for t, _ in _syllables(category)]
+    return "".join(t[0] for t in tokens), "".join(tokens)
+
+
 def _build_entry(item: ServiceItem) -> _Entry:
     name = _norm(item.name)
     syllables = _syllables(name)
@@ -131,8 +138,7 @@ def _build_entry(item: ServiceItem) -> _Entry:
     alternatives_joined = "\x00".join(dict.fromkeys(v for v in variants[1:] if v != variants[0]))
     category = _norm(item.category)
     other = f"{category}|{_norm(item.department)}"
-    cat_tokens = [t for t, _ in _syllables(category)]
-    other_pinyin = ("".join(t[0] for t in cat_tokens), "".join(cat_tokens))
+    other_pinyin = _category_pinyin(category)
     code = _norm(item.code)
     haystack = "\x00".join((code, name, variants[0], alternatives_joined, full, other, *other_pinyin))
     return _Entry(
