@@ -179,6 +179,7 @@ def open_store(
     clock: Clock = utc_now,
     blobs_dir: Path | None = None,
     integrity_check: bool = True,
+    recover_corrupt: bool = True,
 ) -> Store:
     """Open (creating, migrating or recovering) the store at `path`.
 
@@ -186,7 +187,9 @@ def open_store(
     fresh database is started (`Store.recovered_from`). Raises NewerSchemaError for a database from a newer
     program, WrongKeyError when the key does not fit, StoreError for other environment trouble.
     A second connection in the same process (the sync worker's) may pass `integrity_check=False`: the first
-    open already checked the file.
+    open already checked the file. Tools that run beside a live terminal (e.g. `tongban status`) pass
+    `recover_corrupt=False`: a damaged file is then reported as StoreError(code="corrupt") and left in place,
+    because moving it under a running terminal would split its database from its WAL.
     """
     path = Path(path)
     try:
@@ -196,7 +199,9 @@ def open_store(
     recovered_from: Path | None = None
     try:
         conn = open_checked(path, integrity_check=integrity_check)
-    except CorruptDatabaseError:
+    except CorruptDatabaseError as exc:
+        if not recover_corrupt:
+            raise StoreError("本地数据库已损坏，请关闭并重新启动通办终端以自动修复。", code="corrupt") from exc
         recovered_from = move_aside(path, clock())
         conn = open_checked(path)
     try:

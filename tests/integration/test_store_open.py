@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.protocol import body_sha256
-from offline_cache import WrongKeyError, open_store, samples, schema
+from offline_cache import StoreError, WrongKeyError, open_store, samples, schema
 from offline_cache.keys import key_file_path
 
 DB_VERSIONS = Path(__file__).resolve().parents[1] / "data" / "db_versions"
@@ -71,6 +71,16 @@ def test_the_wal_of_a_damaged_database_moves_with_it(tmp_path: Path, caplog: pyt
     with caplog.at_level(logging.ERROR, logger="tongban.store"), open_store(path) as store:
         assert store.recovered_from is not None
         assert Path(f"{store.recovered_from}-wal").read_bytes() == b"stale wal"
+
+
+def test_tools_beside_a_running_terminal_report_damage_without_moving_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "tb.db"
+    path.write_bytes(b"\0garbage" * 1000)
+    with pytest.raises(StoreError) as info:
+        open_store(path, recover_corrupt=False)
+    assert info.value.code == "corrupt"
+    assert path.read_bytes() == b"\0garbage" * 1000
+    assert not list(tmp_path.glob("*.corrupt-*"))
 
 
 def test_a_different_key_is_a_clear_error_and_leaves_the_file_alone(tmp_path: Path) -> None:
