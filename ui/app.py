@@ -1,0 +1,129 @@
+"""GUI entry point: `run_gui` creates the application, its font, theme and language, and opens the mode's window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from app import __version__
+from app.config import Config, Mode
+from app.paths import AppPaths
+from app.services.errors import ErrorRouter
+from app.services.status import StatusService
+from ui.counter_window import CounterWindow
+from ui.error_dialog import ErrorPresenter
+from ui.i18n import install_translators
+from ui.placeholder_window import PlaceholderWindow
+from ui.theme import FontMissingError, apply_theme
+
+log = logging.getLogger("tongban.ui")
+
+APPLICATION_NAME = "tongban"
+ORGANIZATION_NAME = "tongban"
+_IMPORTED_AT = time.perf_counter()
+
+
+def process_uptime_ms() -> float:
+    """Milliseconds since this process started (Linux: from /proc; elsewhere: since this module was imported)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        start_seconds = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime in clock ticks
+        return (time.clock_gettime(time.CLOCK_BOOTTIME) - start_seconds) * 1000.0
+    except (OSError, ValueError, IndexError, AttributeError):
+        return (time.perf_counter() - _IMPORTED_AT) * 1000.0
+
+
+def get_application() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    return QApplication(sys.argv[:1])
+
+
+def prepare_application(app: QApplication) -> str:
+    """Name, language, shipped font and theme; returns the font family in use ("" if the font is missing)."""
+    app.setApplicationName(APPLICATION_NAME)
+    app.setOrganizationName(ORGANIZATION_NAME)
+    app.setApplicationVersion(__version__)
+    install_translators(app)
+    try:
+        return apply_theme(app)
+    except FontMissingError:
+        # Broken installation: Chinese may show as boxes, but the clerk can still work with what renders.
+        log.exception("shipped font missing; falling back to system fonts")
+        return ""
+
+
+def create_main_window(*, config: Config, mode: Mode, status: StatusService) -> QMainWindow:
+    if mode is Mode.COUNTER:
+        return CounterWindow(config=config, status=status)
+    return PlaceholderWindow(config=config, mode=mode)
+
+
+class _IdleProbe(QTimer):
+    """Fires once the event loop is idle after the window is shown: prints `IDLE <ms>` and quits."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("idle_probe")
+        self.setSingleShot(True)
+        self.setInterval(0)
+        self._app = app
+        self.timeout.connect(self._report)
+
+    @Slot()
+    def _report(self) -> None:
+        sys.stdout.write(f"IDLE {process_uptime_ms():.0f}\n")
+        sys.stdout.flush()
+        self._app.quit()
+
+
+def run_gui(
+    *,
+    config: Config,
+    paths: AppPaths,
+    mode: Mode,
+    exit_when_idle: bool = False,
+    queue_depth: Callable[[], int] | None = None,
+    dead_letters: Callable[[], int] | None = None,
+) -> int:
+    """Open the window for `mode` and run the event loop; returns the exit code.
+
+    `queue_depth`/`dead_letters` are the store's counters for the status bar (zero when not given).
+    With `exit_when_idle` the program prints `IDLE <ms since process start>` once the window is shown and the
+    event loop is idle, then exits with 0 (startup benchmark, end-to-end tests).
+    """
+    app = get_application()
+    family = prepare_application(app)
+    log.info("GUI starting: mode=%s font=%s data_dir=%s", mode.value, family or "<system>", paths.data_dir)
+
+    router = ErrorRouter(show_details=mode is Mode.COUNTER, parent=app)
+    presenter = ErrorPresenter(app)
+    router.error_reported.connect(presenter.show_report)
+    status = StatusService(
+        queue_depth=queue_depth or (lambda: 0),
+        dead_letters=dead_letters or (lambda: 0),
+        platform_configured=not config.offline,
+        parent=app,
+    )
+    window = create_main_window(config=config, mode=mode, status=status)
+    presenter.set_window(window)
+    router.install()
+    try:
+        if mode is Mode.COUNTER:
+            window.show()
+        else:
+            window.showFullScreen()
+        if exit_when_idle:
+            _IdleProbe(app).start()
+        return app.exec()
+    finally:
+        router.uninstall()
+        window.deleteLater()

@@ -1,0 +1,92 @@
+"""The counter window shell: identity header, work area (pages come in ui/pages/), status bar.
+
+Kept small on purpose (STYLE.md lesson 2): each page is its own widget in ui/pages/ and is added to the
+`work_area` stack; the window only arranges them and shows who it is and how sync stands.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from app.config import Config
+from app.services.status import StatusService
+from ui.status_bar import TerminalStatusBar
+
+
+def window_number(config: Config) -> str:
+    """The window number as people say it: "01" -> "1"."""
+    return str(int(config.window))
+
+
+def terminal_identity(config: Config) -> str:
+    """division-hall-terminal, grouped as on receipts: 210800-01-001."""
+    return f"{config.division}-{config.hall_code}-{config.terminal_code}"
+
+
+class WelcomePage(QWidget):
+    """What the work area shows when no case is open."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("welcome_page")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.title = QLabel(self.tr("No case in progress"), self)
+        self.title.setObjectName("welcome_title")
+        self.hint = QLabel(self.tr("Choose a service item to start taking in an application."), self)
+        self.hint.setObjectName("welcome_hint")
+        for label in (self.title, self.hint):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addStretch(2)
+
+
+class CounterWindow(QMainWindow):
+    """The clerk's window at a staffed counter."""
+
+    def __init__(self, *, config: Config, status: StatusService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("counter_window")
+        self.setWindowTitle(
+            self.tr("Tongban Terminal — {hall} window {window}").format(
+                hall=config.hall_name, window=window_number(config)
+            )
+        )
+        self.resize(1280, 800)
+        self.setMinimumSize(1024, 640)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._header(config, central))
+        self.work_area = QStackedWidget(central)
+        self.work_area.setObjectName("work_area")
+        self.welcome_page = WelcomePage(self.work_area)
+        self.work_area.addWidget(self.welcome_page)
+        layout.addWidget(self.work_area, 1)
+        self.setCentralWidget(central)
+
+        self.status_bar = TerminalStatusBar(self)
+        self.setStatusBar(self.status_bar)
+        self.status_bar.show_status(status.status)
+        status.status_changed.connect(self.status_bar.show_status)
+
+    def _header(self, config: Config, parent: QWidget) -> QFrame:
+        header = QFrame(parent)
+        header.setObjectName("identity_header")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(24, 12, 24, 12)
+        self.hall_label = QLabel(config.hall_name, header)
+        self.hall_label.setObjectName("hall_name")
+        self.window_label = QLabel(self.tr("Window {window}").format(window=window_number(config)), header)
+        self.window_label.setObjectName("window_label")
+        self.terminal_label = QLabel(self.tr("Terminal {code}").format(code=terminal_identity(config)), header)
+        self.terminal_label.setObjectName("terminal_code")
+        row.addWidget(self.hall_label)
+        row.addSpacing(24)
+        row.addWidget(self.window_label)
+        row.addStretch(1)
+        row.addWidget(self.terminal_label)
+        return header

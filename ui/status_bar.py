@@ -1,0 +1,46 @@
+"""The counter window's status bar: connection state, outbox queue depth, rejected records."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.services.status import TerminalStatus
+
+
+class TerminalStatusBar(QStatusBar):
+    """Shows a `TerminalStatus`; connect `StatusService.status_changed` to `show_status`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("terminal_status_bar")
+        self.setSizeGripEnabled(False)
+        self.connection_label = QLabel(self)
+        self.connection_label.setObjectName("connection_state")
+        self.queue_label = QLabel(self)
+        self.queue_label.setObjectName("queue_depth")
+        self.dead_letters_label = QLabel(self)
+        self.dead_letters_label.setObjectName("dead_letters")
+        self.addWidget(self.connection_label)
+        self.addWidget(self.queue_label)
+        self.addPermanentWidget(self.dead_letters_label)
+
+    @Slot(object)
+    def show_status(self, status: TerminalStatus) -> None:
+        if status.online:
+            text = self.tr("Online")
+        elif status.platform_configured:
+            text = self.tr("Offline (platform unreachable)")
+        else:
+            text = self.tr("Offline")
+        self.connection_label.setText(text)
+        self.connection_label.setToolTip(status.last_error)
+        self.connection_label.setProperty("online", "true" if status.online else "false")
+        # A dynamic property changed: re-polish so the QSS rule for it applies.
+        self.connection_label.style().unpolish(self.connection_label)
+        self.connection_label.style().polish(self.connection_label)
+        self.queue_label.setText(self.tr("{count} waiting to sync").format(count=status.queue_depth))
+        self.dead_letters_label.setText(
+            self.tr("{count} rejected, tell the administrator").format(count=status.dead_letters)
+        )
+        self.dead_letters_label.setVisible(status.dead_letters > 0)
