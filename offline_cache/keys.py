@@ -57,6 +57,7 @@ class FileKeyProvider:
         if not create:
             raise WrongKeyError("key file missing")
         _write_new_key_file(path, secrets.token_bytes(KEY_BYTES))
+        log.info("new database key stored in a key file beside the database")
         return self._read(path)
 
     @staticmethod
@@ -123,6 +124,7 @@ class KeyringKeyProvider:
             if not create:
                 raise WrongKeyError("keyring entry missing")
             keyring.set_password(KEYRING_SERVICE, user, secrets.token_bytes(KEY_BYTES).hex())
+            log.info("new database key stored in the OS keyring")
             again = keyring.get_password(KEYRING_SERVICE, user)
         except KeyringError as exc:
             raise StoreError("无法访问系统密钥环，请联系管理员。", code="keyring_error") from exc
