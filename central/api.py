@@ -430,7 +430,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         locations = [tuple(str(p) for p in err.get("loc", ())) for err in exc.errors()]
         fields = sorted({".".join(loc) for loc in locations})
         # A malformed path parameter keeps the code the handler itself would give.
-        path_codes = {("path", "case_no"): "bad_case_no", ("path", "sha256"): "bad_sha256"}
+        path_codes: dict[tuple[str, ...], str] = {("path", "case_no"): "bad_case_no", ("path", "sha256"): "bad_sha256"}
         code = next((path_codes[loc[:2]] for loc in locations if loc[:2] in path_codes), "bad_request")
         return _error(400, code, "invalid " + ", ".join(fields))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.protocol import (
@@ -24,6 +24,7 @@ from app.protocol import (
     WireError,
     body_sha256,
     canonical_json,
+    is_uuid,
     validate_body,
     validate_envelope,
 )
@@ -84,6 +85,7 @@ def ingest_batch(
 
     with write(engine) as conn:
         received_at = iso(now_utc())
+        known = _prefetch(conn, records)
         for index in sorted(range(len(records)), key=order):
             record = records[index]
             if forced_reject and isinstance(record, dict) and record.get("record_id") in forced_reject:
@@ -91,7 +93,7 @@ def ingest_batch(
                     record["record_id"], ResultStatus.REJECTED, "bad_field", "rejected by TB_FAULT"
                 )
                 continue
-            results[index] = _one(conn, device, record, received_at)
+            results[index] = _one(conn, device, record, received_at, known)
         if before_commit is not None:
             before_commit(records)
     done = [r for r in results if r is not None]
@@ -102,7 +104,46 @@ def ingest_batch(
     return done
 
 
-def _one(conn: Connection, device: Device, record: Any, received_at: str) -> RecordResult:  # noqa: PLR0911
+def _prefetch(conn: Connection, records: list[Any]) -> dict[str, Any]:
+    """Stored rows for every id the batch names (records and parents), read once; the inserts still decide."""
+    ids: set[str] = set()
+    for record in records:
+        if isinstance(record, dict):
+            for key in ("record_id", "depends_on"):
+                if is_uuid(record.get(key)):
+                    ids.add(record[key])
+    found: dict[str, Any] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        for row in conn.execute(_SELECT_STORED_IN, {"ids": ordered[start : start + 500]}):
+            found[row.record_id] = row
+    return found
+
+
+# Statements built once and executed with parameters (SQLAlchemy then reuses the compiled form).
+_r = schema.records.c
+_SELECT_STORED_IN = select(_r.record_id, _r.body_sha256, _r.server_ref, _r.received_at).where(
+    _r.record_id.in_(bindparam("ids", expanding=True))
+)
+_SELECT_STORED = select(_r.record_id, _r.body_sha256, _r.server_ref, _r.received_at).where(
+    _r.record_id == bindparam("rid")
+)
+_INSERT_HISTORY = schema.case_history.insert()
+_INSERT_CHANGE = schema.changes.insert().returning(schema.changes.c.seq)
+_RECORD_INSERTS = {
+    name: module.insert(schema.records).on_conflict_do_nothing().returning(_r.record_id)
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_CASE_INSERTS = {
+    name: module.insert(schema.cases).on_conflict_do_nothing().returning(schema.cases.c.case_no)
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+# One return per protocol outcome, in the protocol's order.
+def _one(  # noqa: PLR0911
+    conn: Connection, device: Device, record: Any, received_at: str, known: dict[str, Any]
+) -> RecordResult:
     raw_id = record.get("record_id") if isinstance(record, dict) else None
     record_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
     try:
@@ -118,7 +159,7 @@ def _one(conn: Connection, device: Device, record: Any, received_at: str) -> Rec
         return RecordResult(record_id, ResultStatus.REJECTED, "float_in_body", "bodies carry no floats")
     if digest != record["body_sha256"]:
         return RecordResult(record_id, ResultStatus.REJECTED, "body_hash_mismatch", "body_sha256 differs from the body")
-    existing = _stored(conn, record["record_id"])
+    existing = known.get(record["record_id"])
     if existing is not None:
         return _against_stored(record["record_id"], digest, existing)
     if record["terminal"] != device.terminal:
@@ -130,7 +171,7 @@ def _one(conn: Connection, device: Device, record: Any, received_at: str) -> Rec
     except WireError as exc:
         return RecordResult(record_id, ResultStatus.REJECTED, exc.code, exc.message)
     parent = record.get("depends_on")
-    if parent is not None and _stored(conn, parent) is None:
+    if parent is not None and parent not in known:
         return RecordResult(record_id, ResultStatus.RETRY_LATER, "parent_missing", "depends_on is not stored yet")
     server_ref = f"{device.terminal_key}-{record['terminal_seq']}"
     values = {
@@ -147,7 +188,7 @@ def _one(conn: Connection, device: Device, record: Any, received_at: str) -> Rec
         "server_ref": server_ref,
         "received_at": received_at,
     }
-    inserted = conn.execute(_insert_ignoring_conflicts(conn, values)).first()
+    inserted = conn.execute(_RECORD_INSERTS[conn.dialect.name], values).first()
     if inserted is None:
         existing = _stored(conn, record["record_id"])
         if existing is not None:
@@ -155,28 +196,21 @@ def _one(conn: Connection, device: Device, record: Any, received_at: str) -> Rec
         return RecordResult(
             record_id, ResultStatus.REJECTED, "terminal_seq_taken", "terminal_seq is used by another record"
         )
+    known[record["record_id"]] = _Stored(record["record_id"], digest, server_ref, received_at)
     _derive(conn, device, record, received_at)
     return RecordResult(record_id, ResultStatus.ACCEPTED, None, None, server_ref, received_at)
 
 
-def _insert_ignoring_conflicts(conn: Connection, values: dict[str, Any]) -> Any:
-    return (
-        _dialect(conn)
-        .insert(schema.records)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(schema.records.c.record_id)
-    )
-
-
-def _dialect(conn: Connection) -> Any:
-    """The dialect module whose `insert` has `on_conflict_do_nothing` (both backends support it)."""
-    return postgresql if conn.dialect.name == "postgresql" else sqlite
+@dataclass(frozen=True)
+class _Stored:
+    record_id: str
+    body_sha256: str
+    server_ref: str
+    received_at: str
 
 
 def _stored(conn: Connection, record_id: str) -> Any:
-    r = schema.records.c
-    return conn.execute(select(r.body_sha256, r.server_ref, r.received_at).where(r.record_id == record_id)).first()
+    return conn.execute(_SELECT_STORED, {"rid": record_id}).first()
 
 
 def _against_stored(record_id: str, digest: str, row: Any) -> RecordResult:
@@ -196,19 +230,16 @@ def _derive(conn: Connection, device: Device, record: dict[str, Any], received_a
         status = "refused" if state == "refused" else "forwarded"
         item_name = body.get("item_name") if isinstance(body.get("item_name"), str) else ""
         inserted = conn.execute(
-            _dialect(conn)
-            .insert(schema.cases)
-            .values(
-                case_no=case_no,
-                record_id=record["record_id"],
-                hall_key=device.hall_key,
-                item_code=body["item_code"],
-                item_name=item_name,
-                status=status,
-                updated_at=received_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(schema.cases.c.case_no)
+            _CASE_INSERTS[conn.dialect.name],
+            {
+                "case_no": case_no,
+                "record_id": record["record_id"],
+                "hall_key": device.hall_key,
+                "item_code": body["item_code"],
+                "item_name": item_name,
+                "status": status,
+                "updated_at": received_at,
+            },
         ).first()
         if inserted is None:
             log.warning("case %s arrived again under record %s; keeping the first", case_no, record["record_id"])
@@ -216,12 +247,13 @@ def _derive(conn: Connection, device: Device, record: dict[str, Any], received_a
         history = [("received", record["created_at"], "")]
         if status == "forwarded":
             history.append(("forwarded", received_at, ""))
-        for hist_status, at, note in history:
-            conn.execute(
-                schema.case_history.insert().values(
-                    case_no=case_no, status=hist_status, at=at, note=note, source="terminal"
-                )
-            )
+        conn.execute(
+            _INSERT_HISTORY,
+            [
+                {"case_no": case_no, "status": hist_status, "at": at, "note": note, "source": "terminal"}
+                for hist_status, at, note in history
+            ],
+        )
         if status == "forwarded":
             append_change(conn, device.hall_key, case_no, "case_status", {"status": status, "at": received_at})
 
@@ -229,15 +261,14 @@ def _derive(conn: Connection, device: Device, record: dict[str, Any], received_a
 def append_change(conn: Connection, hall_key: str, case_no: str, change_type: str, payload: dict[str, Any]) -> int:
     lock_change_log(conn)
     row = conn.execute(
-        schema.changes.insert()
-        .values(
-            hall_key=hall_key,
-            case_no=case_no,
-            type=change_type,
-            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            created_at=iso(now_utc()),
-        )
-        .returning(schema.changes.c.seq)
+        _INSERT_CHANGE,
+        {
+            "hall_key": hall_key,
+            "case_no": case_no,
+            "type": change_type,
+            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            "created_at": iso(now_utc()),
+        },
     ).first()
     assert row is not None
     return int(row.seq)
