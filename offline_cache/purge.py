@@ -21,8 +21,13 @@ class PurgeReport:
     blobs: int
 
 
-def purge_personal_data(session: Session, *, now: dt.datetime, retention_days: int, actor: str) -> list[str]:
-    """Purge in one transaction; returns the purged cases' record ids. Blob files are removed by the caller."""
+def purge_personal_data(
+    session: Session, *, now: dt.datetime, retention_days: int, actor: str
+) -> tuple[list[str], int]:
+    """Purge in one transaction; returns the purged cases' record ids and the number of drafts deleted.
+
+    Blob files are removed by the caller after the commit.
+    """
     if retention_days < 0:
         raise ValueError("retention_days must not be negative")
     cutoff = iso(now - dt.timedelta(days=retention_days))
@@ -58,4 +63,4 @@ def purge_personal_data(session: Session, *, now: dt.datetime, retention_days: i
         drafts = conn.execute("DELETE FROM drafts WHERE updated_at <= ?", (cutoff,)).rowcount
         if drafts:
             append_audit(conn, stamp, actor, "stale_drafts_deleted", record_id=None, detail=str(drafts))
-    return ids
+    return ids, drafts

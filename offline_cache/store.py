@@ -151,16 +151,14 @@ class Store:
 
     def purge_personal_data(self, now: dt.datetime, retention_days: int, *, actor: str = "retention") -> PurgeReport:
         """Overwrite personal data of cases acknowledged more than `retention_days` ago; drop stale drafts."""
-        drafts_before = len(self.drafts.list())
-        ids = purge_personal_data(self._s, now=now, retention_days=retention_days, actor=actor)
-        drafts_after = len(self.drafts.list())
+        ids, drafts = purge_personal_data(self._s, now=now, retention_days=retention_days, actor=actor)
         blobs = self.blobs.remove_purged_files()
         if ids:
             # Old page images in the WAL still hold the ciphertext: copy the new pages back and empty the WAL.
             # Best effort (a reader can hold the WAL); the next purge run tries again.
             self._s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
             log.info("purged personal data of %d case(s) past retention", len(ids))
-        return PurgeReport(cases=len(ids), drafts=drafts_before - drafts_after, blobs=blobs)
+        return PurgeReport(cases=len(ids), drafts=drafts, blobs=blobs)
 
     def close(self) -> None:
         self.db.close()
