@@ -18,7 +18,8 @@ from offline_cache import StoreError, open_store
 def read_status(*, config: Config, paths: AppPaths, now: dt.datetime | None = None) -> dict[str, Any]:
     """A JSON-ready summary; raises StoreError (with a Chinese message) when the store cannot be opened."""
     now = now or dt.datetime.now(dt.UTC)
-    with open_store(paths.database) as store:
+    # A running terminal may hold the file: never move it aside or check it from here.
+    with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
         oldest = store.outbox.oldest_pending_age(now)
         return {
             "version": __version__,
