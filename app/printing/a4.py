@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from PySide6.QtGui import QFont, QFontMetricsF, QTextLayout, QTextOption
 
 from app.printing.document import (
+    FieldRow,
     FieldsBlock,
     ReceiptDocument,
     SignatureBlock,
@@ -215,20 +216,45 @@ class _Layouter:
         self.ops.append(LineOp(MARGIN, self.y, PAGE_W - MARGIN, self.y, 2))
         self.y += 12
 
-    def fields(self, block: FieldsBlock) -> None:
-        self.heading(block.heading)
+    def _fits_half(self, row: FieldRow) -> bool:
+        return (
+            text_width(f"{row.label}：", self.f.body_bold) <= LABEL_W - 20
+            and text_width(row.value, self.f.body) <= CONTENT_W / 2 - LABEL_W - 30
+        )
+
+    def _field(self, row: FieldRow, x: float, width: float) -> int:
+        """Draw one label/value row at the cursor; returns the number of lines it took."""
         body, bold = self.f.body, self.f.body_bold
         line_h = _line_h(body)
-        for row in block.rows:
-            label_lines = wrap(f"{row.label}：", bold, LABEL_W - 20)
-            value_lines = wrap(row.value, body, CONTENT_W - LABEL_W)
-            for i in range(max(len(label_lines), len(value_lines))):
-                self.ensure(line_h)
-                if i < len(label_lines):
-                    self.text(MARGIN, self.y, label_lines[i], bold)
-                if i < len(value_lines):
-                    self.text(MARGIN + LABEL_W, self.y, value_lines[i], body)
+        label_lines = wrap(f"{row.label}：", bold, LABEL_W - 20)
+        value_lines = wrap(row.value, body, width - LABEL_W)
+        count = max(len(label_lines), len(value_lines))
+        for i in range(count):
+            if i:
                 self.y += line_h
+            self.ensure(line_h)
+            if i < len(label_lines):
+                self.text(x, self.y, label_lines[i], bold)
+            if i < len(value_lines):
+                self.text(x + LABEL_W, self.y, value_lines[i], body)
+        return count
+
+    def fields(self, block: FieldsBlock) -> None:
+        """Rows two to a line when both are short (so a typical receipt fits one page), else one per line."""
+        self.heading(block.heading)
+        line_h = _line_h(self.f.body)
+        rows = list(block.rows)
+        i = 0
+        while i < len(rows):
+            self.ensure(line_h)
+            if i + 1 < len(rows) and self._fits_half(rows[i]) and self._fits_half(rows[i + 1]):
+                self._field(rows[i], MARGIN, CONTENT_W / 2)
+                self._field(rows[i + 1], MARGIN + CONTENT_W / 2, CONTENT_W / 2)
+                i += 2
+            else:
+                self._field(rows[i], MARGIN, CONTENT_W)
+                i += 1
+            self.y += line_h
         self.y += 10
 
     def _table_row(self, cells: tuple[str, ...], widths: list[float], font: QFont, fill: int | None) -> None:

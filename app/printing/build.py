@@ -233,7 +233,7 @@ def build_one_time_notice(
         f"{name}：您申请办理的“{case.item_name}”事项，尚需补齐以下材料。"
         "根据一次性告知制度，现将需补齐的全部材料一次性告知如下。"
     )
-    where = f"请携带以下材料到 {_window(case, hall)} 补齐，出示本告知书或报办件编号即可，已提交的材料无需重复提交。"
+    where = f"请携带上述材料到 {_window(case, hall)} 补齐，出示本告知书或报办件编号即可，已提交的材料无需重复提交。"
     blocks: list[Block] = [
         TextBlock("告知事项", (intro,)),
         FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间"))),

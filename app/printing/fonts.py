@@ -51,4 +51,7 @@ def receipt_font(pixel_size: int, *, bold: bool = False) -> QFont:
     font.setBold(bold)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     font.setStyleStrategy(QFont.StyleStrategy.PreferOutline)
+    # The font's `ccmp` joins "——" into one glyph that Qt's PDF writer cannot map back to text, so pdftotext
+    # (and a citizen's screen reader) would lose the dashes; receipts do without the composed form.
+    font.setFeature(QFont.Tag("ccmp"), 0)
     return font

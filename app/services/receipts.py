@@ -30,6 +30,7 @@ from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
 from app.printing.pdf import write_pdf
 from app.printing.thermal import render_escpos, thermal_profile
+from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
 
 log = logging.getLogger("tongban.printing")
@@ -37,6 +38,8 @@ log = logging.getLogger("tongban.printing")
 ItemLookup = Callable[[str], ServiceItem | None]
 Clock = Callable[[], dt.datetime]
 
+#: Who the print log names for `tongban receipt` (an administrator at the command line, not a clerk).
+CLI_STAFF_NO = "cli"
 NO_PRINTER_MESSAGE = "未配置打印机，请联系管理员设置打印机，或先输出为PDF。"
 
 
@@ -324,27 +327,24 @@ def _qt_app() -> object:
 def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, out: Path) -> int:
     """Render an existing case's receipt(s) to `out` as PDF or ESC/POS bytes; logs the print like any other.
 
-    Reprint rules apply: a document printed successfully before is marked 补打. Exit code 0, or 1 with a one-line
-    reason on stderr.
+    Reprint rules apply: a document printed successfully before is marked 补打. Returns 0; raises
+    UserFacingError with a one-line Chinese reason (bad number, unknown case, unwritable file) otherwise.
     """
     from app.services.catalogue import CatalogueService
     from offline_cache import open_store
 
     if fmt not in {"pdf", "escpos"}:
-        print(f"tongban receipt: 未知的格式 {fmt}（应为 pdf 或 escpos）", file=sys.stderr)
-        return 1
+        raise UserFacingError(f"未知的格式 {fmt}（应为 pdf 或 escpos）")
     parsed = parse_case_number(case_no)
     if not isinstance(parsed, CaseNumber):
-        print(f"tongban receipt: {parsed.message_zh}", file=sys.stderr)
-        return 1
+        raise UserFacingError(parsed.message_zh)
     app = _qt_app()
     try:
         ensure_receipt_fonts()
         with open_store(paths.database) as store:
             stored = store.cases.get_by_no(parsed.digits)
             if stored is None:
-                print(f"tongban receipt: 未找到办件 {parsed.grouped}", file=sys.stderr)
-                return 1
+                raise UserFacingError(f"未找到办件 {parsed.grouped}")
             case = stored.case
             item = CatalogueService(paths.data_dir).get(case.item_code)
             now = _utc_now()
@@ -363,18 +363,18 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
                     case_no=case.case_no,
                     kind=doc.kind,
                     output=output,
-                    staff_no="cli",
+                    staff_no=CLI_STAFF_NO,
                     printed_at=now,
                     reprint=doc.reprint_at is not None,
                 )
-                store.save_receipt(record, actor="cli")
-    except (OSError, StoreError) as exc:
-        print(f"tongban receipt: {exc}", file=sys.stderr)
-        return 1
+                store.save_receipt(record, actor=CLI_STAFF_NO)
+    except OSError as exc:
+        raise UserFacingError(f"无法写入 {out}：{exc.strerror or exc}", detail=type(exc).__name__) from exc
+    except StoreError as exc:
+        raise UserFacingError(str(exc), detail=exc.code) from exc
     finally:
         del app
-    log.info("receipt for case %s written as %s", parsed.digits, fmt)
-    print(str(out))
+    log.info("receipt for case %s written as %s (%d document(s))", parsed.digits, fmt, len(docs))
     return 0
 
 
