@@ -1,0 +1,83 @@
+"""The terminal's services, built once at start and handed to the windows.
+
+`open_terminal` opens the GUI thread's store connection (checking and, if needed, recovering the file), loads the
+catalogue and creates each service. Windows receive the `Terminal` and talk only to its services (ARCHITECTURE.md).
+Each later service (intake, receipts, ratings, sync) is created here, in one place, so that tests, the CLI and
+the GUI wire the same objects the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+
+from app.config import Config
+from app.paths import AppPaths
+from app.services.catalogue import CatalogueService
+from app.services.status import StatusService
+from offline_cache import Store, open_store
+
+log = logging.getLogger("tongban.services")
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Terminal:
+    """Owns the GUI thread's store connection and every service. Close it when the window closes.
+
+    Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
+    `catalogue`, `status`, and `notices`: plain-Chinese messages the window shows once at start
+    (e.g. the database was damaged and moved aside).
+    """
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        paths: AppPaths,
+        store: Store,
+        clock: Clock = utc_now,
+        parent: QObject | None = None,
+    ) -> None:
+        self.config = config
+        self.paths = paths
+        self.store = store
+        self.clock = clock
+        self.notices: list[str] = []
+        if store.recovered_from is not None:
+            self.notices.append(
+                f"本机数据库已损坏，已移至 {store.recovered_from.name} 保存（未删除），并已新建数据库。"
+                "请联系管理员处理旧文件。"
+            )
+        self.catalogue = CatalogueService(paths.data_dir, parent=parent)
+        self.status = StatusService(
+            queue_depth=store.outbox.depth,
+            dead_letters=lambda: len(store.outbox.dead_letters()),
+            platform_configured=not config.offline,
+            parent=parent,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_terminal(
+    *, config: Config, paths: AppPaths, clock: Clock = utc_now, parent: QObject | None = None
+) -> Terminal:
+    """Open the store and build the services. Raises `offline_cache.StoreError` (with a Chinese message)."""
+    paths.ensure()
+    store = open_store(paths.database, clock=clock)
+    if store.recovered_from is not None:
+        log.error("database failed its check and was moved aside to %s; a fresh one was started", store.recovered_from)
+    try:
+        return Terminal(config=config, paths=paths, store=store, clock=clock, parent=parent)
+    except BaseException:
+        store.close()
+        raise
