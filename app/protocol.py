@@ -147,7 +147,7 @@ def json_depth(value: Any) -> int:
 
 def case_no_check_digits(first24: str) -> str:
     """ISO 7064 MOD 97-10 check digits over the first 24 digits of a case number (DOMAIN.md)."""
-    return f"{(98 - (int(first24) * 100) % 97) % 97:02d}"
+    return f"{98 - (int(first24) * 100) % 97:02d}"
 
 
 def is_case_no(value: object) -> bool:

@@ -179,7 +179,7 @@ def canonical(body: dict[str, Any]) -> bytes:
 
 def case_no(hall: str, terminal: str, seq: int, division: str = "210800") -> str:
     first24 = f"{division}{hall}{terminal}20261124{seq:05d}"
-    check = (98 - (int(first24) * 100) % 97) % 97
+    check = 98 - (int(first24) * 100) % 97
     return f"{first24}{check:02d}"
 
 
