@@ -10,6 +10,7 @@ Every call blocks, so callers run it off the GUI thread (ReceiptService does).
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -121,9 +122,13 @@ def send_escpos(data: bytes, cfg: PrinterConfig, *, timeout: float | None = None
 
     def work() -> None:
         try:
-            device.open()
             if cfg.kind is PrinterKind.ESCPOS_NETWORK:
+                # WORKAROUND for python-escpos 3.1 Network.open(): when connect() fails it drops the socket
+                # without closing it. create_connection closes it; the device class then only writes and reads.
+                device.device = socket.create_connection((cfg.host, cfg.port), timeout=limit)
                 _check_network_status(device)
+            else:
+                device.open()
             device._raw(data)
         finally:
             try:

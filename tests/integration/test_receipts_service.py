@@ -1,0 +1,226 @@
+"""ReceiptService end to end: real SQLite store, real PDF files, a real TCP "printer" on loopback port that answers
+like an ESC/POS network printer (or refuses, runs out of paper, or hangs)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
+
+from app.config import Config, config_from_dict
+from app.domain.models import Case, ReceiptKind, ReceiptOutput
+from app.printing.backends import DLE_EOT_PAPER
+from app.printing.thermal import CHINESE_MODE, INIT
+from app.services.receipts import NO_PRINTER_MESSAGE, ReceiptService
+from offline_cache import Store, open_store
+from tests import pii_samples
+from tests.integration.receipts_support import pdf_text, person_case, squash
+
+
+class FakePrinter:
+    """An ESC/POS network printer on 127.0.0.1: answers DLE EOT 4 with its paper status and keeps what it got.
+
+    `mode`: "ok", "paper_out" (status says roll paper end) or "silent" (accepts, reads, never answers).
+    """
+
+    def __init__(self) -> None:
+        self.mode = "ok"
+        self.jobs: list[bytes] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                data = bytearray()
+                try:
+                    while chunk := conn.recv(65536):
+                        data += chunk
+                        if chunk.endswith(DLE_EOT_PAPER) and self.mode != "silent":
+                            conn.sendall(b"\x72" if self.mode == "paper_out" else b"\x12")
+                except OSError:
+                    pass
+                self.jobs.append(bytes(data))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._server.close()
+
+
+@pytest.fixture
+def printer() -> Iterator[FakePrinter]:
+    fake = FakePrinter()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with open_store(tmp_path / "tb.db") as s:
+        yield s
+
+
+@pytest.fixture
+def saved_case(store: Store) -> Case:
+    return store.save_case(dataclasses.replace(person_case(), case_no=""), actor="S0042").case
+
+
+def _config(**printer: Any) -> Config:
+    return config_from_dict({"hall_name": "营口市政务服务中心", "printer": printer})
+
+
+@pytest.fixture
+def make_service(qtbot: QtBot, store: Store, tmp_path: Path) -> Iterator[Any]:
+    services: list[ReceiptService] = []
+
+    def make(config: Config) -> ReceiptService:
+        service = ReceiptService(config=config, store=store, pdf_dir=tmp_path / "receipts")
+        services.append(service)
+        return service
+
+    yield make
+    for service in services:
+        assert service.wait_for_idle(10_000)
+
+
+def _print(qtbot: QtBot, service: ReceiptService, case: Case, *, ok: bool = True, timeout: int = 10_000) -> list[Any]:
+    ok_signal, bad_signal = (service.printed, service.failed) if ok else (service.failed, service.printed)
+    with qtbot.assert_not_emitted(bad_signal), qtbot.wait_signal(ok_signal, timeout=timeout) as blocker:
+        service.print_case(case=case, staff_no="S0042")
+    assert blocker.args is not None
+    return list(blocker.args)
+
+
+def test_pdf_receipt_is_written_and_logged_with_its_outbox_entries(
+    qtbot: QtBot, make_service: Any, store: Store, saved_case: Case
+) -> None:
+    service = make_service(_config(kind="pdf"))
+    depth = store.outbox.depth()
+    _job, case_no, where = _print(qtbot, service, saved_case)
+    assert case_no == saved_case.case_no
+    text = squash(pdf_text(Path(where)))
+    assert "收件回执" in text and "一次性告知书" in text
+    assert Path(where).name.startswith(saved_case.case_no)  # the file is named by case number only
+    assert pii_samples.ID_NUMBER not in text and pii_samples.PHONE not in text
+    records = store.receipts.for_case(saved_case.case_no)
+    assert [(r.kind, r.output, r.success, r.reprint) for r in records] == [
+        (ReceiptKind.INTAKE_RECEIPT, ReceiptOutput.PDF, True, False),
+        (ReceiptKind.ONE_TIME_NOTICE, ReceiptOutput.PDF, True, False),
+    ]
+    assert store.outbox.depth() == depth + 2  # synced as `receipt` records
+    assert service.failed_jobs() == []
+
+
+def test_second_print_is_a_reprint_marked_bu_da(
+    qtbot: QtBot, make_service: Any, store: Store, saved_case: Case
+) -> None:
+    service = make_service(_config(kind="pdf"))
+    _print(qtbot, service, saved_case)
+    with qtbot.wait_signal(service.printed, timeout=10_000) as blocker:
+        service.reprint(case_no=saved_case.case_no, staff_no="S0099")
+    assert blocker.args is not None
+    assert "补打" in pdf_text(Path(blocker.args[2]))
+    last = store.receipts.for_case(saved_case.case_no)[-2:]
+    assert all(r.reprint and r.staff_no == "S0099" for r in last)
+
+
+def test_thermal_receipt_reaches_the_network_printer(
+    qtbot: QtBot, make_service: Any, printer: FakePrinter, saved_case: Case
+) -> None:
+    service = make_service(_config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=5))
+    _print(qtbot, service, saved_case)
+    qtbot.wait_until(lambda: len(printer.jobs) == 1, timeout=5000)
+    job = printer.jobs[0]
+    assert job.startswith(DLE_EOT_PAPER + INIT + CHINESE_MODE)
+    assert "收件回执".encode("gb18030") in job and job.endswith(b"\x1dV\x00")
+    assert saved_case.case_no.encode() in job  # in the QR command
+
+
+@pytest.mark.expected_log
+def test_paper_out_keeps_the_job_and_retry_prints_it(
+    qtbot: QtBot, make_service: Any, printer: FakePrinter, store: Store, saved_case: Case
+) -> None:
+    printer.mode = "paper_out"
+    service = make_service(_config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=5))
+    job_id, _case_no, message = _print(qtbot, service, saved_case, ok=False)
+    assert "缺纸" in message
+    assert [j.job_id for j in service.failed_jobs()] == [job_id]
+    assert store.cases.get_by_no(saved_case.case_no) is not None  # the case is untouched
+    printer.mode = "ok"
+    with qtbot.wait_signal(service.printed, timeout=10_000), qtbot.wait_signal(service.queue_changed):
+        service.retry(job_id=job_id)
+    assert service.failed_jobs() == []
+    results = [(r.success, r.reprint) for r in store.receipts.for_case(saved_case.case_no)]
+    assert results == [(False, False), (False, False), (True, False), (True, False)]  # a retry is no reprint
+
+
+@pytest.mark.expected_log
+def test_refused_connection_fails_plainly_and_can_go_to_pdf(
+    qtbot: QtBot, make_service: Any, store: Store, saved_case: Case
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = make_service(_config(kind="escpos_network", host="127.0.0.1", port=port, timeout_seconds=5))
+    job_id, _case_no, message = _print(qtbot, service, saved_case, ok=False)
+    assert "拒绝连接" in message
+    with qtbot.wait_signal(service.printed, timeout=10_000) as blocker:
+        service.redirect_to_pdf(job_id=job_id)
+    assert blocker.args is not None and Path(blocker.args[2]).exists()
+    assert store.receipts.for_case(saved_case.case_no)[-1].output is ReceiptOutput.PDF
+
+
+@pytest.mark.expected_log
+def test_hung_printer_fails_within_the_timeout_and_the_gui_stays_responsive(
+    qtbot: QtBot, make_service: Any, printer: FakePrinter, saved_case: Case
+) -> None:
+    printer.mode = "silent"
+    service = make_service(_config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=1))
+    ticks: list[float] = []
+    timer = QTimer(service)
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    _job, _case_no, message = _print(qtbot, service, saved_case, ok=False, timeout=4000)
+    elapsed = time.monotonic() - started
+    timer.stop()
+    assert "无响应" in message or "超时" in message
+    assert elapsed < 3.0
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert len(ticks) > 20 and max(gaps) < 0.25  # the event loop kept running while the printer hung
+    assert len(service.failed_jobs()) == 1
+
+
+@pytest.mark.expected_log
+def test_no_printer_configured_says_so_and_keeps_the_job(
+    qtbot: QtBot, make_service: Any, store: Store, saved_case: Case
+) -> None:
+    service = make_service(_config(kind="none"))
+    with qtbot.wait_signal(service.queue_changed):
+        job_id, _case_no, message = _print(qtbot, service, saved_case, ok=False)
+    assert message == NO_PRINTER_MESSAGE
+    assert store.receipts.for_case(saved_case.case_no)[0].success is False
+    with qtbot.wait_signal(service.printed, timeout=10_000):
+        service.redirect_to_pdf(job_id=job_id)
+    with qtbot.assert_not_emitted(service.queue_changed):
+        service.dismiss(job_id=job_id)  # already done: nothing left to dismiss
