@@ -8,8 +8,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from app import __version__
 from app.config import Config, Mode
@@ -67,6 +67,19 @@ def create_main_window(*, config: Config, mode: Mode, status: StatusService) -> 
     return PlaceholderWindow(config=config, mode=mode)
 
 
+def install_error_handling(parent: QObject, *, mode: Mode, window: QWidget) -> tuple[ErrorRouter, ErrorPresenter]:
+    """Route uncaught exceptions to the error dialog over `window` (tracebacks only at a staffed counter).
+
+    Installs `sys.excepthook`; call `router.uninstall()` when the window is gone.
+    """
+    router = ErrorRouter(show_details=mode is Mode.COUNTER, parent=parent)
+    presenter = ErrorPresenter(parent)
+    presenter.set_window(window)
+    router.error_reported.connect(presenter.show_report)
+    router.install()
+    return router, presenter
+
+
 class _IdleProbe(QTimer):
     """Fires once the event loop is idle after the window is shown: prints `IDLE <ms>` and quits."""
 
@@ -93,10 +106,12 @@ def run_gui(
     exit_when_idle: bool = False,
     queue_depth: Callable[[], int] | None = None,
     dead_letters: Callable[[], int] | None = None,
+    status: StatusService | None = None,
 ) -> int:
     """Open the window for `mode` and run the event loop; returns the exit code.
 
-    `queue_depth`/`dead_letters` are the store's counters for the status bar (zero when not given).
+    The status bar shows `status` if given (the caller keeps it to call `refresh()` when the outbox changes);
+    otherwise a `StatusService` over `queue_depth`/`dead_letters` (the store's counters; zero when not given).
     With `exit_when_idle` the program prints `IDLE <ms since process start>` once the window is shown and the
     event loop is idle, then exits with 0 (startup benchmark, end-to-end tests).
     """
@@ -104,18 +119,15 @@ def run_gui(
     family = prepare_application(app)
     log.info("GUI starting: mode=%s font=%s data_dir=%s", mode.value, family or "<system>", paths.data_dir)
 
-    router = ErrorRouter(show_details=mode is Mode.COUNTER, parent=app)
-    presenter = ErrorPresenter(app)
-    router.error_reported.connect(presenter.show_report)
-    status = StatusService(
-        queue_depth=queue_depth or (lambda: 0),
-        dead_letters=dead_letters or (lambda: 0),
-        platform_configured=not config.offline,
-        parent=app,
-    )
+    if status is None:
+        status = StatusService(
+            queue_depth=queue_depth or (lambda: 0),
+            dead_letters=dead_letters or (lambda: 0),
+            platform_configured=not config.offline,
+            parent=app,
+        )
     window = create_main_window(config=config, mode=mode, status=status)
-    presenter.set_window(window)
-    router.install()
+    router, _presenter = install_error_handling(app, mode=mode, window=window)
     try:
         if mode is Mode.COUNTER:
             window.show()

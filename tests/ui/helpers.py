@@ -16,9 +16,12 @@ class Counters:
         self.depth = 0
         self.dead = 0
         self.reads = 0
+        self.error: Exception | None = None  # raised by the next read, as a locked database would
 
     def queue_depth(self) -> int:
         self.reads += 1
+        if self.error is not None:
+            raise self.error
         return self.depth
 
     def dead_letters(self) -> int:

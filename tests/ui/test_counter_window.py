@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -95,3 +96,18 @@ def test_shipped_font_is_used_and_covers_every_string_shown(
         # (QFontMetrics.inFontUcs4 would count fallback fonts too, so it proves nothing about ours.)
         missing = [ch for ch in label.text() if not raw.supportsCharacter(ord(ch))]
         assert missing == [], f"{label.objectName()}: {missing}"
+
+
+def test_a_failing_store_counter_keeps_the_last_figures_on_screen(
+    gui_app: QApplication, qtbot: QtBot, hall_config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    counters = Counters()
+    counters.depth = 4
+    window, status = make_window(qtbot, hall_config, counters)
+    assert window.status_bar.queue_label.text() == "待同步 4 条"
+
+    counters.error = RuntimeError("database is locked")
+    status.refresh_now()
+    assert window.status_bar.queue_label.text() == "待同步 4 条"
+    assert window.isVisible()
+    assert [r.name for r in caplog.records if r.levelname == "ERROR"] == ["tongban.status"]

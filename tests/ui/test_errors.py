@@ -11,9 +11,10 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.config import Config
+from app.config import Config, Mode
 from app.services.errors import Cancelled, ErrorRouter, UserFacingError
 from tests.ui.helpers import Counters, make_window
+from ui.app import install_error_handling
 from ui.counter_window import CounterWindow
 from ui.error_dialog import ErrorPresenter
 
@@ -41,13 +42,9 @@ class Wiring:
         self.presenter = presenter
 
 
-def _wire(qtbot: QtBot, config: Config, *, show_details: bool) -> Iterator[Wiring]:
+def _wire(qtbot: QtBot, config: Config, *, mode: Mode) -> Iterator[Wiring]:
     window, _status = make_window(qtbot, config, Counters())
-    router = ErrorRouter(show_details=show_details, parent=window)
-    presenter = ErrorPresenter(window)
-    presenter.set_window(window)
-    router.error_reported.connect(presenter.show_report)
-    router.install()
+    router, presenter = install_error_handling(window, mode=mode, window=window)
     try:
         yield Wiring(window, router, presenter)
     finally:
@@ -58,12 +55,12 @@ def _wire(qtbot: QtBot, config: Config, *, show_details: bool) -> Iterator[Wirin
 
 @pytest.fixture
 def counter(gui_app: QApplication, qtbot: QtBot, hall_config: Config) -> Iterator[Wiring]:
-    yield from _wire(qtbot, hall_config, show_details=True)
+    yield from _wire(qtbot, hall_config, mode=Mode.COUNTER)
 
 
 @pytest.fixture
 def kiosk(gui_app: QApplication, qtbot: QtBot, hall_config: Config) -> Iterator[Wiring]:
-    yield from _wire(qtbot, hall_config, show_details=False)
+    yield from _wire(qtbot, hall_config, mode=Mode.KIOSK)
 
 
 def _dialog_text(wiring: Wiring) -> str:

@@ -1,0 +1,146 @@
+"""Process start to "window shown and idle": the terminal next to a bare PySide6 window, in the same run.
+
+Run: .venv/bin/python bench/startup.py [--runs 5] [--platform offscreen|xcb]
+
+Each program is started as a fresh process (cold interpreter, warm disk cache) and prints `IDLE <ms>` when its
+window is shown and the event loop is idle (a 0 ms single-shot timer after show), then exits. Two figures per run:
+the program's own "ms since process start" (from /proc) and the wall time from spawn to reading that line. Peak
+RSS comes from os.wait4 of each child. Runs alternate between the programs so that machine noise hits both
+alike. Target: terminal median <= 1.5x the bare window. Figures only, no asserts.
+
+Programs:
+  bare      a PySide6 QMainWindow with a title, a label and a status bar (the floor, PLATFORM_NOTES.md)
+  terminal  `python -m app.cli --exit-when-idle` with a fresh temp data dir (config, logging, store, font, theme,
+            translations, counter window)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RATIO_TARGET = 1.5
+
+BARE_WINDOW = """
+import os, sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+def uptime_ms():
+    with open("/proc/self/stat") as f:
+        start = int(f.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+    return (time.clock_gettime(time.CLOCK_BOOTTIME) - start) * 1000
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setWindowTitle("通办终端 — 营口市政务服务中心 1号窗口")
+window.setCentralWidget(QLabel("当前没有正在办理的业务", window))
+window.statusBar().showMessage("离线  待同步 0 条")
+window.resize(1280, 800)
+window.show()
+
+def idle():
+    print(f"IDLE {uptime_ms():.0f}", flush=True)
+    app.quit()
+
+timer = QTimer(app)
+timer.setSingleShot(True)
+timer.timeout.connect(idle)
+timer.start(0)
+sys.exit(app.exec())
+"""
+
+
+@dataclass
+class Samples:
+    reported_ms: list[float] = field(default_factory=list)
+    wall_ms: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(reported ms, wall ms to the IDLE line, peak RSS MB) of one fresh process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
+    assert proc.stdout is not None
+    reported = wall = float("nan")
+    for line in proc.stdout:
+        if line.startswith("IDLE "):
+            wall = (time.perf_counter() - started) * 1000
+            reported = float(line.split()[1])
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if proc.returncode != 0 or math.isnan(reported):
+        raise SystemExit(f"{' '.join(argv)} failed (exit {proc.returncode}):\n{stderr}")
+    return reported, wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tongban-bench-startup-") as tmp:
+        base_env = {**os.environ, "QT_QPA_PLATFORM": args.platform}
+        for name in list(base_env):
+            if name.startswith("TONGBAN_"):
+                del base_env[name]
+        bare_script = Path(tmp) / "bare_window.py"
+        bare_script.write_text(BARE_WINDOW, encoding="utf-8")
+        programs = {
+            "bare": [sys.executable, str(bare_script)],
+            "terminal": [sys.executable, "-m", "app.cli", "--exit-when-idle"],
+        }
+        results = {name: Samples() for name in programs}
+        # One untimed warm-up of each, so both read the libraries from the page cache.
+        for name, argv in programs.items():
+            run_once(argv, _env(base_env, Path(tmp) / f"warmup-{name}"))
+        for index in range(args.runs):
+            for name, argv in programs.items():
+                reported, wall, rss = run_once(argv, _env(base_env, Path(tmp) / f"{name}-{index}"))
+                results[name].reported_ms.append(reported)
+                results[name].wall_ms.append(wall)
+                results[name].rss_mb.append(rss)
+
+    print(f"startup to window shown and idle, {args.runs} runs each, QT_QPA_PLATFORM={args.platform}")
+    print(f"{'program':<10} {'median ms (own)':>16} {'median ms (wall)':>17} {'min..max wall':>16} {'peak RSS MB':>12}")
+    for name, samples in results.items():
+        print(
+            f"{name:<10} {statistics.median(samples.reported_ms):>16.0f} {statistics.median(samples.wall_ms):>17.0f}"
+            f" {min(samples.wall_ms):>7.0f}..{max(samples.wall_ms):<7.0f} {max(samples.rss_mb):>12.0f}"
+        )
+    ratio_own = statistics.median(results["terminal"].reported_ms) / statistics.median(results["bare"].reported_ms)
+    ratio_wall = statistics.median(results["terminal"].wall_ms) / statistics.median(results["bare"].wall_ms)
+    ratio_rss = max(results["terminal"].rss_mb) / max(results["bare"].rss_mb)
+    verdict = "meets" if ratio_wall <= RATIO_TARGET else "misses"
+    print(
+        f"ratio terminal/bare: {ratio_own:.2f}x (own clock), {ratio_wall:.2f}x (wall), RSS {ratio_rss:.2f}x;"
+        f" {verdict} the {RATIO_TARGET}x target"
+    )
+
+
+def _env(base: dict[str, str], home: Path) -> dict[str, str]:
+    """A fresh data dir, config path and log dir for one run of the terminal (ignored by the bare window)."""
+    home.mkdir(parents=True)
+    return {
+        **base,
+        "TONGBAN_DATA_DIR": str(home / "data"),
+        "TONGBAN_CONFIG": str(home / "config.toml"),
+        "TONGBAN_LOG_DIR": str(home / "logs"),
+        "TONGBAN_KEY_STORE": "file",
+    }
+
+
+if __name__ == "__main__":
+    main()
