@@ -1,0 +1,70 @@
+"""`tongban receipt CASE_NO --format pdf|escpos --out FILE`: the handler against a real store in the data dir."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from stdnum.iso7064 import mod_97_10
+
+from app.config import config_from_dict
+from app.domain.case_number import format_grouped
+from app.domain.models import ReceiptOutput
+from app.paths import AppPaths, resolve_paths
+from app.printing.thermal import CHINESE_MODE, INIT
+from app.services.errors import UserFacingError
+from app.services.receipts import receipt_command
+from offline_cache import open_store
+from tests import pii_samples
+from tests.integration.receipts_support import decode_qr, pdf_text, pdf_to_pngs, person_case, squash
+
+CONFIG = config_from_dict({"hall_name": "营口市政务服务中心", "platform_url": "https://tb.example.cn"})
+
+
+@pytest.fixture
+def paths(qapp: QApplication) -> AppPaths:
+    return resolve_paths().ensure()
+
+
+@pytest.fixture
+def case_no(paths: AppPaths) -> str:
+    with open_store(paths.database) as store:
+        return store.save_case(dataclasses.replace(person_case(), case_no=""), actor="S0042").case.case_no
+
+
+def test_pdf_from_the_command_line_and_reprint_rules(paths: AppPaths, case_no: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.pdf"
+    assert receipt_command(config=CONFIG, paths=paths, case_no=format_grouped(case_no), fmt="pdf", out=out) == 0
+    text = squash(pdf_text(out))
+    assert "收件回执" in text and "一次性告知书" in text and "补打" not in text
+    assert pii_samples.ID_NUMBER not in text and pii_samples.PHONE not in text
+    assert decode_qr(pdf_to_pngs(out, dpi=100)[0]) == [f"https://tb.example.cn/c/{case_no}"]
+    again = tmp_path / "again.pdf"
+    assert receipt_command(config=CONFIG, paths=paths, case_no=case_no, fmt="pdf", out=again) == 0
+    assert "补打" in pdf_text(again)
+    with open_store(paths.database) as store:
+        records = store.receipts.for_case(case_no)
+    assert [(r.output, r.reprint) for r in records] == [(ReceiptOutput.PDF, False)] * 2 + [
+        (ReceiptOutput.PDF, True)
+    ] * 2
+
+
+def test_escpos_from_the_command_line(paths: AppPaths, case_no: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.bin"
+    assert receipt_command(config=CONFIG, paths=paths, case_no=case_no, fmt="escpos", out=out) == 0
+    data = out.read_bytes()
+    assert data.startswith(INIT + CHINESE_MODE) and data.endswith(b"\x1dV\x00")
+    assert "收件回执".encode("gb18030") in data
+
+
+def test_unknown_or_mistyped_case_number_is_a_plain_error(paths: AppPaths, case_no: str, tmp_path: Path) -> None:
+    mistyped = case_no[:-3] + str((int(case_no[-3]) + 1) % 10) + case_no[-2:]
+    with pytest.raises(UserFacingError, match="校验"):
+        receipt_command(config=CONFIG, paths=paths, case_no=mistyped, fmt="pdf", out=tmp_path / "x.pdf")
+    other = case_no[:19] + "99999"
+    other += mod_97_10.calc_check_digits(other)
+    with pytest.raises(UserFacingError, match="未找到办件"):
+        receipt_command(config=CONFIG, paths=paths, case_no=other, fmt="escpos", out=tmp_path / "x.bin")
+    assert not (tmp_path / "x.bin").exists()
