@@ -1,0 +1,87 @@
+"""Receipt rendering time: a 收件回执 to PDF bytes and to ESC/POS bytes, p50/p99 over 200 renders each, next to a
+blank A4 page through the same QPdfWriter in the same run (the floor). Targets: PDF <= 100 ms, ESC/POS <= 20 ms.
+
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/receipts.py [--runs 200]
+
+Figures only, no asserts. ESC/POS is measured twice: a printer with native QR (the generic profile) and one that
+needs the QR as a raster image (POS-5890, 58 mm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QGuiApplication, QPainter, QPdfWriter
+
+from app.printing.build import HallContext, build_intake_receipt
+from app.printing.fonts import ensure_receipt_fonts
+from app.printing.pdf import pdf_bytes, setup_a4
+from app.printing.thermal import render_escpos, thermal_profile
+from offline_cache.samples import sample_case
+
+TARGETS_MS = {"pdf": 100.0, "escpos": 20.0}
+
+
+def blank_pdf() -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(300)
+    setup_a4(writer)
+    painter = QPainter(writer)
+    painter.end()
+    del writer
+    buffer.close()
+    return bytes(data.data())
+
+
+def measure(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    fn()  # warm up (font loading, capability tables)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    app = QGuiApplication(sys.argv[:1])
+    ensure_receipt_fonts()
+    case = dataclasses.replace(sample_case(), case_no="21080001003202611240001742")
+    doc = build_intake_receipt(
+        case, hall=HallContext("营口市政务服务中心"), item=None, calendar=None, now=dt.datetime.now(dt.UTC)
+    )
+    native, raster = thermal_profile("", 80), thermal_profile("POS-5890", 58)
+    rows = [
+        ("blank A4 page (QPdfWriter)", "", measure(blank_pdf, args.runs)),
+        ("收件回执 → PDF", "pdf", measure(lambda: pdf_bytes([doc]), args.runs)),
+        ("收件回执 → ESC/POS, native QR", "escpos", measure(lambda: render_escpos([doc], native), args.runs)),
+        ("收件回执 → ESC/POS, image QR", "escpos", measure(lambda: render_escpos([doc], raster), args.runs)),
+    ]
+    print(f"receipt rendering, {args.runs} runs each (ms)")
+    for name, kind, (p50, p99) in rows:
+        target = f"target <= {TARGETS_MS[kind]:.0f}" if kind else "floor"
+        print(f"  {name:32} p50 {p50:7.2f}  p99 {p99:7.2f}  ({target})")
+    del app
+
+
+if __name__ == "__main__":
+    main()
