@@ -1,0 +1,277 @@
+"""The platform client: one pooled `requests.Session`, timeouts on every call, TB1 signing, error classification.
+
+Retries live in the engine (each one re-signed); urllib3 only retries failed connects. No personal data is ever
+put in a URL or a log line here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from app.sync.credentials import Credentials
+from app.sync.errors import (
+    AuthFailedError,
+    BadResponseError,
+    BatchRefusedError,
+    BusyError,
+    ClockSkewError,
+    CursorGoneError,
+    EnrolmentError,
+    NetworkError,
+    NotFoundError,
+    PlatformError,
+    RevokedError,
+    ServerError,
+    TransientError,
+    UpgradeRequiredError,
+)
+from app.sync.signing import sign_headers
+
+log = logging.getLogger("tongban.sync.client")
+
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+RETRY_AFTER_CAP_S = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue304:
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueSnapshot:
+    etag: str
+    data: bytes
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    raw = resp.headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        return min(max(float(raw), 0.0), RETRY_AFTER_CAP_S)
+    except ValueError:
+        return None
+
+
+def _json(resp: requests.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+class PlatformClient:
+    """Talks to one platform as one device. `clock_offset` (seconds) is added to the local clock when signing."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials | None,
+        *,
+        ca_bundle: str = "",
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        time_source: Callable[[], float] = time.time,
+        clock_offset: float = 0.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.timeout = timeout
+        self.clock_offset = clock_offset
+        self._time = time_source
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(
+            pool_connections=2,
+            pool_maxsize=4,
+            max_retries=Retry(total=2, connect=2, read=0, status=0, other=0, redirect=0, raise_on_status=False),
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        # TLS is verified always: against the configured bundle or the system store; never disabled.
+        self.session.verify = ca_bundle or True
+        self.session.headers["User-Agent"] = "tongban-terminal"
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The platform's time as best known (local clock + corrected offset)."""
+        return self._time() + self.clock_offset
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        use_pending_key: bool = False,
+    ) -> requests.Response:
+        url = self.base_url + path
+        all_headers = dict(headers or {})
+        if signed:
+            creds = self.credentials
+            if creds is None:
+                raise AuthFailedError("unknown_device")
+            key_id, secret = creds.key_id, creds.secret
+            if use_pending_key:
+                if creds.pending_key_id is None or creds.pending_secret is None:
+                    raise AuthFailedError("unknown_device")
+                key_id, secret = creds.pending_key_id, creds.pending_secret
+            all_headers.update(
+                sign_headers(
+                    device=creds.device_id,
+                    key_id=key_id,
+                    secret_hex=secret,
+                    method=method,
+                    url=url,
+                    body=body,
+                    unix_time=int(self.now()),
+                )
+            )
+        if body:
+            all_headers.setdefault("Content-Type", "application/json")
+        try:
+            resp = self.session.request(method, url, data=body or None, headers=all_headers, timeout=self.timeout)
+        except requests.exceptions.SSLError as exc:
+            raise NetworkError(f"TLS verification failed: {type(exc).__name__}") from exc
+        except requests.exceptions.Timeout as exc:
+            raise NetworkError(f"timeout: {type(exc).__name__}") from exc
+        except requests.exceptions.RequestException as exc:
+            raise NetworkError(f"network: {type(exc).__name__}") from exc
+        self._check(resp)
+        return resp
+
+    def _check(self, resp: requests.Response) -> None:
+        status = resp.status_code
+        if status < 400 or (status == 404 and resp.request.method == "HEAD"):
+            return
+        payload = _json(resp)
+        error = payload.get("error") if isinstance(payload, dict) else None
+        if status == 401:
+            if error == "clock_skew" and isinstance(payload, dict) and isinstance(payload.get("server_time"), int):
+                raise ClockSkewError(float(payload["server_time"]))
+            raise AuthFailedError(str(error or "unauthorized"))
+        if status == 403:
+            raise RevokedError(str(error or "forbidden"), status=403)
+        if status == 426:
+            raise UpgradeRequiredError(str(error or "upgrade_required"), status=426)
+        if status in (429, 503):
+            raise BusyError(str(error or status), status=status, retry_after=_retry_after(resp))
+        if status in (400, 413):
+            raise BatchRefusedError(str(error or status), status=status)
+        if status == 404:
+            raise NotFoundError(str(error or "not_found"), status=404)
+        if status == 410:
+            raise CursorGoneError(str(error or "gone"), status=410)
+        if status >= 500:
+            raise ServerError(str(error or status), status=status, retry_after=_retry_after(resp))
+        raise PlatformError(str(error or status), status=status)
+
+    def _json_body(self, resp: requests.Response) -> Any:
+        try:
+            return json.loads(resp.content)
+        except ValueError as exc:
+            raise BadResponseError("answer is not JSON", status=resp.status_code) from exc
+
+    @staticmethod
+    def _dumps(payload: Any) -> bytes:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    # --- endpoints --------------------------------------------------------------------------------------------
+
+    def enrol(self, code: str) -> Credentials:
+        """One-time code → credentials (not yet stored). Unsigned."""
+        try:
+            resp = self.request("POST", "/api/v1/devices/enrol", body=self._dumps({"code": code}), signed=False)
+        except BatchRefusedError as exc:
+            raise EnrolmentError(str(exc)) from exc
+        data = self._json_body(resp)
+        if not isinstance(data, dict):
+            raise BadResponseError("enrol answer is not an object")
+        try:
+            return Credentials.from_json({**data, "platform_url": self.base_url})
+        except Exception as exc:
+            raise BadResponseError("enrol answer is incomplete") from exc
+
+    def post_batch(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        resp = self.request("POST", "/api/v1/records:batch", body=self._dumps({"records": records}))
+        data = self._json_body(resp)
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, list) or len(results) != len(records):
+            raise BadResponseError("batch answer has the wrong shape")
+        return dict(data)
+
+    def head_blob(self, sha256: str) -> bool:
+        resp = self.request("HEAD", f"/api/v1/blobs/{sha256}")
+        if resp.status_code == 200:
+            return True
+        if resp.status_code == 404:
+            return False
+        raise ServerError(f"HEAD blob answered {resp.status_code}", status=resp.status_code)
+
+    def put_blob(self, sha256: str, data: bytes) -> None:
+        self.request("PUT", f"/api/v1/blobs/{sha256}", body=data, headers={"Content-Type": "application/octet-stream"})
+
+    def get_catalogue(self, etag: str | None) -> Catalogue304 | CatalogueSnapshot:
+        headers = {"If-None-Match": etag} if etag else {}
+        resp = self.request("GET", "/api/v1/catalogue", headers=headers)
+        if resp.status_code == 304:
+            return Catalogue304(etag or "")
+        return CatalogueSnapshot(resp.headers.get("ETag", ""), resp.content)
+
+    def get_updates(self, cursor: str, limit: int = 500) -> dict[str, Any]:
+        query = f"?cursor={cursor}&limit={limit}" if cursor else f"?limit={limit}"
+        data = self._json_body(self.request("GET", "/api/v1/updates" + query))
+        if not isinstance(data, dict) or not isinstance(data.get("changes"), list) or "next_cursor" not in data:
+            raise BadResponseError("updates answer has the wrong shape")
+        return dict(data)
+
+    def get_case(self, case_no: str) -> dict[str, Any]:
+        data = self._json_body(self.request("GET", f"/api/v1/cases/{case_no}"))
+        if not isinstance(data, dict):
+            raise BadResponseError("case answer has the wrong shape")
+        return dict(data)
+
+    def summary(self) -> dict[str, Any]:
+        data = self._json_body(self.request("GET", "/api/v1/devices/me/summary"))
+        if not isinstance(data, dict) or not isinstance(data.get("records"), int):
+            raise BadResponseError("summary answer has the wrong shape")
+        return dict(data)
+
+    def missing(self, record_ids: list[str]) -> list[str]:
+        resp = self.request("POST", "/api/v1/records:missing", body=self._dumps({"record_ids": record_ids}))
+        data = self._json_body(resp)
+        missing = data.get("missing") if isinstance(data, dict) else None
+        if not isinstance(missing, list):
+            raise BadResponseError("missing answer has the wrong shape")
+        return [str(m) for m in missing]
+
+    def rotate(self) -> tuple[str, str]:
+        data = self._json_body(self.request("POST", "/api/v1/devices/rotate"))
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("key_id"), str)
+            or not isinstance(data.get("secret"), str)
+        ):
+            raise BadResponseError("rotate answer has the wrong shape")
+        return data["key_id"], data["secret"]
+
+    def rotate_confirm(self) -> None:
+        self.request("POST", "/api/v1/devices/rotate/confirm", use_pending_key=True)
+
+
+__all__ = ["DEFAULT_TIMEOUT", "Catalogue304", "CatalogueSnapshot", "PlatformClient", "TransientError"]

@@ -1,0 +1,157 @@
+"""Device credentials from enrolment: in the OS keyring or a 0600 file written atomically; never in SQLite or logs.
+
+`TONGBAN_KEY_STORE` chooses as for the database key (`file`, `keyring`, `auto`). During a key rotation the new key
+is stored as `pending_*` before it is confirmed, so a crash in between never locks the terminal out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import stat
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from offline_cache.keys import keyring_usable
+
+log = logging.getLogger("tongban.sync")
+
+KEYRING_SERVICE = "tongban-terminal"
+FILE_NAME = "device-credentials.json"
+
+
+class CredentialsError(Exception):
+    """Stored credentials cannot be read or written; `args[0]` is a Chinese message for the screen."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    device_id: str
+    key_id: str
+    secret: str  # 64 lowercase hex characters
+    terminal: str
+    division: str
+    hall: str
+    window: str = ""
+    platform_url: str = ""
+    pending_key_id: str | None = None
+    pending_secret: str | None = None
+
+    def __repr__(self) -> str:  # never print a secret by accident
+        return f"Credentials(device_id={self.device_id!r}, key_id={self.key_id!r}, terminal={self.terminal!r})"
+
+    def with_pending(self, key_id: str, secret: str) -> Credentials:
+        return replace(self, pending_key_id=key_id, pending_secret=secret)
+
+    def promoted(self) -> Credentials:
+        """The pending key becomes the current key."""
+        if self.pending_key_id is None or self.pending_secret is None:
+            return self
+        return replace(
+            self, key_id=self.pending_key_id, secret=self.pending_secret, pending_key_id=None, pending_secret=None
+        )
+
+    def without_pending(self) -> Credentials:
+        return replace(self, pending_key_id=None, pending_secret=None)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Credentials:
+        try:
+            fields: dict[str, Any] = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+            creds = cls(**fields)
+        except TypeError as exc:
+            raise CredentialsError("设备凭据文件内容不完整，请重新注册本终端。") from exc
+        if len(creds.secret) != 64 or any(c not in "0123456789abcdef" for c in creds.secret):
+            raise CredentialsError("设备凭据文件内容无效，请重新注册本终端。")
+        return creds
+
+
+class CredentialStore:
+    """Load/save/clear the credentials of the terminal whose data lives in `data_dir`."""
+
+    def __init__(self, data_dir: Path, *, backend: str | None = None) -> None:
+        self.data_dir = data_dir
+        choice = (backend or os.environ.get("TONGBAN_KEY_STORE", "auto")).strip().lower()
+        if choice not in {"auto", "file", "keyring"}:
+            raise CredentialsError(f"TONGBAN_KEY_STORE 的值无效：{choice}")
+        self._choice = choice
+
+    @property
+    def file_path(self) -> Path:
+        return self.data_dir / FILE_NAME
+
+    def _use_keyring(self) -> bool:
+        if self._choice == "file" or self.file_path.exists():
+            return False
+        return keyring_usable()
+
+    def _keyring_user(self) -> str:
+        return f"device:{self.data_dir.resolve()}"
+
+    def load(self) -> Credentials | None:
+        if self._use_keyring():
+            import keyring
+
+            try:
+                text = keyring.get_password(KEYRING_SERVICE, self._keyring_user())
+            except Exception as exc:  # keyring backends raise many kinds
+                raise CredentialsError("无法访问系统密钥环读取设备凭据。") from exc
+            return None if text is None else Credentials.from_json(json.loads(text))
+        path = self.file_path
+        if not path.exists():
+            return None
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CredentialsError("设备凭据文件无法读取，请重新注册本终端。") from exc
+        return Credentials.from_json(data)
+
+    def save(self, creds: Credentials) -> None:
+        text = json.dumps(asdict(creds), sort_keys=True)
+        if self._use_keyring():
+            import keyring
+
+            try:
+                keyring.set_password(KEYRING_SERVICE, self._keyring_user(), text)
+            except Exception as exc:
+                raise CredentialsError("无法把设备凭据保存到系统密钥环。") from exc
+            return
+        try:
+            _write_atomically(self.file_path, text)
+        except OSError as exc:
+            raise CredentialsError("无法保存设备凭据文件（磁盘已满或无写入权限）。") from exc
+        log.info("device credentials stored for device %s", creds.device_id)
+
+    def clear(self) -> None:
+        if self._use_keyring():
+            import keyring
+
+            with contextlib.suppress(Exception):
+                keyring.delete_password(KEYRING_SERVICE, self._keyring_user())
+        self.file_path.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if os.name == "posix":
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)

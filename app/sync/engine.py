@@ -1,0 +1,744 @@
+"""The sync engine: drains the outbox, uploads blobs, pulls catalogue and case updates, reconciles. No Qt.
+
+One engine owns one store connection and one platform client, and is driven from one thread (the sync worker or
+the CLI). Time is injected (`clock` for stored times, `sleep` for waiting), so backoff tests never wait for real.
+
+Outcomes follow SYNC_PROTOCOL.md "Terminal side": one local transaction per batch result; permanent rejections go
+to the dead letters with their dependants; a batch that keeps failing as a whole is halved until the poison record
+is isolated; nothing is ever marked sent without a per-record ack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.catalogue import CatalogueError, parse_catalogue
+from app.domain.models import CaseState
+from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, ResultStatus
+from app.sync import state as meta
+from app.sync.backoff import full_jitter
+from app.sync.client import CatalogueSnapshot, PlatformClient
+from app.sync.errors import (
+    AuthFailedError,
+    BatchRefusedError,
+    BusyError,
+    ClockSkewError,
+    CursorGoneError,
+    NetworkError,
+    NotFoundError,
+    PlatformError,
+    RevokedError,
+    ServerError,
+    TransientError,
+    UpgradeRequiredError,
+)
+from app.sync.status import BLOCKED_STATES, SyncState, SyncStatus
+from offline_cache import Store, StoreError
+from offline_cache.outbox import OutboxEntry
+from offline_cache.session import iso
+
+log = logging.getLogger("tongban.sync")
+
+ORPHAN_TIMEOUT = "orphan_timeout"
+SERVER_ERROR_PERSISTENT = "server_error_persistent"
+_RETRY_LATER_RE = re.compile(r"^retry_later:(?P<code>[^@]*)@(?P<since>\S+)$")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Thresholds of the protocol; tests shorten them."""
+
+    batch_records: int = MAX_BATCH_RECORDS
+    batch_bytes: int = MAX_BATCH_BYTES
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 300.0
+    bisect_after: int = 3  # the same batch failing this often as a whole is halved
+    persistent_failures: int = 10  # a lone record failing this often ...
+    persistent_window: dt.timedelta = dt.timedelta(hours=24)  # ... over at least this long goes dead
+    orphan_timeout: dt.timedelta = dt.timedelta(hours=72)
+    auth_failures_to_block: int = 3
+    revoked_probe_s: float = 15 * 60.0
+    upgrade_probe_s: float = 60 * 60.0
+    reconnect_jitter_s: float = 5.0
+    idle_poll_s: float = 60.0  # the timer wake-up when nothing is due
+    pull_interval_s: float = 300.0  # catalogue and updates
+    reconcile_interval: dt.timedelta = dt.timedelta(hours=24)
+    updates_limit: int = 500
+    unsynced_warning: dt.timedelta = dt.timedelta(minutes=120)
+
+
+@dataclass
+class DrainReport:
+    """What one `drain()` did; `error` is the last failure's Chinese message (empty when none)."""
+
+    batches: int = 0
+    sent: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    retry_later: int = 0
+    failures: int = 0
+    blobs_uploaded: int = 0
+    error: str = ""
+    blocked: SyncState | None = None
+
+    def merge(self, other: DrainReport) -> None:
+        for name in ("batches", "sent", "duplicates", "dead", "retry_later", "failures", "blobs_uploaded"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.error:
+            self.error = other.error
+        if other.blocked is not None:
+            self.blocked = other.blocked
+
+
+@dataclass
+class _Suspect:
+    first_failure: dt.datetime
+    failures: int = 0
+
+
+@dataclass
+class _Backoff:
+    """Consecutive failures and when the next attempt may go."""
+
+    failures: int = 0
+    not_before: float = 0.0  # monotonic
+
+
+@dataclass
+class StepResult:
+    """One batch attempt: `wait` seconds before the next one (0 = go on), `done` when nothing was due."""
+
+    done: bool = False
+    wait: float = 0.0
+    report: DrainReport = field(default_factory=DrainReport)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        client: PlatformClient | None,
+        *,
+        terminal: str = "",
+        settings: EngineSettings | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        on_catalogue: Callable[[bytes], object] | None = None,
+        on_status: Callable[[SyncStatus], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.terminal = terminal or (client.credentials.terminal if client and client.credentials else "")
+        self.settings = settings or EngineSettings()
+        self._clock = clock
+        self._mono = monotonic
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._on_catalogue = on_catalogue
+        self._on_status = on_status
+        self._limit = self.settings.batch_records
+        self._server_failures = 0  # consecutive whole-batch 5xx/400/413 answers
+        self._auth_failures = 0
+        self._backoff = _Backoff()
+        self._suspects: dict[str, _Suspect] = {}
+        self._last_success_mono: float | None = None
+        self._state = SyncState.NOT_ENROLLED if client is None else SyncState.IDLE
+        self._online: bool | None = None
+        self._server_time: float | None = None
+        self._blocked_key: str | None = None
+        self._blocked_until = 0.0
+        self._last_pull = -1e18
+        self.attempt_log: list[float] = []  # monotonic time of each batch POST (for tests and the bench)
+        if client is not None:
+            offset = meta.get(store, meta.CLOCK_OFFSET)
+            if offset:
+                client.clock_offset = float(offset)
+            self._restore_blocked()
+
+    # --- status ---------------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    def status(self) -> SyncStatus:
+        conn = self.store.db.conn
+        depth = self.store.outbox.depth()
+        dead = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0])
+        now = self._clock()
+        oldest = self.store.outbox.oldest_pending_age(now)
+        wait = max(0.0, self._backoff.not_before - self._mono()) if self._backoff.failures else None
+        return SyncStatus(
+            state=self._state,
+            online=self._online,
+            queue_depth=depth,
+            oldest_pending_seconds=None if oldest is None else max(0, int(oldest.total_seconds())),
+            dead_letters=dead,
+            last_success_at=meta.get(self.store, meta.LAST_SUCCESS_AT),
+            last_error=meta.get(self.store, meta.LAST_ERROR) or "",
+            last_error_at=meta.get(self.store, meta.LAST_ERROR_AT),
+            server_time=self._server_time,
+            unsynced_warning=oldest is not None and oldest > self.settings.unsynced_warning,
+            next_attempt_in=wait,
+        )
+
+    def _set_state(self, new: SyncState) -> None:
+        changed = new != self._state
+        self._state = new
+        if changed and self._on_status is not None:
+            self._on_status(self.status())
+
+    def _note_error(self, message_zh: str) -> None:
+        meta.set_many(self.store, {meta.LAST_ERROR: message_zh, meta.LAST_ERROR_AT: iso(self._clock())})
+
+    def _note_success(self) -> None:
+        self._last_success_mono = self._mono()
+        meta.set_many(self.store, {meta.LAST_SUCCESS_AT: iso(self._clock()), meta.LAST_ERROR: None})
+
+    # --- blocked states (revoked, auth, upgrade) --------------------------------------------------------------
+
+    def _key_id(self) -> str:
+        creds = self.client.credentials if self.client else None
+        return creds.key_id if creds else ""
+
+    def _restore_blocked(self) -> None:
+        raw = meta.get(self.store, meta.BLOCKED)
+        if not raw:
+            return
+        name, _, key_id = raw.partition("|")
+        if key_id != self._key_id():  # re-enrolled or rotated since: try again
+            meta.set_many(self.store, {meta.BLOCKED: None})
+            return
+        try:
+            self._block(SyncState(name), persist=False)
+        except ValueError:
+            meta.set_many(self.store, {meta.BLOCKED: None})
+
+    def _block(self, new: SyncState, *, persist: bool = True) -> None:
+        self._blocked_key = self._key_id()
+        probe = self.settings.upgrade_probe_s if new == SyncState.UPGRADE_REQUIRED else self.settings.revoked_probe_s
+        self._blocked_until = self._mono() + probe
+        if persist:
+            meta.set_many(self.store, {meta.BLOCKED: f"{new.value}|{self._blocked_key}"})
+        self._set_state(new)
+
+    def _unblock(self) -> None:
+        if self._state in BLOCKED_STATES:
+            meta.set_many(self.store, {meta.BLOCKED: None})
+            self._set_state(SyncState.IDLE)
+        self._blocked_key = None
+        self._auth_failures = 0
+
+    def blocked_wait(self) -> float | None:
+        """Seconds until the next probe while blocked; None when not blocked (or the key changed)."""
+        if self._state not in BLOCKED_STATES:
+            return None
+        if self._key_id() != self._blocked_key:
+            self._unblock()
+            return None
+        return max(0.0, self._blocked_until - self._mono())
+
+    def resume(self) -> None:
+        """`sync now` from the UI: probe once even while blocked or backing off."""
+        self._backoff.not_before = 0.0
+        self._blocked_until = 0.0
+
+    # --- drain ---------------------------------------------------------------------------------------------
+
+    def drain(self, *, max_seconds: float | None = None, max_failures: int | None = None) -> DrainReport:
+        """Send batches until nothing is due, sleeping through backoff (with the injected `sleep`).
+
+        Stops early on a blocked state, after `max_failures` consecutive failures, or after `max_seconds`.
+        """
+        report = DrainReport()
+        started = self._mono()
+        failures_in_row = 0
+        while True:
+            step = self.step()
+            report.merge(step.report)
+            if step.done or step.report.blocked is not None:
+                return report
+            failures_in_row = failures_in_row + 1 if step.report.failures else 0
+            if max_failures is not None and failures_in_row >= max_failures:
+                return report
+            if max_seconds is not None and self._mono() - started + step.wait > max_seconds:
+                return report
+            if step.wait > 0:
+                self._sleep(step.wait)
+
+    def step(self) -> StepResult:
+        """At most one batch attempt. Never sleeps; says how long to wait before the next."""
+        if self.client is None:
+            self._set_state(SyncState.NOT_ENROLLED)
+            return StepResult(done=True)
+        blocked = self.blocked_wait()
+        if blocked is not None and blocked > 0:
+            return StepResult(wait=blocked, report=DrainReport(blocked=self._state))
+        # (blocked with the probe time reached: fall through and try once)
+        wait = self._backoff.not_before - self._mono()
+        if wait > 0:
+            return StepResult(wait=wait)
+        entries = self.store.outbox.pending(self._limit, self.settings.batch_bytes, due_at=self._clock())
+        if not entries:
+            if self._state not in BLOCKED_STATES:
+                self._set_state(SyncState.IDLE)
+            return StepResult(done=True)
+        if self._state not in BLOCKED_STATES:
+            self._set_state(SyncState.SYNCING)
+        return self._send(entries)
+
+    def _send(self, entries: list[OutboxEntry]) -> StepResult:
+        assert self.client is not None
+        report = DrainReport(batches=1)
+        try:
+            report.blobs_uploaded = self._upload_blobs(entries)
+            envelopes = [e.envelope(self.terminal) for e in entries]
+            answer = self._post(envelopes)
+        except PlatformError as exc:
+            return self._batch_failed(entries, exc, report)
+        self._apply(entries, answer["results"], report)
+        self._on_batch_success()
+        return StepResult(report=report)
+
+    def _post(self, envelopes: list[dict[str, Any]]) -> dict[str, Any]:
+        assert self.client is not None
+        self.attempt_log.append(self._mono())
+        try:
+            return self.client.post_batch(envelopes)
+        except ClockSkewError as exc:
+            self._correct_clock(exc.server_time)
+            self.attempt_log.append(self._mono())
+            return self.client.post_batch(envelopes)  # once, at once, with the corrected offset
+
+    def _correct_clock(self, server_time: float) -> None:
+        assert self.client is not None
+        offset = server_time - (self.client.now() - self.client.clock_offset)
+        self.client.clock_offset = offset
+        self._server_time = server_time
+        meta.set_many(self.store, {meta.CLOCK_OFFSET: f"{offset:.3f}"})
+        log.info("clock offset corrected by %.0f s from the platform's time", offset)
+        if abs(offset) > 300:
+            self._note_error(f"本机时钟与平台相差约 {abs(offset) / 60:.0f} 分钟，已自动校正，请校准系统时间。")
+
+    def _on_batch_success(self) -> None:
+        self._server_failures = 0
+        self._auth_failures = 0
+        self._backoff = _Backoff()
+        self._online = True
+        if self._state in BLOCKED_STATES:
+            self._unblock()
+        self._note_success()
+
+    def _schedule_backoff(self, retry_after: float | None = None) -> float:
+        s = self.settings
+        delay = full_jitter(self._backoff.failures, base=s.backoff_base_s, cap=s.backoff_cap_s, rng=self._rng)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        self._backoff.failures += 1
+        self._backoff.not_before = self._mono() + delay
+        return delay
+
+    def _batch_failed(  # noqa: PLR0911 -- one return per protocol outcome
+        self, entries: list[OutboxEntry], exc: PlatformError, report: DrainReport
+    ) -> StepResult:
+        report.failures = 1
+        report.error = exc.message_zh
+        self._note_error(exc.message_zh)
+        log.info("batch of %d failed: %s", len(entries), exc)
+        if isinstance(exc, RevokedError):
+            self._online = True
+            self._block(SyncState.REVOKED)
+            report.blocked = SyncState.REVOKED
+            log.warning("device revoked by the platform: sync stopped, queue kept (%d pending)", len(entries))
+            return StepResult(report=report)
+        if isinstance(exc, UpgradeRequiredError):
+            self._online = True
+            self._block(SyncState.UPGRADE_REQUIRED)
+            report.blocked = SyncState.UPGRADE_REQUIRED
+            log.warning("platform requires an upgrade: sync paused, queue kept")
+            return StepResult(report=report)
+        if isinstance(exc, ClockSkewError | AuthFailedError):
+            self._online = True
+            self._auth_failures += 1
+            if isinstance(exc, ClockSkewError):
+                self._server_time = exc.server_time
+                self._set_state(SyncState.CLOCK_SKEW)
+            if self._auth_failures >= self.settings.auth_failures_to_block:
+                self._block(SyncState.AUTH_BLOCKED)
+                report.blocked = SyncState.AUTH_BLOCKED
+                log.warning("authentication failed %d times in a row: sync stopped", self._auth_failures)
+                return StepResult(report=report)
+            return StepResult(wait=self._schedule_backoff(), report=report)
+        if isinstance(exc, ServerError | BatchRefusedError) and not isinstance(exc, BusyError):
+            self._online = True
+            self._server_failures += 1
+            if len(entries) == 1:
+                self._lone_failure(entries[0], exc)
+                self._limit = self.settings.batch_records
+                self._server_failures = 0
+                return StepResult(wait=self._schedule_backoff(), report=report)
+            refused = isinstance(exc, BatchRefusedError)
+            if (
+                refused
+                or self._limit < self.settings.batch_records
+                or (self._server_failures >= self.settings.bisect_after)
+            ):
+                self._limit = max(1, len(entries) // 2)
+                log.info("bisecting: next batch holds %d record(s)", self._limit)
+            if refused:
+                return StepResult(report=report)
+            return StepResult(wait=self._schedule_backoff(getattr(exc, "retry_after", None)), report=report)
+        if isinstance(exc, TransientError):
+            self._online = not isinstance(exc, NetworkError)
+            self._set_state(SyncState.OFFLINE if isinstance(exc, NetworkError) else SyncState.BACKOFF)
+            return StepResult(wait=self._schedule_backoff(exc.retry_after), report=report)
+        self._set_state(SyncState.BACKOFF)
+        return StepResult(wait=self._schedule_backoff(), report=report)
+
+    def _lone_failure(self, entry: OutboxEntry, exc: PlatformError) -> None:
+        """A batch of one record failed as a whole: count it; dead only if it keeps failing while others pass."""
+        now = self._clock()
+        suspect = self._suspects.setdefault(entry.record_id, _Suspect(first_failure=now))
+        suspect.failures += 1
+        s = self.settings
+        others_succeeded = self._last_success_mono is not None and (
+            self._mono() - self._last_success_mono <= (now - suspect.first_failure).total_seconds() + s.backoff_cap_s
+        )
+        if (
+            suspect.failures >= s.persistent_failures
+            and now - suspect.first_failure >= s.persistent_window
+            and others_succeeded
+        ):
+            dead = self.store.outbox.mark_dead(entry.record_id, SERVER_ERROR_PERSISTENT)
+            self._suspects.pop(entry.record_id, None)
+            log.warning("record %s quarantined after %d whole-batch failures", entry.record_id, suspect.failures)
+            if len(dead) > 1:
+                log.warning("%d dependant record(s) of %s quarantined", len(dead) - 1, entry.record_id)
+            return
+        delay = full_jitter(suspect.failures, base=s.backoff_base_s, cap=s.backoff_cap_s, rng=self._rng)
+        self.store.outbox.reschedule(
+            entry.record_id,
+            next_attempt_at=now + dt.timedelta(seconds=delay),
+            error=f"batch_failed:{exc.status or type(exc).__name__}",
+        )
+
+    # --- results --------------------------------------------------------------------------------------------
+
+    def _apply(self, entries: list[OutboxEntry], results: list[Any], report: DrainReport) -> None:
+        """One local transaction for the whole batch result."""
+        now = self._clock()
+        outbox = self.store.outbox
+        dead_codes: list[tuple[str, str]] = []
+        with self.store.transaction():
+            for entry, result in zip(entries, results, strict=True):
+                if not isinstance(result, dict) or result.get("record_id") != entry.record_id:
+                    continue  # not an answer for this record: it stays pending and is sent again
+                status = result.get("status")
+                if status in (ResultStatus.ACCEPTED, ResultStatus.DUPLICATE):
+                    outbox.mark_sent(entry.record_id, result.get("server_ref"), _parse_time(result, now))
+                    self._suspects.pop(entry.record_id, None)
+                    if status == ResultStatus.DUPLICATE:
+                        report.duplicates += 1
+                    else:
+                        report.sent += 1
+                elif status in (ResultStatus.CONFLICT, ResultStatus.REJECTED):
+                    code = str(result.get("code") or status)
+                    dead = outbox.mark_dead(entry.record_id, f"{status}:{code}")
+                    report.dead += len(dead)
+                    dead_codes.append((entry.record_id, code))
+                elif status == ResultStatus.RETRY_LATER:
+                    report.retry_later += 1
+                    report.dead += self._retry_later(entry, str(result.get("code") or ""), now)
+        for record_id, code in dead_codes:
+            log.warning("record %s moved to the dead letters: %s", record_id, code)
+        log.info(
+            "batch of %d: %d accepted, %d duplicate, %d dead, %d retry later",
+            len(entries),
+            report.sent,
+            report.duplicates,
+            report.dead,
+            report.retry_later,
+        )
+
+    def _retry_later(self, entry: OutboxEntry, code: str, now: dt.datetime) -> int:
+        match = _RETRY_LATER_RE.match(entry.last_error)
+        since = dt.datetime.fromisoformat(match.group("since")) if match else now
+        if now - since >= self.settings.orphan_timeout:
+            dead = self.store.outbox.mark_dead(entry.record_id, ORPHAN_TIMEOUT)
+            log.warning("record %s waited for its parent too long: %s", entry.record_id, ORPHAN_TIMEOUT)
+            return len(dead)
+        s = self.settings
+        delay = full_jitter(entry.attempts + 1, base=s.backoff_base_s, cap=s.backoff_cap_s, rng=self._rng)
+        self.store.outbox.reschedule(
+            entry.record_id, next_attempt_at=now + dt.timedelta(seconds=delay), error=f"retry_later:{code}@{iso(since)}"
+        )
+        return 0
+
+    # --- blobs ----------------------------------------------------------------------------------------------
+
+    def _upload_blobs(self, entries: list[OutboxEntry]) -> int:
+        """HEAD, then PUT if absent, every attachment the batch references and the platform does not hold yet."""
+        assert self.client is not None
+        wanted: list[str] = []
+        for entry in entries:
+            for sha in _blob_refs(entry.body):
+                if sha not in wanted:
+                    wanted.append(sha)
+        uploaded = 0
+        for sha in self.store.blobs.not_uploaded(wanted):
+            if not self.client.head_blob(sha):
+                try:
+                    data = self.store.blobs.read(sha)
+                except StoreError as exc:
+                    log.info(
+                        "attachment %s cannot be read locally (%s); the record goes without it", sha[:12], exc.code
+                    )
+                    continue
+                self.client.put_blob(sha, data)
+                uploaded += 1
+            self.store.blobs.mark_uploaded(sha)
+        return uploaded
+
+    # --- pulls ----------------------------------------------------------------------------------------------
+
+    def pull_catalogue(self) -> bool:
+        """Fetch the catalogue if changed; validate before handing it over. True when a new one was taken."""
+        assert self.client is not None
+        etag = meta.get(self.store, meta.CATALOGUE_ETAG)
+        try:
+            answer = self.client.get_catalogue(etag)
+        except NotFoundError:
+            return False
+        if not isinstance(answer, CatalogueSnapshot):
+            return False
+        try:
+            parse_catalogue(answer.data)
+            if self._on_catalogue is not None:
+                self._on_catalogue(answer.data)
+        except CatalogueError as exc:
+            log.warning("catalogue from the platform rejected; the current one stays in use: %s", exc.message_en)
+            self._note_error("平台下发的事项目录无效，已继续使用当前目录。")
+            return False
+        if self._on_catalogue is not None:
+            meta.set_many(self.store, {meta.CATALOGUE_ETAG: answer.etag})
+        return True
+
+    def pull_updates(self) -> int:
+        """Case-status changes by cursor; each page and its `next_cursor` in one transaction. Returns changes seen."""
+        assert self.client is not None
+        cursor = meta.get(self.store, meta.UPDATES_CURSOR) or ""
+        seen = 0
+        resynced = False
+        while True:
+            try:
+                page = self.client.get_updates(cursor, self.settings.updates_limit)
+            except CursorGoneError:
+                if resynced:
+                    raise
+                log.info("updates cursor is gone on the platform: full resync")
+                cursor, resynced = "", True
+                continue
+            changes = page["changes"]
+            with self.store.transaction() as conn:
+                for change in changes:
+                    self._apply_change(change)
+                meta.put(conn, meta.UPDATES_CURSOR, str(page["next_cursor"]))
+            seen += len(changes)
+            cursor = str(page["next_cursor"])
+            if not page.get("has_more"):
+                return seen
+
+    def _apply_change(self, change: Any) -> None:
+        if not isinstance(change, dict) or change.get("type") != "case_status":
+            return
+        try:
+            new_state = CaseState(str(change.get("status")))
+        except ValueError:
+            return
+        case_no = change.get("case_no")
+        if isinstance(case_no, str):
+            self.store.cases.apply_platform_update(case_no, state=new_state, actor="platform")
+
+    def case_status(self, case_no: str) -> dict[str, Any] | None:
+        """One case's status and history from the platform (the kiosk's progress query); None when unknown."""
+        assert self.client is not None
+        try:
+            return self.client.get_case(case_no)
+        except NotFoundError:
+            return None
+
+    # --- reconciliation -------------------------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Compare the platform's count with what we hold as sent; requeue what it lost. Returns ids requeued."""
+        assert self.client is not None
+        summary = self.client.summary()
+        conn = self.store.db.conn
+        local_sent = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'sent'").fetchone()[0])
+        requeued = 0
+        if summary["records"] < local_sent:
+            for chunk in self._sent_ids(MAX_MISSING_IDS):
+                missing = self.client.missing(chunk)
+                if missing:
+                    requeued += self.store.outbox.requeue(missing)
+            log.info(
+                "reconciliation: platform holds %d, we sent %d; requeued %d", summary["records"], local_sent, requeued
+            )
+        meta.set_many(self.store, {meta.LAST_RECONCILE_AT: iso(self._clock())})
+        return requeued
+
+    def _sent_ids(self, size: int) -> Iterator[list[str]]:
+        last = -1
+        conn = self.store.db.conn
+        while True:
+            rows = conn.execute(
+                "SELECT record_id, terminal_seq FROM outbox WHERE state = 'sent' AND terminal_seq > ?"
+                " ORDER BY terminal_seq LIMIT ?",
+                (last, size),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][1]
+            yield [r[0] for r in rows]
+
+    def reconcile_due(self) -> bool:
+        raw = meta.get(self.store, meta.LAST_RECONCILE_AT)
+        if not raw:
+            return True
+        return self._clock() - dt.datetime.fromisoformat(raw) >= self.settings.reconcile_interval
+
+    # --- key rotation ---------------------------------------------------------------------------------------
+
+    def rotate_key(self, save: Callable[[Any], None]) -> str:
+        """Two-step rotation; `save(credentials)` must persist before the confirm. Returns the new key id."""
+        assert self.client is not None and self.client.credentials is not None
+        creds = self.client.credentials
+        if creds.pending_key_id is None:
+            key_id, secret = self.client.rotate()
+            creds = creds.with_pending(key_id, secret)
+            save(creds)  # stored before confirming: a crash here leaves both keys working
+            self.client.credentials = creds
+        try:
+            self.client.rotate_confirm()
+        except AuthFailedError:
+            # The platform no longer knows the pending key (replaced by another rotate): forget it, start over.
+            creds = creds.without_pending()
+            save(creds)
+            self.client.credentials = creds
+            raise
+        creds = creds.promoted()
+        save(creds)
+        self.client.credentials = creds
+        log.info("device key rotated")
+        return creds.key_id
+
+    # --- one full cycle (drain + pulls + reconciliation) -------------------------------------------------------
+
+    def cycle(self, *, force_pull: bool = False) -> StepResult:
+        """What the worker runs on each wake-up: drain what is due, then the periodic pulls. Never sleeps."""
+        total = DrainReport()
+        while True:
+            step = self.step()
+            total.merge(step.report)
+            if step.done:
+                break
+            if step.wait > 0 or step.report.blocked is not None:
+                return StepResult(wait=step.wait, report=total)
+        if self._mono() - self._last_pull >= self.settings.pull_interval_s or force_pull:
+            self._last_pull = self._mono()
+            for task in (self.pull_updates, self.pull_catalogue):
+                try:
+                    task()
+                except (PlatformError, StoreError) as exc:
+                    message = getattr(exc, "message_zh", "") or str(exc)
+                    log.info("pull failed: %s", type(exc).__name__)
+                    self._note_error(message)
+            if self.reconcile_due():
+                try:
+                    self.reconcile()
+                except PlatformError as exc:
+                    log.info("reconciliation failed: %s", type(exc).__name__)
+        return StepResult(done=True, wait=self._next_due_in(), report=total)
+
+    def _next_due_in(self) -> float:
+        row = self.store.db.conn.execute("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").fetchone()
+        idle = self.settings.idle_poll_s
+        if row[0] is None:
+            return idle
+        delta = (dt.datetime.fromisoformat(row[0]) - self._clock()).total_seconds()
+        return min(idle, max(0.0, delta))
+
+    def run(self, stop: threading.Event, wake: threading.Event) -> None:
+        """The worker loop: cycle, then wait for the next due time, a wake-up or stop. Returns when stopped."""
+        while not stop.is_set():
+            try:
+                result = self.cycle()
+                wait = result.wait if result.wait > 0 else (0.0 if not result.done else self.settings.idle_poll_s)
+            except StoreError as exc:
+                log.warning("sync cycle stopped by a store error: %s", exc.code)
+                self._note_error_safely(str(exc))
+                wait = self.settings.idle_poll_s
+            if stop.is_set():
+                break
+            if wake.wait(timeout=wait):
+                wake.clear()
+                self.resume()
+        self._set_state(SyncState.STOPPED)
+
+    def _note_error_safely(self, message: str) -> None:
+        with contextlib.suppress(StoreError):
+            self._note_error(message)
+
+
+def _parse_time(result: dict[str, Any], default: dt.datetime) -> dt.datetime:
+    raw = result.get("accepted_at")
+    if isinstance(raw, str):
+        try:
+            parsed = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            return default
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return default
+
+
+def _blob_refs(body: Any) -> Iterator[str]:
+    """SHA-256 values of attachments referenced anywhere in a body (`attachments: [{sha256: ...}]`)."""
+    stack = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            attachments = item.get("attachments")
+            if isinstance(attachments, list):
+                for att in attachments:
+                    sha = att.get("sha256") if isinstance(att, dict) else None
+                    if isinstance(sha, str) and len(sha) == 64:
+                        yield sha
+            stack.extend(v for k, v in item.items() if k != "attachments")
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+__all__ = [
+    "ORPHAN_TIMEOUT",
+    "SERVER_ERROR_PERSISTENT",
+    "DrainReport",
+    "EngineSettings",
+    "StepResult",
+    "SyncEngine",
+    "TransientError",
+]

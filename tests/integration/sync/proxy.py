@@ -1,0 +1,157 @@
+"""A small asyncio TCP proxy for fault tests (FAULTS.md harness), run in its own thread.
+
+Modes, switched at any time through `set_mode()` or the line-based control socket (`MODE refuse\n`, `MODE
+truncate 120\n`, `MODE delay 2.5\n`; answers `OK`):
+- `pass`: forward both ways;
+- `refuse`: stop listening (connects get ECONNREFUSED);
+- `drop`: accept, read the request, close without answering;
+- `reset`: accept, then abort the connection with a TCP RST;
+- `delay S`: forward, but hold each upstream answer chunk for S seconds;
+- `truncate N`: forward the request; pass only the first N bytes of the answer downstream, then close;
+- `blackhole`: accept and never answer (the client's read timeout must fire).
+`truncate_once`/`drop_once` variants apply to one connection, then the proxy returns to `pass`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import threading
+
+
+class FaultProxy:
+    def __init__(self, upstream_port: int, *, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.upstream_port = upstream_port
+        self.mode = "pass"
+        self.arg = 0.0
+        self.once = False
+        self.connections = 0
+        self.port = _free_port()
+        self.control_port = _free_port()
+        self._loop = asyncio.new_event_loop()
+        self._server: asyncio.Server | None = None
+        self._control: asyncio.Server | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy", daemon=True)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> FaultProxy:
+        self._thread.start()
+        self._call(self._listen())
+        self._control = self._call(asyncio.start_server(self._on_control, self.host, self.control_port))
+        return self
+
+    def close(self) -> None:
+        async def shutdown() -> None:
+            for server in (self._server, self._control):
+                if server is not None:
+                    server.close()
+            for task in list(self._tasks):
+                task.cancel()
+
+        self._call(shutdown())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+    def set_mode(self, mode: str, arg: float = 0.0, *, once: bool = False) -> None:
+        self._call(self._set_mode(mode, arg, once))
+
+    # --- internals ---------------------------------------------------------------------------------------
+
+    def _call(self, coro):  # type: ignore[no-untyped-def]
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
+
+    async def _listen(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.start_server(self._on_client, self.host, self.port, reuse_address=True)
+
+    async def _set_mode(self, mode: str, arg: float, once: bool) -> None:
+        self.mode, self.arg, self.once = mode, arg, once
+        if mode == "refuse":
+            if self._server is not None:
+                self._server.close()
+                self._server = None
+        else:
+            await self._listen()
+
+    async def _on_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            parts = line.decode().split()
+            if len(parts) >= 2 and parts[0] == "MODE":
+                await self._set_mode(parts[1], float(parts[2]) if len(parts) > 2 else 0.0, False)
+                writer.write(b"OK\n")
+            else:
+                writer.write(b"ERR\n")
+            await writer.drain()
+        writer.close()
+
+    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)  # type: ignore[arg-type]
+        self.connections += 1
+        mode, arg = self.mode, self.arg
+        if self.once and mode != "pass":
+            self.mode, self.once = "pass", False
+        try:
+            await self._serve(mode, arg, reader, writer)
+        except (ConnectionError, asyncio.CancelledError, OSError):
+            pass
+        finally:
+            self._tasks.discard(task)  # type: ignore[arg-type]
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _serve(self, mode: str, arg: float, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if mode == "reset":
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return
+        if mode == "drop":
+            await reader.read(65536)
+            return
+        if mode == "blackhole":
+            while await reader.read(65536):
+                pass
+            return
+        up_reader, up_writer = await asyncio.open_connection(self.host, self.upstream_port)
+        try:
+            upstream = asyncio.ensure_future(_pump(reader, up_writer))
+            limit = int(arg) if mode == "truncate" else None
+            delay = arg if mode == "delay" else 0.0
+            await _pump(up_reader, writer, limit=limit, delay=delay)
+            upstream.cancel()
+        finally:
+            up_writer.close()
+
+
+async def _pump(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, limit: int | None = None, delay: float = 0.0
+) -> None:
+    sent = 0
+    while data := await reader.read(65536):
+        if delay:
+            await asyncio.sleep(delay)
+        if limit is not None:
+            data = data[: max(0, limit - sent)]
+        writer.write(data)
+        await writer.drain()
+        sent += len(data)
+        if limit is not None and sent >= limit:
+            break
+    with contextlib.suppress(Exception):
+        writer.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
