@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, select, update
 
 from central import schema
-from central.db import iso, now_utc, read, write
+from central.db import iso, lock_change_log, now_utc, read, write
 from central.ingest import append_change
 
 log = logging.getLogger("tongban.central.cases")
@@ -51,6 +51,7 @@ def set_status(engine: Engine, case_no: str, status: str, note: str = "") -> int
         raise ValueError(f"status must be one of {', '.join(PLATFORM_STATES)}")
     now = iso(now_utc())
     with write(engine) as conn:
+        lock_change_log(conn)  # before the row lock, as ingest does
         hall_key = conn.execute(select(schema.cases.c.hall_key).where(schema.cases.c.case_no == case_no)).scalar()
         if hall_key is None:
             raise UnknownCaseError(case_no)

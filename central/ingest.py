@@ -84,6 +84,9 @@ def ingest_batch(
         return (seq if isinstance(seq, int) and not isinstance(seq, bool) else -1, index)
 
     with write(engine) as conn:
+        if any(isinstance(r, dict) and r.get("kind") == RecordKind.CASE for r in records):
+            # Take the change-log lock before any row lock, so two batches can never wait on each other in turn.
+            lock_change_log(conn)
         received_at = iso(now_utc())
         known = _prefetch(conn, records)
         for index in sorted(range(len(records)), key=order):

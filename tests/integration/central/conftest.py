@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
-import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from central import devices
 from central.db import open_engine
-from central.migrations import migrate
 
 from .helpers import Client, Server, enrol, start_server
+from .pg import Cluster, start_cluster
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One PostgreSQL cluster for the session; each module's server gets its own database in it."""
+    try:
+        cluster = start_cluster()
+    except FileNotFoundError as exc:
+        pytest.skip(f"PostgreSQL backend not testable here: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real server on each backend: a SQLite file, and a fresh PostgreSQL database."""
     home = tmp_path_factory.mktemp("central")
-    srv = start_server(home / "central.db", home / "server.log")
+    if request.param == "sqlite":
+        url = f"sqlite:///{home / 'central.db'}"
+    else:
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(f"tb_{uuid.uuid4().hex[:12]}")
+    srv = start_server(url, home / "server.log")
     try:
         yield srv
     finally:
@@ -26,21 +44,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture
-def make_client(server: Server) -> Callable[..., Client]:
+def make_client(server: Server) -> Iterator[Callable[..., Client]]:
     """Enrol a new device through a one-time code and the real enrol endpoint."""
-    engine = open_engine(f"sqlite:///{server.db}")
-    migrate(engine)
+    engine = open_engine(server.db)
 
     def make(hall: str = "01", window: str = "1") -> Client:
         code = devices.create_enrol_code(engine, division="210800", hall=hall, window=window)
         return Client(server.url, enrol(server.url, code.code))
 
-    return make
-
-
-def db_rows(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        yield make
     finally:
-        conn.close()
+        engine.dispose()
+
+
+def db_rows(db: str, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Run SQL with `?` placeholders against the server's database (either backend)."""
+    engine = open_engine(db)
+    try:
+        if engine.dialect.name == "postgresql":
+            sql = sql.replace("?", "%s")
+        with engine.begin() as conn:
+            result = conn.exec_driver_sql(sql, tuple(params))
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()

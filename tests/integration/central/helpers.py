@@ -33,10 +33,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cli(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(db: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(
-        [sys.executable, "-m", "central.cli", "--db", str(db), *args],
+        [sys.executable, "-m", "central.cli", "--db", db, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -50,7 +50,7 @@ def cli(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess
 
 @dataclass
 class Server:
-    db: Path
+    db: str  # database URL
     port: int
     process: subprocess.Popen[bytes]
     log_path: Path
@@ -73,13 +73,13 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(db: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> Server:
+def start_server(db: str, log_path: Path, extra_env: dict[str, str] | None = None) -> Server:
     """`tongban-central serve` as a real subprocess on a random loopback port; returns once /healthz answers."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "central.cli", "--db", str(db), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "central.cli", "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             env=env,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -114,14 +113,11 @@ def test_enrolment_code_is_one_time_and_expires(server: Server) -> None:
     bogus = requests.post(server.url + "/api/v1/devices/enrol", json={"code": "NOPE-NOPE"}, timeout=5)
     assert (bogus.status_code, bogus.json()["error"]) == (400, "invalid_code")
     # The next code in the hall gets the next terminal number; an expired one is refused.
-    engine = open_engine(f"sqlite:///{server.db}")
+    engine = open_engine(server.db)
     second = devices.create_enrol_code(engine, division="210800", hall="05", window="8")
     assert second.terminal == "002"
     engine.dispose()
-    conn = sqlite3.connect(server.db)
-    conn.execute("UPDATE enrol_codes SET expires_at = '2020-01-01T00:00:00.000000+00:00' WHERE terminal = '002'")
-    conn.commit()
-    conn.close()
+    db_rows(server.db, "UPDATE enrol_codes SET expires_at = '2020-01-01T00:00:00.000000+00:00' WHERE terminal = '002'")
     expired = requests.post(server.url + "/api/v1/devices/enrol", json={"code": second.code}, timeout=5)
     assert (expired.status_code, expired.json()["error"]) == (400, "code_expired")
 

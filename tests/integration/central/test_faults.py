@@ -17,7 +17,7 @@ from .helpers import Client, Server, case_record, enrol, start_server
 
 
 def _client(server: Server) -> Client:
-    engine = open_engine(f"sqlite:///{server.db}")
+    engine = open_engine(server.db)
     migrate(engine)
     code = devices.create_enrol_code(engine, division="210800", hall="01", window="1")
     engine.dispose()
@@ -29,7 +29,7 @@ def fault_server(tmp_path: Path) -> Iterator[Server]:
     """A server whose faults are switched through TB_FAULT_FILE (starts with none)."""
     fault_file = tmp_path / "faults"
     fault_file.write_text("", encoding="utf-8")
-    srv = start_server(tmp_path / "c.db", tmp_path / "server.log", {"TB_FAULT_FILE": str(fault_file)})
+    srv = start_server(f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "server.log", {"TB_FAULT_FILE": str(fault_file)})
     try:
         yield srv
     finally:
@@ -68,7 +68,7 @@ def test_crash_on_poisons_the_whole_batch_and_reject_marks_one_record(fault_serv
 
 
 def test_exit_after_commit_then_restart_answers_duplicate(tmp_path: Path) -> None:
-    db = tmp_path / "c.db"
+    db = f"sqlite:///{tmp_path / 'c.db'}"
     srv = start_server(db, tmp_path / "server.log", {"TB_FAULT": "exit_after_commit"})
     try:
         client = _client(srv)
