@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage
 
 from app.config import Config, PrinterConfig, PrinterKind
 from app.domain.case_number import CaseNumber, parse_case_number
@@ -28,7 +29,8 @@ from app.printing.build import HallContext, build_intake_receipt, build_one_time
 from app.printing.document import ReceiptDocument
 from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
-from app.printing.pdf import write_pdf
+from app.printing.pdf import render_images, write_pdf
+from app.printing.slip_view import render_slip
 from app.printing.thermal import render_escpos, thermal_profile
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
@@ -186,7 +188,8 @@ class ReceiptService(QObject):
         # One print worker: jobs print in the order they were asked for.
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._job_finished.connect(self._on_job_finished)
+        # Queued even from the GUI thread itself: print_case returns its job id before any outcome is signalled.
+        self._job_finished.connect(self._on_job_finished, Qt.ConnectionType.QueuedConnection)
 
     # --- use cases -----------------------------------------------------------------------------------------
 
@@ -216,7 +219,8 @@ class ReceiptService(QObject):
         )
         self._queue.put(job)
         if chosen is None:
-            self._finish(job.job_id, _Outcome(False, message=NO_PRINTER_MESSAGE, detail="printer.kind is none"))
+            outcome = _Outcome(False, message=NO_PRINTER_MESSAGE, detail="printer.kind is none")
+            self._job_finished.emit(job.job_id, outcome)
         else:
             self._start(job)
         return job.job_id
@@ -248,6 +252,25 @@ class ReceiptService(QObject):
         """Drop a failed job (the case stays; it can be reprinted at any time)."""
         if self._queue.remove(job_id) is not None:
             self.queue_changed.emit(len(self._queue.failed()))
+
+    def preview(self, *, case: Case, output: ReceiptOutput | None = None) -> list[QImage]:
+        """The case's documents as the chosen output would print them: A4 pages, or one image of the thermal
+        slip. Renders on the calling thread (about 50 ms a page); nothing is printed or logged."""
+        item = self._item_lookup(case.item_code) if self._item_lookup else None
+        docs = build_documents(
+            case,
+            config=self._config,
+            item=item,
+            calendar=self._calendar,
+            now=self._clock(),
+            reprinted=printed_kinds(self._store, case.case_no),
+        )
+        chosen = output or output_for(self._config.printer) or ReceiptOutput.PRINTER
+        if chosen is ReceiptOutput.THERMAL:
+            profile = thermal_profile(self._config.printer.profile, self._config.printer.paper_width_mm)
+            slip = render_slip(render_escpos(docs, profile), dots=profile.dots).image
+            return [QImage(slip.tobytes(), slip.width, slip.height, slip.width, QImage.Format.Format_Grayscale8).copy()]
+        return [page for doc in docs for page in render_images(doc)]
 
     def failed_jobs(self) -> list[PrintJob]:
         return self._queue.failed()
