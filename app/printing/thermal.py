@@ -180,7 +180,9 @@ def _table(slip: _Slip, block: TableBlock) -> None:
         slip.para(block.empty_text, indent=2)
     for cells in block.rows:
         slip.para(f"{cells[0]}. {cells[1]}", indent=3)
-        details = "，".join(f"{col}：{val}" for col, val in zip(block.columns[2:], cells[2:], strict=True))
+        details = "，".join(
+            f"{col}：{val}" for col, val in zip(block.columns[2:], cells[2:], strict=True) if val not in {"", "—"}
+        )
         if details:
             slip.para(f"   {details}", indent=3)
     if block.note:

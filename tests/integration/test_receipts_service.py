@@ -224,3 +224,21 @@ def test_no_printer_configured_says_so_and_keeps_the_job(
         service.redirect_to_pdf(job_id=job_id)
     with qtbot.assert_not_emitted(service.queue_changed):
         service.dismiss(job_id=job_id)  # already done: nothing left to dismiss
+
+
+def test_thermal_receipt_to_a_device_file(qtbot: QtBot, make_service: Any, saved_case: Case, tmp_path: Path) -> None:
+    device = tmp_path / "lp0"
+    device.write_bytes(b"")
+    service = make_service(_config(kind="escpos_file", device_file=str(device), paper_width_mm=58, profile="POS-5890"))
+    _print(qtbot, service, saved_case)
+    data = device.read_bytes()
+    assert data.startswith(INIT + CHINESE_MODE)
+    assert "一次性告知书".encode("gb18030") in data
+    assert b"\x1d(k" not in data and b"\x1dv0" in data  # no native QR on this printer: raster image instead
+
+
+@pytest.mark.expected_log
+def test_missing_device_file_fails_plainly(qtbot: QtBot, make_service: Any, saved_case: Case, tmp_path: Path) -> None:
+    service = make_service(_config(kind="escpos_file", device_file=str(tmp_path / "no" / "lp0")))
+    _job, _case_no, message = _print(qtbot, service, saved_case, ok=False)
+    assert message == "未找到打印机，请检查打印机连接线和电源。"
