@@ -205,6 +205,7 @@ def build_face(source: Path, style: str, out_dir: Path) -> Path:
     set_code_pages(font)
     rename(font, style)
     out = out_dir / f"{PS_FAMILY}-{style}.ttf"
+    font.recalcTimestamp = False  # keep Noto's head.modified so a rebuild from the same source is byte-identical
     font.save(str(out))
     size = out.stat().st_size
     print(

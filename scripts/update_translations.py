@@ -4,7 +4,8 @@
     .venv/bin/python scripts/update_translations.py --check  # exit 1 if the .ts or .qm is out of date or unfinished
 
 Translate new strings in resources/translations/tongban_zh_CN.ts (Qt Linguist: `pyside6-linguist`, or by hand:
-fill `<translation>` and drop `type="unfinished"`), then run this script again. Uses the pyside6-lupdate and
+fill `<translation>` and drop `type="unfinished"`), then run this script again. A source string that is already
+Chinese may stay untranslated (Qt shows the source); an English one may not. Uses the pyside6-lupdate and
 pyside6-lrelease that come with the PySide6 wheel. `-locations none` keeps the .ts stable when code moves.
 """
 
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 TS_FILE = ROOT / "resources" / "translations" / "tongban_zh_CN.ts"
@@ -77,9 +79,29 @@ def check() -> list[str]:
         lrelease(TS_FILE, fresh_qm)
         if fresh_qm.read_bytes() != QM_FILE.read_bytes():
             problems.append(f"{QM_FILE.name} is not compiled from {TS_FILE.name}: run scripts/update_translations.py")
-    if 'type="unfinished"' in TS_FILE.read_text(encoding="utf-8"):
-        problems.append(f"{TS_FILE.name} has untranslated strings")
+    untranslated = untranslated_english(TS_FILE)
+    if untranslated:
+        problems.append(f"{TS_FILE.name} has untranslated strings: " + "; ".join(untranslated))
     return problems
+
+
+def untranslated_english(ts_file: Path) -> list[str]:
+    """Source strings without a translation, except those written in Chinese already (shown as they are)."""
+    root = ElementTree.parse(ts_file).getroot()
+    missing: list[str] = []
+    for context in root.iter("context"):
+        name = context.findtext("name", "")
+        for message in context.iter("message"):
+            source = message.findtext("source", "")
+            translation = message.find("translation")
+            done = translation is not None and translation.get("type") not in {"unfinished", "vanished", "obsolete"}
+            if not done and not _has_cjk(source):
+                missing.append(f"{name}: {source!r}")
+    return missing
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     TS_FILE.parent.mkdir(parents=True, exist_ok=True)
     lupdate(TS_FILE)
     lrelease(TS_FILE, QM_FILE)
-    if 'type="unfinished"' in TS_FILE.read_text(encoding="utf-8"):
-        print(f"{TS_FILE.name} has untranslated strings: translate them and run this again", file=sys.stderr)
+    for message in untranslated_english(TS_FILE):
+        print(f"untranslated: {message}", file=sys.stderr)
     return 0
 
 

@@ -129,10 +129,8 @@ def run_gui(
     window = create_main_window(config=config, mode=mode, status=status)
     router, _presenter = install_error_handling(app, mode=mode, window=window)
     try:
-        if mode is Mode.COUNTER:
-            window.show()
-        else:
-            window.showFullScreen()
+        # The kiosk will run full screen once it exists; its placeholder stays an ordinary, closable window.
+        window.show()
         if exit_when_idle:
             _IdleProbe(app).start()
         return app.exec()

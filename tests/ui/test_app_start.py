@@ -35,7 +35,7 @@ def test_window_opens_reaches_idle_and_exits(mode: str) -> None:
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"IDLE \d+\n", result.stdout), result.stdout
     assert 0 < int(result.stdout.split()[1]) < 60_000
-    # No Qt warnings (missing font, bad QSS, missing translation) on the way, except the one that the offscreen
-    # platform prints for full-screen windows (it has no window manager; see qt_log_ignore in pyproject.toml).
+    # No Qt warnings (missing font, bad QSS, missing translation) on the way, except the one the offscreen
+    # platform may print because it has no window manager (see qt_log_ignore in pyproject.toml).
     noise = "This plugin does not support propagateSizeHints()"
     assert [line for line in result.stderr.splitlines() if line != noise] == []
