@@ -99,6 +99,8 @@ def _escpos_device(cfg: PrinterConfig, timeout: float) -> Any:
 
         return Serial(cfg.serial_port, baudrate=cfg.serial_baudrate, timeout=timeout, profile=profile)
     if cfg.kind is PrinterKind.ESCPOS_USB:
+        if not cfg.usb_vendor_id or not cfg.usb_product_id:
+            raise PrintError("未设置USB打印机的厂商和产品编号，请联系管理员配置。", "usb ids not set")
         from escpos.printer import Usb
 
         return Usb(cfg.usb_vendor_id, cfg.usb_product_id, timeout=int(timeout * 1000), profile=profile)
