@@ -30,6 +30,7 @@ from offline_cache.ratings import Ratings
 from offline_cache.receipts import Receipts
 from offline_cache.session import Clock, Session, utc_now
 from offline_cache.settings import Settings
+from offline_cache.staff import StaffRepository
 
 log = logging.getLogger("tongban.store")
 
@@ -52,7 +53,7 @@ class SavedRecord:
 class Store:
     """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
 
-    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings` (repositories);
+    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff` (repositories);
     `recovered_from` is where a damaged database was moved at open (None normally) for the UI to report.
     """
 
@@ -71,6 +72,7 @@ class Store:
         self.drafts = Drafts(session)
         self.audit = AuditLog(session)
         self.settings = Settings(session)
+        self.staff = StaffRepository(session)
 
     @property
     def schema_version(self) -> int:

@@ -1,0 +1,128 @@
+"""StaffService against a real store file: PIN hashing, lock-out after 5 wrong tries, idle sign-out, audit."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.paths import AppPaths
+from app.services.errors import UserFacingError
+from app.services.staff import SignInError, StaffService
+from app.services.staff_cli import staff_command
+from offline_cache import Store
+from tests.integration.intake_support import STAFF_NO, STAFF_PIN, FakeClock, store  # noqa: F401 - fixture
+
+ADMIN = "admin-cli"
+
+
+def _service(store: Store, clock: FakeClock, **kwargs: float) -> StaffService:  # noqa: F811 - fixture name
+    service = StaffService(store=store, clock=clock, **kwargs)
+    service.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor=ADMIN)
+    return service
+
+
+def test_pin_is_stored_as_a_salted_slow_hash(store: Store) -> None:  # noqa: F811
+    _service(store, FakeClock())
+    row = store.db.conn.execute("SELECT pin_hash, pin_salt FROM staff").fetchone()
+    assert STAFF_PIN not in str(row[0])
+    assert str(row[0]).startswith("scrypt$16384$")
+    assert len(bytes(row[1])) == 16
+
+
+def test_sign_in_and_out_are_audited(qapp: object, store: Store) -> None:  # noqa: F811
+    service = _service(store, FakeClock())
+    clerk = service.sign_in(staff_no=" s0042 ", pin=STAFF_PIN)
+    assert clerk.staff_no == STAFF_NO and service.staff_no == STAFF_NO
+    service.sign_out()
+    actions = [e.action for e in store.audit.list()]
+    assert actions[:2] == ["signed_out", "signed_in"]
+    with pytest.raises(RuntimeError):
+        _ = service.staff_no
+
+
+def test_five_wrong_pins_lock_for_five_minutes(qapp: object, store: Store) -> None:  # noqa: F811
+    clock = FakeClock()
+    service = _service(store, clock)
+    messages = []
+    for _ in range(5):
+        with pytest.raises(SignInError) as caught:
+            service.sign_in(staff_no=STAFF_NO, pin="000000")
+        messages.append(caught.value.message)
+    assert "还可尝试4次" in messages[0]
+    assert "锁定" in messages[-1]
+    # Even the right PIN is refused while locked.
+    with pytest.raises(SignInError) as caught:
+        service.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN)
+    assert caught.value.code == "locked"
+    clock.advance(minutes=5, seconds=1)
+    assert service.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN).staff_no == STAFF_NO
+    assert [e.action for e in store.audit.list(action="staff_locked")]
+
+
+def test_unknown_and_disabled_staff_are_refused(qapp: object, store: Store) -> None:  # noqa: F811
+    service = _service(store, FakeClock())
+    with pytest.raises(SignInError, match="工号或密码不正确"):
+        service.sign_in(staff_no="S9999", pin=STAFF_PIN)
+    service.disable(staff_no=STAFF_NO, actor=ADMIN)
+    with pytest.raises(SignInError) as caught:
+        service.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN)
+    assert caught.value.code == "disabled"
+
+
+def test_idle_signs_the_clerk_out(qtbot: QtBot, store: Store) -> None:  # noqa: F811
+    service = _service(store, FakeClock(), idle_minutes=0.002)  # 120 ms
+    service.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN)
+    with qtbot.wait_signal(service.signed_out, timeout=3000) as blocker:
+        pass
+    assert blocker.args == [STAFF_NO, "idle"]
+    assert service.clerk is None
+    assert store.audit.list(action="signed_out")[0].detail == "idle"
+
+
+def test_bad_new_staff_are_refused(store: Store) -> None:  # noqa: F811
+    service = StaffService(store=store)
+    with pytest.raises(ValueError, match="密码应为"):
+        service.add(staff_no="S1", display_name="王晓", pin="12", actor=ADMIN)
+    with pytest.raises(ValueError, match="工号"):
+        service.add(staff_no="S 1;", display_name="王晓", pin="1234", actor=ADMIN)
+    service.add(staff_no="S1", display_name="王晓", pin="1234", actor=ADMIN)
+    with pytest.raises(ValueError, match="已存在"):
+        service.add(staff_no="s1", display_name="王晓", pin="1234", actor=ADMIN)
+
+
+def _paths(tmp_path: Path) -> AppPaths:
+    return AppPaths(data_dir=tmp_path / "cli", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+
+
+def test_cli_add_list_disable(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    answers = iter([STAFF_PIN, STAFF_PIN])
+    out = io.StringIO()
+    assert (
+        staff_command(
+            paths=paths, action="add", out=out, staff_no=STAFF_NO, display_name="王晓", ask_pin=lambda _p: next(answers)
+        )
+        == 0
+    )
+    assert "已添加工号 S0042" in out.getvalue()
+    out = io.StringIO()
+    staff_command(paths=paths, action="disable", out=out, staff_no=STAFF_NO)
+    out = io.StringIO()
+    staff_command(paths=paths, action="list", out=out, as_json=True)
+    assert '"disabled": true' in out.getvalue()
+
+
+def test_cli_refuses_pins_that_differ(tmp_path: Path) -> None:
+    answers = iter([STAFF_PIN, "135790"])
+    with pytest.raises(UserFacingError, match="两次输入的密码不一致"):
+        staff_command(
+            paths=_paths(tmp_path),
+            action="add",
+            out=io.StringIO(),
+            staff_no=STAFF_NO,
+            display_name="王晓",
+            ask_pin=lambda _p: next(answers),
+        )
