@@ -219,7 +219,23 @@ def _m0002_staff_and_rating_requests(db: sqlite_utils.Database) -> None:
     _run(db, _V2)
 
 
-MIGRATION_NAMES: tuple[str, ...] = ("0001_initial", "0002_staff_and_rating_requests")
+_V3_RATING_REQUEST_CONTEXT = (
+    # What a pending request needs to be resumed after a restart (the item and the clerk it rates).
+    "ALTER TABLE rating_requests ADD COLUMN item_code TEXT",
+    "ALTER TABLE rating_requests ADD COLUMN staff_no TEXT NOT NULL DEFAULT ''",
+)
+
+
+@migrations(name="0003_rating_request_context")
+def _m0003_rating_request_context(db: sqlite_utils.Database) -> None:
+    _run(db, _V3_RATING_REQUEST_CONTEXT)
+
+
+MIGRATION_NAMES: tuple[str, ...] = (
+    "0001_initial",
+    "0002_staff_and_rating_requests",
+    "0003_rating_request_context",
+)
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 _NUMBER = re.compile(r"^(\d+)_")

@@ -1,0 +1,118 @@
+"""The figures of one day's 日结 (daily report), read from the store. No personal data is read.
+
+Times are stored as UTC text of one format (session.iso), so a day is the half-open text range [start, end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from app.domain.models import RatingLevel
+from offline_cache.session import iso, parse_iso
+from offline_cache.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCount:
+    item_code: str
+    item_name: str
+    received: int
+    refused: int
+
+
+@dataclass(frozen=True, slots=True)
+class BadRating:
+    """One 差评 for the report: no personal data, only codes, reasons and the citizen's (sanitised) text."""
+
+    rating_id: str
+    case_no: str | None
+    item_code: str | None
+    staff_no: str
+    level: RatingLevel
+    reasons: tuple[str, ...]
+    text: str
+    callback_consent: bool
+    rated_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RawDailyFigures:
+    items: tuple[ItemCount, ...]
+    receipts_printed: int  # successful prints, first prints and reprints
+    receipts_reprinted: int
+    receipts_failed: int
+    ratings_by_level: dict[RatingLevel, int]
+    unrated: int
+    bad_ratings: tuple[BadRating, ...]
+    unsynced_by_kind: dict[str, int]  # outbox entries not acknowledged (pending), whatever their day
+    dead_by_kind: dict[str, int]  # rejected by the platform, waiting for an administrator
+    pending_requests: int  # ratings asked for and still open
+
+
+def read_daily_figures(store: Store, start: dt.datetime, end: dt.datetime) -> RawDailyFigures:
+    """Figures for records made in [start, end) (aware datetimes)."""
+    lo, hi = iso(start), iso(end)
+    conn = store.db.conn
+    items = tuple(
+        ItemCount(str(r[0]), str(r[1]), int(r[2]), int(r[3]))
+        for r in conn.execute(
+            "SELECT item_code, max(item_name), sum(state != 'refused'), sum(state = 'refused') FROM cases"
+            " WHERE created_at >= ? AND created_at < ? GROUP BY item_code ORDER BY item_code",
+            (lo, hi),
+        )
+    )
+    printed, reprinted, failed = conn.execute(
+        "SELECT coalesce(sum(success), 0), coalesce(sum(success AND reprint), 0), coalesce(sum(NOT success), 0)"
+        " FROM receipts WHERE printed_at >= ? AND printed_at < ?",
+        (lo, hi),
+    ).fetchone()
+    by_level = {level: 0 for level in RatingLevel}
+    unrated = 0
+    for level, count in conn.execute(
+        "SELECT level, count(*) FROM ratings WHERE coalesce(rated_at, requested_at) >= ?"
+        " AND coalesce(rated_at, requested_at) < ? GROUP BY level",
+        (lo, hi),
+    ):
+        if level is None:
+            unrated = int(count)
+        else:
+            by_level[RatingLevel(level)] = int(count)
+    bad = tuple(
+        BadRating(
+            rating_id=r[0],
+            case_no=r[1],
+            item_code=r[2],
+            staff_no=r[3],
+            level=RatingLevel(r[4]),
+            reasons=tuple(json.loads(r[5])),
+            text=r[6],
+            callback_consent=bool(r[7]),
+            rated_at=parse_iso(r[8]) if r[8] else None,
+        )
+        for r in conn.execute(
+            "SELECT rating_id, case_no, item_code, staff_no, level, reasons, text, callback_consent, rated_at"
+            " FROM ratings WHERE level <= ? AND rated_at >= ? AND rated_at < ? ORDER BY rated_at",
+            (int(RatingLevel.DISSATISFIED), lo, hi),
+        )
+    )
+    unsynced: dict[str, int] = {}
+    dead: dict[str, int] = {}
+    for kind, state, count in conn.execute(
+        "SELECT kind, state, count(*) FROM outbox WHERE state != 'sent' GROUP BY kind, state ORDER BY kind"
+    ):
+        (unsynced if state == "pending" else dead)[str(kind)] = int(count)
+    (pending,) = conn.execute("SELECT count(*) FROM rating_requests WHERE state = 'pending'").fetchone()
+    return RawDailyFigures(
+        items=items,
+        receipts_printed=int(printed),
+        receipts_reprinted=int(reprinted),
+        receipts_failed=int(failed),
+        ratings_by_level=by_level,
+        unrated=unrated,
+        bad_ratings=bad,
+        unsynced_by_kind=unsynced,
+        dead_by_kind=dead,
+        pending_requests=int(pending),
+    )
