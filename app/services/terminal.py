@@ -17,6 +17,8 @@ from PySide6.QtCore import QObject
 from app.config import Config
 from app.paths import AppPaths
 from app.services.catalogue import CatalogueService
+from app.services.ratings import RatingService
+from app.services.report import ReportService
 from app.services.status import StatusService
 from offline_cache import Store, open_store
 
@@ -33,8 +35,8 @@ class Terminal:
     """Owns the GUI thread's store connection and every service. Close it when the window closes.
 
     Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
-    `catalogue`, `status`, and `notices`: plain-Chinese messages the window shows once at start
-    (e.g. the database was damaged and moved aside).
+    `catalogue`, `status`, `ratings` (好差评), `reports` (日结), and `notices`: plain-Chinese messages the window
+    shows once at start (e.g. the database was damaged and moved aside).
     """
 
     def __init__(
@@ -63,6 +65,16 @@ class Terminal:
             platform_configured=not config.offline,
             parent=parent,
         )
+        self.ratings = RatingService(
+            store=store, config=config, clock=clock, staff_names=self._staff_name, parent=parent
+        )
+        self.reports = ReportService(store=store, config=config, clock=clock, parent=parent)
+
+    def _staff_name(self, staff_no: str) -> str:
+        """The clerk's display name for the citizen screen ("" when the staff list does not know them)."""
+        staff = getattr(self.store, "staff", None)
+        member = staff.get(staff_no) if staff is not None else None
+        return str(getattr(member, "display_name", "") or "")
 
     def close(self) -> None:
         self.store.close()
