@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.domain.models import ReceiptOutput
+from app.domain.models import Case, ReceiptOutput
 from app.printing.document import ReceiptDocument
 
 
@@ -27,6 +27,7 @@ class PrintJob:
     output: ReceiptOutput
     staff_no: str
     created_at: dt.datetime
+    case: Case  # kept so a job whose documents could not be built can be built again on retry
     state: JobState = JobState.QUEUED
     attempts: int = 0
     error: str = ""  # the last failure, in plain Chinese for the clerk

@@ -196,34 +196,51 @@ class ReceiptService(QObject):
     def print_case(self, *, case: Case, staff_no: str, output: ReceiptOutput | None = None) -> str:
         """Print the case's documents on the configured printer (or `output`); returns the job id.
 
-        A document printed successfully before is marked 补打 with the current time.
+        A document printed successfully before is marked 补打 with the current time. Never raises: called right
+        after the case was committed, so any trouble becomes a failed job in the queue, signalled by `failed`.
         """
-        now = self._clock()
-        item = self._item_lookup(case.item_code) if self._item_lookup else None
-        docs = build_documents(
-            case,
-            config=self._config,
-            item=item,
-            calendar=self._calendar,
-            now=now,
-            reprinted=printed_kinds(self._store, case.case_no),
-        )
         chosen = output or output_for(self._config.printer)
         job = PrintJob(
             job_id=str(uuid.uuid4()),
             case_no=case.case_no,
-            documents=tuple(docs),
+            documents=(),
             output=chosen or ReceiptOutput.PRINTER,
             staff_no=staff_no,
-            created_at=now,
+            created_at=self._clock(),
+            case=case,
         )
         self._queue.put(job)
         if chosen is None:
-            outcome = _Outcome(False, message=NO_PRINTER_MESSAGE, detail="printer.kind is none")
-            self._job_finished.emit(job.job_id, outcome)
+            self._job_finished.emit(job.job_id, _Outcome(False, message=NO_PRINTER_MESSAGE, detail="no printer"))
         else:
-            self._start(job)
+            self._build_and_start(job)
         return job.job_id
+
+    def _build_and_start(self, job: PrintJob) -> None:
+        if not job.documents:
+            try:
+                docs = self._documents(job.case, now=job.created_at)
+            except Exception:  # a bug: the case is saved; the job waits in the queue for a retry
+                log.exception("building the receipt of case %s failed", job.case_no)
+                outcome = _Outcome(
+                    False, message="生成回执时出错，办件已保存；请重试或联系管理员。", detail="build failed"
+                )
+                self._job_finished.emit(job.job_id, outcome)
+                return
+            job = self._queue.update(job.job_id, documents=docs)
+        self._start(job)
+
+    def _documents(self, case: Case, *, now: dt.datetime) -> tuple[ReceiptDocument, ...]:
+        item = self._item_lookup(case.item_code) if self._item_lookup else None
+        try:
+            reprinted = printed_kinds(self._store, case.case_no)
+        except StoreError as exc:
+            log.warning("print log of case %s unreadable (%s): printing without 补打 marks", case.case_no, exc.code)
+            reprinted = set()
+        docs = build_documents(
+            case, config=self._config, item=item, calendar=self._calendar, now=now, reprinted=reprinted
+        )
+        return tuple(docs)
 
     def reprint(self, *, case_no: str, staff_no: str, output: ReceiptOutput | None = None) -> str:
         """补打 a stored case by its number; raises LookupError when there is no such case."""
@@ -237,7 +254,7 @@ class ReceiptService(QObject):
         job = self._queue.get(job_id)
         if job is None or job.state is not JobState.FAILED:
             raise LookupError(f"no failed print job {job_id}")
-        self._start(self._queue.update(job_id, state=JobState.QUEUED))
+        self._build_and_start(self._queue.update(job_id, state=JobState.QUEUED))
         self.queue_changed.emit(len(self._queue.failed()))
 
     def redirect_to_pdf(self, *, job_id: str) -> None:
@@ -245,7 +262,7 @@ class ReceiptService(QObject):
         job = self._queue.get(job_id)
         if job is None or job.state is not JobState.FAILED:
             raise LookupError(f"no failed print job {job_id}")
-        self._start(self._queue.update(job_id, state=JobState.QUEUED, output=ReceiptOutput.PDF))
+        self._build_and_start(self._queue.update(job_id, state=JobState.QUEUED, output=ReceiptOutput.PDF))
         self.queue_changed.emit(len(self._queue.failed()))
 
     def dismiss(self, *, job_id: str) -> None:
@@ -256,15 +273,7 @@ class ReceiptService(QObject):
     def preview(self, *, case: Case, output: ReceiptOutput | None = None) -> list[QImage]:
         """The case's documents as the chosen output would print them: A4 pages, or one image of the thermal
         slip. Renders on the calling thread (about 50 ms a page); nothing is printed or logged."""
-        item = self._item_lookup(case.item_code) if self._item_lookup else None
-        docs = build_documents(
-            case,
-            config=self._config,
-            item=item,
-            calendar=self._calendar,
-            now=self._clock(),
-            reprinted=printed_kinds(self._store, case.case_no),
-        )
+        docs = self._documents(case, now=self._clock())
         chosen = output or output_for(self._config.printer) or ReceiptOutput.PRINTER
         if chosen is ReceiptOutput.THERMAL:
             profile = thermal_profile(self._config.printer.profile, self._config.printer.paper_width_mm)
@@ -315,15 +324,19 @@ class ReceiptService(QObject):
 
     def _log_print(self, job: PrintJob, outcome: _Outcome) -> None:
         printed_at = self._clock()
-        for doc in job.documents:
+        # A job whose documents could not be built is logged as a failed 收件回执.
+        kinds = [(doc.kind, doc.reprint_at is not None) for doc in job.documents] or [
+            (ReceiptKind.INTAKE_RECEIPT, False)
+        ]
+        for kind, reprint in kinds:
             record = ReceiptRecord(
                 record_id=str(uuid.uuid4()),
                 case_no=job.case_no,
-                kind=doc.kind,
+                kind=kind,
                 output=job.output,
                 staff_no=job.staff_no,
                 printed_at=printed_at,
-                reprint=doc.reprint_at is not None,
+                reprint=reprint,
                 success=outcome.ok,
                 error="" if outcome.ok else outcome.message,
             )

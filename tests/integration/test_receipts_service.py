@@ -242,3 +242,29 @@ def test_missing_device_file_fails_plainly(qtbot: QtBot, make_service: Any, save
     service = make_service(_config(kind="escpos_file", device_file=str(tmp_path / "no" / "lp0")))
     _job, _case_no, message = _print(qtbot, service, saved_case, ok=False)
     assert message == "未找到打印机，请检查打印机连接线和电源。"
+
+
+@pytest.mark.expected_log
+def test_a_receipt_that_cannot_be_built_never_loses_the_case_and_can_be_retried(
+    qtbot: QtBot, store: Store, saved_case: Case, tmp_path: Path
+) -> None:
+    broken = [True]
+
+    def lookup(code: str) -> None:
+        if broken[0]:
+            raise RuntimeError("catalogue unavailable")
+
+    service = ReceiptService(config=_config(kind="pdf"), store=store, pdf_dir=tmp_path / "r", item_lookup=lookup)
+    with qtbot.wait_signal(service.failed) as blocker:
+        job_id = service.print_case(case=saved_case, staff_no="S0042")  # does not raise into intake's submit
+    assert blocker.args is not None and blocker.args[0] == job_id and "办件已保存" in blocker.args[2]
+    assert store.cases.get_by_no(saved_case.case_no) is not None
+    assert [r.success for r in store.receipts.for_case(saved_case.case_no)] == [False]
+    broken[0] = False
+    with qtbot.wait_signal(service.printed, timeout=10_000):
+        service.retry(job_id=job_id)
+    assert service.wait_for_idle(10_000)
+    assert [r.kind for r in store.receipts.for_case(saved_case.case_no)][1:] == [
+        ReceiptKind.INTAKE_RECEIPT,
+        ReceiptKind.ONE_TIME_NOTICE,
+    ]
