@@ -86,16 +86,25 @@ def needs_image(text: str) -> bool:
     return any(len(ch.encode("gb18030")) == 4 for ch in text)
 
 
+#: Punctuation that must not begin a line (禁则): it takes the previous character down with it.
+NO_LINE_START = frozenset("，。、；：？！）】》」』”’,.;:?!)]%")
+
+
 def wrap_columns(text: str, columns: int, indent: int = 0) -> list[str]:
-    """Break `text` into lines of at most `columns` columns; continuation lines start with `indent` spaces."""
+    """Break `text` into lines of at most `columns` columns; continuation lines start with `indent` spaces.
+    A closing bracket or punctuation mark never starts a line."""
     lines: list[str] = []
     current, width = "", 0
     for ch in text:
         w = char_columns(ch)
         if width + w > columns and current.strip():
+            carry = ""
+            if ch in NO_LINE_START and len(current.strip()) > 1 and current[-1] not in NO_LINE_START:
+                current, carry = current[:-1], current[-1]
             lines.append(current.rstrip())
-            current, width = " " * indent, indent
-            if ch == " ":
+            current = " " * indent + carry
+            width = indent + sum(char_columns(c) for c in carry)
+            if ch == " " and not carry:
                 continue
         current += ch
         width += w

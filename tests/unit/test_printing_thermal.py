@@ -140,6 +140,12 @@ def test_wrap_columns_keeps_every_character() -> None:
     assert "".join(line.strip() for line in lines) == text.replace(" ", "")
 
 
+def test_closing_punctuation_never_starts_a_line() -> None:
+    lines = wrap_columns("说明：照片不符合要求（需白底）", 28, indent=3)
+    assert lines == ["说明：照片不符合要求（需白", "   底）"]
+    assert all(line.strip()[0] not in "）。，" for line in wrap_columns("甲乙丙。" * 20, 12))
+
+
 def test_thermal_profiles() -> None:
     assert thermal_profile("", 80).dots == 576 and thermal_profile("", 80).columns == 48
     assert thermal_profile("", 58).dots == 384 and thermal_profile("", 58).columns == 32
