@@ -45,7 +45,9 @@ def outbox_body(store: Store, record_id: str) -> tuple[str, str | None]:
     return row[0], row[1]
 
 
-def test_request_for_a_case_shows_item_clerk_and_masked_phone(store: Store, clock: Clock, service: RatingService) -> None:
+def test_request_for_a_case_shows_item_clerk_and_masked_phone(
+    store: Store, clock: Clock, service: RatingService
+) -> None:
     case = save_case(store, clock)
     prompt = service.request_rating(case_no=format_grouped(case.case_no), item_code=None, staff_no="S0042")
     assert prompt.case_no == case.case_no  # typed grouped, stored as digits
@@ -113,9 +115,7 @@ def test_bad_rating_without_reason_is_refused_then_stored_with_a_supervisor_even
             device=device, service_act_id=prompt.service_act_id, level=1, reasons=(RATING_REASONS[5],)
         )
     assert reported.args == [rating]
-    rows = store.db.conn.execute(
-        "SELECT record_id, depends_on, body FROM outbox WHERE kind = 'event'"
-    ).fetchall()
+    rows = store.db.conn.execute("SELECT record_id, depends_on, body FROM outbox WHERE kind = 'event'").fetchall()
     assert len(rows) == 1 and rows[0][1] == rating.rating_id
     body = json.loads(rows[0][2])
     assert body["event"] == "bad_rating" and body["level"] == 1 and body["reasons"] == ["工作人员态度不好"]
@@ -185,9 +185,7 @@ def test_one_rating_per_case_and_one_per_consultation(store: Store, clock: Clock
     assert visit.case_no is None and visit.phone_masked == ""
     service.submit(device=device, service_act_id=visit.service_act_id, level=5)
     with pytest.raises(RatingRefusedError, match="一次一评"):
-        service.request_rating(
-            case_no=None, item_code=None, staff_no="S0042", service_act_id=visit.service_act_id
-        )
+        service.request_rating(case_no=None, item_code=None, staff_no="S0042", service_act_id=visit.service_act_id)
     [consultation] = store.ratings.for_service_act(visit.service_act_id)
     assert consultation.case_no is None and consultation.level is RatingLevel.VERY_SATISFIED
 
@@ -280,9 +278,7 @@ def test_a_request_that_ran_out_while_down_becomes_unrated(tmp_path: Path, clock
 def test_free_text_is_cleaned(store: Store, clock: Clock, service: RatingService, text: str, expected: str) -> None:
     device = service.register_citizen_screen()
     prompt = service.request_rating(case_no=None, item_code=None, staff_no="S0042")
-    rating = service.submit(
-        device=device, service_act_id=prompt.service_act_id, level=2, reasons=("其他",), text=text
-    )
+    rating = service.submit(device=device, service_act_id=prompt.service_act_id, level=2, reasons=("其他",), text=text)
     assert rating.text == expected
     assert store.ratings.get(rating.rating_id) == rating
 
@@ -290,9 +286,7 @@ def test_free_text_is_cleaned(store: Store, clock: Clock, service: RatingService
 def test_ten_thousand_characters_are_cut_to_the_limit(store: Store, clock: Clock, service: RatingService) -> None:
     device = service.register_citizen_screen()
     prompt = service.request_rating(case_no=None, item_code=None, staff_no="S0042")
-    rating = service.submit(
-        device=device, service_act_id=prompt.service_act_id, level=3, text="慢" * 10_000
-    )
+    rating = service.submit(device=device, service_act_id=prompt.service_act_id, level=3, text="慢" * 10_000)
     assert rating.text == "慢" * MAX_TEXT_CHARS
 
 
