@@ -93,7 +93,8 @@ class PlatformClient:
         adapter = HTTPAdapter(
             pool_connections=2,
             pool_maxsize=4,
-            max_retries=Retry(total=2, connect=2, read=0, status=0, other=0, redirect=0, raise_on_status=False),
+            # No urllib3 retries (the protocol allows connect=2): the engine retries, re-signed, with backoff.
+            max_retries=Retry(total=0, connect=0, read=0, status=0, other=0, redirect=0, raise_on_status=False),
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

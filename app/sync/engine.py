@@ -260,10 +260,14 @@ class SyncEngine:
 
     # --- drain ---------------------------------------------------------------------------------------------
 
-    def drain(self, *, max_seconds: float | None = None, max_failures: int | None = None) -> DrainReport:
+    def drain(
+        self, *, max_seconds: float | None = None, max_failures: int | None = None, wait_scheduled: bool = False
+    ) -> DrainReport:
         """Send batches until nothing is due, sleeping through backoff (with the injected `sleep`).
 
-        Stops early on a blocked state, after `max_failures` consecutive failures, or after `max_seconds`.
+        With `wait_scheduled`, records rescheduled for later (retry_later, a suspect record) are waited for too,
+        until the queue is empty. Stops early on a blocked state, after `max_failures` consecutive failures, or
+        once `max_seconds` would be passed.
         """
         report = DrainReport()
         started = self._mono()
@@ -271,7 +275,9 @@ class SyncEngine:
         while True:
             step = self.step()
             report.merge(step.report)
-            if step.done or step.report.blocked is not None:
+            if step.done and wait_scheduled and self.store.outbox.depth():
+                step = StepResult(wait=max(self._next_due_in(), 0.001))
+            elif step.done or step.report.blocked is not None:
                 return report
             failures_in_row = failures_in_row + 1 if step.report.failures else 0
             if max_failures is not None and failures_in_row >= max_failures:
@@ -300,7 +306,7 @@ class SyncEngine:
             return StepResult(done=True)
         if self._state not in BLOCKED_STATES:
             self._set_state(SyncState.SYNCING)
-        return self._send(entries)
+        return self._send(_isolate_suspects(entries, self._suspects))
 
     def _send(self, entries: list[OutboxEntry]) -> StepResult:
         assert self.client is not None
@@ -388,7 +394,7 @@ class SyncEngine:
             self._online = True
             self._server_failures += 1
             if len(entries) == 1:
-                self._lone_failure(entries[0], exc)
+                report.dead += self._lone_failure(entries[0], exc)
                 self._limit = self.settings.batch_records
                 self._server_failures = 0
                 return StepResult(wait=self._schedule_backoff(), report=report)
@@ -410,7 +416,7 @@ class SyncEngine:
         self._set_state(SyncState.BACKOFF)
         return StepResult(wait=self._schedule_backoff(), report=report)
 
-    def _lone_failure(self, entry: OutboxEntry, exc: PlatformError) -> None:
+    def _lone_failure(self, entry: OutboxEntry, exc: PlatformError) -> int:
         """A batch of one record failed as a whole: count it; dead only if it keeps failing while others pass."""
         now = self._clock()
         suspect = self._suspects.setdefault(entry.record_id, _Suspect(first_failure=now))
@@ -429,13 +435,14 @@ class SyncEngine:
             log.warning("record %s quarantined after %d whole-batch failures", entry.record_id, suspect.failures)
             if len(dead) > 1:
                 log.warning("%d dependant record(s) of %s quarantined", len(dead) - 1, entry.record_id)
-            return
+            return len(dead)
         delay = full_jitter(suspect.failures, base=s.backoff_base_s, cap=s.backoff_cap_s, rng=self._rng)
         self.store.outbox.reschedule(
             entry.record_id,
             next_attempt_at=now + dt.timedelta(seconds=delay),
             error=f"batch_failed:{exc.status or type(exc).__name__}",
         )
+        return 0
 
     # --- results --------------------------------------------------------------------------------------------
 
@@ -703,6 +710,14 @@ class SyncEngine:
     def _note_error_safely(self, message: str) -> None:
         with contextlib.suppress(StoreError):
             self._note_error(message)
+
+
+def _isolate_suspects(entries: list[OutboxEntry], suspects: dict[str, _Suspect]) -> list[OutboxEntry]:
+    """A record that already failed alone is retried alone, so it cannot sink a whole batch again."""
+    for index, entry in enumerate(entries):
+        if entry.record_id in suspects:
+            return entries[:index] if index else [entry]
+    return entries
 
 
 def _parse_time(result: dict[str, Any], default: dt.datetime) -> dt.datetime:

@@ -30,6 +30,42 @@ REPO = Path(__file__).resolve().parents[3]
 DIVISION, HALL, TERMINAL = "210800", "01", "003"  # offline_cache.samples.ROUTING
 
 
+_SNAPSHOT: Path | None = None
+
+
+def central_source() -> Path:
+    """Where the server's code comes from: the working tree, or (while another engineer has uncommitted changes
+    under central/) a snapshot of the last commit, so these tests exercise a consistent platform."""
+    global _SNAPSHOT  # noqa: PLW0603 -- one snapshot per test session
+    try:
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "central", "app/protocol.py"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return REPO
+    if not dirty:
+        return REPO
+    if _SNAPSHOT is None:
+        import tempfile
+
+        target = Path(tempfile.mkdtemp(prefix="tb-central-head-"))
+        archive = subprocess.run(
+            ["git", "archive", "HEAD", "central", "app/__init__.py", "app/protocol.py"],
+            cwd=REPO,
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True, timeout=30)
+        _SNAPSHOT = target
+    return _SNAPSHOT
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -72,7 +108,7 @@ class Central:
     def start(self, **env: str) -> Central:
         env_all = {
             **os.environ,
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": str(central_source()),
             "TB_FAULT_FILE": str(self.fault_file),
             "TB_CENTRAL_RATE": "100000/100000",
             **self.extra_env,
@@ -128,11 +164,11 @@ class Central:
         assert self.process is not None
         return self.process.wait(timeout=timeout)
 
-    def enrol_code(self) -> str:
+    def enrol_code(self, terminal: str = TERMINAL) -> str:
         engine = open_engine(f"sqlite:///{self.db}")
         try:
             migrate(engine)
-            return devices.create_enrol_code(engine, division=DIVISION, hall=HALL, window="07", terminal=None).code
+            return devices.create_enrol_code(engine, division=DIVISION, hall=HALL, window="07", terminal=terminal).code
         finally:
             engine.dispose()
 
