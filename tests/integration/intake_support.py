@@ -10,6 +10,7 @@ import pytest
 
 from app.config import Config, config_from_dict
 from app.domain.models import DeliveryMethod, MaterialStatus
+from app.domain.validation import resident_id_check_char
 from app.services.catalogue import CatalogueService
 from app.services.intake import IntakeService
 from app.services.intake_form import AgentInput, IntakeDraft
@@ -20,6 +21,8 @@ from tests import pii_samples
 ITEM_CODE = "210882070405000"
 STAFF_NO = "S0042"
 STAFF_PIN = "246810"
+#: pii_samples.ID_NUMBER_2 has a wrong check character (…3716); this is the same number with the right one.
+AGENT_ID = pii_samples.ID_NUMBER_2[:17] + resident_id_check_char(pii_samples.ID_NUMBER_2[:17])
 NOW = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)  # 09:30 in Yingkou
 
 
@@ -58,7 +61,7 @@ def fill_person(draft: IntakeDraft, *, agent: bool = False) -> IntakeDraft:
         pii_samples.ADDRESS,
     )
     if agent:
-        draft.agent = AgentInput(pii_samples.NAME_2, pii_samples.ID_NUMBER_2, pii_samples.PHONE_2)
+        draft.agent = AgentInput(pii_samples.NAME_2, AGENT_ID, pii_samples.PHONE_2)
     return draft
 
 

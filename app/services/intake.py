@@ -1,0 +1,338 @@
+"""Counter intake (收件): start a draft for an item, autosave it, attach scans, check it, submit it.
+
+Submit writes the case, its materials and attachment references, the outbox entry and the audit entry in one store
+transaction (`Store.save_case`), then hands the committed case to `ReceiptService` (when wired) to print the
+收件回执 and, with missing materials, the 一次性告知书. A failed print never loses the case.
+
+The draft is autosaved (debounced) under one key per terminal, so a crash or power cut restores it at the next
+start (`recovered_draft`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.config import Config
+from app.domain.models import Attachment, Case, CaseState, Routing, ServiceItem
+from app.domain.validation import Invalid
+from app.domain.workdays import HolidayCalendar, load_holiday_calendar
+from app.services.attachments import AttachmentError, check_content, display_filename, read_checked
+from app.services.intake_form import (
+    LABELS,
+    CheckedDraft,
+    DraftFormatError,
+    FieldError,
+    IntakeDraft,
+    check_draft,
+    check_field,
+    check_free_text,
+    draft_from_json,
+    draft_to_json,
+    new_draft,
+    refresh_applicability,
+)
+from offline_cache import Store, StoreError
+
+log = logging.getLogger("tongban.intake")
+
+Clock = Callable[[], dt.datetime]
+
+DRAFT_KEY = "intake/current"
+AUTOSAVE_DELAY_MS = 400
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Decision(StrEnum):
+    RECEIVE = "receive"  # 收件 (with a 一次性告知书 when materials are missing)
+    REFUSE = "refuse"  # 不予收件, with a reason
+
+
+class SubmitRefusedError(Exception):
+    """The draft cannot be submitted yet: `errors` lists the fields to fix in form order (focus the first)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(e.path for e in errors))
+        self.errors = errors
+
+
+class ReceiptPrinter(Protocol):
+    """The part of ReceiptService intake calls after a case is committed."""
+
+    def print_case(self, *, case: Case, staff_no: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    case: Case
+    print_job_id: str | None  # None when no receipt service is wired
+
+
+class IntakeService(QObject):
+    """The intake use cases. Construct and call on the GUI thread.
+
+    Signals:
+        case_submitted(object): a case (domain `Case`, numbered) was committed.
+        draft_saved(str): the draft was autosaved; the argument is its draft id.
+        draft_save_failed(str): autosave failed (disk full …); the argument is the message for the clerk.
+    """
+
+    case_submitted = Signal(object)
+    draft_saved = Signal(str)
+    draft_save_failed = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        config: Config,
+        item_lookup: Callable[[str], ServiceItem | None],
+        calendar: HolidayCalendar | None = None,
+        receipts: ReceiptPrinter | None = None,
+        clock: Clock = _utc_now,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._config = config
+        self._lookup = item_lookup
+        self._calendar = calendar if calendar is not None else load_holiday_calendar()
+        self.receipts = receipts
+        self._clock = clock
+        self._pending: IntakeDraft | None = None
+        self._autosave = QTimer(self)
+        self._autosave.setObjectName("intake_autosave_timer")
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self._save_pending)
+        self._usage: Counter[str] = Counter(stored.case.item_code for stored in store.cases.list_recent(limit=500))
+
+    # --- items ---------------------------------------------------------------------------------------------
+
+    def usage_boost(self) -> dict[str, float]:
+        """Item code → score for catalogue search: items this terminal used recently and often rank first."""
+        return {code: float(n) for code, n in self._usage.items()}
+
+    def item(self, code: str) -> ServiceItem | None:
+        return self._lookup(code)
+
+    # --- drafts --------------------------------------------------------------------------------------------
+
+    def start(self, *, item_code: str) -> IntakeDraft:
+        """A new draft for the item (materials from its checklist); raises LookupError for an unknown code."""
+        item = self._lookup(item_code)
+        if item is None:
+            raise LookupError(item_code)
+        draft = new_draft(item)
+        self.autosave(draft=draft)
+        return draft
+
+    def change_item(self, *, draft: IntakeDraft, item_code: str) -> IntakeDraft:
+        """Switch the draft to another item, keeping applicant, agent and delivery address."""
+        fresh = self.start(item_code=item_code)
+        fresh.draft_id = draft.draft_id
+        fresh.applicant = draft.applicant
+        fresh.agent = draft.agent
+        fresh.delivery_address, fresh.delivery_postcode = draft.delivery_address, draft.delivery_postcode
+        item = self._lookup(item_code)
+        assert item is not None
+        refresh_applicability(fresh, item)
+        self.autosave(draft=fresh)
+        return fresh
+
+    def refresh(self, *, draft: IntakeDraft) -> None:
+        """After the agent or a 情形 answer changed: recompute which conditional materials apply, then autosave."""
+        item = self._lookup(draft.item_code)
+        if item is not None:
+            refresh_applicability(draft, item)
+        self.autosave(draft=draft)
+
+    def autosave(self, *, draft: IntakeDraft) -> None:
+        """Save the draft shortly (debounced: a burst of keystrokes is one write)."""
+        self._pending = draft
+        self._autosave.start()
+
+    def flush_draft(self) -> None:
+        """Write a pending autosave now (sign-out, window close, before submit)."""
+        if self._autosave.isActive():
+            self._autosave.stop()
+            self._save_pending()
+
+    @Slot()
+    def _save_pending(self) -> None:
+        draft = self._pending
+        if draft is None:
+            return
+        try:
+            self._store.drafts.put(DRAFT_KEY, draft_to_json(draft))
+        except StoreError as exc:
+            log.warning("draft %s not autosaved: %s", draft.draft_id, exc.code)
+            self.draft_save_failed.emit(exc.message)
+            return
+        self._pending = None
+        self.draft_saved.emit(draft.draft_id)
+
+    def recovered_draft(self) -> IntakeDraft | None:
+        """The draft left by the last run (crash, power cut, sign-out), or None."""
+        try:
+            payload = self._store.drafts.get(DRAFT_KEY)
+        except StoreError as exc:
+            log.warning("saved draft unreadable: %s", exc.code)
+            return None
+        if payload is None:
+            return None
+        try:
+            draft = draft_from_json(payload)
+        except DraftFormatError:
+            log.warning("saved draft has an unknown shape; ignored")
+            return None
+        if self._lookup(draft.item_code) is None:
+            log.warning("saved draft is for an item no longer in the catalogue; ignored")
+            return None
+        return draft
+
+    def _forget_draft(self, draft_id: str) -> None:
+        """After a submit: drop the autosaved draft if it is this one (scripted intake leaves the clerk's alone)."""
+        if self._pending is not None and self._pending.draft_id == draft_id:
+            self._autosave.stop()
+            self._pending = None
+        try:
+            saved = self._store.drafts.get(DRAFT_KEY)
+            if saved is not None and saved.get("draft_id") == draft_id:
+                self._store.drafts.delete(DRAFT_KEY)
+        except StoreError as exc:  # the case is committed; a stale draft only shows a banner next start
+            log.warning("draft not removed after submit: %s", exc.code)
+
+    def discard_draft(self) -> None:
+        self._autosave.stop()
+        self._pending = None
+        self._store.drafts.delete(DRAFT_KEY)
+
+    # --- checks --------------------------------------------------------------------------------------------
+
+    def check_field(self, *, path: str, value: str) -> str | None:
+        """Inline check as focus leaves a field: None when fine, else the reason in Chinese."""
+        return check_field(path, value)
+
+    def check(self, *, draft: IntakeDraft) -> CheckedDraft | list[FieldError]:
+        return check_draft(draft, self._lookup(draft.item_code))
+
+    # --- attachments ---------------------------------------------------------------------------------------
+
+    def attach_file(self, *, draft: IntakeDraft, material_code: str, path: Path) -> Attachment:
+        """Attach a scan from a file; raises AttachmentError (type by content, size) or StoreError (disk)."""
+        data, media_type = read_checked(path)
+        return self._attach(draft, material_code, data, display_filename(path.name, media_type), media_type)
+
+    def attach_scan(self, *, draft: IntakeDraft, material_code: str, data: bytes, filename: str) -> Attachment:
+        """Attach bytes from the document scanner; same checks as a file."""
+        media_type = check_content(data)
+        return self._attach(draft, material_code, data, display_filename(filename, media_type), media_type)
+
+    def remove_attachment(self, *, draft: IntakeDraft, material_code: str, sha256: str) -> None:
+        material = draft.material(material_code)
+        if material is not None:
+            material.attachments = [a for a in material.attachments if a.sha256 != sha256]
+            self.autosave(draft=draft)
+
+    def _attach(self, draft: IntakeDraft, code: str, data: bytes, filename: str, media_type: str) -> Attachment:
+        material = draft.material(code)
+        if material is None:
+            raise AttachmentError("该事项没有这项材料", code="no_material")
+        attachment = self._store.blobs.put(data, filename=filename, media_type=media_type)
+        if all(a.sha256 != attachment.sha256 for a in material.attachments):
+            material.attachments.append(attachment)
+        log.info(
+            "attachment %s (%s, %d bytes) added to draft %s",
+            attachment.sha256[:12],
+            media_type,
+            attachment.size,
+            draft.draft_id,
+        )
+        self.autosave(draft=draft)
+        return attachment
+
+    # --- submit --------------------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        *,
+        draft: IntakeDraft,
+        staff_no: str,
+        decision: Decision = Decision.RECEIVE,
+        refusal_reason: str = "",
+        print_receipt: bool = True,
+    ) -> SubmitResult:
+        """Check and commit the case in one transaction; then print its receipt (if a receipt service is wired).
+
+        Raises SubmitRefusedError (fields to fix, nothing stored) or StoreError (disk full …, nothing stored;
+        the draft stays saved). With missing materials and `Decision.RECEIVE` the case is received and the
+        receipt step adds the 一次性告知书; with `Decision.REFUSE` the case is recorded as 不予收件.
+        """
+        checked = self.check(draft=draft)
+        errors = list(checked) if isinstance(checked, list) else []
+        reason = ""
+        if decision is Decision.REFUSE:
+            result = check_free_text(refusal_reason, label="不予收件理由", limit=200, required=True)
+            if isinstance(result, Invalid):
+                errors.append(FieldError("refusal_reason", LABELS["refusal_reason"], result.message_zh))
+            else:
+                reason = result.value
+        if errors or isinstance(checked, list):
+            raise SubmitRefusedError(errors)
+        case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=decision, reason=reason)
+        saved = self._store.save_case(case, actor=staff_no)
+        self._usage[case.item_code] += 1
+        self._forget_draft(draft.draft_id)
+        log.info("case %s submitted (%s) by %s", saved.case.case_no, saved.case.state.value, staff_no)
+        self.case_submitted.emit(saved.case)
+        job = None
+        if print_receipt and self.receipts is not None and saved.case.state is CaseState.RECEIVED:
+            job = self.receipts.print_case(case=saved.case, staff_no=staff_no)
+        return SubmitResult(saved.case, job)
+
+    def build_case(
+        self, checked: CheckedDraft, *, draft: IntakeDraft, staff_no: str, decision: Decision, reason: str
+    ) -> Case:
+        item = checked.item
+        now = self._clock()
+        completion = self._calendar.expected_completion(now.astimezone().date(), item.promised_days)
+        cfg = self._config
+        return Case(
+            record_id=str(uuid.uuid4()),
+            case_no="",
+            item_code=item.code,
+            item_name=item.name,
+            state=CaseState.REFUSED if decision is Decision.REFUSE else CaseState.RECEIVED,
+            applicant=checked.applicant,
+            routing=Routing(
+                division=cfg.division,
+                hall=cfg.hall_code,
+                window=cfg.window,
+                terminal=cfg.terminal_code,
+                staff_no=staff_no,
+                department=item.department,
+                jurisdiction=item.jurisdiction,
+                originals=checked.originals,
+                tracking_no=checked.tracking_no,
+            ),
+            delivery=checked.delivery,
+            materials=checked.materials,
+            agent=checked.agent,
+            created_at=now,
+            expected_date=None if decision is Decision.REFUSE else completion.date,
+            expected_is_estimate=completion.is_estimate and decision is not Decision.REFUSE,
+            refusal_reason=reason,
+        )

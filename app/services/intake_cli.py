@@ -1,0 +1,168 @@
+"""`tongban intake --json FILE [--json-output]`: scripted intake (migration, batch entry after an outage).
+
+FILE holds one record or a list of records in the shape of docs/intake.md (the form's fields, the item by code,
+the clerk by number). Each record is checked exactly as the form checks it (`intake_form.check_draft`); a valid
+one is stored with its outbox entry and its case number printed; an invalid one is reported with the field and the
+reason and stores nothing. The exit status is 1 when any record was refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.config import Config
+from app.domain.case_number import format_grouped
+from app.domain.models import Attachment
+from app.paths import AppPaths
+from app.services.attachments import AttachmentError, display_filename, read_checked
+from app.services.catalogue import CatalogueService
+from app.services.errors import UserFacingError
+from app.services.intake import Decision, IntakeService, SubmitRefusedError
+from app.services.intake_form import DraftFormatError, FieldError, draft_from_json, merge_with_item
+from app.services.staff import normalise_staff_no
+from offline_cache import Store, StoreError, open_store
+
+log = logging.getLogger("tongban.intake")
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class RecordOutcome:
+    index: int
+    case_no: str = ""
+    state: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        if self.case_no:
+            return {"index": self.index, "ok": True, "case_no": self.case_no, "state": self.state}
+        return {
+            "index": self.index,
+            "ok": False,
+            "errors": [{"field": e.path, "label": e.label, "message": e.message} for e in self.errors],
+        }
+
+
+def load_records(path: Path) -> list[Any]:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UserFacingError(f"文件过大（最大{MAX_FILE_BYTES // (1024 * 1024)} MB）：{path}")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserFacingError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserFacingError(f"{path} 不是有效的 UTF-8 JSON 文件") from exc
+    return data if isinstance(data, list) else [data]
+
+
+class _PendingFiles:
+    """Attachments of one record, checked but not yet stored (an invalid record stores nothing)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.data: dict[str, tuple[bytes, str, str]] = {}  # placeholder sha -> (bytes, filename, media type)
+
+    def __call__(self, value: Any, path: str) -> Attachment:
+        if not isinstance(value, str) or not value:
+            raise DraftFormatError(path, "附件应为文件路径")
+        file = Path(value) if Path(value).is_absolute() else self.base / value
+        try:
+            data, media_type = read_checked(file)
+        except AttachmentError as exc:
+            raise DraftFormatError(path, f"附件 {Path(value).name}：{exc.message}") from exc
+        sha = hashlib.sha256(data).hexdigest()
+        name = display_filename(file.name, media_type)
+        self.data[sha] = (data, name, media_type)
+        return Attachment(sha256=sha, filename=name, media_type=media_type, size=len(data))
+
+    def store(self, store: Store) -> None:
+        for data, name, media_type in self.data.values():
+            store.blobs.put(data, filename=name, media_type=media_type)
+
+
+def _one(
+    raw: Any, index: int, *, store: Store, service: IntakeService, catalogue: CatalogueService, base: Path
+) -> RecordOutcome:
+    outcome = RecordOutcome(index)
+    files = _PendingFiles(base)
+    try:
+        draft = draft_from_json(raw, attachment=files)
+        item = catalogue.get(draft.item_code)
+        if item is None:
+            raise DraftFormatError("item_code", f"事项编码 {draft.item_code} 不存在")
+        merge_with_item(draft, item)
+        staff_no = normalise_staff_no(str(raw.get("staff_no", "")))
+        member = store.staff.get(staff_no) if staff_no else None
+        if member is None or member.disabled:
+            raise DraftFormatError("staff_no", "工号不存在或已停用")
+        decision_text = raw.get("decision", "receive")
+        if decision_text not in {d.value for d in Decision}:
+            raise DraftFormatError("decision", "decision 应为 receive 或 refuse")
+        decision = Decision(decision_text)
+        checked = service.check(draft=draft)
+        if isinstance(checked, list):
+            raise SubmitRefusedError(checked)
+        files.store(store)
+        result = service.submit(
+            draft=draft,
+            staff_no=staff_no,
+            decision=decision,
+            refusal_reason=str(raw.get("refusal_reason", "") or ""),
+            print_receipt=False,
+        )
+    except DraftFormatError as exc:
+        outcome.errors = [FieldError(exc.path, exc.path, exc.message)]
+    except SubmitRefusedError as exc:
+        outcome.errors = exc.errors
+    else:
+        outcome.case_no = result.case.case_no
+        outcome.state = result.case.state.value
+    return outcome
+
+
+def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_output: bool, out: TextIO) -> int:
+    """Store every valid record of `json_file`; returns 0 when all were stored, 1 when any was refused.
+
+    Raises UserFacingError (one Chinese line) when the file cannot be read or the store cannot be opened/written;
+    records stored before a store failure stay stored (each record is its own transaction).
+    """
+    records = load_records(json_file)
+    outcomes: list[RecordOutcome] = []
+    try:
+        with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
+            catalogue = CatalogueService(paths.data_dir)
+            service = IntakeService(store=store, config=config, item_lookup=catalogue.get)
+            for index, raw in enumerate(records):
+                if not isinstance(raw, dict):
+                    outcomes.append(RecordOutcome(index, errors=[FieldError("record", "记录", "记录应为 JSON 对象")]))
+                    continue
+                outcomes.append(
+                    _one(raw, index, store=store, service=service, catalogue=catalogue, base=json_file.parent)
+                )
+    except StoreError as exc:
+        raise UserFacingError(exc.message, detail=exc.code) from exc
+    refused = sum(1 for o in outcomes if not o.case_no)
+    log.info("scripted intake: %d stored, %d refused", len(outcomes) - refused, refused)
+    if json_output:
+        out.write(
+            json.dumps(
+                {"stored": len(outcomes) - refused, "refused": refused, "records": [o.to_json() for o in outcomes]},
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    else:
+        for o in outcomes:
+            if o.case_no:
+                out.write(f"第{o.index + 1}条：已保存，办件编号 {format_grouped(o.case_no)}\n")
+            else:
+                for e in o.errors:
+                    out.write(f"第{o.index + 1}条：未保存，{e.label}（{e.path}）：{e.message}\n")
+        out.write(f"共{len(outcomes)}条：保存{len(outcomes) - refused}条，拒绝{refused}条\n")
+    return 1 if refused else 0

@@ -1,0 +1,118 @@
+"""`tongban intake --json FILE`: the handler on a real store; valid records stored, invalid ones reported."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from app.paths import AppPaths
+from app.services.errors import UserFacingError
+from app.services.intake_cli import intake_command
+from app.services.staff import StaffService
+from offline_cache import open_store
+from tests import pii_samples
+from tests.integration.intake_support import ITEM_CODE, STAFF_NO, STAFF_PIN, hall_config
+
+
+def _paths(tmp_path: Path) -> AppPaths:
+    paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    with open_store(paths.database) as store:
+        StaffService(store=store).add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    return paths
+
+
+def _record(**changes: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "item_code": ITEM_CODE,
+        "staff_no": STAFF_NO,
+        "applicant": {
+            "kind": "person",
+            "name": pii_samples.NAME,
+            "id_number": pii_samples.ID_NUMBER,
+            "phone": pii_samples.PHONE,
+            "address": pii_samples.ADDRESS,
+        },
+        "materials": [
+            {"code": "M01", "status": "original", "count": 1, "attachments": ["scan.pdf"]},
+            {"code": "M02", "status": "copy", "count": 1},
+            {"code": "M03", "status": "original", "count": 1},
+        ],
+        "delivery": {"method": "mail", "address": pii_samples.ADDRESS, "postcode": "115000"},
+    }
+    record.update(changes)
+    return record
+
+
+def _run(tmp_path: Path, paths: AppPaths, records: object, *, json_output: bool = True) -> tuple[int, str]:
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (tmp_path / "virus.pdf").write_bytes(b"\x7fELF\x02\x01\x01")
+    file = tmp_path / "batch.json"
+    file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    code = intake_command(config=hall_config(), paths=paths, json_file=file, json_output=json_output, out=out)
+    return code, out.getvalue()
+
+
+def test_batch_stores_valid_records_and_reports_invalid_ones(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    bad_id = _record(
+        applicant={
+            "kind": "person",
+            "name": pii_samples.NAME,
+            "id_number": "110105194912310021",
+            "phone": pii_samples.PHONE,
+        }
+    )
+    bad_attachment = _record(
+        materials=[{"code": "M01", "status": "original", "count": 1, "attachments": ["virus.pdf"]}]
+    )
+    code, text = _run(
+        tmp_path,
+        paths,
+        [
+            _record(),
+            bad_id,
+            bad_attachment,
+            _record(item_code="999"),
+            _record(staff_no="S9999"),
+            _record(decision="refuse", refusal_reason="材料不全"),
+        ],
+    )
+    assert code == 1
+    result = json.loads(text)
+    assert (result["stored"], result["refused"]) == (2, 4)
+    records = result["records"]
+    assert records[0]["ok"] and len(records[0]["case_no"]) == 26
+    assert records[1]["errors"][0]["field"] == "applicant.id_number"
+    assert "校验" in records[1]["errors"][0]["message"]
+    assert records[2]["errors"][0]["field"] == "materials.M01"
+    assert "PDF、JPEG或PNG" in records[2]["errors"][0]["message"]
+    assert records[3]["errors"][0]["field"] == "item_code"
+    assert records[4]["errors"][0]["field"] == "staff_no"
+    assert records[5]["state"] == "refused"
+    with open_store(paths.database) as store:
+        assert store.cases.count() == 2
+        assert store.outbox.depth() == 2
+        stored = store.cases.get_by_no(records[0]["case_no"])
+        assert stored is not None
+        assert stored.case.materials[0].attachments[0].media_type == "application/pdf"
+        # Only the valid record's scan was stored.
+        assert store.db.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 1
+
+
+def test_single_record_text_output_and_exit_zero(tmp_path: Path) -> None:
+    code, text = _run(tmp_path, _paths(tmp_path), _record(), json_output=False)
+    assert code == 0
+    assert "已保存，办件编号 210800-01-003-" in text
+    assert pii_samples.NAME not in text
+
+
+def test_unreadable_file_is_one_clear_message(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(UserFacingError, match="不是有效的 UTF-8 JSON"):
+        intake_command(config=hall_config(), paths=paths, json_file=bad, json_output=False, out=io.StringIO())

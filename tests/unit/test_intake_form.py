@@ -1,0 +1,97 @@
+"""The intake form's data rules without a store: JSON shape round trip, 情形 answers, field checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.catalogue import load_catalogue_file
+from app.domain.models import ApplicantKind, Attachment, MaterialStatus
+from app.services.attachments import AttachmentError, check_content, display_filename
+from app.services.intake_form import (
+    AgentInput,
+    DraftFormatError,
+    check_draft,
+    check_field,
+    draft_from_json,
+    draft_to_json,
+    new_draft,
+    refresh_applicability,
+)
+from resources import resource_path
+from tests import pii_samples
+
+CATALOGUE = load_catalogue_file(resource_path("catalogue", "seed.json"))
+
+
+def _item(code: str = "210800200401000"):  # 不动产登记资料查询: 'querier' and 'agent' questions
+    item = CATALOGUE.get(code)
+    assert item is not None
+    return item
+
+
+def test_json_round_trip_keeps_everything() -> None:
+    draft = new_draft(_item())
+    draft.applicant.name = pii_samples.NAME
+    draft.agent = AgentInput(pii_samples.NAME_2, "x", pii_samples.PHONE_2)
+    draft.materials[0].attachments.append(Attachment("a" * 64, "id.png", "image/png", 10))
+    again = draft_from_json(draft_to_json(draft))
+    assert again == draft
+
+
+def test_scenario_answer_switches_conditional_material() -> None:
+    item = _item()
+    draft = new_draft(item)
+    m03 = draft.material("M03")
+    assert m03 is not None and m03.status is MaterialStatus.NOT_APPLICABLE
+    draft.answers["querier"] = "利害关系人"
+    refresh_applicability(draft, item)
+    assert m03.status is MaterialStatus.MISSING
+
+
+def test_enterprise_checks_credit_code_and_people() -> None:
+    draft = new_draft(_item("210803010601000"))
+    draft.applicant.kind = ApplicantKind.ENTERPRISE
+    draft.applicant.name = "营口市某某商贸有限公司"
+    draft.applicant.credit_code = pii_samples.CREDIT_CODE.lower()
+    draft.applicant.legal_representative = pii_samples.NAME
+    draft.applicant.contact_name = pii_samples.NAME_2
+    draft.applicant.contact_phone = "0417-2812345"
+    result = check_draft(draft, _item("210803010601000"))
+    assert not isinstance(result, list), result
+    assert result.applicant.credit_code == pii_samples.CREDIT_CODE  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("applicant.credit_code", "91350100M000100Y44", "校验"),
+        ("applicant.id_number", "210802860715371", "18位"),
+        ("applicant.enterprise_name", "公司\n名称", "换行"),
+        ("delivery.address", "a", "地址"),
+        ("applicant.address", "", None),
+    ],
+)
+def test_field_checks_give_reasons_in_chinese(path: str, value: str, expected: str | None) -> None:
+    message = check_field(path, value)
+    if expected is None:
+        assert message is None
+    else:
+        assert message is not None and expected in message
+
+
+def test_malformed_json_names_the_field() -> None:
+    with pytest.raises(DraftFormatError) as caught:
+        draft_from_json({"item_code": "x", "materials": [{"code": "M01", "count": "two"}]})
+    assert caught.value.path == "materials.M01"
+    with pytest.raises(DraftFormatError) as caught:
+        draft_from_json({"item_code": "x", "delivery": {"method": "pigeon"}})
+    assert "window_pickup" in caught.value.message
+
+
+def test_attachment_content_check() -> None:
+    assert check_content(b"\xff\xd8\xff\xe0rest") == "image/jpeg"
+    with pytest.raises(AttachmentError):
+        check_content(b"#!/bin/sh\nrm -rf /")
+    with pytest.raises(AttachmentError):
+        check_content(b"")
+    assert display_filename("/tmp/dir/a\x00b.JPEG", "image/jpeg") == "ab.JPEG"
