@@ -53,8 +53,9 @@ class SavedRecord:
 class Store:
     """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
 
-    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff` (repositories);
-    `recovered_from` is where a damaged database was moved at open (None normally) for the UI to report.
+    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff`
+    (repositories); `recovered_from` is where a damaged database was moved at open (None normally) for the UI
+    to report.
     """
 
     def __init__(

@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from app.config import Config, config_from_dict
 from app.domain.models import DeliveryMethod, MaterialStatus
 from app.domain.validation import resident_id_check_char
@@ -41,15 +39,10 @@ def hall_config() -> Config:
     return config_from_dict({"division": "210800", "hall_code": "01", "window": "07", "terminal_code": "003"})
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store_at(tmp_path: Path) -> Iterator[Store]:
+    """Body of a `store` fixture: a real store file under the test's folder."""
     with open_store(tmp_path / "data" / "terminal.sqlite3") as s:
         yield s
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path) -> CatalogueService:
-    return CatalogueService(tmp_path / "data")
 
 
 def fill_person(draft: IntakeDraft, *, agent: bool = False) -> IntakeDraft:

@@ -3,6 +3,7 @@ bad input is refused with the fields named and stores nothing; drafts autosave a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +16,34 @@ from app.services.intake import DRAFT_KEY, Decision, SubmitRefusedError
 from app.services.intake_form import AgentInput
 from offline_cache import Store, StoreError
 from tests import pii_samples
-from tests.integration.intake_support import (  # noqa: F401 - fixtures
+from tests.integration.intake_support import (
     AGENT_ID,
     ITEM_CODE,
     STAFF_NO,
-    catalogue,
     counts,
     fill_person,
     mail_to_applicant,
     make_service,
     receive_all,
-    store,
+    store_at,
 )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from store_at(tmp_path)
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> CatalogueService:
+    return CatalogueService(tmp_path / "data")
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def test_submit_writes_everything_in_one_go(qapp: object, store: Store, catalogue: CatalogueService) -> None:  # noqa: F811
+def test_submit_writes_everything_in_one_go(qapp: object, store: Store, catalogue: CatalogueService) -> None:
     service = make_service(store, catalogue)
     draft = mail_to_applicant(receive_all(fill_person(service.start(item_code=ITEM_CODE))))
     service.attach_scan(draft=draft, material_code="M02", data=PNG, filename="id.png")
@@ -57,7 +68,7 @@ def test_submit_writes_everything_in_one_go(qapp: object, store: Store, catalogu
 
 def test_missing_materials_receive_with_notice_or_refuse(
     qapp: object, store: Store, catalogue: CatalogueService
-) -> None:  # noqa: F811
+) -> None:
     service = make_service(store, catalogue)
     draft = fill_person(service.start(item_code=ITEM_CODE))
     draft.material("M01").status, draft.material("M01").count = MaterialStatus.COPY, 2  # type: ignore[union-attr]
@@ -79,7 +90,7 @@ def test_missing_materials_receive_with_notice_or_refuse(
     assert counts(store)["outbox"] == 2
 
 
-def test_agent_makes_conditional_materials_apply(qapp: object, store: Store, catalogue: CatalogueService) -> None:  # noqa: F811
+def test_agent_makes_conditional_materials_apply(qapp: object, store: Store, catalogue: CatalogueService) -> None:
     service = make_service(store, catalogue)
     draft = fill_person(service.start(item_code=ITEM_CODE))
     assert draft.material("M04").status is MaterialStatus.NOT_APPLICABLE  # type: ignore[union-attr]
@@ -103,10 +114,10 @@ def test_agent_makes_conditional_materials_apply(qapp: object, store: Store, cat
         ("phone", "1381234567", "applicant.phone", ""),
     ],
 )
-def test_bad_input_is_refused_and_stores_nothing(
+def test_bad_input_is_refused_and_stores_nothing(  # noqa: PLR0917 - fixtures and parameters
     qapp: object,
-    store: Store,  # noqa: F811
-    catalogue: CatalogueService,  # noqa: F811
+    store: Store,
+    catalogue: CatalogueService,
     field: str,
     value: str,
     path: str,
@@ -124,7 +135,7 @@ def test_bad_input_is_refused_and_stores_nothing(
     assert service.check_field(path=path, value=value) == caught.value.errors[0].message
 
 
-def test_errors_are_listed_in_form_order(qapp: object, store: Store, catalogue: CatalogueService) -> None:  # noqa: F811
+def test_errors_are_listed_in_form_order(qapp: object, store: Store, catalogue: CatalogueService) -> None:
     service = make_service(store, catalogue)
     draft = service.start(item_code=ITEM_CODE)
     draft.delivery_method = DeliveryMethod.MAIL
@@ -138,8 +149,8 @@ def test_errors_are_listed_in_form_order(qapp: object, store: Store, catalogue: 
 def test_renamed_executable_and_huge_files_are_refused(
     qapp: object,
     tmp_path: Path,
-    store: Store,  # noqa: F811
-    catalogue: CatalogueService,  # noqa: F811
+    store: Store,
+    catalogue: CatalogueService,
 ) -> None:
     service = make_service(store, catalogue)
     draft = service.start(item_code=ITEM_CODE)
@@ -163,7 +174,7 @@ def test_renamed_executable_and_huge_files_are_refused(
     assert draft.material("M01").attachments == [attachment]  # type: ignore[union-attr]
 
 
-def test_draft_autosaves_debounced_and_comes_back(qtbot: QtBot, store: Store, catalogue: CatalogueService) -> None:  # noqa: F811
+def test_draft_autosaves_debounced_and_comes_back(qtbot: QtBot, store: Store, catalogue: CatalogueService) -> None:
     service = make_service(store, catalogue)
     draft = service.start(item_code=ITEM_CODE)
     with qtbot.wait_signal(service.draft_saved, timeout=3000):
@@ -180,8 +191,8 @@ def test_draft_autosaves_debounced_and_comes_back(qtbot: QtBot, store: Store, ca
 @pytest.mark.expected_log
 def test_full_disk_on_submit_keeps_the_draft_and_the_database(
     qapp: object,
-    store: Store,  # noqa: F811
-    catalogue: CatalogueService,  # noqa: F811
+    store: Store,
+    catalogue: CatalogueService,
 ) -> None:
     service = make_service(store, catalogue)
     page_count = store.db.conn.execute("PRAGMA page_count").fetchone()[0]

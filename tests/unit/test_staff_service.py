@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +14,23 @@ from app.services.errors import UserFacingError
 from app.services.staff import SignInError, StaffService
 from app.services.staff_cli import staff_command
 from offline_cache import Store
-from tests.integration.intake_support import STAFF_NO, STAFF_PIN, FakeClock, store  # noqa: F401 - fixture
+from tests.integration.intake_support import STAFF_NO, STAFF_PIN, FakeClock, store_at
 
 ADMIN = "admin-cli"
 
 
-def _service(store: Store, clock: FakeClock, **kwargs: float) -> StaffService:  # noqa: F811 - fixture name
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from store_at(tmp_path)
+
+
+def _service(store: Store, clock: FakeClock, **kwargs: float) -> StaffService:
     service = StaffService(store=store, clock=clock, **kwargs)
     service.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor=ADMIN)
     return service
 
 
-def test_pin_is_stored_as_a_salted_slow_hash(store: Store) -> None:  # noqa: F811
+def test_pin_is_stored_as_a_salted_slow_hash(store: Store) -> None:
     _service(store, FakeClock())
     row = store.db.conn.execute("SELECT pin_hash, pin_salt FROM staff").fetchone()
     assert STAFF_PIN not in str(row[0])
@@ -32,7 +38,7 @@ def test_pin_is_stored_as_a_salted_slow_hash(store: Store) -> None:  # noqa: F81
     assert len(bytes(row[1])) == 16
 
 
-def test_sign_in_and_out_are_audited(qapp: object, store: Store) -> None:  # noqa: F811
+def test_sign_in_and_out_are_audited(qapp: object, store: Store) -> None:
     service = _service(store, FakeClock())
     clerk = service.sign_in(staff_no=" s0042 ", pin=STAFF_PIN)
     assert clerk.staff_no == STAFF_NO and service.staff_no == STAFF_NO
@@ -43,7 +49,7 @@ def test_sign_in_and_out_are_audited(qapp: object, store: Store) -> None:  # noq
         _ = service.staff_no
 
 
-def test_five_wrong_pins_lock_for_five_minutes(qapp: object, store: Store) -> None:  # noqa: F811
+def test_five_wrong_pins_lock_for_five_minutes(qapp: object, store: Store) -> None:
     clock = FakeClock()
     service = _service(store, clock)
     messages = []
@@ -62,7 +68,7 @@ def test_five_wrong_pins_lock_for_five_minutes(qapp: object, store: Store) -> No
     assert [e.action for e in store.audit.list(action="staff_locked")]
 
 
-def test_unknown_and_disabled_staff_are_refused(qapp: object, store: Store) -> None:  # noqa: F811
+def test_unknown_and_disabled_staff_are_refused(qapp: object, store: Store) -> None:
     service = _service(store, FakeClock())
     with pytest.raises(SignInError, match="工号或密码不正确"):
         service.sign_in(staff_no="S9999", pin=STAFF_PIN)
@@ -72,7 +78,7 @@ def test_unknown_and_disabled_staff_are_refused(qapp: object, store: Store) -> N
     assert caught.value.code == "disabled"
 
 
-def test_idle_signs_the_clerk_out(qtbot: QtBot, store: Store) -> None:  # noqa: F811
+def test_idle_signs_the_clerk_out(qtbot: QtBot, store: Store) -> None:
     service = _service(store, FakeClock(), idle_minutes=0.002)  # 120 ms
     service.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN)
     with qtbot.wait_signal(service.signed_out, timeout=3000) as blocker:
@@ -82,7 +88,7 @@ def test_idle_signs_the_clerk_out(qtbot: QtBot, store: Store) -> None:  # noqa: 
     assert store.audit.list(action="signed_out")[0].detail == "idle"
 
 
-def test_bad_new_staff_are_refused(store: Store) -> None:  # noqa: F811
+def test_bad_new_staff_are_refused(store: Store) -> None:
     service = StaffService(store=store)
     with pytest.raises(ValueError, match="密码应为"):
         service.add(staff_no="S1", display_name="王晓", pin="12", actor=ADMIN)
