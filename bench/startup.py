@@ -10,6 +10,7 @@ alike. Target: terminal median <= 1.5x the bare window. Figures only, no asserts
 
 Programs:
   bare      a PySide6 QMainWindow with a title, a label and a status bar (the floor, PLATFORM_NOTES.md)
+  bare+cfg  the bare window after `import app.config` (pydantic): shows what the config layer alone costs
   terminal  `python -m app.cli --exit-when-idle` with a fresh temp data dir (config, logging, store, font, theme,
             translations, counter window)
 """
@@ -98,8 +99,11 @@ def main() -> None:
                 del base_env[name]
         bare_script = Path(tmp) / "bare_window.py"
         bare_script.write_text(BARE_WINDOW, encoding="utf-8")
+        config_script = Path(tmp) / "bare_window_with_config.py"
+        config_script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nimport app.config\n" + BARE_WINDOW)
         programs = {
             "bare": [sys.executable, str(bare_script)],
+            "bare+cfg": [sys.executable, str(config_script)],
             "terminal": [sys.executable, "-m", "app.cli", "--exit-when-idle"],
         }
         results = {name: Samples() for name in programs}

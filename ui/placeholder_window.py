@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from app.config import Config, Mode
@@ -17,6 +16,5 @@ class PlaceholderWindow(QMainWindow):
         self.setWindowTitle(self.tr("Tongban Terminal — {hall}").format(hall=config.hall_name))
         self.label = QLabel(self.tr("{mode} mode comes in a later version.").format(mode=name), self)
         self.label.setObjectName("welcome_title")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setCentralWidget(self.label)
         self.resize(1024, 768)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -25,6 +26,7 @@ def test_window_shows_hall_window_and_terminal_in_chinese(
     assert window.terminal_label.text() == "终端 210804-02-015"
     assert window.work_area.currentWidget() is window.welcome_page
     assert window.welcome_page.title.text() == "当前没有正在办理的业务"
+    assert window.welcome_page.title.alignment() == Qt.AlignmentFlag.AlignCenter  # set by the theme
     assert window.grab().save(str(SCREENSHOT))
 
 
