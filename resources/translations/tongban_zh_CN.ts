@@ -51,6 +51,52 @@
     </message>
 </context>
 <context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <source>打印预览</source>
+        <extracomment>Preview width on screen; pages are scaled to it.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>共 %n 页</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>输出PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>关闭</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>正在打印…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已保存为PDF：%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已打印</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>打印失败：%1 办件已保存，可重试或输出PDF。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TerminalStatusBar</name>
     <message>
         <source>Online</source>
