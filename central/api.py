@@ -31,7 +31,7 @@ from app.protocol import (
     is_uuid,
     json_depth,
 )
-from central import blobs, cases, catalogue, devices, ingest, migrations, reconcile, wire
+from central import blobs, cases, catalogue, devices, ingest, migrations, reconcile, web, wire
 from central.auth import AuthError, Device, SignedRequest, authenticate
 from central.faults import FaultSource
 from central.ratelimit import RateLimiter
@@ -411,6 +411,7 @@ def create_app(engine: Engine, *, fault_source: FaultSource | None = None) -> Fa
     app.state.tb = _State(engine, faults, RateLimiter.from_env(os.environ))
     _install_error_handlers(app)
     app.include_router(router)
+    app.include_router(web.router)
     app.add_middleware(GuardMiddleware, faults=faults)
     _document_request_bodies(app)
     return app

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, select, update
 
 from central import schema
+from central.changelog import append_change
 from central.db import iso, lock_change_log, now_utc, read, write
-from central.ingest import append_change
 
 log = logging.getLogger("tongban.central.cases")
 

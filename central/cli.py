@@ -6,6 +6,7 @@
     tongban-central [--db URL] devices list [--json] | devices revoke DEVICE_ID
     tongban-central [--db URL] catalogue import FILE
     tongban-central [--db URL] case set-status CASE_NO STATUS [--note TEXT]
+    tongban-central [--db URL] admin-password        (new password on stdin)
 
 `--db` takes a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://...`) or a file path; default
 `$TB_CENTRAL_DB`, else `tongban-central.db` in the current directory. Exit 0 on success, non-zero with a one-line
@@ -15,6 +16,7 @@ reason on stderr.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from central import cases, catalogue, devices, migrations
+from central import admin_auth, cases, catalogue, devices, migrations
 from central.db import db_url_from, open_engine
 
 log = logging.getLogger("tongban.central")
@@ -64,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     cat_sub = cat.add_subparsers(dest="catalogue_command", required=True)
     cat_import = cat_sub.add_parser("import")
     cat_import.add_argument("file", type=Path)
+
+    admin = sub.add_parser("admin-password", help="set the supervisor page's password (read from stdin)")
+    admin.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
 
     case = sub.add_parser("case", help="set a case's status (pilots without an approval system)")
     case.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -124,6 +129,14 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:  # noqa: PLR0911 -- o
             return _fail(f"catalogue rejected: {exc}")
         print(f"imported {count} items, ETag {etag}")
         return 0
+    if args.command == "admin-password":
+        password = (sys.stdin.readline() if not sys.stdin.isatty() else getpass.getpass("new password: ")).strip()
+        try:
+            admin_auth.set_password(engine, password)
+        except ValueError as exc:
+            return _fail(str(exc))
+        print("supervisor password set")
+        return 0
     if args.command == "case":
         try:
             seq = cases.set_status(engine, args.case_no, args.status, args.note)
@@ -148,6 +161,15 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
         return _fail(f"database schema {version} is newer than this server knows ({migrations.LATEST})")
     app = create_app(engine)
     log.info("serving on http://%s:%d", args.host, args.port)
+    if not admin_auth.has_password(engine):
+        # Printed, not logged: the link sets the password once and must not end up in log files.
+        token = admin_auth.new_setup_token(engine)
+        print(
+            f"tongban-central: no supervisor password yet; set it once at "
+            f"http://{args.host}:{args.port}/admin/setup?token={token} (or run `admin-password`)",
+            file=sys.stderr,
+            flush=True,
+        )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
 

@@ -8,7 +8,6 @@ a conflict or a taken sequence number. Two connections inserting the same id the
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,9 @@ from app.protocol import (
 )
 from central import schema
 from central.auth import Device
+from central.changelog import append_change
 from central.db import iso, lock_change_log, now_utc, write
+from central.ratings import rating_values_from_body, record_rating
 
 log = logging.getLogger("tongban.central.ingest")
 
@@ -132,7 +133,6 @@ _SELECT_STORED = select(_r.record_id, _r.body_sha256, _r.server_ref, _r.received
     _r.record_id == bindparam("rid")
 )
 _INSERT_HISTORY = schema.case_history.insert()
-_INSERT_CHANGE = schema.changes.insert().returning(schema.changes.c.seq)
 _RECORD_INSERTS = {
     name: module.insert(schema.records).on_conflict_do_nothing().returning(_r.record_id)
     for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
@@ -226,6 +226,10 @@ def _against_stored(record_id: str, digest: str, row: Any) -> RecordResult:
 def _derive(conn: Connection, device: Device, record: dict[str, Any], received_at: str) -> None:
     """Keep the case table and the hall's change log up to date with an accepted record."""
     body = record["body"]
+    if record["kind"] == RecordKind.RATING:
+        values = rating_values_from_body(record["record_id"], body, device.hall_key, device.window, received_at)
+        record_rating(conn, values)
+        return
     if record["kind"] == RecordKind.CASE:
         case_no = body["case_no"]
         state = body.get("state", "received")
@@ -259,19 +263,3 @@ def _derive(conn: Connection, device: Device, record: dict[str, Any], received_a
         )
         if status == "forwarded":
             append_change(conn, device.hall_key, case_no, "case_status", {"status": status, "at": received_at})
-
-
-def append_change(conn: Connection, hall_key: str, case_no: str, change_type: str, payload: dict[str, Any]) -> int:
-    lock_change_log(conn)
-    row = conn.execute(
-        _INSERT_CHANGE,
-        {
-            "hall_key": hall_key,
-            "case_no": case_no,
-            "type": change_type,
-            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            "created_at": iso(now_utc()),
-        },
-    ).first()
-    assert row is not None
-    return int(row.seq)

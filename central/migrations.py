@@ -30,11 +30,18 @@ class Migration:
 
 
 def _v1(conn: Connection) -> None:
-    # Version 1 is the first schema: every table as `schema.py` defines it at this version.
-    schema.metadata.create_all(conn)
+    # The first schema: these tables are unchanged since, so their current definitions are the version-1 ones.
+    schema.metadata.create_all(conn, tables=list(schema.V1_TABLES))
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _v1),)
+def _v2(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=list(schema.V2_TABLES))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _v1),
+    Migration(2, "ratings and 差评 follow-up", _v2),
+)
 LATEST = MIGRATIONS[-1].version
 
 
@@ -46,14 +53,14 @@ def current_version(engine: Engine) -> int:
     return max(versions, default=0)
 
 
-def migrate(engine: Engine) -> list[int]:
-    """Bring the database to LATEST; return the versions applied (empty when already current)."""
+def migrate(engine: Engine, *, target: int | None = None) -> list[int]:
+    """Bring the database to LATEST (or `target`); return the versions applied (empty when already current)."""
     version = current_version(engine)
     if version > LATEST:
         raise SchemaTooNewError(f"database schema version {version} is newer than this server knows ({LATEST})")
     applied: list[int] = []
     for step in MIGRATIONS:
-        if step.version <= version:
+        if step.version <= version or (target is not None and step.version > target):
             continue
         with write(engine) as conn:
             step.apply(conn)

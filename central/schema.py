@@ -159,17 +159,73 @@ catalogue = Table(
     Column("imported_at", String(40), nullable=False),
 )
 
-__all__ = [
-    "blobs",
-    "case_history",
-    "cases",
-    "catalogue",
-    "changes",
-    "devices",
-    "enrol_codes",
-    "meta",
-    "metadata",
-    "nonces",
-    "records",
-    "schema_version",
-]
+
+# --- version 2: ratings, 差评 follow-up, supervisor login -------------------------------------------------------
+
+ratings = Table(
+    "ratings",
+    metadata,
+    # The rating's record_id (terminal ratings) or `qr-<uuid>` (ratings from the receipt QR page).
+    Column("rating_key", String(40), primary_key=True),
+    Column("case_no", String(26)),
+    Column("hall_key", String(8), nullable=False),
+    Column("window", String(16), nullable=False),
+    Column("staff_no", String(32), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("level", Integer),
+    Column("reasons", Text, nullable=False),  # JSON list
+    Column("tags", Text, nullable=False),  # JSON list
+    Column("text", Text, nullable=False),
+    Column("callback_consent", Integer, nullable=False),
+    Column("rated_at", String(40)),
+    Column("received_at", String(40), nullable=False),
+)
+Index("ix_ratings_received_at", ratings.c.received_at)
+Index("ix_ratings_case_no", ratings.c.case_no)
+# One rating per case through the receipt QR (一事一评), enforced by the database.
+Index(
+    "uq_ratings_qr_case",
+    ratings.c.case_no,
+    unique=True,
+    sqlite_where=ratings.c.channel == "receipt_qr",
+    postgresql_where=ratings.c.channel == "receipt_qr",
+)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("rating_key", String(40), ForeignKey("ratings.rating_key"), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("assignee", Text, nullable=False),
+    Column("callback_due", String(10), nullable=False),  # ISO date
+    Column("feedback_due", String(10), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+follow_up_events = Table(
+    "follow_up_events",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("rating_key", String(40), ForeignKey("follow_ups.rating_key"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("at", String(40), nullable=False),
+)
+Index("ix_follow_up_events_key", follow_up_events.c.rating_key)
+
+V1_TABLES = (
+    schema_version,
+    meta,
+    devices,
+    enrol_codes,
+    nonces,
+    records,
+    cases,
+    case_history,
+    changes,
+    blobs,
+    catalogue,
+)
+V2_TABLES = (ratings, follow_ups, follow_up_events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from central import cases, catalogue, faults, migrations
+from central import cases, catalogue, faults, migrations, ratings, reports
 from central.auth import Device, canonical_query, signing_string
 from central.db import db_url_from, open_engine
 from central.ingest import ingest_batch
@@ -149,3 +150,42 @@ def test_rate_limiter_refills_over_time() -> None:
     assert limiter.take("b") is None  # per device
     now[0] += 0.5
     assert limiter.take("a") is None
+
+
+def test_rating_lists_match_the_domain() -> None:
+    from app.domain.models import RATING_LABELS, RATING_REASONS, RATING_TAGS
+
+    assert ratings.REASONS == RATING_REASONS and ratings.TAGS == RATING_TAGS
+    assert {int(level): label for level, label in RATING_LABELS.items()} == ratings.LEVEL_LABELS
+
+
+def test_follow_up_deadlines_skip_weekends_and_overdue_rules() -> None:
+    friday = dt.date(2026, 11, 27)
+    assert ratings.add_working_days(friday, 1) == dt.date(2026, 11, 30)
+    assert ratings.add_working_days(friday, 15) == dt.date(2026, 12, 18)
+    today = dt.date(2026, 12, 1)
+    assert reports.is_overdue("new", "2026-11-30", "2026-12-18", today)
+    assert not reports.is_overdue("called_back", "2026-11-30", "2026-12-18", today)
+    assert reports.is_overdue("rectified", "2026-11-30", "2026-11-30", today)
+    assert not reports.is_overdue("fed_back", "2026-11-01", "2026-11-02", today)
+
+
+def test_migration_from_version_1_keeps_data(tmp_path: Path) -> None:
+    eng = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        assert migrations.migrate(eng, target=1) == [1]
+        ingest_batch(eng, DEVICE, [case_record(CREDS, 1)])
+        assert migrations.migrate(eng) == list(range(2, migrations.LATEST + 1))
+        with eng.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 1
+            assert conn.exec_driver_sql("SELECT count(*) FROM ratings").scalar() == 0
+    finally:
+        eng.dispose()
+
+
+def test_html_helpers_escape_everything_but_safe_markup() -> None:
+    from central.html import Safe, fmt
+
+    assert fmt("<p>{}</p>", "<script>") == "<p>&lt;script&gt;</p>"
+    assert fmt("<p>{}</p>", Safe("<b>ok</b>")) == "<p><b>ok</b></p>"
+    assert fmt('<a href="{}">', '" onclick="x') == '<a href="&quot; onclick=&quot;x">'

@@ -1,0 +1,174 @@
+"""Figures for the supervisor page: intake by hall and item, ratings by level and by clerk, 差评 follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, func, or_, select
+
+from central import schema
+from central.db import read
+
+#: Halls work in China Standard Time (no DST); day boundaries for reports are local.
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[str, str]:
+        """UTC ISO bounds [start 00:00 CST, end+1 00:00 CST) comparable with stored timestamps."""
+        lo = dt.datetime.combine(self.start, dt.time(), CST).astimezone(dt.UTC)
+        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), CST).astimezone(dt.UTC)
+        return lo.isoformat(timespec="microseconds"), hi.isoformat(timespec="microseconds")
+
+
+def today_cst() -> dt.date:
+    return dt.datetime.now(CST).date()
+
+
+def intake(engine: Engine, period: Period) -> list[dict[str, Any]]:
+    r, c = schema.records.c, schema.cases.c
+    lo, hi = period.bounds
+    with read(engine) as conn:
+        rows = conn.execute(
+            select(c.hall_key, c.item_code, c.item_name, func.count())
+            .select_from(schema.records.join(schema.cases, c.record_id == r.record_id))
+            .where(and_(r.kind == "case", r.received_at >= lo, r.received_at < hi))
+            .group_by(c.hall_key, c.item_code, c.item_name)
+            .order_by(c.hall_key, func.count().desc())
+        ).all()
+    return [{"hall": row[0], "item_code": row[1], "item_name": row[2], "count": int(row[3])} for row in rows]
+
+
+def ratings_summary(engine: Engine, period: Period) -> dict[str, Any]:
+    t = schema.ratings.c
+    lo, hi = period.bounds
+    in_period = and_(t.received_at >= lo, t.received_at < hi)
+    with read(engine) as conn:
+        by_level: dict[int, int] = {
+            int(level): int(count)
+            for level, count in conn.execute(
+                select(t.level, func.count()).where(and_(in_period, t.outcome == "rated")).group_by(t.level)
+            ).all()
+        }
+        unrated = conn.execute(select(func.count()).where(and_(in_period, t.outcome == "unrated"))).scalar() or 0
+        clerks = conn.execute(
+            select(
+                t.hall_key,
+                t.staff_no,
+                func.count(),
+                func.sum(case((t.level >= 4, 1), else_=0)),
+                func.sum(case((t.level <= 2, 1), else_=0)),
+            )
+            .where(and_(in_period, t.outcome == "rated"))
+            .group_by(t.hall_key, t.staff_no)
+            .order_by(t.hall_key, t.staff_no)
+        ).all()
+    rated = sum(by_level.values())
+    good = by_level.get(5, 0) + by_level.get(4, 0)
+    return {
+        "by_level": {level: by_level.get(level, 0) for level in (5, 4, 3, 2, 1)},
+        "rated": rated,
+        "unrated": int(unrated),
+        "good_rate": (good / rated) if rated else None,
+        "clerks": [
+            {
+                "hall": row[0],
+                "staff_no": row[1] or "—",
+                "rated": int(row[2]),
+                "good": int(row[3] or 0),
+                "bad": int(row[4] or 0),
+                "good_rate": (int(row[3] or 0) / int(row[2])) if row[2] else None,
+            }
+            for row in clerks
+        ],
+    }
+
+
+def follow_up_list(engine: Engine, period: Period, today: dt.date) -> list[dict[str, Any]]:
+    """差评 received in the period plus every one still open, overdue first."""
+    t, f = schema.ratings.c, schema.follow_ups.c
+    lo, hi = period.bounds
+    with read(engine) as conn:
+        rows = conn.execute(
+            select(
+                t.rating_key,
+                t.case_no,
+                t.hall_key,
+                t.window,
+                t.staff_no,
+                t.level,
+                t.channel,
+                t.reasons,
+                t.text,
+                t.received_at,
+                f.state,
+                f.assignee,
+                f.callback_due,
+                f.feedback_due,
+            )
+            .select_from(schema.follow_ups.join(schema.ratings, f.rating_key == t.rating_key))
+            .where(or_(and_(t.received_at >= lo, t.received_at < hi), f.state.not_in(["fed_back", "appealed"])))
+            .order_by(t.received_at.desc())
+        ).all()
+    items = [dict(row._mapping) for row in rows]
+    for item in items:
+        item["reasons"] = json.loads(item["reasons"])
+        item["overdue"] = is_overdue(item["state"], item["callback_due"], item["feedback_due"], today)
+    items.sort(key=lambda i: (not i["overdue"], i["received_at"]), reverse=False)
+    return items
+
+
+def is_overdue(state: str, callback_due: str, feedback_due: str, today: dt.date) -> bool:
+    if state in ("fed_back", "appealed"):
+        return False
+    if state in ("new", "assigned") and today > dt.date.fromisoformat(callback_due):
+        return True
+    return today > dt.date.fromisoformat(feedback_due)
+
+
+def follow_up_detail(engine: Engine, rating_key: str) -> dict[str, Any] | None:
+    t, f, e = schema.ratings.c, schema.follow_ups.c, schema.follow_up_events.c
+    with read(engine) as conn:
+        row = conn.execute(
+            select(schema.ratings, f.state, f.assignee, f.callback_due, f.feedback_due)
+            .select_from(schema.follow_ups.join(schema.ratings, f.rating_key == t.rating_key))
+            .where(t.rating_key == rating_key)
+        ).first()
+        if row is None:
+            return None
+        events = conn.execute(select(e.state, e.note, e.at).where(e.rating_key == rating_key).order_by(e.id)).all()
+    detail = dict(row._mapping)
+    detail["reasons"] = json.loads(detail["reasons"])
+    detail["tags"] = json.loads(detail["tags"])
+    detail["events"] = [dict(ev._mapping) for ev in events]
+    return detail
+
+
+def device_lag(engine: Engine) -> dict[str, tuple[str, float | None]]:
+    """Per device: when its newest record arrived and how long after its creation (the terminal's queue lag)."""
+    r = schema.records.c
+    latest = select(r.device_id, func.max(r.received_at).label("last_received")).group_by(r.device_id).subquery()
+    with read(engine) as conn:
+        rows = conn.execute(
+            select(r.device_id, r.received_at, r.created_at).join(
+                latest, and_(r.device_id == latest.c.device_id, r.received_at == latest.c.last_received)
+            )
+        ).all()
+    lag: dict[str, tuple[str, float | None]] = {}
+    for device_id, received_at, created_at in rows:
+        try:
+            seconds: float | None = (
+                dt.datetime.fromisoformat(received_at) - dt.datetime.fromisoformat(created_at)
+            ).total_seconds()
+        except ValueError:
+            seconds = None
+        lag[device_id] = (received_at, seconds)
+    return lag

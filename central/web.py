@@ -1,0 +1,475 @@
+"""Server-rendered pages: the supervisor's dashboard with 差评 follow-up, and the citizen's rating page behind
+the receipt QR (`/r/{case_no}`). Every value shown is escaped (`central.html`); personal data is never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from app.protocol import is_case_no
+from central import admin_auth, devices, ratings, reports
+from central.html import Safe, fmt, join, page
+
+log = logging.getLogger("tongban.central.web")
+
+COOKIE = "tb_admin"
+MAX_FORM_BYTES = 16 * 1024
+router = APIRouter(include_in_schema=False)
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.tb.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+
+
+class _LoginThrottle:
+    """At most 5 failed logins per 10 minutes per client address."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, who: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(who, []) if now - t < 600]
+            self._failures[who] = recent
+            return len(recent) >= 5
+
+    def failed(self, who: str) -> None:
+        with self._lock:
+            self._failures.setdefault(who, []).append(time.monotonic())
+
+
+_throttle = _LoginThrottle()
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=100)
+
+
+def _one(form: dict[str, list[str]], key: str) -> str:
+    values = form.get(key)
+    return values[0] if values else ""
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+
+def _header(csrf: str) -> Safe:
+    return fmt(
+        '<header><strong>通办终端 · 监管平台</strong> &nbsp; <a href="/admin">总览</a>'
+        '<form class="inline" method="post" action="/admin/logout" style="float:right">'
+        '<input type="hidden" name="csrf" value="{}"><button>退出</button></form></header>',
+        csrf,
+    )
+
+
+# --- login ------------------------------------------------------------------------------------------------------
+
+
+def _login_page(error: str = "", status: int = 200) -> HTMLResponse:
+    body = fmt(
+        "<h1>监管平台登录</h1>{error}"
+        '<form method="post" action="/admin/login"><label>管理员密码 '
+        '<input type="password" name="password" autofocus required></label> <button>登录</button></form>',
+        error=fmt('<p class="error">{}</p>', error) if error else Safe(""),
+    )
+    return _html(page("登录", body), status)
+
+
+@router.get("/admin/login")
+def login_form() -> HTMLResponse:
+    return _login_page()
+
+
+@router.post("/admin/login")
+async def login(request: Request, engine: EngineDep) -> Response:
+    who = request.client.host if request.client else "?"
+    if _throttle.blocked(who):
+        return _login_page("尝试次数过多，请十分钟后再试", 429)
+    password = _one(await _form(request), "password")
+    if not await run_in_threadpool(admin_auth.check_password, engine, password):
+        _throttle.failed(who)
+        log.warning("supervisor login failed from %s", who)
+        return _login_page("密码错误", 401)
+    response = RedirectResponse("/admin", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        admin_auth.new_session(engine),
+        max_age=admin_auth.SESSION_TTL_S,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/admin/logout")
+async def logout(request: Request, engine: EngineDep) -> Response:
+    form = await _form(request)
+    cookie = request.cookies.get(COOKIE)
+    response = RedirectResponse("/admin/login", status_code=303)
+    if admin_auth.csrf_valid(engine, cookie, _one(form, "csrf")):
+        response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/admin/setup")
+def setup_form(engine: EngineDep, token: str = "") -> HTMLResponse:
+    if not admin_auth.setup_token_valid(engine, token):
+        return _html(page("设置密码", fmt("<p>设置链接无效或已使用。</p>")), 403)
+    body = fmt(
+        "<h1>设置管理员密码</h1>"
+        '<form method="post" action="/admin/setup"><input type="hidden" name="token" value="{}">'
+        '<label>新密码（至少{}位） <input type="password" name="password" required></label>'
+        "<button>保存</button></form>",
+        token,
+        admin_auth.MIN_PASSWORD_CHARS,
+    )
+    return _html(page("设置密码", body))
+
+
+@router.post("/admin/setup")
+async def setup(request: Request, engine: EngineDep) -> Response:
+    form = await _form(request)
+    if not admin_auth.setup_token_valid(engine, _one(form, "token")):
+        return _html(page("设置密码", fmt("<p>设置链接无效或已使用。</p>")), 403)
+    try:
+        admin_auth.set_password(engine, _one(form, "password"))
+    except ValueError:
+        return _html(page("设置密码", fmt("<p class='error'>密码至少{}位。</p>", admin_auth.MIN_PASSWORD_CHARS)), 400)
+    log.info("supervisor password set through the setup link")
+    return RedirectResponse("/admin/login", status_code=303)
+
+
+def _session(request: Request, engine: Engine) -> str | None:
+    cookie = request.cookies.get(COOKIE)
+    return cookie if admin_auth.session_valid(engine, cookie) else None
+
+
+# --- dashboard --------------------------------------------------------------------------------------------------
+
+
+def _period(start: str, end: str) -> reports.Period:
+    today = reports.today_cst()
+    try:
+        lo = dt.date.fromisoformat(start) if start else today
+        hi = dt.date.fromisoformat(end) if end else lo
+    except ValueError:
+        lo = hi = today
+    if hi < lo:
+        lo, hi = hi, lo
+    return reports.Period(lo, min(hi, lo + dt.timedelta(days=366)))
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@router.get("/admin")
+def dashboard(request: Request, engine: EngineDep, start: str = "", end: str = "") -> Response:
+    cookie = _session(request, engine)
+    if cookie is None:
+        return RedirectResponse("/admin/login", status_code=303)
+    period = _period(start, end)
+    today = reports.today_cst()
+    sections = [
+        _period_form(period),
+        _intake_section("今日收件", reports.intake(engine, reports.Period(today, today))),
+        _intake_section(f"期间收件（{period.start} 至 {period.end}）", reports.intake(engine, period)),
+        _ratings_section(reports.ratings_summary(engine, period)),
+        _follow_up_section(reports.follow_up_list(engine, period, today)),
+        _devices_section(devices.list_devices(engine), reports.device_lag(engine)),
+    ]
+    csrf = admin_auth.csrf_token(engine, cookie)
+    return _html(page("监管平台", join(sections), header=_header(csrf)))
+
+
+def _period_form(period: reports.Period) -> Safe:
+    return fmt(
+        '<form method="get" action="/admin"><label>开始 <input type="date" name="start" value="{}"></label>'
+        '<label>结束 <input type="date" name="end" value="{}"></label><button>查询</button></form>',
+        period.start.isoformat(),
+        period.end.isoformat(),
+    )
+
+
+def _table(headers: list[str], rows: list[Safe], empty: str = "暂无数据") -> Safe:
+    head = join(fmt("<th>{}</th>", h) for h in headers)
+    if not rows:
+        return fmt('<p class="muted">{}</p>', empty)
+    return fmt("<table><tr>{}</tr>{}</table>", head, join(rows))
+
+
+def _intake_section(title: str, rows: list[dict[str, Any]]) -> Safe:
+    body = [
+        fmt(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            r["hall"],
+            r["item_code"],
+            r["item_name"],
+            r["count"],
+        )
+        for r in rows
+    ]
+    total = sum(r["count"] for r in rows)
+    return fmt("<h2>{} · 共{}件</h2>{}", title, total, _table(["大厅", "事项编码", "事项名称", "件数"], body))
+
+
+def _ratings_section(summary: dict[str, Any]) -> Safe:
+    levels = [
+        fmt("<tr><td>{}</td><td>{}</td></tr>", ratings.LEVEL_LABELS[level], count)
+        for level, count in summary["by_level"].items()
+    ]
+    levels.append(fmt("<tr><td>未评价</td><td>{}</td></tr>", summary["unrated"]))
+    clerks = [
+        fmt(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c["hall"],
+            c["staff_no"],
+            c["rated"],
+            c["good"],
+            c["bad"],
+            _percent(c["good_rate"]),
+        )
+        for c in summary["clerks"]
+    ]
+    return fmt(
+        '<h2>好差评 · 好评率 <span id="good-rate">{}</span>（已评价{}次）</h2>{}<h3>按工作人员</h3>{}',
+        _percent(summary["good_rate"]),
+        summary["rated"],
+        _table(["评价等级", "次数"], levels),
+        _table(["大厅", "工号", "评价数", "好评", "差评", "好评率"], clerks),
+    )
+
+
+def _follow_up_section(items: list[dict[str, Any]]) -> Safe:
+    rows = [
+        fmt(
+            '<tr class="{cls}"><td><a href="/admin/followups/{key}">{case}</a></td><td>{level}</td><td>{channel}</td>'
+            "<td>{staff}</td><td>{reasons}</td><td>{text}</td><td>{state}</td><td>{assignee}</td>"
+            "<td>{callback}</td><td>{feedback}{flag}</td></tr>",
+            cls="overdue" if i["overdue"] else "",
+            key=i["rating_key"],
+            case=i["case_no"] or "（咨询）",
+            level=ratings.LEVEL_LABELS.get(i["level"], ""),
+            channel=i["channel"],
+            staff=i["staff_no"] or "—",
+            reasons="、".join(i["reasons"]),
+            text=i["text"],
+            state=ratings.STATE_LABELS[i["state"]],
+            assignee=i["assignee"] or "—",
+            callback=i["callback_due"],
+            feedback=i["feedback_due"],
+            flag=Safe(' <span class="overdue-label">逾期</span>') if i["overdue"] else Safe(""),
+        )
+        for i in items
+    ]
+    headers = ["办件", "评价", "渠道", "工号", "原因", "意见", "状态", "负责人", "回访期限", "反馈期限"]
+    return fmt('<h2>差评整改</h2><div id="follow-ups">{}</div>', _table(headers, rows, "暂无差评"))
+
+
+def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float | None]]) -> Safe:
+    body = []
+    for d in rows:
+        last, seconds = lag.get(d["device_id"], ("", None))
+        body.append(
+            fmt(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                f"{d['division']}-{d['hall']}-{d['terminal']}",
+                d["window"],
+                d["last_seen_at"] or "从未",
+                last or "—",
+                "—" if seconds is None else f"{seconds:.0f} 秒",
+                "已吊销" if d["revoked_at"] else "正常",
+            )
+        )
+    return fmt(
+        "<h2>终端设备</h2>{}",
+        _table(["终端", "窗口", "最近联系", "最近上传", "队列延迟", "状态"], body, "暂无设备"),
+    )
+
+
+# --- 差评 follow-up ------------------------------------------------------------------------------------------------
+
+_ACTION_LABELS = {
+    "assign": "分派",
+    "call_back": "记录回访",
+    "rectify": "记录整改",
+    "feed_back": "反馈群众",
+    "appeal": "申诉复核",
+}
+
+
+@router.get("/admin/followups/{rating_key}")
+def follow_up(request: Request, rating_key: str, engine: EngineDep, error: str = "") -> Response:
+    cookie = _session(request, engine)
+    if cookie is None:
+        return RedirectResponse("/admin/login", status_code=303)
+    detail = reports.follow_up_detail(engine, rating_key)
+    if detail is None:
+        return _html(page("未找到", fmt("<p>没有这条差评。</p>")), 404)
+    csrf = admin_auth.csrf_token(engine, cookie)
+    events = [
+        fmt("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", e["at"][:19], ratings.STATE_LABELS[e["state"]], e["note"])
+        for e in detail["events"]
+    ]
+    options = join(
+        fmt('<option value="{}">{}</option>', action, label)
+        for action, label in _ACTION_LABELS.items()
+        if detail["state"] in ratings.ACTIONS[action][0]
+    )
+    form = (
+        fmt(
+            '<form method="post" action="/admin/followups/{key}"><input type="hidden" name="csrf" value="{csrf}">'
+            '<label>操作 <select name="action">{options}</select></label>'
+            '<label>负责人 <input name="assignee" value="{assignee}"></label><br>'
+            '<label>记录（回访记录 / 整改说明 / 反馈内容） <textarea name="note" rows="3" cols="60"></textarea></label>'
+            "<button>提交</button></form>",
+            key=rating_key,
+            csrf=csrf,
+            options=options,
+            assignee=detail["assignee"],
+        )
+        if options
+        else fmt('<p class="muted">流程已结束。</p>')
+    )
+    body = fmt(
+        "<h1>差评处理</h1>{error}<p>办件 {case} · {level} · 渠道 {channel} · 工号 {staff} · 收到 {received}</p>"
+        "<p>原因：{reasons}</p><p>意见：{text}</p><p>状态：<strong id='state'>{state}</strong> · 负责人 {assignee}"
+        " · 回访期限 {callback} · 反馈期限 {feedback}</p><h2>处理记录</h2>{events}{form}",
+        error=fmt('<p class="error">{}</p>', error) if error else Safe(""),
+        case=detail["case_no"] or "（咨询）",
+        level=ratings.LEVEL_LABELS.get(detail["level"], ""),
+        channel=detail["channel"],
+        staff=detail["staff_no"] or "—",
+        received=detail["received_at"][:19],
+        reasons="、".join(detail["reasons"]) or "—",
+        text=detail["text"] or "—",
+        state=ratings.STATE_LABELS[detail["state"]],
+        assignee=detail["assignee"] or "—",
+        callback=detail["callback_due"],
+        feedback=detail["feedback_due"],
+        events=_table(["时间", "状态", "记录"], events),
+        form=form,
+    )
+    return _html(page("差评处理", body, header=_header(csrf)))
+
+
+@router.post("/admin/followups/{rating_key}")
+async def follow_up_action(request: Request, rating_key: str, engine: EngineDep) -> Response:
+    cookie = _session(request, engine)
+    if cookie is None:
+        return RedirectResponse("/admin/login", status_code=303)
+    form = await _form(request)
+    if not admin_auth.csrf_valid(engine, cookie, _one(form, "csrf")):
+        return _html(page("请求无效", fmt("<p>页面已过期，请刷新后重试。</p>")), 403)
+    try:
+        await run_in_threadpool(
+            ratings.advance,
+            engine,
+            rating_key,
+            _one(form, "action"),
+            assignee=_one(form, "assignee"),
+            note=_one(form, "note"),
+        )
+    except ratings.FollowUpError as exc:
+        return RedirectResponse(f"/admin/followups/{rating_key}?{urlencode({'error': str(exc)})}", status_code=303)
+    return RedirectResponse(f"/admin/followups/{rating_key}", status_code=303)
+
+
+# --- rating by phone (receipt QR) ------------------------------------------------------------------------------
+
+
+def _mask_case_no(case_no: str) -> str:
+    return f"{case_no[:6]}****{case_no[-4:]}"
+
+
+def _qr_page(title: str, body: Safe, status: int = 200) -> HTMLResponse:
+    return _html(page(title, body), status)
+
+
+@router.get("/r/{case_no}")
+def rate_form(case_no: str, engine: EngineDep, error: str = "") -> HTMLResponse:
+    if not is_case_no(case_no):
+        return _qr_page("办件评价", fmt("<p>二维码无效。</p>"), 404)
+    case = ratings.qr_case(engine, case_no)
+    if case is None:
+        return _qr_page("办件评价", fmt("<p>未找到该办件。如刚刚办理，请稍后再试。</p>"), 404)
+    intro = fmt(
+        "<h1>办件评价</h1><p>事项：{}<br>办理日期：{}<br>办件编号：{}</p>",
+        case.item_name,
+        case.intake_date,
+        _mask_case_no(case_no),
+    )
+    if case.rated:
+        return _qr_page("办件评价", fmt('{}<p id="done">该办件已评价，感谢您的参与。</p>', intro))
+    levels = join(
+        fmt('<label><input type="radio" name="level" value="{}" required> {}</label><br>', level, label)
+        for level, label in ratings.LEVEL_LABELS.items()
+    )
+    reasons = join(
+        fmt('<label><input type="checkbox" name="reasons" value="{0}"> {0}</label>', r) for r in ratings.REASONS
+    )
+    tags = join(fmt('<label><input type="checkbox" name="tags" value="{0}"> {0}</label>', t) for t in ratings.TAGS)
+    body = fmt(
+        '{intro}{error}<form method="post" action="/r/{case_no}"><fieldset><legend>您对本次服务的评价</legend>{levels}'
+        "</fieldset><fieldset><legend>不满意的原因（基本满意及以下请选择）</legend>{reasons}</fieldset>"
+        "<fieldset><legend>满意之处（可选）</legend>{tags}</fieldset>"
+        '<label>其他意见（可选，{max}字以内）<br><textarea name="text" rows="3" maxlength="{max}"></textarea>'
+        "</label><br>"
+        "<button>提交评价</button></form>",
+        intro=intro,
+        error=fmt('<p class="error">{}</p>', error) if error else Safe(""),
+        case_no=case_no,
+        levels=levels,
+        reasons=reasons,
+        tags=tags,
+        max=ratings.MAX_TEXT,
+    )
+    return _qr_page("办件评价", body)
+
+
+@router.post("/r/{case_no}")
+async def rate(request: Request, case_no: str, engine: EngineDep) -> Response:
+    if not is_case_no(case_no):
+        return _qr_page("办件评价", fmt("<p>二维码无效。</p>"), 404)
+    form = await _form(request)
+    level_text = _one(form, "level")
+    try:
+        await run_in_threadpool(
+            lambda: ratings.rate_by_qr(
+                engine,
+                case_no,
+                level=int(level_text) if level_text.isdigit() and len(level_text) == 1 else 0,
+                reasons=form.get("reasons", []),
+                tags=form.get("tags", []),
+                text=_one(form, "text").strip(),
+            )
+        )
+    except ratings.RatingRefusedError as exc:
+        if exc.code == "already_rated":
+            return RedirectResponse(f"/r/{case_no}", status_code=303)
+        if exc.code == "unknown_case":
+            return _qr_page("办件评价", fmt("<p>{}</p>", exc.message), 404)
+        return RedirectResponse(f"/r/{case_no}?{urlencode({'error': exc.message})}", status_code=303)
+    return _qr_page("办件评价", fmt('<h1>办件评价</h1><p id="thanks">感谢您的评价！</p>'))
