@@ -1,8 +1,7 @@
 """The clerk's print preview: the case's receipts as they will print, with 打印 / 输出PDF, and retry when it fails.
 
-The dialog talks to `ReceiptService` only. Printing runs on the service's worker; the dialog follows its own
-job through the `printed` / `failed` signals, so the window stays responsive while a printer is slow or offline.
-Its texts are Chinese literals rather than `tr()` sources, so the zh_CN catalogue of ui/ is not touched.
+The dialog talks to `ReceiptService` only. Printing runs on the service's worker; the dialog follows its own job
+through the `printed` / `failed` signals, so the window stays responsive while a printer is slow or offline.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ class PrintPreviewDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("print_preview")
-        self.setWindowTitle("打印预览")
+        self.setWindowTitle(self.tr("打印预览"))
         self._service = service
         self._case = case
         self._staff_no = staff_no
@@ -63,14 +62,14 @@ class PrintPreviewDialog(QDialog):
         scroll.setWidget(self.pages)
         scroll.setWidgetResizable(True)
 
-        self.status = QLabel(f"共 {len(self.page_labels)} 页")
+        self.status = QLabel(self.tr("共 %n 页", "", len(self.page_labels)))
         self.status.setObjectName("print_status")
         self.status.setWordWrap(True)
-        self.print_button = QPushButton("打印")
-        self.pdf_button = QPushButton("输出PDF")
-        self.retry_button = QPushButton("重试")
+        self.print_button = QPushButton(self.tr("打印"))
+        self.pdf_button = QPushButton(self.tr("输出PDF"))
+        self.retry_button = QPushButton(self.tr("重试"))
         self.retry_button.setVisible(False)
-        close_button = QPushButton("关闭")
+        close_button = QPushButton(self.tr("关闭"))
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self._print)
         self.pdf_button.clicked.connect(self._to_pdf)
@@ -112,7 +111,7 @@ class PrintPreviewDialog(QDialog):
 
     def _start(self, job_id: str) -> None:
         self._job = job_id
-        self.status.setText("正在打印…")
+        self.status.setText(self.tr("正在打印…"))
         self.retry_button.setVisible(False)
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(False)
@@ -124,9 +123,9 @@ class PrintPreviewDialog(QDialog):
         if job_id != self._job:
             return
         if destination.endswith(".pdf"):
-            self.status.setText(f"已保存为PDF：{destination}")
+            self.status.setText(self.tr("已保存为PDF：%1").replace("%1", destination))
         else:
-            self.status.setText("已打印")
+            self.status.setText(self.tr("已打印"))
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(True)
 
@@ -134,7 +133,7 @@ class PrintPreviewDialog(QDialog):
     def _on_failed(self, job_id: str, _case_no: str, message: str) -> None:
         if job_id != self._job:
             return
-        self.status.setText(f"打印失败：{message} 办件已保存，可重试或输出PDF。")
+        self.status.setText(self.tr("打印失败：%1 办件已保存，可重试或输出PDF。").replace("%1", message))
         self.retry_button.setVisible(True)
         for button in (self.print_button, self.pdf_button):
             button.setEnabled(True)
