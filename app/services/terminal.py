@@ -16,9 +16,14 @@ from PySide6.QtCore import QObject
 
 from app.config import Config
 from app.paths import AppPaths
+from app.services.case_list import CaseListService
 from app.services.catalogue import CatalogueService
+from app.services.devices import DeviceService, simulated_devices
+from app.services.intake import IntakeService
 from app.services.ratings import RatingService
+from app.services.receipts import ReceiptService, pdf_dir_for
 from app.services.report import ReportService
+from app.services.staff import StaffService
 from app.services.status import StatusService
 from offline_cache import Store, open_store
 
@@ -35,8 +40,9 @@ class Terminal:
     """Owns the GUI thread's store connection and every service. Close it when the window closes.
 
     Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
-    `catalogue`, `status`, `ratings` (好差评), `reports` (日结), and `notices`: plain-Chinese messages the window
-    shows once at start (e.g. the database was damaged and moved aside).
+    `catalogue`, `status`, `ratings` (好差评), `reports` (日结), `staff` (sign-in), `receipts`, `intake`,
+    `case_list` (today's cases), `devices` (ID card reader and document camera), and `notices`: plain-Chinese
+    messages the window shows once at start (e.g. the database was damaged and moved aside).
     """
 
     def __init__(
@@ -69,6 +75,27 @@ class Terminal:
             store=store, config=config, clock=clock, staff_names=self._staff_name, parent=parent
         )
         self.reports = ReportService(store=store, config=config, clock=clock, parent=parent)
+        self.staff = StaffService(store=store, clock=clock, parent=parent)
+        self.receipts = ReceiptService(
+            config=config,
+            store=store,
+            pdf_dir=pdf_dir_for(config, paths),
+            item_lookup=self.catalogue.get,
+            clock=clock,
+            parent=parent,
+        )
+        self.intake = IntakeService(
+            store=store,
+            config=config,
+            item_lookup=self.catalogue.get,
+            receipts=self.receipts,
+            clock=clock,
+            parent=parent,
+        )
+        self.case_list = CaseListService(store=store, clock=clock, parent=parent)
+        self.intake.case_submitted.connect(self.case_list.notify_changed)
+        self.intake.case_submitted.connect(self.status.refresh)
+        self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
 
     def _staff_name(self, staff_no: str) -> str:
         """The clerk's display name for the citizen screen ("" when the staff list does not know them)."""
