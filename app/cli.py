@@ -45,6 +45,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="show the effective configuration and every key")
     config.add_argument("--json", action="store_true", help="machine-readable output")
+
+    staff = sub.add_parser("staff", help="manage the clerks who may sign in (PIN asked twice, never as argument)")
+    staff_sub = staff.add_subparsers(dest="staff_action", metavar="ACTION", required=True)
+    staff_add = staff_sub.add_parser("add", help="add a clerk")
+    staff_add.add_argument("staff_no")
+    staff_add.add_argument("display_name")
+    staff_list = staff_sub.add_parser("list", help="list clerks")
+    staff_list.add_argument("--json", action="store_true", help="machine-readable output")
+    staff_disable = staff_sub.add_parser("disable", help="disable a clerk")
+    staff_disable.add_argument("staff_no")
+
+    intake = sub.add_parser("intake", help="store cases from a JSON file (docs/intake.md), validated like the form")
+    # The issue names the input `--json FILE`; the machine-readable result is therefore `--result-json`.
+    intake.add_argument("--json", dest="file", required=True, metavar="FILE", help="one case or a list, as JSON")
+    intake.add_argument("--result-json", action="store_true", help="machine-readable result")
+
+    receipt = sub.add_parser("receipt", help="render an existing case's receipt (reprint rules apply)")
+    receipt.add_argument("case_no")
+    receipt.add_argument("--format", choices=["pdf", "escpos"], default="pdf")
+    receipt.add_argument("--out", required=True, help="output file")
+
+    report = sub.add_parser("report", help="daily report (日结) for a date")
+    report.add_argument("--date", required=True, help="YYYY-MM-DD")
+    report.add_argument("--format", choices=["csv", "pdf"], default="csv")
+    report.add_argument("--out", required=True, help="output file")
     return parser
 
 
@@ -69,9 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _cmd_run,
         "status": _cmd_status,
         "config": _cmd_config,
+        "staff": _cmd_staff,
+        "intake": _cmd_intake,
+        "receipt": _cmd_receipt,
+        "report": _cmd_report,
     }
+    from app.services.errors import UserFacingError
+
     try:
         return handlers[command](args, config, paths)
+    except UserFacingError as exc:
+        log.error("command %s failed: %s", command, exc.detail or "user-facing error")
+        print(f"tongban {command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except CliError as exc:
         log.error("command %s failed: %s", command, exc)
         print(f"tongban {command}: {exc}", file=sys.stderr)
@@ -116,6 +151,43 @@ def _cmd_config(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
             value = value[part]
         print(f"{key} = {json.dumps(value, ensure_ascii=False)}  # {description}")
     return EXIT_OK
+
+
+def _cmd_staff(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.services.staff_cli import staff_command
+
+    return staff_command(
+        paths=paths,
+        action=args.staff_action,
+        out=sys.stdout,
+        staff_no=getattr(args, "staff_no", ""),
+        display_name=getattr(args, "display_name", ""),
+        as_json=getattr(args, "json", False),
+    )
+
+
+def _cmd_intake(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from app.services.intake_cli import intake_command
+
+    return intake_command(
+        config=config, paths=paths, json_file=Path(args.file), json_output=args.result_json, out=sys.stdout
+    )
+
+
+def _cmd_receipt(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from app.services.receipts import receipt_command
+
+    return receipt_command(config=config, paths=paths, case_no=args.case_no, fmt=args.format, out=Path(args.out))
+
+
+def _cmd_report(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.services.report import report_command
+
+    return report_command(config=config, paths=paths, date=args.date, fmt=args.format, out=args.out)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) 
     path = log_dir / LOG_FILE_NAME
     logger = logging.getLogger("tongban")
     logger.setLevel(level)
+    # WORKAROUND for python-escpos 3.1 calling logging.basicConfig() at import: its root stderr handler would
+    # print our records on the console (and break the CLI's one-line errors). Our records go to our handlers only.
+    logger.propagate = False
     for handler in list(logger.handlers):
         if getattr(handler, "_tongban", False):
             logger.removeHandler(handler)

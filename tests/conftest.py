@@ -73,6 +73,7 @@ def restore_tongban_logger() -> Iterator[None]:
             tongban.removeHandler(handler)
             handler.close()
     tongban.setLevel(logging.DEBUG)
+    tongban.propagate = True
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -80,3 +80,33 @@ def test_config_json_shows_effective_values(tmp_path: Path) -> None:
     result = run("config", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["config"]["window"] == "09"
+
+
+def test_report_csv_on_an_empty_day(tmp_path: Path) -> None:
+    out = tmp_path / "day.csv"
+    result = run("--data-dir", str(tmp_path / "t"), "report", "--date", "2026-11-24", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert "收件合计,0" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("receipt", "123", "--out", "x.pdf"), "26位"),
+        (("receipt", "2108000100120261124000017" + "6", "--out", "x.pdf"), ""),
+        (("report", "--date", "2026-13-01", "--out", "x.csv"), "日期"),
+    ],
+)
+def test_command_failures_are_one_chinese_line(tmp_path: Path, args: tuple[str, ...], reason: str) -> None:
+    result = run("--data-dir", str(tmp_path / "t"), *args)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert reason in lines[0]
+
+
+def test_scripted_intake_refuses_a_missing_file(tmp_path: Path) -> None:
+    result = run("--data-dir", str(tmp_path / "t"), "intake", "--json", str(tmp_path / "absent.json"))
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
