@@ -25,8 +25,11 @@ fi
 runtime_pkgs=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
     libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
-# Tests render receipts and screens: Xvfb for a real X screen, zbarimg to decode QR codes, pdftotext/pdftoppm.
-test_pkgs=(xvfb xauth zbar-tools poppler-utils)
+# Tests render receipts and screens: Xvfb for a real X screen, zbarimg to decode QR codes, pdftotext/pdftoppm;
+# a private cupsd with the cups-pdf virtual printer for the real print path; PostgreSQL for the central platform's
+# second backend; Chromium and its driver for the supervisor page.
+test_pkgs=(xvfb xauth zbar-tools poppler-utils cups cups-bsd printer-driver-cups-pdf postgresql chromium
+    chromium-driver)
 # A venv needs python3-venv on Debian's own python3.
 if ! "$python" -c 'import ensurepip' >/dev/null 2>&1; then runtime_pkgs+=(python3-venv); fi
 
