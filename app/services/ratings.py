@@ -68,6 +68,10 @@ TIMEOUT_ACTOR = "rating_timeout"
 BAD_RATING_EVENT = "bad_rating"
 
 
+#: What a failed write raises (the UI may not import offline_cache): the message is plain Chinese.
+RatingStoreError = StoreError
+
+
 class RatingRefusedError(UserFacingError):
     """A rating request or answer that the rules do not allow; the message says why, in Chinese."""
 

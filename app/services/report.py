@@ -299,7 +299,11 @@ class ReportService(QObject):
         return self._clock().astimezone().date()
 
     def report(self, *, day: dt.date) -> DailyReport:
-        return build_daily_report(self._store, self._config, day, now=self._clock())
+        """Raises UserFacingError when the store cannot be read."""
+        try:
+            return build_daily_report(self._store, self._config, day, now=self._clock())
+        except StoreError as exc:
+            raise UserFacingError(str(exc), detail=exc.code) from exc
 
     def export(self, *, day: dt.date, fmt: str, out: Path) -> Path:
         path = write_report(self.report(day=day), fmt, out)

@@ -2,6 +2,104 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ApplicantForm</name>
+    <message>
+        <source>Applicant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read ID card (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the applicant&apos;s ID card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enterprise name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unified social credit code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Legal representative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applying through an agent (代办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agent&apos;s name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agent&apos;s ID number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agent&apos;s phone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read agent&apos;s ID card</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the agent&apos;s ID card</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CounterFlow</name>
+    <message>
+        <source>Clerk {number} {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unfinished case from before was restored. Check it and carry on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed out after 10 idle minutes; the draft was saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
         <source>Tongban Terminal — {hall} window {window}</source>
@@ -17,6 +115,88 @@
     </message>
 </context>
 <context>
+    <name>DailyReportDialog</name>
+    <message>
+        <source>Daily report</source>
+        <translation>日结报表</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出CSV…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出PDF…</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Export daily report</source>
+        <translation>导出日结报表</translation>
+    </message>
+</context>
+<context>
+    <name>DeliveryPanel</name>
+    <message>
+        <source>Routing and result delivery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How originals travel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Electronic only (originals returned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mail originals to the department</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the result returns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Originals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tracking number (can be entered later)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mailing address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Postcode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recipient phone (default: applicant&apos;s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received at {hall}, window {window}; decided by {department} ({jurisdiction}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> at this hall</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ErrorPresenter</name>
     <message>
         <source>The operation could not be completed because of a problem with this computer or the network (for example a full disk or a device that is not connected). Please check and try again.</source>
@@ -29,6 +209,211 @@
     <message>
         <source>Error</source>
         <translation>出错了</translation>
+    </message>
+</context>
+<context>
+    <name>IdlePage</name>
+    <message>
+        <source>Window {window}</source>
+        <extracomment>Smallest side of a touch target on this screen (issue 5: at least 60 px).</extracomment>
+        <translation>{window}号窗口</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Welcome. Please rate our service when you are done.</source>
+        <translation>欢迎光临！办理结束后，请您对我们的服务进行评价。</translation>
+    </message>
+    <message>
+        <source>Staff member</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <source>Staff no. {no}</source>
+        <translation>工号 {no}</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeFormPage</name>
+    <message>
+        <source>Discard draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Submit (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Submit the case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refuse (不予收件) with a reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason for refusing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receive with a one-time notice (一次性告知书) of what is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All required materials received.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receive (收件)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draft not saved: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: {reason} Everything entered is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please fix before submitting:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ItemGuide</name>
+    <message>
+        <source>Item guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ItemPicker</name>
+    <message>
+        <source>Service item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name, code or pinyin initials (e.g. bdc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search service items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matching service items</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LevelPage</name>
+    <message>
+        <source>How satisfied are you with this service?</source>
+        <translation>请您对本次服务进行评价</translation>
+    </message>
+    <message>
+        <source>Service: {item}</source>
+        <translation>办理事项：{item}</translation>
+    </message>
+    <message>
+        <source>Staff no. {no}</source>
+        <translation>工号 {no}</translation>
+    </message>
+</context>
+<context>
+    <name>MaterialRow</name>
+    <message>
+        <source>Conditional: {condition}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Original received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not applicable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number of copies of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note (why missing or defective)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note on {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach a scan of {name} from a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan {name} with the document camera</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scans: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MaterialsPanel</name>
+    <message>
+        <source>Materials</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach a scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OnScreenKeyboard</name>
+    <message>
+        <source>Space</source>
+        <translation>空格</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -97,6 +482,188 @@
     </message>
 </context>
 <context>
+    <name>RatingWindow</name>
+    <message>
+        <source>Rate our service — {hall}</source>
+        <translation>服务评价 — {hall}</translation>
+    </message>
+    <message>
+        <source>Your rating could not be saved. Please try again.</source>
+        <translation>评价暂未保存成功，请再点一次。</translation>
+    </message>
+</context>
+<context>
+    <name>RatingsPanel</name>
+    <message>
+        <source>Service rating</source>
+        <translation>好差评</translation>
+    </message>
+    <message>
+        <source>Ask for a rating (visit without a case)</source>
+        <translation>请评价（咨询，无办件）</translation>
+    </message>
+    <message>
+        <source>No rating asked yet</source>
+        <translation>尚未发起评价</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>好差评</translation>
+    </message>
+    <message>
+        <source>Ask for a rating</source>
+        <translation>请评价</translation>
+    </message>
+    <message>
+        <source>Daily report…</source>
+        <translation>日结报表…</translation>
+    </message>
+    <message>
+        <source>Today: {rated} rated, good {share}, not rated {unrated}</source>
+        <translation>今日已评价 {rated} 次，好评率 {share}，未评价 {unrated} 次</translation>
+    </message>
+    <message>
+        <source>Waiting for the citizen to rate case {case}</source>
+        <translation>等待群众评价办件 {case}</translation>
+    </message>
+    <message>
+        <source>Waiting for the citizen to rate this visit</source>
+        <translation>等待群众评价本次服务</translation>
+    </message>
+    <message>
+        <source>Not rated: the citizen left without rating (recorded)</source>
+        <translation>未评价：群众未作评价（已记录）</translation>
+    </message>
+    <message>
+        <source>Rated: {level}</source>
+        <translation>已评价：{level}</translation>
+    </message>
+    <message>
+        <source>Poor rating received ({level}): {reasons}. The hall supervisor has been notified.</source>
+        <translation>收到差评（{level}）：{reasons}。已通知值班主任。</translation>
+    </message>
+</context>
+<context>
+    <name>ReasonsPage</name>
+    <message>
+        <source>Other comments (optional, up to {n} characters)</source>
+        <translation>其他意见（选填，最多{n}字）</translation>
+    </message>
+    <message>
+        <source>Keyboard</source>
+        <translation>键盘输入</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Submit rating</source>
+        <translation>提交评价</translation>
+    </message>
+    <message>
+        <source>You chose “{level}”. What did not go well? (choose one or more)</source>
+        <translation>您选择了“{level}”，请选择不满意的原因（可多选）</translation>
+    </message>
+    <message>
+        <source>I agree to be called back about this rating at {phone}</source>
+        <translation>同意工作人员就此评价回访（联系电话 {phone}）</translation>
+    </message>
+    <message>
+        <source>Hide keyboard</source>
+        <translation>收起键盘</translation>
+    </message>
+</context>
+<context>
+    <name>SessionPage</name>
+    <message>
+        <source>New case (Ctrl+N)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today&apos;s cases (F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search and choose a service item on the left (Enter) to start a case.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SignInPage</name>
+    <message>
+        <source>Clerk sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Staff number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SubmitResultPage</name>
+    <message>
+        <source>Case number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next case (Ctrl+N)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today&apos;s cases (F3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused (不予收件) and recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received (收件)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One-time notice of missing materials: {names}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (estimated)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected completion: {date}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Printing the receipt…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receipt printed ({where}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receipt not printed: {reason} The case is saved; reprint it from today&apos;s cases.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TerminalStatusBar</name>
     <message>
         <source>Online</source>
@@ -117,6 +684,72 @@
     <message>
         <source>{count} rejected, tell the administrator</source>
         <translation>被退回 {count} 条，请联系管理员</translation>
+    </message>
+</context>
+<context>
+    <name>ThanksPage</name>
+    <message>
+        <source>Thank you for your rating!</source>
+        <translation>感谢您的评价！</translation>
+    </message>
+    <message>
+        <source>Your rating: {level}</source>
+        <translation>您的评价：{level}</translation>
+    </message>
+</context>
+<context>
+    <name>TodayCasesPage</name>
+    <message>
+        <source>Search by case number or masked name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search today&apos;s cases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today&apos;s cases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Case detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applicant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation type="unfinished">好差评</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,255 @@
+"""The four pages of the rating screen: idle, levels, reasons, thank-you. They only show and collect; the window
+talks to the service."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.models import RATING_LABELS, RATING_REASONS, RatingLevel
+from app.services.ratings import MAX_TEXT_CHARS, RatingPrompt
+from ui.rating.icons import face_icon
+from ui.rating.keyboard import OnScreenKeyboard
+
+#: Smallest side of a touch target on this screen (issue 5: at least 60 px).
+TOUCH_MIN_PX = 60
+REASON_COLUMNS = 3
+
+
+def _label(text: str, name: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
+class IdlePage(QWidget):
+    """Hall, window and the clerk serving at it, shown while nothing is asked."""
+
+    def __init__(self, *, hall_name: str, window_no: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rating_idle_page")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.hall_label = _label(hall_name, "rating_hall_name", self)
+        self.window_label = _label(self.tr("Window {window}").format(window=window_no), "rating_window_no", self)
+        self.photo = _label(self.tr("Photo"), "clerk_photo", self)
+        self.photo.setFixedSize(180, 220)
+        self.clerk_name = _label("", "clerk_name", self)
+        self.clerk_no = _label("", "clerk_no", self)
+        self.welcome = _label(self.tr("Welcome. Please rate our service when you are done."), "rating_welcome", self)
+        layout.addWidget(self.hall_label)
+        layout.addWidget(self.window_label)
+        layout.addSpacing(24)
+        layout.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.clerk_name)
+        layout.addWidget(self.clerk_no)
+        layout.addSpacing(24)
+        layout.addWidget(self.welcome)
+        layout.addStretch(1)
+        self.set_clerk("", "")
+
+    def set_clerk(self, staff_no: str, name: str) -> None:
+        self.clerk_name.setText(name or self.tr("Staff member"))
+        self.clerk_no.setText(self.tr("Staff no. {no}").format(no=staff_no or "—"))
+
+
+class LevelPage(QWidget):
+    """Five big buttons, each a face and the level's words. Emits `level_chosen(int)` once per prompt."""
+
+    level_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rating_level_page")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.question = _label(self.tr("How satisfied are you with this service?"), "rating_question", self)
+        self.context = _label("", "rating_context", self)
+        layout.addWidget(self.question)
+        layout.addWidget(self.context)
+        layout.addSpacing(32)
+        row = QHBoxLayout()
+        row.setSpacing(20)
+        self.buttons: dict[RatingLevel, QToolButton] = {}
+        for level in sorted(RatingLevel, reverse=True):
+            button = QToolButton(self)
+            button.setObjectName(f"level_{int(level)}")
+            button.setText(RATING_LABELS[level])
+            button.setIcon(face_icon(level, 128))
+            button.setIconSize(QSize(96, 96))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setMinimumSize(170, 190)
+            button.setProperty("level", int(level))
+            button.clicked.connect(self._clicked)
+            self.buttons[level] = button
+            row.addWidget(button)
+        layout.addLayout(row)
+        self.message = _label("", "rating_message", self)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def show_prompt(self, prompt: RatingPrompt) -> None:
+        parts = []
+        if prompt.item_name:
+            parts.append(self.tr("Service: {item}").format(item=prompt.item_name))
+        parts.append(self.tr("Staff no. {no}").format(no=prompt.staff_no))
+        self.context.setText("　".join(parts))
+        self.message.setText("")
+        self.set_enabled(True)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(enabled)
+
+    @Slot()
+    def _clicked(self) -> None:
+        sender = self.sender()
+        level = sender.property("level") if isinstance(sender, QToolButton) else None
+        if isinstance(level, int):
+            self.level_chosen.emit(level)
+
+
+class ReasonsPage(QWidget):
+    """Reasons (multi-select), optional text with an on-screen keyboard, 实名回访 consent; submit or go back."""
+
+    submitted = Signal()
+    back_requested = Signal()
+    touched = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rating_reasons_page")
+        self.level: RatingLevel | None = None
+        layout = QVBoxLayout(self)
+        self.title = _label("", "reasons_title", self)
+        layout.addWidget(self.title)
+        self.reasons_box = QWidget(self)
+        self.reasons_box.setObjectName("reasons_box")
+        grid = QGridLayout(self.reasons_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(12)
+        self.reason_buttons: dict[str, QPushButton] = {}
+        for n, reason in enumerate(RATING_REASONS):
+            button = QPushButton(reason, self.reasons_box)
+            button.setObjectName("reason")
+            button.setCheckable(True)
+            button.setMinimumHeight(TOUCH_MIN_PX + 10)
+            button.toggled.connect(self._changed)
+            grid.addWidget(button, n // REASON_COLUMNS, n % REASON_COLUMNS)
+            self.reason_buttons[reason] = button
+        layout.addWidget(self.reasons_box)
+        self._build_text(layout)
+        self.consent = QCheckBox(self)
+        self.consent.setObjectName("callback_consent")
+        self.consent.setMinimumHeight(TOUCH_MIN_PX)
+        self.consent.toggled.connect(self._changed)
+        layout.addWidget(self.consent)
+        self.message = _label("", "rating_message", self)
+        layout.addWidget(self.message)
+        self._build_buttons(layout)
+
+    def _build_text(self, layout: QVBoxLayout) -> None:
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("rating_text")
+        self.text_edit.setMaxLength(MAX_TEXT_CHARS)
+        self.text_edit.setMinimumHeight(TOUCH_MIN_PX)
+        self.text_edit.setPlaceholderText(
+            self.tr("Other comments (optional, up to {n} characters)").format(n=MAX_TEXT_CHARS)
+        )
+        self.text_edit.textEdited.connect(self._changed)
+        self.keyboard_button = QPushButton(self.tr("Keyboard"), self)
+        self.keyboard_button.setObjectName("keyboard_toggle")
+        self.keyboard_button.setCheckable(True)
+        self.keyboard_button.setMinimumSize(160, TOUCH_MIN_PX)
+        text_row = QHBoxLayout()
+        text_row.addWidget(self.text_edit, 1)
+        text_row.addWidget(self.keyboard_button)
+        layout.addLayout(text_row)
+        self.keyboard = OnScreenKeyboard(self.text_edit, self)
+        self.keyboard.setVisible(False)
+        self.keyboard_button.toggled.connect(self._show_keyboard)
+        layout.addWidget(self.keyboard)
+
+    def _build_buttons(self, layout: QVBoxLayout) -> None:
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("Back"), self)
+        self.back_button.setObjectName("reasons_back")
+        self.submit_button = QPushButton(self.tr("Submit rating"), self)
+        self.submit_button.setObjectName("reasons_submit")
+        for button in (self.back_button, self.submit_button):
+            button.setMinimumSize(220, TOUCH_MIN_PX + 10)
+        self.back_button.clicked.connect(self.back_requested)
+        self.submit_button.clicked.connect(self.submitted)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.submit_button)
+        layout.addLayout(buttons)
+
+    def start(self, level: RatingLevel, prompt: RatingPrompt) -> None:
+        self.level = level
+        self.title.setText(
+            self.tr("You chose “{level}”. What did not go well? (choose one or more)").format(
+                level=RATING_LABELS[level]
+            )
+        )
+        for button in self.reason_buttons.values():
+            button.setChecked(False)
+        self.text_edit.clear()
+        self.keyboard_button.setChecked(False)
+        self.consent.setChecked(False)
+        self.consent.setVisible(bool(prompt.phone_masked))
+        self.consent.setText(
+            self.tr("I agree to be called back about this rating at {phone}").format(phone=prompt.phone_masked)
+        )
+        self.message.setText("")
+        self._update_submit()
+
+    @Slot(bool)
+    def _show_keyboard(self, on: bool) -> None:
+        """The keyboard takes the reasons' place while typing, so the page fits a 1280×800 screen."""
+        self.reasons_box.setVisible(not on)
+        self.keyboard.setVisible(on)
+        self.keyboard_button.setText(self.tr("Hide keyboard") if on else self.tr("Keyboard"))
+
+    def chosen_reasons(self) -> list[str]:
+        return [reason for reason, button in self.reason_buttons.items() if button.isChecked()]
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    @Slot()
+    def _changed(self) -> None:
+        self._update_submit()
+        self.touched.emit()
+
+    def _update_submit(self) -> None:
+        needs = self.level is not None and self.level.is_bad
+        self.submit_button.setEnabled(not needs or bool(self.chosen_reasons()))
+
+
+class ThanksPage(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rating_thanks_page")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.title = _label(self.tr("Thank you for your rating!"), "thanks_title", self)
+        self.detail = _label("", "thanks_detail", self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+
+    def show_level(self, level: RatingLevel) -> None:
+        self.detail.setText(self.tr("Your rating: {level}").format(level=RATING_LABELS[level]))
