@@ -52,8 +52,10 @@ class FaultProxy:
             for server in (self._server, self._control):
                 if server is not None:
                     server.close()
-            for task in list(self._tasks):
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
         self._call(shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -129,6 +131,7 @@ class FaultProxy:
             delay = arg if mode == "delay" else 0.0
             await _pump(up_reader, writer, limit=limit, delay=delay)
             upstream.cancel()
+            await asyncio.gather(upstream, return_exceptions=True)
         finally:
             up_writer.close()
 
