@@ -36,6 +36,7 @@ from app.domain.masking import mask_phone
 from app.domain.models import (
     RATING_REASONS,
     RATING_TAGS,
+    Case,
     EnterpriseApplicant,
     PersonApplicant,
     Rating,
@@ -185,6 +186,10 @@ class RatingService(QObject):
     def active_prompt(self) -> RatingPrompt | None:
         return self._active
 
+    def staff_name(self, staff_no: str) -> str:
+        """The clerk's display name for the citizen screen ("" when unknown)."""
+        return self._staff_names(staff_no) if staff_no else ""
+
     @property
     def timeout(self) -> dt.timedelta:
         return self._timeout
@@ -331,6 +336,18 @@ class RatingService(QObject):
         self._activate(prompt, initiator)
         log.info("rating requested for service act %s (case %s)", act_id, case_no or "-")
         return prompt
+
+    @Slot(object)
+    def on_case_submitted(self, case: Case) -> None:
+        """Connect `IntakeService.case_submitted` here: a case taken in (or refused) is a service act to rate.
+
+        Asking twice for the same case is harmless (the open request is returned), so the clerk's own
+        "finish case" action may call `request_rating` as well.
+        """
+        try:
+            self.request_rating(case_no=case.case_no, item_code=case.item_code, staff_no=case.routing.staff_no)
+        except RatingRefusedError as exc:
+            log.info("no rating asked for case %s: %s", case.case_no, exc.message)
 
     def resume_pending(self) -> RatingPrompt | None:
         """After a start: ask again for the newest open request; older or overdue ones become 未评价."""

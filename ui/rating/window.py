@@ -117,6 +117,14 @@ class RatingWindow(QMainWindow):
         """The clerk now at the window (from the staff session), shown on the idle page."""
         self.idle_page.set_clerk(staff_no, name)
 
+    @Slot(str)
+    def on_clerk_signed_in(self, staff_no: str) -> None:
+        self.set_clerk(staff_no=staff_no, name=self._service.staff_name(staff_no))
+
+    @Slot(str, str)
+    def on_clerk_signed_out(self, staff_no: str, reason: str) -> None:
+        self.set_clerk(staff_no="", name="")
+
     @Slot()
     def show_idle(self) -> None:
         self._back_to_idle.stop()
