@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
@@ -21,6 +22,9 @@ from ui.error_dialog import ErrorPresenter
 from ui.i18n import install_translators
 from ui.placeholder_window import PlaceholderWindow
 from ui.theme import FontMissingError, apply_theme
+
+if TYPE_CHECKING:
+    from app.services.terminal import Terminal
 
 log = logging.getLogger("tongban.ui")
 
@@ -61,9 +65,15 @@ def prepare_application(app: QApplication) -> str:
         return ""
 
 
-def create_main_window(*, config: Config, mode: Mode, status: StatusService) -> QMainWindow:
+def create_main_window(
+    *, config: Config, mode: Mode, status: StatusService, terminal: Terminal | None = None
+) -> QMainWindow:
     if mode is Mode.COUNTER:
-        return CounterWindow(config=config, status=status)
+        return CounterWindow(config=config, status=status, terminal=terminal)
+    if mode is Mode.RATING and terminal is not None:
+        from ui.rating.wiring import rating_main_window  # 好差评 (issue 5)
+
+        return rating_main_window(config=config, terminal=terminal)
     return PlaceholderWindow(config=config, mode=mode)
 
 
@@ -107,6 +117,7 @@ def run_gui(
     queue_depth: Callable[[], int] | None = None,
     dead_letters: Callable[[], int] | None = None,
     status: StatusService | None = None,
+    terminal: Terminal | None = None,
 ) -> int:
     """Open the window for `mode` and run the event loop; returns the exit code.
 
@@ -114,11 +125,15 @@ def run_gui(
     otherwise a `StatusService` over `queue_depth`/`dead_letters` (the store's counters; zero when not given).
     With `exit_when_idle` the program prints `IDLE <ms since process start>` once the window is shown and the
     event loop is idle, then exits with 0 (startup benchmark, end-to-end tests).
+    With `terminal` (see `app.services.terminal.open_terminal`) the counter window mounts the clerk's pages and
+    the status bar shows `terminal.status`.
     """
     app = get_application()
     family = prepare_application(app)
     log.info("GUI starting: mode=%s font=%s data_dir=%s", mode.value, family or "<system>", paths.data_dir)
 
+    if status is None and terminal is not None:
+        status = terminal.status
     if status is None:
         status = StatusService(
             queue_depth=queue_depth or (lambda: 0),
@@ -126,11 +141,14 @@ def run_gui(
             platform_configured=not config.offline,
             parent=app,
         )
-    window = create_main_window(config=config, mode=mode, status=status)
+    window = create_main_window(config=config, mode=mode, status=status, terminal=terminal)
     router, _presenter = install_error_handling(app, mode=mode, window=window)
     try:
         # The kiosk will run full screen once it exists; its placeholder stays an ordinary, closable window.
         window.show()
+        from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
+
+        _rating_windows = open_rating_windows(window, mode=mode, config=config, terminal=terminal)
         if exit_when_idle:
             _IdleProbe(app).start()
         return app.exec()

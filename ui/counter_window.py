@@ -6,11 +6,17 @@ Kept small on purpose (STYLE.md lesson 2): each page is its own widget in ui/pag
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.config import Config
 from app.services.status import StatusService
 from ui.status_bar import TerminalStatusBar
+
+if TYPE_CHECKING:  # the pages load only when a terminal is mounted (start-up time)
+    from app.services.terminal import Terminal
+    from ui.pages.counter_flow import CounterFlow
 
 
 def window_number(config: Config) -> str:
@@ -45,7 +51,9 @@ class WelcomePage(QWidget):
 class CounterWindow(QMainWindow):
     """The clerk's window at a staffed counter."""
 
-    def __init__(self, *, config: Config, status: StatusService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, config: Config, status: StatusService, terminal: Terminal | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("counter_window")
         self.setWindowTitle(
@@ -72,6 +80,12 @@ class CounterWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         self.status_bar.show_status(status.status)
         status.status_changed.connect(self.status_bar.show_status)
+        # With the terminal's services the clerk's pages (sign-in, intake, today's cases) fill the work area.
+        self.flow: CounterFlow | None = None
+        if terminal is not None:
+            from ui.pages.counter_flow import mount_counter_pages
+
+            self.flow = mount_counter_pages(self, self.work_area, terminal)
 
     def _header(self, config: Config, parent: QWidget) -> QFrame:
         header = QFrame(parent)

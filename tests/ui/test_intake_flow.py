@@ -1,0 +1,225 @@
+"""The clerk's day in the real counter window (offscreen): sign in, search `bdc`, pick an item, fill the applicant
+from the card simulator, mark materials, attach a scan, submit, see the number, find the case in today's list.
+
+Screenshots of each step go to /tmp/intake_shots/ (looked at by a person before release)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.config import config_from_dict
+from app.domain.case_number import format_grouped
+from app.domain.models import CaseState, MaterialStatus
+from app.paths import AppPaths
+from app.services.terminal import Terminal, open_terminal
+from tests import pii_samples
+from tests.integration.intake_support import STAFF_NO, STAFF_PIN
+from ui.counter_window import CounterWindow
+from ui.pages.counter_flow import CounterFlow
+
+SHOTS = Path("/tmp/intake_shots")
+ITEM = "210882070405000"  # 不动产权证书补证
+
+
+def shot(widget: QWidget, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    assert widget.window().grab().save(str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    config = config_from_dict(
+        {"window": "07", "terminal_code": "003", "printer": {"kind": "pdf", "pdf_dir": str(tmp_path / "pdf")}}
+    )
+    term = open_terminal(config=config, paths=paths)
+    term.staff.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    cards = paths.data_dir / "devices" / "id_card"
+    cards.mkdir(parents=True)
+    card = {"name": pii_samples.NAME, "id_number": pii_samples.ID_NUMBER, "address": pii_samples.ADDRESS}
+    (cards / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+    yield term
+    term.receipts.wait_for_idle()
+    for timer in term.status.findChildren(QTimer):  # no status refresh after the store is closed
+        timer.stop()
+    term.close()
+
+
+def open_window(qtbot: QtBot, terminal: Terminal) -> tuple[CounterWindow, CounterFlow]:
+    window = CounterWindow(config=terminal.config, status=terminal.status, terminal=terminal)
+    qtbot.add_widget(window)
+    window.show()
+    qtbot.wait_exposed(window)
+    window.windowHandle().requestActivate()  # offscreen: activate explicitly so focus and shortcuts work
+    qtbot.wait_until(window.isActiveWindow)
+    assert window.flow is not None
+    return window, window.flow
+
+
+def type_text(qtbot: QtBot, edit: QWidget, text: str) -> None:
+    """Type as a clerk does: ASCII key by key; Chinese as an input method commits it (QTest has no keys for it)."""
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(edit, event)
+
+
+def sign_in(qtbot: QtBot, flow: CounterFlow) -> None:
+    page = flow.sign_in
+    assert flow.work_area.currentWidget() is page
+    page.staff_no.clear()
+    qtbot.keyClicks(page.staff_no, STAFF_NO)
+    qtbot.keyClick(page.staff_no, Qt.Key.Key_Return)
+    assert page.pin.hasFocus()
+    qtbot.keyClicks(page.pin, STAFF_PIN)
+    qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+    assert flow.work_area.currentWidget() is flow.session
+
+
+def test_a_clerk_takes_in_a_case_end_to_end(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> None:
+    window, flow = open_window(qtbot, terminal)
+    shot(window, "01_sign_in")
+    # A wrong PIN first: the reason shows and the PIN field is cleared.
+    qtbot.keyClicks(flow.sign_in.staff_no, STAFF_NO)
+    qtbot.keyClicks(flow.sign_in.pin, "999999")
+    qtbot.keyClick(flow.sign_in.pin, Qt.Key.Key_Return)
+    assert "还可尝试4次" in flow.sign_in.message.text() and flow.sign_in.pin.text() == ""
+    flow.sign_in.staff_no.clear()
+    sign_in(qtbot, flow)
+    s = flow.session
+    assert s.picker.search.hasFocus()
+
+    qtbot.keyClicks(s.picker.search, "bdc")
+    names = [s.picker.results.item(i).text() for i in range(s.picker.results.count())]
+    assert names and all("不动产" in n or "房屋" in n for n in names[:4])
+    while s.picker.current_item() is not None and s.picker.current_item().code != ITEM:  # type: ignore[union-attr]
+        qtbot.keyClick(s.picker.search, Qt.Key.Key_Down)
+    assert "营口" in s.picker.guide.view.toPlainText() or "不动产" in s.picker.guide.view.toPlainText()
+    shot(window, "02_item_search")
+    qtbot.keyClick(s.picker.search, Qt.Key.Key_Return)
+    form = s.form
+    assert form.draft is not None and form.draft.item_code == ITEM
+    assert form.applicant.fields["applicant.name"].edit.hasFocus()
+
+    # F5 reads the card (simulator, off the GUI thread) and fills name, ID number and address.
+    with qtbot.wait_signal(terminal.devices.card_read, timeout=5000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.wait_until(lambda: form.applicant.fields["applicant.id_number"].text() == pii_samples.ID_NUMBER)
+    assert form.applicant.fields["applicant.name"].text() == pii_samples.NAME
+    phone = form.applicant.fields["applicant.phone"]
+    assert phone.edit.hasFocus()
+    qtbot.keyClicks(phone.edit, "1381234567")  # one digit short
+    qtbot.keyClick(phone.edit, Qt.Key.Key_Return)  # focus leaves: the reason shows at once
+    assert phone.error.isVisible() and phone.error.text()
+    qtbot.keyClicks(phone.edit, "8")
+    phone.check()
+    assert not phone.error.isVisible()
+
+    # Materials: M01 original, M02 copy with a scan from the document camera; M03 stays missing.
+    rows = form.materials.rows
+    rows["M01"].status.setCurrentIndex(rows["M01"].status.findData(MaterialStatus.ORIGINAL.value))
+    rows["M02"].status.setCurrentIndex(rows["M02"].status.findData(MaterialStatus.COPY.value))
+    assert rows["M02"].count.value() == 1
+    with qtbot.wait_signal(terminal.devices.page_scanned, timeout=5000):
+        qtbot.mouseClick(rows["M02"].scan, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(lambda: rows["M02"].attachments.isVisible())
+    assert "scan-001.png" in rows["M02"].attachments.text()
+    assert "遗失声明" in form.missing.text()
+    shot(window, "03_form_filled")
+
+    with qtbot.wait_signal(terminal.intake.case_submitted, timeout=5000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    case = blocker.args[0]
+    assert case.state is CaseState.RECEIVED
+    assert [m.requirement_code for m in case.missing_materials] == ["M03"]
+    assert s.views.currentWidget() is s.result
+    assert s.result.number.text() == format_grouped(case.case_no)
+    assert "遗失声明" in s.result.details.text()
+    qtbot.wait_until(lambda: ".pdf" in s.result.print_state.text(), timeout=20000)
+    shot(window, "04_submitted")
+
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    today = s.today_page
+    assert s.views.currentWidget() is today
+    assert today.table.rowCount() == 1
+    assert today.table.item(0, 0).text() == format_grouped(case.case_no)
+    assert today.table.item(0, 2).text() == "欧阳**"
+    assert pii_samples.ID_NUMBER not in today.detail.toPlainText()
+    qtbot.keyClicks(today.search, case.case_no[-7:])
+    assert today.table.rowCount() == 1
+    shot(window, "05_today")
+    today.search.clear()
+    qtbot.keyClicks(today.search, "0000000000")
+    assert today.table.rowCount() == 0
+
+
+def test_submit_refused_lists_fields_and_focuses_the_first(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    form = flow.session.form
+    name = form.applicant.fields["applicant.name"]
+    type_text(qtbot, name.edit, pii_samples.NAME)
+    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert form.errors.isVisible()
+    text = form.errors.text()
+    assert "申请人身份证号码" in text and "申请人联系电话" in text and "申请人姓名" not in text
+    assert form.applicant.fields["applicant.id_number"].edit.hasFocus()
+    assert terminal.store.cases.count() == 0
+    # Refusing needs a reason; with one, a 不予收件 record is stored.
+    form.refuse.setChecked(True)
+    qtbot.keyClicks(form.applicant.fields["applicant.id_number"].edit, pii_samples.ID_NUMBER)
+    qtbot.keyClicks(form.applicant.fields["applicant.phone"].edit, pii_samples.PHONE)
+    type_text(qtbot, form.reason, "申请人未携带身份证原件")
+    with qtbot.wait_signal(terminal.intake.case_submitted, timeout=5000) as blocker:
+        qtbot.keyClick(form.reason, Qt.Key.Key_Return)
+    assert blocker.args[0].state is CaseState.REFUSED
+    shot(window, "06_refused")
+
+
+def test_sign_out_keeps_the_draft_and_sign_in_restores_it(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    type_text(qtbot, flow.session.form.applicant.fields["applicant.name"].edit, pii_samples.NAME_2)
+    qtbot.mouseClick(flow.session.sign_out, Qt.MouseButton.LeftButton)
+    assert flow.work_area.currentWidget() is flow.sign_in
+    assert terminal.store.audit.list(action="signed_out")
+    sign_in(qtbot, flow)
+    form = flow.session.form
+    assert form.banner.isVisible()
+    assert form.applicant.fields["applicant.name"].text() == pii_samples.NAME_2
+    shot(window, "07_restored")
+
+
+def test_every_control_has_an_accessible_name(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QSpinBox
+
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    unnamed = [
+        w.objectName() or type(w).__name__
+        for w in window.findChildren(QWidget)
+        if isinstance(w, QLineEdit | QComboBox | QSpinBox | QAbstractButton)
+        and w.isVisibleTo(window)
+        and not w.accessibleName()
+        and not (isinstance(w, QAbstractButton) and w.text())
+        and w.parent() is not None
+        and type(w.parent()).__name__ not in {"QSpinBox", "QComboBox"}
+    ]
+    assert unnamed == []

@@ -1,0 +1,165 @@
+"""Today's cases at this terminal: number, item, applicant (masked), time, state, sync, rating; search, filter,
+detail. Re-queried when `CaseListService.cases_changed` fires (a submit, or a state update from the platform)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.case_number import format_grouped
+from app.domain.masking import Field, Surface, mask_for
+from app.domain.models import Case, CaseState, EnterpriseApplicant, PersonApplicant
+from app.services.case_list import STATE_LABELS, CaseListService, CaseRow
+from ui.widgets.item_guide import DELIVERY_ZH
+
+STATUS_ZH = {"original": "收原件", "copy": "收复印件", "missing": "缺", "not_applicable": "不适用"}
+
+
+def detail_html(case: Case) -> str:
+    """The case for the clerk's detail pane: masked personal values (a list surface, not the edit form)."""
+    a = case.applicant
+
+    def m(field: Field, value: str) -> str:
+        return escape(mask_for(Surface.SCREEN_LIST, field, value))
+
+    rows = [
+        ("办件编号", escape(format_grouped(case.case_no))),
+        ("事项", escape(f"{case.item_name}（{case.item_code}）")),
+    ]
+    if isinstance(a, PersonApplicant):
+        rows += [
+            ("申请人", m(Field.NAME, a.name)),
+            ("身份证号码", m(Field.ID_NUMBER, a.id_number)),
+            ("联系电话", m(Field.PHONE, a.phone)),
+        ]
+    elif isinstance(a, EnterpriseApplicant):
+        rows += [
+            ("企业", escape(a.name)),
+            ("统一社会信用代码", m(Field.CREDIT_CODE, a.credit_code)),
+            ("联系人", m(Field.NAME, a.contact_name)),
+        ]
+    if case.agent is not None:
+        rows.append(("代办人", m(Field.NAME, case.agent.name)))
+    r = case.routing
+    rows += [
+        ("状态", escape(STATE_LABELS.get(case.state, case.state.value))),
+        ("收件", escape(f"{r.division}-{r.hall} 窗口{r.window} 工号{r.staff_no}")),
+        ("审批部门", escape(f"{r.department}（{r.jurisdiction}）")),
+        (
+            "结果送达",
+            escape(DELIVERY_ZH[case.delivery.method])
+            + (f"，{m(Field.ADDRESS, case.delivery.address)}" if case.delivery.address else ""),
+        ),
+    ]
+    if r.tracking_no:
+        rows.append(("原件邮寄单号", escape(r.tracking_no)))
+    if case.refusal_reason:
+        rows.append(("不予收件理由", escape(case.refusal_reason)))
+    if case.expected_date:
+        rows.append(("预计办结", case.expected_date.isoformat() + ("（预计）" if case.expected_is_estimate else "")))
+    mats = "".join(
+        f"<li>{escape(x.name)}：{STATUS_ZH[x.status.value]}"
+        + (f" {x.count}份" if x.count else "")
+        + (f"，扫描件{len(x.attachments)}个" if x.attachments else "")
+        + "</li>"
+        for x in case.materials
+    )
+    table = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+    return f"<table cellspacing=4>{table}</table><p><b>材料</b></p><ul>{mats}</ul>"
+
+
+class TodayCasesPage(QWidget):
+    COLUMNS = ("Case number", "Item", "Applicant", "Time", "State", "Sync", "Rating")
+
+    def __init__(self, cases: CaseListService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("today_cases_page")
+        self._cases = cases
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("case_search")
+        self.search.setPlaceholderText(self.tr("Search by case number or masked name"))
+        self.search.setAccessibleName(self.tr("Search today's cases"))
+        self.search.setClearButtonEnabled(True)
+        self.state = QComboBox(self)
+        self.state.setObjectName("state_filter")
+        self.state.setAccessibleName(self.tr("Filter by state"))
+        self.state.addItem(self.tr("All states"), "")
+        for state, label in STATE_LABELS.items():
+            if state is not CaseState.DRAFT:
+                self.state.addItem(label, state.value)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.state)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.table = QTableWidget(0, len(self.COLUMNS), splitter)
+        self.table.setObjectName("cases_table")
+        self.table.setAccessibleName(self.tr("Today's cases"))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self._headers()])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.detail = QTextBrowser(splitter)
+        self.detail.setObjectName("case_detail")
+        self.detail.setAccessibleName(self.tr("Case detail"))
+        splitter.setSizes([760, 420])
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        self.search.textChanged.connect(self.refresh)
+        self.state.currentIndexChanged.connect(self.refresh)
+        self.table.currentCellChanged.connect(self._on_current)
+        cases.cases_changed.connect(self.refresh)
+        self.rows: list[CaseRow] = []
+
+    def _headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Case number"),
+            self.tr("Item"),
+            self.tr("Applicant"),
+            self.tr("Time"),
+            self.tr("State"),
+            self.tr("Sync"),
+            self.tr("Rating"),
+        )
+
+    @Slot()
+    def refresh(self, *_args: object) -> None:
+        state = self.state.currentData()
+        self.rows = self._cases.today(text=self.search.text(), state=CaseState(state) if state else None)
+        self.table.setRowCount(len(self.rows))
+        for i, row in enumerate(self.rows):
+            values = (
+                row.case_no_grouped,
+                row.item_name,
+                row.applicant_masked,
+                row.created_at.astimezone().strftime("%H:%M"),
+                row.state_label,
+                row.sync_label,
+                row.rating_label,
+            )
+            for j, value in enumerate(values):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+        self.table.resizeColumnToContents(0)
+        if self.rows:
+            self.table.setCurrentCell(0, 0)
+        else:
+            self.detail.clear()
+
+    @Slot(int, int, int, int)
+    def _on_current(self, row: int, _col: int, _prev_row: int, _prev_col: int) -> None:
+        if 0 <= row < len(self.rows):
+            case = self._cases.detail(case_no=self.rows[row].case_no)
+            self.detail.setHtml(detail_html(case) if case else "")
