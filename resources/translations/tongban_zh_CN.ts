@@ -5,98 +5,98 @@
     <name>ApplicantForm</name>
     <message>
         <source>Applicant</source>
-        <translation type="unfinished"></translation>
+        <translation>申请人</translation>
     </message>
     <message>
         <source>Person</source>
-        <translation type="unfinished"></translation>
+        <translation>个人</translation>
     </message>
     <message>
         <source>Enterprise</source>
-        <translation type="unfinished"></translation>
+        <translation>企业</translation>
     </message>
     <message>
         <source>Read ID card (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>读身份证 (F5)</translation>
     </message>
     <message>
         <source>Read the applicant&apos;s ID card</source>
-        <translation type="unfinished"></translation>
+        <translation>读取申请人身份证</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>身份证号码</translation>
     </message>
     <message>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>联系电话</translation>
     </message>
     <message>
         <source>Enterprise name</source>
-        <translation type="unfinished"></translation>
+        <translation>企业名称</translation>
     </message>
     <message>
         <source>Unified social credit code</source>
-        <translation type="unfinished"></translation>
+        <translation>统一社会信用代码</translation>
     </message>
     <message>
         <source>Legal representative</source>
-        <translation type="unfinished"></translation>
+        <translation>法定代表人</translation>
     </message>
     <message>
         <source>Contact person</source>
-        <translation type="unfinished"></translation>
+        <translation>联系人</translation>
     </message>
     <message>
         <source>Contact phone</source>
-        <translation type="unfinished"></translation>
+        <translation>联系人电话</translation>
     </message>
     <message>
         <source>Address (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>地址（选填）</translation>
     </message>
     <message>
         <source>Applying through an agent (代办)</source>
-        <translation type="unfinished"></translation>
+        <translation>委托他人代办</translation>
     </message>
     <message>
         <source>Agent&apos;s name</source>
-        <translation type="unfinished"></translation>
+        <translation>代办人姓名</translation>
     </message>
     <message>
         <source>Agent&apos;s ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>代办人身份证号码</translation>
     </message>
     <message>
         <source>Agent&apos;s phone</source>
-        <translation type="unfinished"></translation>
+        <translation>代办人联系电话</translation>
     </message>
     <message>
         <source>Read agent&apos;s ID card</source>
-        <translation type="unfinished"></translation>
+        <translation>读代办人身份证</translation>
     </message>
     <message>
         <source>Read the agent&apos;s ID card</source>
-        <translation type="unfinished"></translation>
+        <translation>读取代办人身份证</translation>
     </message>
 </context>
 <context>
     <name>CounterFlow</name>
     <message>
         <source>Clerk {number} {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>工号 {number} {name}</translation>
     </message>
     <message>
         <source>The unfinished case from before was restored. Check it and carry on.</source>
-        <translation type="unfinished"></translation>
+        <translation>已恢复上次未完成的办件，请核对后继续办理。</translation>
     </message>
     <message>
         <source>Signed out after 10 idle minutes; the draft was saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>10分钟无操作已自动退出，草稿已保存。</translation>
     </message>
 </context>
 <context>
@@ -145,55 +145,55 @@
     <name>DeliveryPanel</name>
     <message>
         <source>Routing and result delivery</source>
-        <translation type="unfinished"></translation>
+        <translation>流转与结果送达</translation>
     </message>
     <message>
         <source>How originals travel</source>
-        <translation type="unfinished"></translation>
+        <translation>原件流转方式</translation>
     </message>
     <message>
         <source>Electronic only (originals returned)</source>
-        <translation type="unfinished"></translation>
+        <translation>仅电子流转（原件退还申请人）</translation>
     </message>
     <message>
         <source>Mail originals to the department</source>
-        <translation type="unfinished"></translation>
+        <translation>原件邮寄至审批部门</translation>
     </message>
     <message>
         <source>How the result returns</source>
-        <translation type="unfinished"></translation>
+        <translation>结果送达方式</translation>
     </message>
     <message>
         <source>Originals</source>
-        <translation type="unfinished"></translation>
+        <translation>原件</translation>
     </message>
     <message>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>结果送达</translation>
     </message>
     <message>
         <source>Tracking number (can be entered later)</source>
-        <translation type="unfinished"></translation>
+        <translation>原件邮寄单号（可稍后填写）</translation>
     </message>
     <message>
         <source>Mailing address</source>
-        <translation type="unfinished"></translation>
+        <translation>邮寄地址</translation>
     </message>
     <message>
         <source>Postcode</source>
-        <translation type="unfinished"></translation>
+        <translation>邮政编码</translation>
     </message>
     <message>
         <source>Recipient phone (default: applicant&apos;s)</source>
-        <translation type="unfinished"></translation>
+        <translation>收件人电话（默认申请人电话）</translation>
     </message>
     <message>
         <source>Received at {hall}, window {window}; decided by {department} ({jurisdiction}).</source>
-        <translation type="unfinished"></translation>
+        <translation>收件：{hall} {window}号窗口；审批：{department}（{jurisdiction}）。</translation>
     </message>
     <message>
         <source> at this hall</source>
-        <translation type="unfinished"></translation>
+        <translation>（本大厅）</translation>
     </message>
 </context>
 <context>
@@ -239,81 +239,81 @@
     <name>IntakeFormPage</name>
     <message>
         <source>Discard draft</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃草稿</translation>
     </message>
     <message>
         <source>Submit (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>提交 (Ctrl+Enter)</translation>
     </message>
     <message>
         <source>Submit the case</source>
-        <translation type="unfinished"></translation>
+        <translation>提交办件</translation>
     </message>
     <message>
         <source>Decision</source>
-        <translation type="unfinished"></translation>
+        <translation>收件决定</translation>
     </message>
     <message>
         <source>Refuse (不予收件) with a reason</source>
-        <translation type="unfinished"></translation>
+        <translation>不予收件（须填写理由）</translation>
     </message>
     <message>
         <source>Reason for refusing</source>
-        <translation type="unfinished"></translation>
+        <translation>不予收件理由</translation>
     </message>
     <message>
         <source>Missing: {names}</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少材料：{names}</translation>
     </message>
     <message>
         <source>Receive with a one-time notice (一次性告知书) of what is missing</source>
-        <translation type="unfinished"></translation>
+        <translation>收件并出具一次性告知书（告知所缺材料）</translation>
     </message>
     <message>
         <source>All required materials received.</source>
-        <translation type="unfinished"></translation>
+        <translation>必需材料已收齐。</translation>
     </message>
     <message>
         <source>Receive (收件)</source>
-        <translation type="unfinished"></translation>
+        <translation>收件</translation>
     </message>
     <message>
         <source>Draft not saved: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>草稿未能保存：{reason}</translation>
     </message>
     <message>
         <source>Not saved: {reason} Everything entered is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>未能保存：{reason} 已录入的内容均保留。</translation>
     </message>
     <message>
         <source>Please fix before submitting:</source>
-        <translation type="unfinished"></translation>
+        <translation>提交前请修改以下内容：</translation>
     </message>
 </context>
 <context>
     <name>ItemGuide</name>
     <message>
         <source>Item guide</source>
-        <translation type="unfinished"></translation>
+        <translation>办事指南</translation>
     </message>
 </context>
 <context>
     <name>ItemPicker</name>
     <message>
         <source>Service item</source>
-        <translation type="unfinished"></translation>
+        <translation>办理事项</translation>
     </message>
     <message>
         <source>Name, code or pinyin initials (e.g. bdc)</source>
-        <translation type="unfinished"></translation>
+        <translation>名称、编码或拼音首字母（如 bdc）</translation>
     </message>
     <message>
         <source>Search service items</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索办理事项</translation>
     </message>
     <message>
         <source>Matching service items</source>
-        <translation type="unfinished"></translation>
+        <translation>匹配的办理事项</translation>
     </message>
 </context>
 <context>
@@ -335,74 +335,74 @@
     <name>MaterialRow</name>
     <message>
         <source>Conditional: {condition}</source>
-        <translation type="unfinished"></translation>
+        <translation>视情形提供：{condition}</translation>
     </message>
     <message>
         <source>Status of {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}的收取情况</translation>
     </message>
     <message>
         <source>Original received</source>
-        <translation type="unfinished"></translation>
+        <translation>收原件</translation>
     </message>
     <message>
         <source>Copy received</source>
-        <translation type="unfinished"></translation>
+        <translation>收复印件</translation>
     </message>
     <message>
         <source>Missing</source>
-        <translation type="unfinished"></translation>
+        <translation>缺</translation>
     </message>
     <message>
         <source>Not applicable</source>
-        <translation type="unfinished"></translation>
+        <translation>不适用</translation>
     </message>
     <message>
         <source>Number of copies of {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}的份数</translation>
     </message>
     <message>
         <source>Note (why missing or defective)</source>
-        <translation type="unfinished"></translation>
+        <translation>说明（缺少或不合格的原因）</translation>
     </message>
     <message>
         <source>Note on {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name}的说明</translation>
     </message>
     <message>
         <source>File…</source>
-        <translation type="unfinished"></translation>
+        <translation>文件…</translation>
     </message>
     <message>
         <source>Attach a scan of {name} from a file</source>
-        <translation type="unfinished"></translation>
+        <translation>从文件添加{name}的扫描件</translation>
     </message>
     <message>
         <source>Scan</source>
-        <translation type="unfinished"></translation>
+        <translation>高拍</translation>
     </message>
     <message>
         <source>Scan {name} with the document camera</source>
-        <translation type="unfinished"></translation>
+        <translation>用高拍仪拍摄{name}</translation>
     </message>
     <message>
         <source>Scans: {names}</source>
-        <translation type="unfinished"></translation>
+        <translation>扫描件：{names}</translation>
     </message>
 </context>
 <context>
     <name>MaterialsPanel</name>
     <message>
         <source>Materials</source>
-        <translation type="unfinished"></translation>
+        <translation>申请材料</translation>
     </message>
     <message>
         <source>Attach a scan</source>
-        <translation type="unfinished"></translation>
+        <translation>添加扫描件</translation>
     </message>
     <message>
         <source>Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>扫描件 (*.pdf *.jpg *.jpeg *.png);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -578,89 +578,89 @@
     <name>SessionPage</name>
     <message>
         <source>New case (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>新办件 (Ctrl+N)</translation>
     </message>
     <message>
         <source>Today&apos;s cases (F3)</source>
-        <translation type="unfinished"></translation>
+        <translation>今日办件 (F3)</translation>
     </message>
     <message>
         <source>Sign out</source>
-        <translation type="unfinished"></translation>
+        <translation>退出登录</translation>
     </message>
     <message>
         <source>Search and choose a service item on the left (Enter) to start a case.</source>
-        <translation type="unfinished"></translation>
+        <translation>请在左侧搜索并选择办理事项（回车）开始收件。</translation>
     </message>
 </context>
 <context>
     <name>SignInPage</name>
     <message>
         <source>Clerk sign-in</source>
-        <translation type="unfinished"></translation>
+        <translation>工作人员登录</translation>
     </message>
     <message>
         <source>Staff number</source>
-        <translation type="unfinished"></translation>
+        <translation>工号</translation>
     </message>
     <message>
         <source>PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>密码</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
 </context>
 <context>
     <name>SubmitResultPage</name>
     <message>
         <source>Case number</source>
-        <translation type="unfinished"></translation>
+        <translation>办件编号</translation>
     </message>
     <message>
         <source>Next case (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>下一件 (Ctrl+N)</translation>
     </message>
     <message>
         <source>Today&apos;s cases (F3)</source>
-        <translation type="unfinished"></translation>
+        <translation>今日办件 (F3)</translation>
     </message>
     <message>
         <source>Refused (不予收件) and recorded</source>
-        <translation type="unfinished"></translation>
+        <translation>已记录不予收件</translation>
     </message>
     <message>
         <source>Received (收件)</source>
-        <translation type="unfinished"></translation>
+        <translation>收件成功</translation>
     </message>
     <message>
         <source>Reason: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>理由：{reason}</translation>
     </message>
     <message>
         <source>One-time notice of missing materials: {names}</source>
-        <translation type="unfinished"></translation>
+        <translation>一次性告知所缺材料：{names}</translation>
     </message>
     <message>
         <source> (estimated)</source>
-        <translation type="unfinished"></translation>
+        <translation>（预计）</translation>
     </message>
     <message>
         <source>Expected completion: {date}</source>
-        <translation type="unfinished"></translation>
+        <translation>预计办结日期：{date}</translation>
     </message>
     <message>
         <source>Printing the receipt…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在打印收件回执…</translation>
     </message>
     <message>
         <source>Receipt printed ({where}).</source>
-        <translation type="unfinished"></translation>
+        <translation>收件回执已打印（{where}）。</translation>
     </message>
     <message>
         <source>Receipt not printed: {reason} The case is saved; reprint it from today&apos;s cases.</source>
-        <translation type="unfinished"></translation>
+        <translation>收件回执未打印：{reason} 办件已保存，可在今日办件中补打。</translation>
     </message>
 </context>
 <context>
@@ -701,55 +701,55 @@
     <name>TodayCasesPage</name>
     <message>
         <source>Search by case number or masked name</source>
-        <translation type="unfinished"></translation>
+        <translation>按办件编号或姓名（脱敏）搜索</translation>
     </message>
     <message>
         <source>Search today&apos;s cases</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索今日办件</translation>
     </message>
     <message>
         <source>Filter by state</source>
-        <translation type="unfinished"></translation>
+        <translation>按状态筛选</translation>
     </message>
     <message>
         <source>All states</source>
-        <translation type="unfinished"></translation>
+        <translation>全部状态</translation>
     </message>
     <message>
         <source>Today&apos;s cases</source>
-        <translation type="unfinished"></translation>
+        <translation>今日办件</translation>
     </message>
     <message>
         <source>Case detail</source>
-        <translation type="unfinished"></translation>
+        <translation>办件详情</translation>
     </message>
     <message>
         <source>Case number</source>
-        <translation type="unfinished"></translation>
+        <translation>办件编号</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>事项</translation>
     </message>
     <message>
         <source>Applicant</source>
-        <translation type="unfinished"></translation>
+        <translation>申请人</translation>
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Sync</source>
-        <translation type="unfinished"></translation>
+        <translation>上传</translation>
     </message>
     <message>
         <source>Rating</source>
-        <translation type="unfinished">好差评</translation>
+        <translation>评价</translation>
     </message>
 </context>
 <context>

@@ -81,8 +81,6 @@ def detail_html(case: Case) -> str:
 
 
 class TodayCasesPage(QWidget):
-    COLUMNS = ("Case number", "Item", "Applicant", "Time", "State", "Sync", "Rating")
-
     def __init__(self, cases: CaseListService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("today_cases_page")
@@ -104,10 +102,10 @@ class TodayCasesPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.state)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.table = QTableWidget(0, len(self.COLUMNS), splitter)
+        self.table = QTableWidget(0, 7, splitter)
         self.table.setObjectName("cases_table")
         self.table.setAccessibleName(self.tr("Today's cases"))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self._headers()])
+        self.table.setHorizontalHeaderLabels(list(self._headers()))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
