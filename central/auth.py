@@ -135,7 +135,7 @@ def authenticate(engine: Engine, req: SignedRequest, *, now: float | None = None
 
 def _record_nonce(engine: Engine, device_id: str, nonce: str, now: int) -> None:
     try:
-        with write(engine) as conn:
+        with write(engine, durable=False) as conn:
             conn.execute(schema.nonces.insert().values(device_id=device_id, nonce=nonce, seen_at=now))
             conn.execute(
                 update(schema.devices)

@@ -68,10 +68,30 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 @contextmanager
-def write(engine: Engine) -> Iterator[Connection]:
-    """One write transaction; committed on normal exit, rolled back on an exception."""
-    with engine.connect().execution_options(tb_write=True) as conn, conn.begin():
-        yield conn
+def write(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
+    """One write transaction; committed on normal exit, rolled back on an exception.
+
+    `durable=False` (SQLite only) commits without an fsync (`synchronous=NORMAL` for this transaction): for
+    bookkeeping whose loss on power failure is harmless (nonces are also bounded by the timestamp window, and
+    last-seen times are advisory). The database stays consistent either way; the next FULL commit syncs it.
+    """
+    with engine.connect().execution_options(tb_write=True) as conn:
+        relaxed = not durable and conn.dialect.name == "sqlite"
+        if relaxed:
+            _raw_pragma(conn, "PRAGMA synchronous=NORMAL")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if relaxed:
+                _raw_pragma(conn, "PRAGMA synchronous=FULL")
+
+
+def _raw_pragma(conn: Connection, sql: str) -> None:
+    # On the driver connection directly: in autocommit mode this starts no transaction.
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    dbapi_conn.execute(sql)
 
 
 @contextmanager

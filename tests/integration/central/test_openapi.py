@@ -32,7 +32,7 @@ def test_schemathesis_finds_no_server_errors(server: Server, make_client: Callab
     for operation, mode in [(op, mode) for op in operations for mode in schemathesis.GenerationMode]:
 
         @settings(
-            max_examples=15,
+            max_examples=8,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

@@ -189,3 +189,14 @@ def test_html_helpers_escape_everything_but_safe_markup() -> None:
     assert fmt("<p>{}</p>", "<script>") == "<p>&lt;script&gt;</p>"
     assert fmt("<p>{}</p>", Safe("<b>ok</b>")) == "<p><b>ok</b></p>"
     assert fmt('<a href="{}">', '" onclick="x') == '<a href="&quot; onclick=&quot;x">'
+
+
+def test_relaxed_bookkeeping_writes_leave_the_connection_at_full(engine: Engine) -> None:
+    from central.db import write
+
+    for _ in range(3):  # the pool hands the same connection back
+        with write(engine, durable=False) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            conn.exec_driver_sql("INSERT INTO meta VALUES ('k' || random(), 'v')")
+        with write(engine) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL again
