@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QSizeF, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, Signal
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from app.config import Config
@@ -219,7 +219,7 @@ def report_html(report: DailyReport) -> str:
             ("时间", "办件编号", "等级", "原因", "留言", "回访"),
             [
                 (
-                    f"{bad.rated_at.astimezone():%H:%M}" if bad.rated_at else "",
+                    f"{bad.rated_at.astimezone(report.generated_at.tzinfo):%H:%M}" if bad.rated_at else "",
                     bad.case_no or "咨询",
                     RATING_LABELS[bad.level],
                     "、".join(bad.reasons),
@@ -252,7 +252,12 @@ def report_pdf_bytes(report: DailyReport) -> bytes:
     writer.setCreator("通办终端 Tongban Terminal")
     writer.setTitle(f"日结报表 {report.day:%Y-%m-%d}")
     writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 15))
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(15, 15, 15, 15),
+            QPageLayout.Unit.Millimeter,
+        )
     )
     doc = QTextDocument()
     font = QFont(FONT_FAMILY)
@@ -261,7 +266,6 @@ def report_pdf_bytes(report: DailyReport) -> bytes:
     doc.setDefaultFont(font)
     doc.setDefaultStyleSheet("th { background-color: #eeeeee; } td, th { white-space: pre-wrap; }")
     doc.setHtml(report_html(report))
-    doc.setPageSize(QSizeF(writer.width(), writer.height()))
     doc.print_(writer)
     del writer  # flushes the PDF trailer into the buffer
     buffer.close()
