@@ -104,6 +104,7 @@ class Terminal:
         return str(getattr(member, "display_name", "") or "")
 
     def close(self) -> None:
+        self.intake.flush_draft()  # the last keystrokes before closing are not lost
         self.store.close()
 
 
