@@ -3,7 +3,7 @@ blank A4 page through the same QPdfWriter in the same run (the floor). Targets: 
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/receipts.py [--runs 200]
 
-Figures only, no asserts. ESC/POS is measured twice: a printer with native QR (the generic profile) and one that
+Figures only, no asserts. ESC/POS is measured twice: a printer with native QR (TM-T88V profile) and one that
 needs the QR as a raster image (POS-5890, 58 mm).
 """
 
@@ -69,7 +69,7 @@ def main() -> None:
     doc = build_intake_receipt(
         case, hall=HallContext("营口市政务服务中心"), item=None, calendar=None, now=dt.datetime.now(dt.UTC)
     )
-    native, raster = thermal_profile("", 80), thermal_profile("POS-5890", 58)
+    native, raster = thermal_profile("TM-T88V", 80), thermal_profile("POS-5890", 58)
     rows = [
         ("blank A4 page (QPdfWriter)", "", measure(blank_pdf, args.runs)),
         ("收件回执 → PDF", "pdf", measure(lambda: pdf_bytes([doc]), args.runs)),

@@ -63,12 +63,17 @@ class ThermalProfile:
 
 def thermal_profile(profile: str, paper_width_mm: int) -> ThermalProfile:
     """The layout facts of a configured printer: width from its python-escpos profile when known, else from the
-    paper width (80 mm → 576 dots, 58 mm → 384 dots); native QR when the profile says the printer has it."""
+    paper width (80 mm → 576 dots, 58 mm → 384 dots); native QR when the named profile says the printer has it.
+
+    No profile configured means an unknown printer: python-escpos's generic profile claims `GS ( k` QR support,
+    but many cheap Chinese printers lack it and would print no QR at all, so the QR goes as a raster image (which
+    every printer with `GS v 0` prints) unless a profile is named.
+    """
     name = profile or "default"
     caps = get_profile(name)
     pixels = caps.profile_data.get("media", {}).get("width", {}).get("pixels")
     dots = int(pixels) if isinstance(pixels, int) and pixels > 0 else (576 if paper_width_mm >= 80 else 384)
-    return ThermalProfile(name, paper_width_mm, dots - dots % 8, bool(caps.supports("qrCode")))
+    return ThermalProfile(name, paper_width_mm, dots - dots % 8, bool(profile) and bool(caps.supports("qrCode")))
 
 
 def clean(text: str) -> str:

@@ -146,7 +146,9 @@ def test_second_print_is_a_reprint_marked_bu_da(
 def test_thermal_receipt_reaches_the_network_printer(
     qtbot: QtBot, make_service: Any, printer: FakePrinter, saved_case: Case
 ) -> None:
-    service = make_service(_config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=5))
+    service = make_service(
+        _config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=5, profile="TM-T20II")
+    )
     _print(qtbot, service, saved_case)
     qtbot.wait_until(lambda: len(printer.jobs) == 1, timeout=5000)
     job = printer.jobs[0]

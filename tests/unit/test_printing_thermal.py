@@ -149,7 +149,8 @@ def test_closing_punctuation_never_starts_a_line() -> None:
 def test_thermal_profiles() -> None:
     assert thermal_profile("", 80).dots == 576 and thermal_profile("", 80).columns == 48
     assert thermal_profile("", 58).dots == 384 and thermal_profile("", 58).columns == 32
-    assert thermal_profile("", 80).native_qr  # python-escpos's generic profile has GS ( k
+    assert not thermal_profile("", 80).native_qr  # unknown printer: raster QR, which every printer prints
+    assert thermal_profile("TM-T88V", 80).native_qr
     assert not thermal_profile("ZJ-5870", 58).native_qr
 
 
