@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import re
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -146,6 +147,13 @@ def test_pdf_prints_the_figures_and_the_text_as_typed(
     for expected in ("鲅鱼圈区政务服务中心日结报表", "好评率50.0%", "居民身份证换领", "非常不满意", "未评价1次"):
         assert expected in squashed
     assert SCRIPT in squashed  # escaped markup, shown as text
+    # readable on A4: body text about 10 pt high (pdftotext's boxes are in points), the title larger
+    boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    heights = {
+        m[2]: float(m[1]) - float(m[0])
+        for m in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', boxes)
+    }
+    assert heights["日结报表"] > 16 and 10 < heights["回执"] < heights["日结报表"]
     assert not list(tmp_path.glob("out/*.part"))
 
 
