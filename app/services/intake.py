@@ -27,6 +27,7 @@ from app.domain.models import Attachment, Case, CaseState, Routing, ServiceItem
 from app.domain.validation import Invalid
 from app.domain.workdays import HolidayCalendar, load_holiday_calendar
 from app.services.attachments import AttachmentError, check_content, display_filename, read_checked
+from app.services.errors import UserFacingError
 from app.services.intake_form import (
     LABELS,
     CheckedDraft,
@@ -232,7 +233,7 @@ class IntakeService(QObject):
     # --- attachments ---------------------------------------------------------------------------------------
 
     def attach_file(self, *, draft: IntakeDraft, material_code: str, path: Path) -> Attachment:
-        """Attach a scan from a file; raises AttachmentError (type by content, size) or StoreError (disk)."""
+        """Attach a scan from a file; raises AttachmentError (type by content, size) or UserFacingError (disk)."""
         data, media_type = read_checked(path)
         return self._attach(draft, material_code, data, display_filename(path.name, media_type), media_type)
 
@@ -251,7 +252,10 @@ class IntakeService(QObject):
         material = draft.material(code)
         if material is None:
             raise AttachmentError("该事项没有这项材料", code="no_material")
-        attachment = self._store.blobs.put(data, filename=filename, media_type=media_type)
+        try:
+            attachment = self._store.blobs.put(data, filename=filename, media_type=media_type)
+        except StoreError as exc:
+            raise UserFacingError(exc.message, detail=exc.code) from exc
         if all(a.sha256 != attachment.sha256 for a in material.attachments):
             material.attachments.append(attachment)
         log.info(
@@ -277,7 +281,7 @@ class IntakeService(QObject):
     ) -> SubmitResult:
         """Check and commit the case in one transaction; then print its receipt (if a receipt service is wired).
 
-        Raises SubmitRefusedError (fields to fix, nothing stored) or StoreError (disk full …, nothing stored;
+        Raises SubmitRefusedError (fields to fix, nothing stored) or UserFacingError (disk full …, nothing stored;
         the draft stays saved). With missing materials and `Decision.RECEIVE` the case is received and the
         receipt step adds the 一次性告知书; with `Decision.REFUSE` the case is recorded as 不予收件.
         """
@@ -293,7 +297,10 @@ class IntakeService(QObject):
         if errors or isinstance(checked, list):
             raise SubmitRefusedError(errors)
         case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=decision, reason=reason)
-        saved = self._store.save_case(case, actor=staff_no)
+        try:
+            saved = self._store.save_case(case, actor=staff_no)
+        except StoreError as exc:
+            raise UserFacingError(exc.message, detail=exc.code) from exc
         self._usage[case.item_code] += 1
         self._forget_draft(draft.draft_id)
         log.info("case %s submitted (%s) by %s", saved.case.case_no, saved.case.state.value, staff_no)

@@ -12,9 +12,10 @@ from pytestqt.qtbot import QtBot
 from app.domain.models import CaseState, DeliveryMethod, MaterialStatus, OriginalsHandling, PersonApplicant
 from app.services.attachments import MAX_ATTACHMENT_BYTES, AttachmentError
 from app.services.catalogue import CatalogueService
+from app.services.errors import UserFacingError
 from app.services.intake import DRAFT_KEY, Decision, SubmitRefusedError
 from app.services.intake_form import AgentInput
-from offline_cache import Store, StoreError
+from offline_cache import Store
 from tests import pii_samples
 from tests.integration.intake_support import (
     AGENT_ID,
@@ -197,14 +198,14 @@ def test_full_disk_on_submit_keeps_the_draft_and_the_database(
     service = make_service(store, catalogue)
     page_count = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
     store.db.conn.execute(f"PRAGMA max_page_count = {page_count + 2}")  # the disk fills up within a few cases
-    error: StoreError | None = None
+    error: UserFacingError | None = None
     for _ in range(100):
         draft = receive_all(fill_person(service.start(item_code=ITEM_CODE)))
         service.flush_draft()
         before = counts(store)
         try:
             service.submit(draft=draft, staff_no=STAFF_NO)
-        except StoreError as exc:
+        except UserFacingError as exc:
             error = exc
             break
     assert error is not None

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -67,7 +68,7 @@ def open_window(qtbot: QtBot, terminal: Terminal) -> tuple[CounterWindow, Counte
 def type_text(qtbot: QtBot, edit: QWidget, text: str) -> None:
     """Type as a clerk does: ASCII key by key; Chinese as an input method commits it (QTest has no keys for it)."""
     if text.isascii():
-        qtbot.keyClicks(edit, text)
+        QTest.keyClicks(edit, text)
         return
     event = QInputMethodEvent()
     event.setCommitString(text)
@@ -78,11 +79,11 @@ def sign_in(qtbot: QtBot, flow: CounterFlow) -> None:
     page = flow.sign_in
     assert flow.work_area.currentWidget() is page
     page.staff_no.clear()
-    qtbot.keyClicks(page.staff_no, STAFF_NO)
-    qtbot.keyClick(page.staff_no, Qt.Key.Key_Return)
+    QTest.keyClicks(page.staff_no, STAFF_NO)
+    QTest.keyClick(page.staff_no, Qt.Key.Key_Return)
     assert page.pin.hasFocus()
-    qtbot.keyClicks(page.pin, STAFF_PIN)
-    qtbot.keyClick(page.pin, Qt.Key.Key_Return)
+    QTest.keyClicks(page.pin, STAFF_PIN)
+    QTest.keyClick(page.pin, Qt.Key.Key_Return)
     assert flow.work_area.currentWidget() is flow.session
 
 
@@ -90,38 +91,38 @@ def test_a_clerk_takes_in_a_case_end_to_end(gui_app: QApplication, qtbot: QtBot,
     window, flow = open_window(qtbot, terminal)
     shot(window, "01_sign_in")
     # A wrong PIN first: the reason shows and the PIN field is cleared.
-    qtbot.keyClicks(flow.sign_in.staff_no, STAFF_NO)
-    qtbot.keyClicks(flow.sign_in.pin, "999999")
-    qtbot.keyClick(flow.sign_in.pin, Qt.Key.Key_Return)
+    QTest.keyClicks(flow.sign_in.staff_no, STAFF_NO)
+    QTest.keyClicks(flow.sign_in.pin, "999999")
+    QTest.keyClick(flow.sign_in.pin, Qt.Key.Key_Return)
     assert "还可尝试4次" in flow.sign_in.message.text() and flow.sign_in.pin.text() == ""
     flow.sign_in.staff_no.clear()
     sign_in(qtbot, flow)
     s = flow.session
     assert s.picker.search.hasFocus()
 
-    qtbot.keyClicks(s.picker.search, "bdc")
+    QTest.keyClicks(s.picker.search, "bdc")
     names = [s.picker.results.item(i).text() for i in range(s.picker.results.count())]
     assert names and all("不动产" in n or "房屋" in n for n in names[:4])
     while s.picker.current_item() is not None and s.picker.current_item().code != ITEM:  # type: ignore[union-attr]
-        qtbot.keyClick(s.picker.search, Qt.Key.Key_Down)
+        QTest.keyClick(s.picker.search, Qt.Key.Key_Down)
     assert "营口" in s.picker.guide.view.toPlainText() or "不动产" in s.picker.guide.view.toPlainText()
     shot(window, "02_item_search")
-    qtbot.keyClick(s.picker.search, Qt.Key.Key_Return)
+    QTest.keyClick(s.picker.search, Qt.Key.Key_Return)
     form = s.form
     assert form.draft is not None and form.draft.item_code == ITEM
     assert form.applicant.fields["applicant.name"].edit.hasFocus()
 
     # F5 reads the card (simulator, off the GUI thread) and fills name, ID number and address.
     with qtbot.wait_signal(terminal.devices.card_read, timeout=5000):
-        qtbot.keyClick(window, Qt.Key.Key_F5)
+        QTest.keyClick(window, Qt.Key.Key_F5)
     qtbot.wait_until(lambda: form.applicant.fields["applicant.id_number"].text() == pii_samples.ID_NUMBER)
     assert form.applicant.fields["applicant.name"].text() == pii_samples.NAME
     phone = form.applicant.fields["applicant.phone"]
     assert phone.edit.hasFocus()
-    qtbot.keyClicks(phone.edit, "1381234567")  # one digit short
-    qtbot.keyClick(phone.edit, Qt.Key.Key_Return)  # focus leaves: the reason shows at once
+    QTest.keyClicks(phone.edit, "1381234567")  # one digit short
+    QTest.keyClick(phone.edit, Qt.Key.Key_Return)  # focus leaves: the reason shows at once
     assert phone.error.isVisible() and phone.error.text()
-    qtbot.keyClicks(phone.edit, "8")
+    QTest.keyClicks(phone.edit, "8")
     phone.check()
     assert not phone.error.isVisible()
 
@@ -131,14 +132,14 @@ def test_a_clerk_takes_in_a_case_end_to_end(gui_app: QApplication, qtbot: QtBot,
     rows["M02"].status.setCurrentIndex(rows["M02"].status.findData(MaterialStatus.COPY.value))
     assert rows["M02"].count.value() == 1
     with qtbot.wait_signal(terminal.devices.page_scanned, timeout=5000):
-        qtbot.mouseClick(rows["M02"].scan, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(rows["M02"].scan, Qt.MouseButton.LeftButton)
     qtbot.wait_until(rows["M02"].attachments.isVisible)
     assert "scan-001.png" in rows["M02"].attachments.text()
     assert "遗失声明" in form.missing.text()
     shot(window, "03_form_filled")
 
     with qtbot.wait_signal(terminal.intake.case_submitted, timeout=5000) as blocker:
-        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     case = blocker.args[0]
     assert case.state is CaseState.RECEIVED
     assert [m.requirement_code for m in case.missing_materials] == ["M03"]
@@ -148,18 +149,18 @@ def test_a_clerk_takes_in_a_case_end_to_end(gui_app: QApplication, qtbot: QtBot,
     qtbot.wait_until(lambda: ".pdf" in s.result.print_state.text(), timeout=20000)
     shot(window, "04_submitted")
 
-    qtbot.keyClick(window, Qt.Key.Key_F3)
+    QTest.keyClick(window, Qt.Key.Key_F3)
     today = s.today_page
     assert s.views.currentWidget() is today
     assert today.table.rowCount() == 1
     assert today.table.item(0, 0).text() == format_grouped(case.case_no)
     assert today.table.item(0, 2).text() == "欧阳**"
     assert pii_samples.ID_NUMBER not in today.detail.toPlainText()
-    qtbot.keyClicks(today.search, case.case_no[-7:])
+    QTest.keyClicks(today.search, case.case_no[-7:])
     assert today.table.rowCount() == 1
     shot(window, "05_today")
     today.search.clear()
-    qtbot.keyClicks(today.search, "0000000000")
+    QTest.keyClicks(today.search, "0000000000")
     assert today.table.rowCount() == 0
 
 
@@ -172,7 +173,7 @@ def test_submit_refused_lists_fields_and_focuses_the_first(
     form = flow.session.form
     name = form.applicant.fields["applicant.name"]
     type_text(qtbot, name.edit, pii_samples.NAME)
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert form.errors.isVisible()
     text = form.errors.text()
     assert "申请人身份证号码" in text and "申请人联系电话" in text and "申请人姓名" not in text
@@ -180,11 +181,11 @@ def test_submit_refused_lists_fields_and_focuses_the_first(
     assert terminal.store.cases.count() == 0
     # Refusing needs a reason; with one, a 不予收件 record is stored.
     form.refuse.setChecked(True)
-    qtbot.keyClicks(form.applicant.fields["applicant.id_number"].edit, pii_samples.ID_NUMBER)
-    qtbot.keyClicks(form.applicant.fields["applicant.phone"].edit, pii_samples.PHONE)
+    QTest.keyClicks(form.applicant.fields["applicant.id_number"].edit, pii_samples.ID_NUMBER)
+    QTest.keyClicks(form.applicant.fields["applicant.phone"].edit, pii_samples.PHONE)
     type_text(qtbot, form.reason, "申请人未携带身份证原件")
     with qtbot.wait_signal(terminal.intake.case_submitted, timeout=5000) as blocker:
-        qtbot.keyClick(form.reason, Qt.Key.Key_Return)
+        QTest.keyClick(form.reason, Qt.Key.Key_Return)
     assert blocker.args[0].state is CaseState.REFUSED
     shot(window, "06_refused")
 
@@ -196,7 +197,7 @@ def test_sign_out_keeps_the_draft_and_sign_in_restores_it(
     sign_in(qtbot, flow)
     flow.choose_item(ITEM)
     type_text(qtbot, flow.session.form.applicant.fields["applicant.name"].edit, pii_samples.NAME_2)
-    qtbot.mouseClick(flow.session.sign_out, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(flow.session.sign_out, Qt.MouseButton.LeftButton)
     assert flow.work_area.currentWidget() is flow.sign_in
     assert terminal.store.audit.list(action="signed_out")
     sign_in(qtbot, flow)

@@ -26,10 +26,10 @@ from app.devices.id_card import IdCardData
 from app.domain.models import Case, MaterialStatus
 from app.services.attachments import AttachmentError
 from app.services.devices import DeviceService
+from app.services.errors import UserFacingError
 from app.services.intake import Decision, IntakeService, SubmitRefusedError
 from app.services.intake_form import FieldError, IntakeDraft, applies
 from app.services.staff import StaffService
-from offline_cache import StoreError
 from ui.pages.applicant_form import ApplicantForm
 from ui.pages.delivery_panel import DeliveryPanel
 from ui.pages.materials_panel import MaterialsPanel
@@ -256,7 +256,7 @@ class IntakeFormPage(QWidget):
             return
         try:
             action(draft)
-        except (AttachmentError, StoreError) as exc:
+        except (AttachmentError, UserFacingError) as exc:
             self.materials.show_message(exc.message)
             return
         self.materials.show_message("")
@@ -284,7 +284,7 @@ class IntakeFormPage(QWidget):
         except SubmitRefusedError as exc:
             self._show_errors(exc.errors)
             return None
-        except StoreError as exc:
+        except UserFacingError as exc:
             self.errors.setText(self.tr("Not saved: {reason} Everything entered is kept.").format(reason=exc.message))
             self.errors.show()
             return None
