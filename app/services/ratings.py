@@ -97,7 +97,7 @@ def sanitize_text(text: str, *, limit: int = MAX_TEXT_CHARS) -> str:
             continue
         else:
             out.append(char)
-    return " ".join("".join(out).split())[:limit]
+    return " ".join("".join(out).split())[:limit].rstrip()
 
 
 def _is_cjk_extension(char: str) -> bool:
