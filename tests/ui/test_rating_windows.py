@@ -41,7 +41,9 @@ def tap(widget: QWidget) -> None:
 class Desk:
     """The counter: the clerk's window with its ratings panel, and the citizen's rating window."""
 
-    def __init__(self, qtbot: QtBot, store: Store, clock: Clock, service: RatingService) -> None:
+    def __init__(
+        self, qtbot: QtBot, store: Store, clock: Clock, service: RatingService, *, thanks_ms: int = 4000
+    ) -> None:
         self.store = store
         self.clock = clock
         self.service = service
@@ -56,7 +58,7 @@ class Desk:
             reports=ReportService(store=store, config=config, clock=clock, parent=self.counter),
             staff_no=lambda: "S0042",
         )
-        self.rating = RatingWindow(service=service, config=config)
+        self.rating = RatingWindow(service=service, config=config, thanks_ms=thanks_ms)
         qtbot.add_widget(self.rating)
         self.counter.show()
         self.rating.show()
@@ -158,6 +160,20 @@ def test_twenty_taps_in_a_second_store_one_rating(desk: Desk, qtbot: QtBot) -> N
         tap(buttons[RatingLevel.VERY_SATISFIED if n % 2 else RatingLevel.SATISFIED])
     ratings = desk.store.ratings.for_case(case_no)
     assert [r.level for r in ratings] == [RatingLevel.SATISFIED]  # the first tap, and only it
+
+
+def test_thank_you_then_idle_and_ready_for_the_next_citizen(
+    qtbot: QtBot, gui_app: QApplication, store: Store, clock: Clock
+) -> None:
+    desk = Desk(qtbot, store, clock, make_service(store, clock), thanks_ms=50)  # a real screen waits 4 s
+    desk.ask_for_case()
+    tap(desk.rating.level_page.buttons[RatingLevel.VERY_SATISFIED])
+    assert desk.rating.pages.currentWidget() is desk.rating.thanks_page
+    qtbot.wait_until(lambda: desk.rating.pages.currentWidget() is desk.rating.idle_page)
+    second = desk.ask_for_case()
+    assert all(b.isEnabled() for b in desk.rating.level_page.buttons.values())
+    tap(desk.rating.level_page.buttons[RatingLevel.SATISFIED])
+    assert [r.level for r in store.ratings.for_case(second)] == [RatingLevel.SATISFIED]
 
 
 def test_timeout_records_unrated_and_the_screen_goes_idle(

@@ -68,7 +68,9 @@ def place_full_screen(window: QWidget, screen: QScreen | None = None) -> QScreen
 class RatingWindow(QMainWindow):
     """Pages: `idle_page`, `level_page`, `reasons_page`, `thanks_page` in the `pages` stack."""
 
-    def __init__(self, *, service: RatingService, config: Config, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, service: RatingService, config: Config, thanks_ms: int = THANKS_MS, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("rating_window")
         self.setWindowTitle(self.tr("Rate our service — {hall}").format(hall=config.hall_name))
@@ -92,7 +94,7 @@ class RatingWindow(QMainWindow):
         self._back_to_idle = QTimer(self)
         self._back_to_idle.setObjectName("rating_thanks_timer")
         self._back_to_idle.setSingleShot(True)
-        self._back_to_idle.setInterval(THANKS_MS)
+        self._back_to_idle.setInterval(thanks_ms)
         self._back_to_idle.timeout.connect(self.show_idle)
 
         self.level_page.level_chosen.connect(self._on_level)
