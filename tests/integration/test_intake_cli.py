@@ -116,3 +116,21 @@ def test_unreadable_file_is_one_clear_message(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(UserFacingError, match="不是有效的 UTF-8 JSON"):
         intake_command(config=hall_config(), paths=paths, json_file=bad, json_output=False, out=io.StringIO())
+
+
+def test_the_documented_example_is_accepted(tmp_path: Path) -> None:
+    """docs/intake.md's example record, as written, is stored (the docs stay honest)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "intake.md").read_text(encoding="utf-8")
+    example = json.loads(text.split("```json", 1)[1].split("```", 1)[0])
+    paths = _paths(tmp_path)
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "application.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    file = tmp_path / "one.json"
+    file.write_text(json.dumps(example, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    assert intake_command(config=hall_config(), paths=paths, json_file=file, json_output=True, out=out) == 0
+    record = json.loads(out.getvalue())["records"][0]
+    with open_store(paths.database) as store:
+        stored = store.cases.get_by_no(record["case_no"])
+        assert stored is not None
+        assert [m.requirement_code for m in stored.case.missing_materials] == ["M03"]
