@@ -8,6 +8,7 @@ a conflict or a taken sequence number. Two connections inserting the same id the
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,6 @@ from app.protocol import (
 )
 from central import schema
 from central.auth import Device
-from central.changelog import append_change
 from central.db import iso, lock_change_log, now_utc, write
 from central.ratings import rating_values_from_body, record_rating
 
@@ -88,8 +88,7 @@ def ingest_batch(
         if any(isinstance(r, dict) and r.get("kind") == RecordKind.CASE for r in records):
             # Take the change-log lock before any row lock, so two batches can never wait on each other in turn.
             lock_change_log(conn)
-        received_at = iso(now_utc())
-        known = _prefetch(conn, records)
+        batch = _Batch(iso(now_utc()), _prefetch(conn, records), [])
         for index in sorted(range(len(records)), key=order):
             record = records[index]
             if forced_reject and isinstance(record, dict) and record.get("record_id") in forced_reject:
@@ -97,7 +96,8 @@ def ingest_batch(
                     record["record_id"], ResultStatus.REJECTED, "bad_field", "rejected by TB_FAULT"
                 )
                 continue
-            results[index] = _one(conn, device, record, received_at, known)
+            results[index] = _one(conn, device, record, batch)
+        _flush_cases(conn, batch.pending_cases)
         if before_commit is not None:
             before_commit(records)
     done = [r for r in results if r is not None]
@@ -144,9 +144,16 @@ _CASE_INSERTS = {
 
 
 # One return per protocol outcome, in the protocol's order.
-def _one(  # noqa: PLR0911
-    conn: Connection, device: Device, record: Any, received_at: str, known: dict[str, Any]
-) -> RecordResult:
+@dataclass
+class _Batch:
+    """Per-batch state: its arrival time, the stored rows it names, and the cases to insert at the end."""
+
+    received_at: str
+    known: dict[str, Any]
+    pending_cases: list[dict[str, Any]]
+
+
+def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> RecordResult:  # noqa: PLR0911
     raw_id = record.get("record_id") if isinstance(record, dict) else None
     record_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
     try:
@@ -162,7 +169,7 @@ def _one(  # noqa: PLR0911
         return RecordResult(record_id, ResultStatus.REJECTED, "float_in_body", "bodies carry no floats")
     if digest != record["body_sha256"]:
         return RecordResult(record_id, ResultStatus.REJECTED, "body_hash_mismatch", "body_sha256 differs from the body")
-    existing = known.get(record["record_id"])
+    existing = batch.known.get(record["record_id"])
     if existing is not None:
         return _against_stored(record["record_id"], digest, existing)
     if record["terminal"] != device.terminal:
@@ -174,7 +181,7 @@ def _one(  # noqa: PLR0911
     except WireError as exc:
         return RecordResult(record_id, ResultStatus.REJECTED, exc.code, exc.message)
     parent = record.get("depends_on")
-    if parent is not None and parent not in known:
+    if parent is not None and parent not in batch.known:
         return RecordResult(record_id, ResultStatus.RETRY_LATER, "parent_missing", "depends_on is not stored yet")
     server_ref = f"{device.terminal_key}-{record['terminal_seq']}"
     values = {
@@ -189,7 +196,7 @@ def _one(  # noqa: PLR0911
         "body_sha256": digest,
         "body": canonical_json(body).decode("utf-8"),
         "server_ref": server_ref,
-        "received_at": received_at,
+        "received_at": batch.received_at,
     }
     inserted = conn.execute(_RECORD_INSERTS[conn.dialect.name], values).first()
     if inserted is None:
@@ -199,9 +206,9 @@ def _one(  # noqa: PLR0911
         return RecordResult(
             record_id, ResultStatus.REJECTED, "terminal_seq_taken", "terminal_seq is used by another record"
         )
-    known[record["record_id"]] = _Stored(record["record_id"], digest, server_ref, received_at)
-    _derive(conn, device, record, received_at)
-    return RecordResult(record_id, ResultStatus.ACCEPTED, None, None, server_ref, received_at)
+    batch.known[record["record_id"]] = _Stored(record["record_id"], digest, server_ref, batch.received_at)
+    _derive(conn, device, record, batch.received_at, batch.pending_cases)
+    return RecordResult(record_id, ResultStatus.ACCEPTED, None, None, server_ref, batch.received_at)
 
 
 @dataclass(frozen=True)
@@ -223,43 +230,75 @@ def _against_stored(record_id: str, digest: str, row: Any) -> RecordResult:
     return RecordResult(record_id, ResultStatus.CONFLICT, "conflict", "record_id already stored with a different body")
 
 
-def _derive(conn: Connection, device: Device, record: dict[str, Any], received_at: str) -> None:
-    """Keep the case table and the hall's change log up to date with an accepted record."""
+def _derive(
+    conn: Connection, device: Device, record: dict[str, Any], received_at: str, pending_cases: list[dict[str, Any]]
+) -> None:
+    """Keep ratings, cases and the hall's change log up to date with an accepted record (cases in bulk later)."""
     body = record["body"]
     if record["kind"] == RecordKind.RATING:
         values = rating_values_from_body(record["record_id"], body, device.hall_key, device.window, received_at)
         record_rating(conn, values)
-        return
-    if record["kind"] == RecordKind.CASE:
-        case_no = body["case_no"]
-        state = body.get("state", "received")
+    elif record["kind"] == RecordKind.CASE:
         # A refused case (不予收件) stays refused; a received one is forwarded to its department on arrival.
-        status = "refused" if state == "refused" else "forwarded"
-        item_name = body.get("item_name") if isinstance(body.get("item_name"), str) else ""
-        inserted = conn.execute(
-            _CASE_INSERTS[conn.dialect.name],
+        status = "refused" if body.get("state") == "refused" else "forwarded"
+        pending_cases.append(
             {
-                "case_no": case_no,
+                "case_no": body["case_no"],
                 "record_id": record["record_id"],
                 "hall_key": device.hall_key,
                 "item_code": body["item_code"],
-                "item_name": item_name,
+                "item_name": body["item_name"] if isinstance(body.get("item_name"), str) else "",
                 "status": status,
                 "updated_at": received_at,
-            },
-        ).first()
-        if inserted is None:
-            log.warning("case %s arrived again under record %s; keeping the first", case_no, record["record_id"])
-            return
-        history = [("received", record["created_at"], "")]
-        if status == "forwarded":
-            history.append(("forwarded", received_at, ""))
-        conn.execute(
-            _INSERT_HISTORY,
-            [
-                {"case_no": case_no, "status": hist_status, "at": at, "note": note, "source": "terminal"}
-                for hist_status, at, note in history
-            ],
+                "created_at": record["created_at"],
+            }
         )
-        if status == "forwarded":
-            append_change(conn, device.hall_key, case_no, "case_status", {"status": status, "at": received_at})
+
+
+def _flush_cases(conn: Connection, pending: list[dict[str, Any]]) -> None:
+    """Insert the batch's cases, their history and their change-log entries in three statements."""
+    if not pending:
+        return
+    first: dict[str, dict[str, Any]] = {}
+    for row in pending:
+        if row["case_no"] in first:
+            log.warning(
+                "case %s arrived twice in one batch; keeping record %s",
+                row["case_no"],
+                first[row["case_no"]]["record_id"],
+            )
+        else:
+            first[row["case_no"]] = row
+    columns = [c.name for c in schema.cases.columns]
+    params = [{k: row[k] for k in columns} for row in first.values()]
+    inserted = {r.case_no for r in conn.execute(_CASE_INSERTS[conn.dialect.name], params)}
+    for case_no, row in first.items():
+        if case_no not in inserted:
+            log.warning("case %s arrived again under record %s; keeping the first", case_no, row["record_id"])
+    fresh = [row for case_no, row in first.items() if case_no in inserted]
+    if not fresh:
+        return
+    history: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for row in fresh:
+        history.append(
+            {"case_no": row["case_no"], "status": "received", "at": row["created_at"], "note": "", "source": "terminal"}
+        )
+        if row["status"] == "forwarded":
+            at = row["updated_at"]
+            history.append(
+                {"case_no": row["case_no"], "status": "forwarded", "at": at, "note": "", "source": "terminal"}
+            )
+            changes.append(
+                {
+                    "hall_key": row["hall_key"],
+                    "case_no": row["case_no"],
+                    "type": "case_status",
+                    "payload": json.dumps({"at": at, "status": "forwarded"}, ensure_ascii=False, sort_keys=True),
+                    "created_at": at,
+                }
+            )
+    conn.execute(_INSERT_HISTORY, history)
+    if changes:
+        lock_change_log(conn)
+        conn.execute(schema.changes.insert(), changes)

@@ -32,6 +32,7 @@ def browser() -> Iterator[object]:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(10)  # find_element waits for the next page to have the element
     try:
         yield driver
     finally:
