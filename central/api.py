@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -112,6 +113,16 @@ class GuardMiddleware:
         except _BodyTooLargeError:
             if not started:
                 await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})
+        except OperationalError as exc:
+            # Disk full, database locked past the busy timeout, or PostgreSQL unreachable: the client retries.
+            log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__)
+            if not started:
+                await _send_json(
+                    send,
+                    503,
+                    {"error": "database_unavailable", "message": "storage unavailable; retry later"},
+                    {"retry-after": "30"},
+                )
         except Exception as exc:
             log.error("internal error: %s", type(exc).__name__, exc_info=exc)
             if not started:

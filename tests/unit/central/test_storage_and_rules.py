@@ -200,3 +200,35 @@ def test_relaxed_bookkeeping_writes_leave_the_connection_at_full(engine: Engine)
             conn.exec_driver_sql("INSERT INTO meta VALUES ('k' || random(), 'v')")
         with write(engine) as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL again
+
+
+@pytest.mark.expected_log
+def test_storage_failures_are_503_with_retry_after_and_bugs_are_json_500() -> None:
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    from central.api import GuardMiddleware
+
+    async def run(exc: Exception) -> list[dict[str, object]]:
+        async def app(scope: object, receive: object, send: object) -> None:
+            raise exc
+
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "path": "/api/v1/records:batch", "headers": []}
+        await GuardMiddleware(app, faults.FaultSource({}))(scope, receive, send)  # type: ignore[arg-type]
+        return sent
+
+    full = asyncio.run(run(OperationalError("INSERT", {}, Exception("database or disk is full"))))
+    assert full[0]["status"] == 503
+    assert (b"retry-after", b"30") in full[0]["headers"]  # type: ignore[operator]
+    assert json.loads(full[1]["body"])["error"] == "database_unavailable"  # type: ignore[arg-type]
+    bug = asyncio.run(run(KeyError("x")))
+    assert bug[0]["status"] == 500 and json.loads(bug[1]["body"])["error"] == "internal_error"  # type: ignore[arg-type]
