@@ -28,7 +28,7 @@ from ui.pages.item_picker import ItemPicker
 from ui.pages.sign_in import SignInPage
 from ui.pages.submit_result import SubmitResultPage
 from ui.pages.today_cases import TodayCasesPage
-from ui.widgets.style import PAGE_QSS
+from ui.widgets.style import add_page_styles
 
 _ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
 
@@ -88,7 +88,7 @@ class CounterFlow(QObject):
         self.work_area = work_area
         self.sign_in = SignInPage(terminal.staff, work_area)
         self.session = SessionPage(terminal, work_area)
-        self.session.setStyleSheet(PAGE_QSS)
+        add_page_styles()
         work_area.addWidget(self.sign_in)
         work_area.addWidget(self.session)
         work_area.setCurrentWidget(self.sign_in)

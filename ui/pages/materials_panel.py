@@ -165,6 +165,7 @@ class MaterialsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("materials_panel")
         self._draft: IntakeDraft | None = None
+        self._built_for = ""
         self.rows: dict[str, MaterialRow] = {}
         self.questions: dict[str, QComboBox] = {}
         layout = QVBoxLayout(self)
@@ -184,8 +185,15 @@ class MaterialsPanel(QWidget):
         layout.addWidget(self.message)
 
     def build(self, item: ServiceItem) -> None:
-        """Rows for the item's checklist and combo boxes for its 情形 questions (the agent one follows the form)."""
+        """Rows for the item's checklist and combo boxes for its 情形 questions (the agent one follows the form).
+
+        The rows of the item built last are reused (the next case is often the same item).
+        """
+        if item.code == self._built_for:
+            return
+        self._built_for = item.code
         for row in self.rows.values():
+            row.setParent(None)
             row.deleteLater()
         for box in self.questions.values():
             self.question_form.removeRow(box)

@@ -6,14 +6,12 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.services.staff import SignInError, StaffService
-from ui.widgets.style import PAGE_QSS
 
 
 class SignInPage(QWidget):
     def __init__(self, staff: StaffService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sign_in_page")
-        self.setStyleSheet(PAGE_QSS)
         self._staff = staff
         outer = QVBoxLayout(self)
         outer.addStretch(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -119,8 +120,9 @@ class TodayCasesPage(QWidget):
         self.search.textChanged.connect(self.refresh)
         self.state.currentIndexChanged.connect(self.refresh)
         self.table.currentCellChanged.connect(self._on_current)
-        cases.cases_changed.connect(self.refresh)
+        cases.cases_changed.connect(self._on_cases_changed)
         self.rows: list[CaseRow] = []
+        self._stale = True
 
     def _headers(self) -> tuple[str, ...]:
         return (
@@ -134,7 +136,21 @@ class TodayCasesPage(QWidget):
         )
 
     @Slot()
+    def _on_cases_changed(self) -> None:
+        """Re-query now when shown; otherwise when next shown (a submit should not pay for a hidden list)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
+    @Slot()
     def refresh(self, *_args: object) -> None:
+        self._stale = False
         state = self.state.currentData()
         self.rows = self._cases.today(text=self.search.text(), state=CaseState(state) if state else None)
         self.table.setRowCount(len(self.rows))

@@ -1,5 +1,7 @@
 """Styles of the intake pages (kept beside the widgets that use these object names)."""
 
+from PySide6.QtWidgets import QApplication
+
 PAGE_QSS = """
 QLabel[role="error"] { color: #b71c1c; font-size: 10pt; }
 QLabel[role="section"] { font-size: 14pt; font-weight: bold; color: #1f2933; padding-top: 8px; }
@@ -12,3 +14,11 @@ QLineEdit[invalid="true"] { border: 2px solid #b71c1c; }
 QPushButton#primary { background: #0b3d91; color: white; padding: 6px 18px; font-weight: bold; }
 QFrame#guide { background: #ffffff; border: 1px solid #d9dee4; }
 """
+
+
+def add_page_styles() -> None:
+    """Append the pages' rules to the application's style sheet once (a style sheet set on a page would be
+    re-applied to every child each time the page is shown)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and PAGE_QSS not in app.styleSheet():
+        app.setStyleSheet(app.styleSheet() + PAGE_QSS)
