@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.models import Case
+from app.domain.models import Case, CaseState
 from app.services.terminal import Terminal
 from ui.pages.intake_form import IntakeFormPage
 from ui.pages.item_picker import ItemPicker
@@ -219,7 +219,7 @@ class CounterFlow(QObject):
     def _on_submitted(self, case: Case) -> None:
         s = self.session
         s.form_stack.setCurrentWidget(s.hint)
-        s.result.show_case(case, printing=self.terminal.receipts is not None)
+        s.result.show_case(case, printing=self.terminal.receipts is not None and case.state is CaseState.RECEIVED)
         s.views.setCurrentWidget(s.result)
 
 

@@ -23,7 +23,7 @@ from app.services.report import DailyReport, ReportService, report_html
 
 
 class DailyReportDialog(QDialog):
-    """Widgets: `date_edit`, `view` (the report), `csv_button`, `pdf_button`, `message`."""
+    """Widgets: `date_edit`, `view` (the report), `csv_button`, `pdf_button`, `print_button`, `message`."""
 
     def __init__(self, *, service: ReportService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,8 +50,12 @@ class DailyReportDialog(QDialog):
         self.pdf_button = QPushButton(self.tr("Export PDF…"), self)
         self.pdf_button.setObjectName("export_pdf")
         self.pdf_button.clicked.connect(self._export_pdf)
+        self.print_button = QPushButton(self.tr("Print"), self)
+        self.print_button.setObjectName("print_report")
+        self.print_button.clicked.connect(self.print_report)
         row.addWidget(self.csv_button)
         row.addWidget(self.pdf_button)
+        row.addWidget(self.print_button)
         layout.addLayout(row)
         self.view = QTextBrowser(self)
         self.view.setObjectName("report_view")
@@ -86,6 +90,17 @@ class DailyReportDialog(QDialog):
             self.message.setText(exc.message)
             return False
         self.message.setText(self.tr("Saved to {path}").format(path=str(written)))
+        return True
+
+    @Slot()
+    def print_report(self) -> bool:
+        """Print the shown day's report on the A4 system printer; the message line says where, or why not."""
+        try:
+            name = self._service.print(day=self.day)
+        except UserFacingError as exc:
+            self.message.setText(exc.message)
+            return False
+        self.message.setText(self.tr("Sent to printer {name}").format(name=name))
         return True
 
     def _ask_path(self, fmt: str) -> Path | None:

@@ -41,6 +41,8 @@ class ItemPicker(QWidget):
         self.results = QListWidget(splitter)
         self.results.setObjectName("item_results")
         self.results.setAccessibleName(self.tr("Matching service items"))
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setWordWrap(True)
         self.guide = ItemGuide(splitter)
         splitter.setSizes([260, 420])
         layout.addWidget(title)

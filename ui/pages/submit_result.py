@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -80,7 +82,8 @@ class SubmitResultPage(QWidget):
     @Slot(str, str, str)
     def _on_printed(self, _job: str, case_no: str, destination: str) -> None:
         if case_no == self._case_no:
-            self.print_state.setText(self.tr("Receipt printed ({where}).").format(where=destination))
+            where = Path(destination).name if destination.lower().endswith(".pdf") else destination
+            self.print_state.setText(self.tr("Receipt printed ({where}).").format(where=where))
 
     @Slot(str, str, str)
     def _on_failed(self, _job: str, case_no: str, message: str) -> None:
