@@ -24,7 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, Signal
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from app.config import Config
+from app.config import Config, PrinterConfig, PrinterKind
 from app.domain.models import RATING_LABELS, RatingLevel
 from app.paths import AppPaths
 from app.printing.fonts import FONT_FAMILY, ensure_receipt_fonts
@@ -241,6 +241,26 @@ def report_html(report: DailyReport) -> str:
     return "".join(parts)
 
 
+A4_MARGINS_MM = QMarginsF(15, 15, 15, 15)
+
+
+def _a4_layout() -> QPageLayout:
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, A4_MARGINS_MM, QPageLayout.Unit.Millimeter
+    )
+
+
+def _text_document(report: DailyReport) -> QTextDocument:
+    doc = QTextDocument()
+    font = QFont(FONT_FAMILY)
+    font.setFamilies([FONT_FAMILY])
+    font.setPointSize(10)
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet("th { background-color: #eeeeee; } td, th { white-space: pre-wrap; }")
+    doc.setHtml(report_html(report))
+    return doc
+
+
 def report_pdf_bytes(report: DailyReport) -> bytes:
     """An A4 PDF of the report (needs a QGuiApplication; offscreen is fine)."""
     ensure_receipt_fonts()
@@ -251,25 +271,46 @@ def report_pdf_bytes(report: DailyReport) -> bytes:
     writer.setResolution(300)
     writer.setCreator("通办终端 Tongban Terminal")
     writer.setTitle(f"日结报表 {report.day:%Y-%m-%d}")
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(15, 15, 15, 15),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    doc = QTextDocument()
-    font = QFont(FONT_FAMILY)
-    font.setFamilies([FONT_FAMILY])
-    font.setPointSize(10)
-    doc.setDefaultFont(font)
-    doc.setDefaultStyleSheet("th { background-color: #eeeeee; } td, th { white-space: pre-wrap; }")
-    doc.setHtml(report_html(report))
-    doc.print_(writer)
+    writer.setPageLayout(_a4_layout())
+    _text_document(report).print_(writer)
     del writer  # flushes the PDF trailer into the buffer
     buffer.close()
     return bytes(data.data())
+
+
+def print_report(report: DailyReport, cfg: PrinterConfig) -> str:
+    """Print the report on the configured A4 system printer (receipt printing's backend and timeout).
+
+    Returns the printer's name; raises UserFacingError (no A4 printer configured, printer missing, timeout).
+    """
+    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+    from app.printing.backends import PrintError, run_with_timeout
+
+    if cfg.kind is not PrinterKind.SYSTEM:
+        raise UserFacingError("未配置A4系统打印机，请导出PDF后打印。")
+    ensure_receipt_fonts()
+    names: list[str] = []
+
+    def work() -> None:  # on a worker thread: CUPS lookups and spooling block
+        info = QPrinterInfo.printerInfo(cfg.system_printer) if cfg.system_printer else QPrinterInfo.defaultPrinter()
+        if info.isNull():
+            which = f"“{cfg.system_printer}”" if cfg.system_printer else "默认打印机"
+            raise PrintError(f"未找到{which}，请检查打印机设置。", "system printer not found")
+        printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(f"日结报表 {report.day:%Y-%m-%d}")
+        printer.setPageLayout(_a4_layout())
+        _text_document(report).print_(printer)
+        if printer.printerState() == QPrinter.PrinterState.Error:
+            raise PrintError("打印机报告错误，请检查打印机。", "QPrinter state Error")
+        names.append(info.printerName())
+
+    try:
+        run_with_timeout(work, float(cfg.timeout_seconds), "system printer")
+    except PrintError as exc:
+        raise UserFacingError(exc.message_zh, detail=str(exc)) from exc
+    log.info("daily report for %s spooled to the system printer", report.day.isoformat())
+    return names[0]
 
 
 def write_report(report: DailyReport, fmt: str, out: Path) -> Path:
@@ -308,6 +349,10 @@ class ReportService(QObject):
             return build_daily_report(self._store, self._config, day, now=self._clock())
         except StoreError as exc:
             raise UserFacingError(str(exc), detail=exc.code) from exc
+
+    def print(self, *, day: dt.date) -> str:
+        """Print the day's report on the A4 system printer; returns its name. Raises UserFacingError."""
+        return print_report(self.report(day=day), self._config.printer)
 
     def export(self, *, day: dt.date, fmt: str, out: Path) -> Path:
         path = write_report(self.report(day=day), fmt, out)

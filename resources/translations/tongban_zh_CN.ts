@@ -133,8 +133,16 @@
         <translation>导出PDF…</translation>
     </message>
     <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
         <source>Saved to {path}</source>
         <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Sent to printer {name}</source>
+        <translation>已发送到打印机 {name}</translation>
     </message>
     <message>
         <source>Export daily report</source>

@@ -275,6 +275,8 @@ def test_daily_report_dialog_shows_and_exports(desk: Desk, qtbot: QtBot, tmp_pat
     assert (tmp_path / "r.csv").exists() and "r.csv" in dialog.message.text()
     assert not dialog.export_to(tmp_path / "r.xlsx", "xlsx")
     assert "未知的格式" in dialog.message.text()
+    assert not dialog.print_report()  # the test terminal has no A4 printer
+    assert dialog.message.text() == "未配置A4系统打印机，请导出PDF后打印。"
 
 
 @pytest.mark.skipif(not os.environ.get("RATING_SCREENSHOTS"), reason="set RATING_SCREENSHOTS=<dir> to render")
