@@ -25,7 +25,7 @@ from app.services.receipts import ReceiptService, pdf_dir_for
 from app.services.report import ReportService
 from app.services.staff import StaffService
 from app.services.status import StatusService
-from offline_cache import Store, open_store
+from offline_cache import Store, StoreError, open_store
 
 log = logging.getLogger("tongban.services")
 
@@ -96,6 +96,17 @@ class Terminal:
         self.intake.case_submitted.connect(self.case_list.notify_changed)
         self.intake.case_submitted.connect(self.status.refresh)
         self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
+        self._run_retention()
+
+    def _run_retention(self) -> None:
+        """At start: purge personal data past retention and drafts older than the retention period."""
+        try:
+            report = self.store.purge_personal_data(self.clock(), self.config.retention_days)
+        except StoreError as exc:  # the terminal still works; the next start tries again
+            log.warning("retention purge failed at start: %s", exc.code)
+            return
+        if report.drafts:
+            log.info("retention: %d stale draft(s) deleted", report.drafts)
 
     def _staff_name(self, staff_no: str) -> str:
         """The clerk's display name for the citizen screen ("" when the staff list does not know them)."""

@@ -10,19 +10,23 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.domain.models import CaseState, DeliveryMethod, MaterialStatus, OriginalsHandling, PersonApplicant
+from app.paths import AppPaths
 from app.services.attachments import MAX_ATTACHMENT_BYTES, AttachmentError
 from app.services.catalogue import CatalogueService
 from app.services.errors import UserFacingError
 from app.services.intake import DRAFT_KEY, Decision, SubmitRefusedError
 from app.services.intake_form import AgentInput
+from app.services.terminal import open_terminal
 from offline_cache import Store
 from tests import pii_samples
 from tests.integration.intake_support import (
     AGENT_ID,
     ITEM_CODE,
     STAFF_NO,
+    FakeClock,
     counts,
     fill_person,
+    hall_config,
     mail_to_applicant,
     make_service,
     receive_all,
@@ -216,3 +220,24 @@ def test_full_disk_on_submit_keeps_the_draft_and_the_database(
     assert service.recovered_draft() is not None
     # Space freed: the same draft goes through.
     assert service.submit(draft=draft, staff_no=STAFF_NO).case.state is CaseState.RECEIVED
+
+
+def test_drafts_older_than_retention_are_purged_at_start(qapp: object, tmp_path: Path) -> None:
+    paths = AppPaths(data_dir=tmp_path / "t", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    config = hall_config()
+    clock = FakeClock()
+    terminal = open_terminal(config=config, paths=paths, clock=clock)
+    draft = fill_person(terminal.intake.start(item_code=ITEM_CODE))
+    terminal.intake.autosave(draft=draft)
+    terminal.close()  # writes the pending autosave
+    clock.advance(days=config.retention_days - 1)
+    terminal = open_terminal(config=config, paths=paths, clock=clock)
+    assert terminal.intake.recovered_draft() is not None  # within retention: kept
+    terminal.close()
+    clock.advance(days=2)
+    terminal = open_terminal(config=config, paths=paths, clock=clock)
+    try:
+        assert terminal.intake.recovered_draft() is None
+        assert terminal.store.audit.list(action="stale_drafts_deleted")
+    finally:
+        terminal.close()
