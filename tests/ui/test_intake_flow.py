@@ -35,8 +35,8 @@ def shot(widget: QWidget, name: str) -> None:
     assert widget.window().grab().save(str(SHOTS / f"{name}.png"))
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+def terminal_at(tmp_path: Path) -> Iterator[Terminal]:
+    """Body of a `terminal` fixture: a real terminal (store, services) with a clerk and a card in the reader."""
     paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
     config = config_from_dict(
         {"window": "07", "terminal_code": "003", "printer": {"kind": "pdf", "pdf_dir": str(tmp_path / "pdf")}}
@@ -52,6 +52,11 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     for timer in term.status.findChildren(QTimer):  # no status refresh after the store is closed
         timer.stop()
     term.close()
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    yield from terminal_at(tmp_path)
 
 
 def open_window(qtbot: QtBot, terminal: Terminal) -> tuple[CounterWindow, CounterFlow]:

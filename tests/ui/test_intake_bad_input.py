@@ -1,0 +1,99 @@
+"""Bad input at the counter: each gets a clear message, nothing entered is lost, nothing half-stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.devices.id_card import IdCardErrorKind, SimulatedIdCardReader
+from app.domain.models import ApplicantKind, MaterialStatus
+from app.services.terminal import Terminal
+from tests import pii_samples
+from tests.ui.test_intake_flow import ITEM, open_window, shot, sign_in, terminal_at, type_text
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    yield from terminal_at(tmp_path)
+
+
+def test_renamed_executable_is_refused_with_a_message(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal, tmp_path: Path
+) -> None:
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    form = flow.session.form
+    type_text(qtbot, form.applicant.fields["applicant.name"].edit, pii_samples.NAME)
+    exe = tmp_path / "身份证.pdf"
+    exe.write_bytes(b"MZ\x90\x00\x03" + b"\x00" * 200)
+    form.attach_file("M02", exe)
+    assert form.materials.message.isVisible()
+    assert "PDF、JPEG或PNG" in form.materials.message.text()
+    assert form.draft is not None and form.draft.material("M02").attachments == []  # type: ignore[union-attr]
+    assert form.applicant.fields["applicant.name"].text() == pii_samples.NAME  # nothing entered is lost
+    assert terminal.store.db.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
+    good = tmp_path / "scan.pdf"
+    good.write_bytes(PDF)
+    form.attach_file("M02", good)
+    assert not form.materials.message.isVisible()
+    assert "scan.pdf" in form.materials.rows["M02"].attachments.text()
+    shot(window, "08_bad_attachment")
+
+
+def test_card_reader_trouble_is_explained_and_manual_entry_goes_on(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    terminal.devices.id_card = SimulatedIdCardReader(error=IdCardErrorKind.NO_CARD)
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    form = flow.session.form
+    with qtbot.wait_signal(terminal.devices.card_failed, timeout=5000):
+        QTest.keyClick(window, Qt.Key.Key_F5)
+    assert form.applicant.card_message.isVisible()
+    assert "未检测到身份证" in form.applicant.card_message.text()
+    terminal.devices.id_card = SimulatedIdCardReader(delay=5.0)
+    terminal.devices.card_timeout = 0.1
+    with qtbot.wait_signal(terminal.devices.card_failed, timeout=5000):
+        QTest.mouseClick(form.applicant.read_card, Qt.MouseButton.LeftButton)
+    assert "读卡超时" in form.applicant.card_message.text()
+    shot(window, "09_card_error")
+
+
+def test_agent_switch_and_enterprise_applicant(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> None:
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    form = flow.session.form
+    assert form.draft is not None
+    agent_row = form.materials.rows["M04"]  # 代理人居民身份证: only with an agent
+    assert agent_row.status.currentData() == MaterialStatus.NOT_APPLICABLE.value
+    form.applicant.has_agent.setChecked(True)
+    assert form.applicant.agent_box.isVisible()
+    assert agent_row.status.currentData() == MaterialStatus.MISSING.value
+    assert "代理人居民身份证" in form.missing.text()
+    form.applicant.has_agent.setChecked(False)
+    assert agent_row.status.currentData() == MaterialStatus.NOT_APPLICABLE.value
+
+    form.applicant.enterprise.setChecked(True)
+    assert form.draft.applicant.kind is ApplicantKind.ENTERPRISE
+    assert form.applicant.fields["applicant.credit_code"].isVisible()
+    assert not form.applicant.fields["applicant.id_number"].isVisible()
+    code = form.applicant.fields["applicant.credit_code"]
+    QTest.keyClicks(code.edit, pii_samples.CREDIT_CODE[:-1] + "0")  # wrong check character
+    code.check()
+    assert code.error.isVisible()
+    with qtbot.wait_signal(terminal.intake.draft_saved, timeout=3000):
+        pass  # every change autosaves (debounced)
+    saved = terminal.intake.recovered_draft()
+    assert saved is not None and saved.applicant.kind is ApplicantKind.ENTERPRISE
+    shot(window, "10_enterprise")
