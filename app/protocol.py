@@ -202,7 +202,7 @@ def validate_envelope(record: Any) -> None:
         raise WireError("bad_body", "body must be a JSON object")
 
 
-def validate_body(kind: str, body: dict[str, Any]) -> None:
+def validate_body(kind: str, body: dict[str, Any], *, canonical_size: int | None = None) -> None:
     """Check a body for its kind: required keys and their types; unknown extra keys are allowed.
 
     Required keys per kind (the terminal's `offline_cache/records.py` builds these):
@@ -213,9 +213,9 @@ def validate_body(kind: str, body: dict[str, Any]) -> None:
       RATING_CHANNELS); `case_no`, when present, is null or valid.
     - event: any object.
     Every body: personal fields are strings or null; strings at most MAX_STRING_CHARS; nesting at most
-    MAX_BODY_DEPTH; canonical size at most MAX_BODY_BYTES.
+    MAX_BODY_DEPTH; canonical size at most MAX_BODY_BYTES (pass `canonical_size` when the caller has the bytes).
     """
-    _check_generic(body)
+    _check_generic(body, canonical_size)
     if kind == RecordKind.CASE:
         _require_case_no(body, "case_no", nullable=False)
         _require_str(body, "item_code")
@@ -229,28 +229,36 @@ def validate_body(kind: str, body: dict[str, Any]) -> None:
         _check_rating(body)
 
 
-def _check_generic(body: dict[str, Any]) -> None:
-    if json_depth(body) > MAX_BODY_DEPTH:
-        raise WireError("body_too_deep", f"body nesting exceeds {MAX_BODY_DEPTH}")
-    stack: list[Any] = [body]
+def _check_generic(body: dict[str, Any], canonical_size: int | None) -> None:
+    """One walk over the body: depth, floats, string lengths, personal-field types."""
+    stack: list[tuple[Any, int]] = [(body, 1)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             if len(item) > MAX_STRING_CHARS:
                 raise WireError("string_too_long", f"a string exceeds {MAX_STRING_CHARS} characters")
+        elif isinstance(item, dict):
+            if depth > MAX_BODY_DEPTH:
+                raise WireError("body_too_deep", f"body nesting exceeds {MAX_BODY_DEPTH}")
+            _check_keys(item)
+            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, dict | list | str | float))
+        elif isinstance(item, list):
+            if depth > MAX_BODY_DEPTH:
+                raise WireError("body_too_deep", f"body nesting exceeds {MAX_BODY_DEPTH}")
+            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list | str | float))
         elif isinstance(item, float):
             raise WireError("float_in_body", "bodies carry no floats")
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                if len(key) > 128:
-                    raise WireError("bad_field", "a key exceeds 128 characters")
-                if key in PERSONAL_FIELDS and child is not None and not isinstance(child, str):
-                    raise WireError("bad_field", f"{key} must be a string or null")
-                stack.append(child)
-        elif isinstance(item, list):
-            stack.extend(item)
-    if len(canonical_json(body)) > MAX_BODY_BYTES:
+    size = len(canonical_json(body)) if canonical_size is None else canonical_size
+    if size > MAX_BODY_BYTES:
         raise WireError("body_too_large", f"body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def _check_keys(item: dict[str, Any]) -> None:
+    for key, child in item.items():
+        if len(key) > 128:
+            raise WireError("bad_field", "a key exceeds 128 characters")
+        if key in PERSONAL_FIELDS and child is not None and not isinstance(child, str):
+            raise WireError("bad_field", f"{key} must be a string or null")
 
 
 def _require_str(body: dict[str, Any], key: str) -> None:

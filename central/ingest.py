@@ -8,6 +8,7 @@ a conflict or a taken sequence number. Two connections inserting the same id the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -22,8 +23,6 @@ from app.protocol import (
     RecordKind,
     ResultStatus,
     WireError,
-    body_sha256,
-    canonical_json,
     is_uuid,
     validate_body,
     validate_envelope,
@@ -163,10 +162,9 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
     if record["schema"] < 1:
         return RecordResult(record_id, ResultStatus.REJECTED, "bad_envelope", "schema must be at least 1")
     body = record["body"]
-    try:
-        digest = body_sha256(body)
-    except (TypeError, ValueError):
-        return RecordResult(record_id, ResultStatus.REJECTED, "float_in_body", "bodies carry no floats")
+    # The canonical bytes, computed once (floats are refused by validate_body below, deterministically).
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(canonical).hexdigest()
     if digest != record["body_sha256"]:
         return RecordResult(record_id, ResultStatus.REJECTED, "body_hash_mismatch", "body_sha256 differs from the body")
     existing = batch.known.get(record["record_id"])
@@ -177,7 +175,7 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
             record_id, ResultStatus.REJECTED, "terminal_mismatch", "terminal differs from the signing device"
         )
     try:
-        validate_body(record["kind"], body)
+        validate_body(record["kind"], body, canonical_size=len(canonical))
     except WireError as exc:
         return RecordResult(record_id, ResultStatus.REJECTED, exc.code, exc.message)
     parent = record.get("depends_on")
@@ -194,7 +192,7 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
         "created_at": record["created_at"],
         "depends_on": parent,
         "body_sha256": digest,
-        "body": canonical_json(body).decode("utf-8"),
+        "body": canonical.decode("utf-8"),
         "server_ref": server_ref,
         "received_at": batch.received_at,
     }
