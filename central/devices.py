@@ -15,7 +15,7 @@ from sqlalchemy import Engine, and_, select, update
 
 from central import schema
 from central.auth import Device
-from central.db import iso, now_utc, read, write
+from central.db import iso, lock_change_log, now_utc, read, write
 
 log = logging.getLogger("tongban.central.devices")
 
@@ -70,6 +70,8 @@ def create_enrol_code(
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LEN))
     now = now_utc()
     with write(engine) as conn:
+        # Serialise code creation on PostgreSQL too, so two admins cannot be handed the same terminal code.
+        lock_change_log(conn)
         if terminal is None:
             terminal = _next_terminal(conn, division, hall)
         else:
