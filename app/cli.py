@@ -114,11 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
-    from ui.app import run_gui
+    from ui.app import start_terminal
 
     mode = Mode(args.mode) if args.mode else config.mode
     log.info("starting terminal %s in %s mode", __version__, mode.value)
-    exit_code: int = run_gui(config=config, paths=paths, mode=mode, exit_when_idle=args.exit_when_idle)
+    exit_code: int = start_terminal(config=config, paths=paths, mode=mode, exit_when_idle=args.exit_when_idle)
     return exit_code
 
 

@@ -155,3 +155,39 @@ def run_gui(
     finally:
         router.uninstall()
         window.deleteLater()
+
+
+def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idle: bool = False) -> int:
+    """`tongban run`: open the store and services, then the window; a store that cannot open is shown, not raised.
+
+    The database is opened before the window exists so that a recovery (damaged file moved aside) or a refusal
+    (newer schema, wrong key, full disk) reaches the clerk as a plain-Chinese message box and the log.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.terminal import open_terminal
+    from offline_cache import StoreError
+
+    app = get_application()
+    prepare_application(app)
+    try:
+        terminal = open_terminal(config=config, paths=paths, parent=app)
+    except StoreError as exc:
+        log.error("cannot open the local database: %s", exc.code or type(exc).__name__)
+        if not exit_when_idle:
+            QMessageBox.critical(
+                None, QApplication.translate("start", "Tongban Terminal"), f"{exc}\n\n数据库：{paths.database}"
+            )
+        return 1
+    try:
+        if terminal.notices and not exit_when_idle:
+            QTimer.singleShot(0, app, lambda: _show_notices(terminal.notices))
+        return run_gui(config=config, paths=paths, mode=mode, exit_when_idle=exit_when_idle, terminal=terminal)
+    finally:
+        terminal.close()
+
+
+def _show_notices(notices: list[str]) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.warning(None, QApplication.translate("start", "Tongban Terminal"), "\n\n".join(notices))

@@ -110,3 +110,27 @@ def test_scripted_intake_refuses_a_missing_file(tmp_path: Path) -> None:
     result = run("--data-dir", str(tmp_path / "t"), "intake", "--json", str(tmp_path / "absent.json"))
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _gui_env() -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen")
+
+
+def test_terminal_window_starts_and_goes_idle(tmp_path: Path) -> None:
+    result = run("--data-dir", str(tmp_path / "t"), "--exit-when-idle", env=_gui_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("IDLE ")
+    assert (tmp_path / "t" / "terminal.sqlite3").exists()
+
+
+def test_damaged_database_is_moved_aside_and_the_terminal_still_starts(tmp_path: Path) -> None:
+    data = tmp_path / "t"
+    data.mkdir()
+    (data / "terminal.sqlite3").write_bytes(b"this is not a database, it was scribbled over" * 100)
+    result = run("--data-dir", str(data), "--exit-when-idle", env=_gui_env())
+    assert result.returncode == 0, result.stderr
+    kept = list(data.glob("terminal.sqlite3.corrupt-*"))
+    assert len(kept) == 1, "the damaged file must be kept, never deleted"
+    assert kept[0].read_bytes().startswith(b"this is not a database")
+    log_text = (Path(os.environ["TONGBAN_LOG_DIR"]) / "tongban.log").read_text(encoding="utf-8")
+    assert "moved aside" in log_text
