@@ -78,9 +78,31 @@ class ApplicantForm(QWidget):
             "applicant.contact_phone": field("applicant.contact_phone", self.tr("Contact phone"), 30),
             "applicant.address": field("applicant.address", self.tr("Address (optional)"), 220),
         }
+        # Person and enterprise fields in their own boxes, so hiding one kind leaves no holes in the grid.
+        self.person_box = QWidget(self)
+        self.enterprise_box = QWidget(self)
+        for box, paths in (
+            (self.person_box, ("applicant.name", "applicant.id_number", "applicant.phone")),
+            (
+                self.enterprise_box,
+                (
+                    "applicant.enterprise_name",
+                    "applicant.credit_code",
+                    "applicant.legal_representative",
+                    "applicant.contact_name",
+                    "applicant.contact_phone",
+                ),
+            ),
+        ):
+            grid = QGridLayout(box)
+            grid.setContentsMargins(0, 0, 0, 0)
+            for i, path in enumerate(paths):
+                self.fields[path].setParent(box)
+                grid.addWidget(self.fields[path], i // 2, i % 2)
         self.grid = QGridLayout()
-        for i, f in enumerate(self.fields.values()):
-            self.grid.addWidget(f, i // 2, i % 2)
+        self.grid.addWidget(self.person_box, 0, 0, 1, 2)
+        self.grid.addWidget(self.enterprise_box, 1, 0, 1, 2)
+        self.grid.addWidget(self.fields["applicant.address"], 2, 0)
         self.has_agent = QCheckBox(self.tr("Applying through an agent (代办)"), self)
         self.has_agent.setObjectName("has_agent")
         self.agent_box = QWidget(self)
@@ -202,11 +224,8 @@ class ApplicantForm(QWidget):
 
     def _show_kind(self, kind: ApplicantKind) -> None:
         person = kind is ApplicantKind.PERSON
-        for path, f in self.fields.items():
-            if path == "applicant.address":
-                continue
-            is_person_field = path in {"applicant.name", "applicant.id_number", "applicant.phone"}
-            f.setVisible(is_person_field == person)
+        self.person_box.setVisible(person)
+        self.enterprise_box.setVisible(not person)
         self.read_card.setEnabled(person)
 
     @Slot(bool)

@@ -143,6 +143,7 @@ class CounterFlow(QObject):
             self.session.form.load(
                 draft, banner=self.tr("The unfinished case from before was restored. Check it and carry on.")
             )
+            self.session.picker.search.setText(draft.item_code)
         else:
             self.new_case()
 
@@ -165,10 +166,12 @@ class CounterFlow(QObject):
         if not self.signed_in:
             return
         s = self.session
+        s.views.setCurrentWidget(s.intake_view)
         if s.form.draft is None:
             s.form_stack.setCurrentWidget(s.hint)
-        s.views.setCurrentWidget(s.intake_view)
-        s.picker.search.clear()
+            s.picker.search.clear()
+        else:  # a case in progress stays; the picker shows its item (typing replaces it to switch items)
+            s.picker.search.setText(s.form.draft.item_code)
         s.picker.focus_search()
 
     @Slot()

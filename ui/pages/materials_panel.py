@@ -215,6 +215,7 @@ class MaterialsPanel(QWidget):
             row.attach_file_requested.connect(self._choose_file)
             row.scan_requested.connect(self.scan_requested)
             self.rows_box.addWidget(row)
+            row.show()  # added to a shown panel: show now, not on the next event loop pass
             self.rows[req.code] = row
 
     def load(self, draft: IntakeDraft) -> None:
