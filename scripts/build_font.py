@@ -59,6 +59,7 @@ RANGES: tuple[tuple[int, int, str], ...] = (
     (0x4E00, 0x9FFF, "CJK Unified Ideographs"),
     (0xFE30, 0xFE4F, "CJK Compatibility Forms"),
     (0xFF00, 0xFFEF, "Halfwidth and Fullwidth Forms (，：（）)"),
+    (0x20000, 0x2FA1F, "CJK Extensions B-F and Compatibility Supplement: rare name characters such as 𠮷"),
 )
 
 # Layout features kept for horizontal UI text. Not `locl`: in this face it pulls in ~18,000 Japanese, Korean and
