@@ -32,6 +32,7 @@ ITEM = "210882070405000"  # 不动产权证书补证
 
 def shot(widget: QWidget, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
+    QApplication.processEvents()  # pending layout requests first, so the picture shows the settled layout
     assert widget.window().grab().save(str(SHOTS / f"{name}.png"))
 
 

@@ -115,7 +115,7 @@ class IntakeFormPage(QWidget):
         devices.card_read.connect(self._on_card)
         devices.card_failed.connect(self.applicant.show_card_error)
         devices.page_scanned.connect(self._on_page)
-        devices.scan_failed.connect(self.materials.show_message)
+        devices.scan_failed.connect(self._on_scan_failed)
         intake.draft_save_failed.connect(self._on_save_failed)
 
     def _decision_box(self, parent: QWidget) -> QWidget:
@@ -257,12 +257,24 @@ class IntakeFormPage(QWidget):
         try:
             action(draft)
         except (AttachmentError, UserFacingError) as exc:
-            self.materials.show_message(exc.message)
+            self._row_message(code, exc.message)
             return
-        self.materials.show_message("")
+        self._row_message(code, None)
         material = draft.material(code)
         if material is not None:
             self.materials.rows[code].show_attachments(material)
+
+    def _row_message(self, code: str, message: str | None) -> None:
+        """A scan problem shows under the material it was for (the panel's line when the row is gone)."""
+        row = self.materials.rows.get(code)
+        if row is not None:
+            row.show_error(message)
+        else:
+            self.materials.show_message(message or "")
+
+    @Slot(str)
+    def _on_scan_failed(self, message: str) -> None:
+        self._row_message(self._scan_target, message)
 
     @Slot(str)
     def _on_save_failed(self, message: str) -> None:

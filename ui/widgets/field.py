@@ -55,7 +55,10 @@ class ValidatedField(QWidget):
 
     @Slot()
     def check(self) -> None:
-        self.show_error(self._checker(self.path, self.edit.text()))
+        """Check as focus leaves. An empty field is not flagged here (leaving a field blank for now is normal);
+        submit lists the required ones."""
+        text = self.edit.text()
+        self.show_error(self._checker(self.path, text) if text.strip() else None)
 
     def show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
