@@ -192,6 +192,8 @@ class CounterFlow(QObject):
             draft = intake.start(item_code=code)
         s.form_stack.setCurrentWidget(s.form)
         s.form.load(draft)
+        if s.picker.search.text() != code:
+            s.picker.search.setText(code)  # the picker and its guide show the item being worked on
 
     @Slot()
     def submit(self) -> None:
