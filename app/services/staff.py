@@ -164,6 +164,12 @@ class StaffService(QObject):
         log.info("staff %s signed out (%s)", clerk.staff_no, reason)
         self.signed_out.emit(clerk.staff_no, reason)
 
+    def set_idle_timeout(self, *, minutes: float) -> None:
+        """How long without input signs the clerk out (configuration, tests)."""
+        self._idle.setInterval(int(minutes * 60_000))
+        if self._idle.isActive():
+            self._idle.start()
+
     def touch(self) -> None:
         """The clerk did something: restart the idle countdown."""
         if self._clerk is not None:

@@ -100,3 +100,52 @@ def test_agent_switch_and_enterprise_applicant(gui_app: QApplication, qtbot: QtB
     saved = terminal.intake.recovered_draft()
     assert saved is not None and saved.applicant.kind is ApplicantKind.ENTERPRISE
     shot(window, "10_enterprise")
+
+
+def test_idle_sign_out_saves_the_draft_and_shows_sign_in(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F: search box
+    assert flow.session.picker.search.hasFocus()
+    flow.choose_item(ITEM)
+    type_text(qtbot, flow.session.form.applicant.fields["applicant.name"].edit, pii_samples.NAME)
+    terminal.staff.set_idle_timeout(minutes=0.002)  # 120 ms
+    with qtbot.wait_signal(terminal.staff.signed_out, timeout=5000):
+        pass
+    assert flow.work_area.currentWidget() is flow.sign_in
+    assert flow.sign_in.notice.isVisible() and "草稿已保存" in flow.sign_in.notice.text()
+    saved = terminal.intake.recovered_draft()
+    assert saved is not None and saved.applicant.name == pii_samples.NAME
+    shot(window, "11_idle_signed_out")
+
+
+def test_today_list_filters_by_state_and_follows_platform_updates(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    from app.domain.models import CaseState
+    from app.services.intake import Decision
+    from tests.integration.intake_support import fill_person, receive_all
+
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    intake = terminal.intake
+    received = intake.submit(draft=receive_all(fill_person(intake.start(item_code=ITEM))), staff_no="S0042").case
+    intake.submit(
+        draft=fill_person(intake.start(item_code=ITEM)),
+        staff_no="S0042",
+        decision=Decision.REFUSE,
+        refusal_reason="材料不全",
+    )
+    QTest.keyClick(window, Qt.Key.Key_F3)
+    today = flow.session.today_page
+    assert today.table.rowCount() == 2
+    today.state.setCurrentIndex(today.state.findData(CaseState.REFUSED.value))
+    assert today.table.rowCount() == 1 and today.table.item(0, 4).text() == "不予收件"
+    today.state.setCurrentIndex(0)
+    # The platform says the department accepted the first case (the sync engine applies it, then notifies).
+    assert terminal.store.cases.apply_platform_update(received.case_no, state=CaseState.ACCEPTED, actor="platform")
+    terminal.case_list.notify_changed()
+    states = {today.table.item(i, 0).text(): today.table.item(i, 4).text() for i in range(today.table.rowCount())}
+    assert "已受理" in states.values()
