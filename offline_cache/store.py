@@ -17,6 +17,7 @@ from app.protocol import RecordKind
 from offline_cache import numbering, records, schema
 from offline_cache.audit import AuditLog, append_audit
 from offline_cache.blobs import Blobs
+from offline_cache.case_events import CaseEvents
 from offline_cache.cases import Cases
 from offline_cache.connection import CorruptDatabaseError, move_aside, open_checked
 from offline_cache.crypto import FieldCipher
@@ -53,9 +54,9 @@ class SavedRecord:
 class Store:
     """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
 
-    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff`
-    (repositories); `recovered_from` is where a damaged database was moved at open (None normally) for the UI
-    to report.
+    Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff`,
+    `case_events` (repositories); `recovered_from` is where a damaged database was moved at open (None
+    normally) for the UI to report.
     """
 
     def __init__(
@@ -74,6 +75,7 @@ class Store:
         self.audit = AuditLog(session)
         self.settings = Settings(session)
         self.staff = StaffRepository(session)
+        self.case_events = CaseEvents(session, self.outbox)
 
     @property
     def schema_version(self) -> int:

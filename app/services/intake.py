@@ -86,11 +86,13 @@ class IntakeService(QObject):
 
     Signals:
         case_submitted(object): a case (domain `Case`, numbered) was committed.
+        case_updated(str): a committed case changed at the counter (e.g. tracking number); its case number.
         draft_saved(str): the draft was autosaved; the argument is its draft id.
         draft_save_failed(str): autosave failed (disk full …); the argument is the message for the clerk.
     """
 
     case_submitted = Signal(object)
+    case_updated = Signal(str)
     draft_saved = Signal(str)
     draft_save_failed = Signal(str)
 
@@ -309,6 +311,23 @@ class IntakeService(QObject):
         if print_receipt and self.receipts is not None and saved.case.state is CaseState.RECEIVED:
             job = self.receipts.print_case(case=saved.case, staff_no=staff_no)
         return SubmitResult(saved.case, job)
+
+    def record_tracking_number(self, *, case_no: str, tracking_no: str, staff_no: str) -> None:
+        """The originals were mailed: record the tracking number (a synced event). Raises SubmitRefusedError for
+        an empty or bad number, LookupError for an unknown case, UserFacingError when the store fails."""
+        result = check_free_text(tracking_no, label="原件邮寄单号", limit=40, required=True)
+        if isinstance(result, Invalid):
+            raise SubmitRefusedError(
+                [FieldError("routing.tracking_no", LABELS["routing.tracking_no"], result.message_zh)]
+            )
+        try:
+            event = self._store.case_events.record_tracking_number(case_no, result.value, actor=staff_no)
+        except StoreError as exc:
+            raise UserFacingError(exc.message, detail=exc.code) from exc
+        if event is None:
+            raise LookupError(case_no)
+        log.info("tracking number recorded for case %s", case_no)
+        self.case_updated.emit(case_no)
 
     def build_case(
         self, checked: CheckedDraft, *, draft: IntakeDraft, staff_no: str, decision: Decision, reason: str

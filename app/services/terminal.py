@@ -95,6 +95,8 @@ class Terminal:
         self.case_list = CaseListService(store=store, clock=clock, parent=parent)
         self.intake.case_submitted.connect(self.case_list.notify_changed)
         self.intake.case_submitted.connect(self.status.refresh)
+        self.intake.case_updated.connect(self.case_list.notify_changed)
+        self.intake.case_updated.connect(self.status.refresh)
         self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
         self._run_retention()
 

@@ -149,3 +149,29 @@ def test_today_list_filters_by_state_and_follows_platform_updates(
     terminal.case_list.notify_changed()
     states = {today.table.item(i, 0).text(): today.table.item(i, 4).text() for i in range(today.table.rowCount())}
     assert "已受理" in states.values()
+
+
+def test_tracking_number_of_mailed_originals_is_entered_later(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    from app.domain.models import OriginalsHandling
+    from tests.integration.intake_support import fill_person, receive_all
+
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    draft = receive_all(fill_person(terminal.intake.start(item_code=ITEM)))
+    draft.originals = OriginalsHandling.MAIL_ORIGINALS
+    case = terminal.intake.submit(draft=draft, staff_no="S0042").case
+    depth = terminal.store.outbox.depth()
+    QTest.keyClick(window, Qt.Key.Key_F3)
+    today = flow.session.today_page
+    assert today.tracking_box.isVisible()
+    today.record_tracking()  # empty: refused with the reason
+    assert "请输入原件邮寄单号" in today.tracking_message.text()
+    QTest.keyClicks(today.tracking, "EMS1234567890CN")
+    QTest.keyClick(today.tracking, Qt.Key.Key_Return)
+    stored = terminal.store.cases.get_by_no(case.case_no)
+    assert stored is not None and stored.case.routing.tracking_no == "EMS1234567890CN"
+    assert terminal.store.outbox.depth() == depth + 1  # an event record that syncs
+    assert "EMS1234567890CN" in today.detail.toPlainText()
+    shot(window, "12_tracking_no")

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -22,8 +24,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.case_number import format_grouped
 from app.domain.masking import Field, Surface, mask_for
-from app.domain.models import Case, CaseState, EnterpriseApplicant, PersonApplicant
+from app.domain.models import Case, CaseState, EnterpriseApplicant, OriginalsHandling, PersonApplicant
 from app.services.case_list import STATE_LABELS, CaseListService, CaseRow
+from app.services.errors import UserFacingError
+from app.services.intake import IntakeService, SubmitRefusedError
+from app.services.staff import StaffService
 from ui.widgets.item_guide import DELIVERY_ZH
 
 STATUS_ZH = {"original": "收原件", "copy": "收复印件", "missing": "缺", "not_applicable": "不适用"}
@@ -83,10 +88,14 @@ def detail_html(case: Case) -> str:
 
 
 class TodayCasesPage(QWidget):
-    def __init__(self, cases: CaseListService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, cases: CaseListService, intake: IntakeService, staff: StaffService, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("today_cases_page")
         self._cases = cases
+        self._intake = intake
+        self._staff = staff
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit(self)
@@ -117,14 +126,39 @@ class TodayCasesPage(QWidget):
         self.detail.setObjectName("case_detail")
         self.detail.setAccessibleName(self.tr("Case detail"))
         splitter.setSizes([760, 420])
+        self.tracking_box = self._tracking_box()
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.tracking_box)
         self.search.textChanged.connect(self.refresh)
         self.state.currentIndexChanged.connect(self.refresh)
         self.table.currentCellChanged.connect(self._on_current)
         cases.cases_changed.connect(self._on_cases_changed)
         self.rows: list[CaseRow] = []
+        self._selected: Case | None = None
         self._stale = True
+
+    def _tracking_box(self) -> QWidget:
+        """Tracking number of mailed originals (邮寄跑腿), entered once the envelope has gone."""
+        tracking_row = QHBoxLayout()
+        self.tracking = QLineEdit(self)
+        self.tracking.setObjectName("tracking_no")
+        self.tracking.setPlaceholderText(self.tr("Tracking number of the mailed originals"))
+        self.tracking.setAccessibleName(self.tr("Tracking number of the mailed originals"))
+        self.tracking.setMaxLength(40)
+        self.tracking_button = QPushButton(self.tr("Record tracking number"), self)
+        self.tracking_button.setObjectName("record_tracking_no")
+        self.tracking_message = QLabel(self)
+        self.tracking_message.setProperty("role", "error")
+        tracking_row.addWidget(self.tracking, 1)
+        tracking_row.addWidget(self.tracking_button)
+        tracking_row.addWidget(self.tracking_message)
+        box = QWidget(self)
+        box.setLayout(tracking_row)
+        box.hide()
+        self.tracking_button.clicked.connect(self.record_tracking)
+        self.tracking.returnPressed.connect(self.record_tracking)
+        return box
 
     def _headers(self) -> tuple[str, ...]:
         return (
@@ -169,13 +203,33 @@ class TodayCasesPage(QWidget):
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))
         self.table.resizeColumnToContents(0)
-        if self.rows:
-            self.table.setCurrentCell(0, 0)
-        else:
-            self.detail.clear()
+        keep = self._selected.case_no if self._selected else ""
+        index = next((i for i, r in enumerate(self.rows) if r.case_no == keep), 0)
+        self.table.blockSignals(True)
+        self.table.setCurrentCell(index if self.rows else -1, 0)
+        self.table.blockSignals(False)
+        self._on_current(index if self.rows else -1, 0, -1, -1)  # the detail follows even when the row is the same
 
     @Slot(int, int, int, int)
     def _on_current(self, row: int, _col: int, _prev_row: int, _prev_col: int) -> None:
-        if 0 <= row < len(self.rows):
-            case = self._cases.detail(case_no=self.rows[row].case_no)
-            self.detail.setHtml(detail_html(case) if case else "")
+        case = self._cases.detail(case_no=self.rows[row].case_no) if 0 <= row < len(self.rows) else None
+        self.detail.setHtml(detail_html(case) if case else "")
+        self._selected = case
+        mailed = case is not None and case.routing.originals is OriginalsHandling.MAIL_ORIGINALS
+        self.tracking_box.setVisible(mailed and case is not None and case.state is not CaseState.REFUSED)
+        self.tracking.setText(case.routing.tracking_no if case else "")
+        self.tracking_message.clear()
+
+    @Slot()
+    def record_tracking(self) -> None:
+        case = self._selected
+        if case is None:
+            return
+        try:
+            self._intake.record_tracking_number(
+                case_no=case.case_no, tracking_no=self.tracking.text(), staff_no=self._staff.staff_no
+            )
+        except SubmitRefusedError as exc:
+            self.tracking_message.setText(exc.errors[0].message)
+        except (LookupError, UserFacingError) as exc:
+            self.tracking_message.setText(getattr(exc, "message", "") or self.tr("Case not found"))
