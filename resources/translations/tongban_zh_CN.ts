@@ -732,6 +732,14 @@
         <translation>办件详情</translation>
     </message>
     <message>
+        <source>Tracking number of the mailed originals</source>
+        <translation>原件邮寄单号</translation>
+    </message>
+    <message>
+        <source>Record tracking number</source>
+        <translation>录入邮寄单号</translation>
+    </message>
+    <message>
         <source>Case number</source>
         <translation>办件编号</translation>
     </message>
@@ -759,6 +767,10 @@
         <source>Rating</source>
         <translation>评价</translation>
     </message>
+    <message>
+        <source>Case not found</source>
+        <translation>未找到该办件</translation>
+    </message>
 </context>
 <context>
     <name>WelcomePage</name>
@@ -769,6 +781,13 @@
     <message>
         <source>Choose a service item to start taking in an application.</source>
         <translation>请选择事项，开始收件。</translation>
+    </message>
+</context>
+<context>
+    <name>start</name>
+    <message>
+        <source>Tongban Terminal</source>
+        <translation>通办终端</translation>
     </message>
 </context>
 </TS>
