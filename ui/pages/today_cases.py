@@ -121,7 +121,10 @@ class TodayCasesPage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column in range(7):
+            mode = QHeaderView.ResizeMode.Stretch if column == 1 else QHeaderView.ResizeMode.ResizeToContents
+            header.setSectionResizeMode(column, mode)
         self.detail = QTextBrowser(splitter)
         self.detail.setObjectName("case_detail")
         self.detail.setAccessibleName(self.tr("Case detail"))
@@ -202,7 +205,6 @@ class TodayCasesPage(QWidget):
             )
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))
-        self.table.resizeColumnToContents(0)
         keep = self._selected.case_no if self._selected else ""
         index = next((i for i, r in enumerate(self.rows) if r.case_no == keep), 0)
         self.table.blockSignals(True)
