@@ -241,3 +241,13 @@ def test_drafts_older_than_retention_are_purged_at_start(qapp: object, tmp_path:
         assert terminal.store.audit.list(action="stale_drafts_deleted")
     finally:
         terminal.close()
+
+
+def test_items_used_here_come_first_in_search(qapp: object, store: Store, catalogue: CatalogueService) -> None:
+    service = make_service(store, catalogue)
+    before = [i.code for i in catalogue.search("bdc", 5, service.usage_boost())]
+    assert before[0] != ITEM_CODE
+    service.submit(draft=receive_all(fill_person(service.start(item_code=ITEM_CODE))), staff_no=STAFF_NO)
+    assert catalogue.search("bdc", 5, service.usage_boost())[0].code == ITEM_CODE
+    # A new start of the terminal counts the stored cases.
+    assert make_service(store, catalogue).usage_boost() == {ITEM_CODE: 1.0}
