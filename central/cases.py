@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Any
@@ -97,6 +98,15 @@ def updates(engine: Engine, hall_key: str, cursor: int, limit: int) -> dict[str,
     # With nothing new for this hall, the cursor may still move to the log's end so the next poll is cheap.
     next_cursor = rows[-1].seq if rows else max(cursor, latest if not has_more else cursor)
     return {"changes": changes, "next_cursor": str(next_cursor), "has_more": has_more}
+
+
+def prune_changes_older_than(engine: Engine, days: int) -> int:
+    """Drop change-log entries older than `days`; terminals whose cursor is older get 410 and resync."""
+    cutoff = iso(now_utc() - dt.timedelta(days=days))
+    ch = schema.changes.c
+    with read(engine) as conn:
+        last_old = conn.execute(select(func.max(ch.seq)).where(ch.created_at < cutoff)).scalar()
+    return 0 if last_old is None else prune_changes(engine, keep_after_seq=int(last_old))
 
 
 def prune_changes(engine: Engine, *, keep_after_seq: int) -> int:

@@ -7,6 +7,7 @@
     tongban-central [--db URL] catalogue import FILE
     tongban-central [--db URL] case set-status CASE_NO STATUS [--note TEXT]
     tongban-central [--db URL] admin-password        (new password on stdin)
+    tongban-central [--db URL] prune-changes --days N
 
 `--db` takes a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://...`) or a file path; default
 `$TB_CENTRAL_DB`, else `tongban-central.db` in the current directory. Exit 0 on success, non-zero with a one-line
@@ -67,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     cat_import = cat_sub.add_parser("import")
     cat_import.add_argument("file", type=Path)
 
+    prune = sub.add_parser("prune-changes", help="drop update-feed entries older than N days (old cursors get 410)")
+    prune.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    prune.add_argument("--days", type=int, required=True)
+
     admin = sub.add_parser("admin-password", help="set the supervisor page's password (read from stdin)")
     admin.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
 
@@ -105,7 +110,7 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _run(args: argparse.Namespace, engine: Engine) -> int:  # noqa: PLR0911 -- one return per subcommand
+def _run(args: argparse.Namespace, engine: Engine) -> int:
     if args.command == "serve":
         return _serve(args, engine)
     if args.command == "migrate":
@@ -114,37 +119,55 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:  # noqa: PLR0911 -- o
         return 0
     if migrations.current_version(engine) < migrations.LATEST:
         migrations.migrate(engine)
-    if args.command == "enrol":
-        return _enrol(args, engine)
-    if args.command == "devices":
-        return _devices(args, engine)
-    if args.command == "catalogue":
-        try:
-            data = args.file.read_bytes()
-        except OSError as exc:
-            return _fail(f"cannot read {args.file}: {exc.strerror}")
-        try:
-            etag, count = catalogue.import_catalogue(engine, data)
-        except catalogue.CatalogueInvalidError as exc:
-            return _fail(f"catalogue rejected: {exc}")
-        print(f"imported {count} items, ETag {etag}")
-        return 0
-    if args.command == "admin-password":
-        password = (sys.stdin.readline() if not sys.stdin.isatty() else getpass.getpass("new password: ")).strip()
-        try:
-            admin_auth.set_password(engine, password)
-        except ValueError as exc:
-            return _fail(str(exc))
-        print("supervisor password set")
-        return 0
-    if args.command == "case":
-        try:
-            seq = cases.set_status(engine, args.case_no, args.status, args.note)
-        except cases.UnknownCaseError:
-            return _fail(f"unknown case {args.case_no}")
-        print(f"case {args.case_no} is now {args.status} (change {seq})")
-        return 0
-    return _fail(f"unknown command {args.command}")
+    handlers = {
+        "enrol": _enrol,
+        "devices": _devices,
+        "catalogue": _catalogue,
+        "prune-changes": _prune,
+        "admin-password": _admin_password,
+        "case": _case,
+    }
+    handler = handlers.get(args.command)
+    return handler(args, engine) if handler else _fail(f"unknown command {args.command}")
+
+
+def _catalogue(args: argparse.Namespace, engine: Engine) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror}")
+    try:
+        etag, count = catalogue.import_catalogue(engine, data)
+    except catalogue.CatalogueInvalidError as exc:
+        return _fail(f"catalogue rejected: {exc}")
+    print(f"imported {count} items, ETag {etag}")
+    return 0
+
+
+def _prune(args: argparse.Namespace, engine: Engine) -> int:
+    if args.days < 1:
+        return _fail("--days must be at least 1")
+    print(f"pruned {cases.prune_changes_older_than(engine, args.days)} change-log entries")
+    return 0
+
+
+def _admin_password(_args: argparse.Namespace, engine: Engine) -> int:
+    password = (sys.stdin.readline() if not sys.stdin.isatty() else getpass.getpass("new password: ")).strip()
+    try:
+        admin_auth.set_password(engine, password)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print("supervisor password set")
+    return 0
+
+
+def _case(args: argparse.Namespace, engine: Engine) -> int:
+    try:
+        seq = cases.set_status(engine, args.case_no, args.status, args.note)
+    except cases.UnknownCaseError:
+        return _fail(f"unknown case {args.case_no}")
+    print(f"case {args.case_no} is now {args.status} (change {seq})")
+    return 0
 
 
 def _serve(args: argparse.Namespace, engine: Engine) -> int:

@@ -13,7 +13,7 @@ from central.db import open_engine
 from central.migrations import migrate
 
 from .conftest import db_rows
-from .helpers import Client, Server, case_record, enrol, start_server
+from .helpers import Client, Server, case_record, cli, enrol, start_server
 
 
 def _client(server: Server) -> Client:
@@ -87,3 +87,36 @@ def test_exit_after_commit_then_restart_answers_duplicate(tmp_path: Path) -> Non
         assert db_rows(db, "SELECT count(*) FROM records") == [(1,)]
     finally:
         restarted.stop()
+
+
+def test_a_device_over_its_rate_gets_429_with_retry_after(tmp_path: Path) -> None:
+    srv = start_server(f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "server.log", {"TB_CENTRAL_RATE": "1/3"})
+    try:
+        client = _client(srv)
+        codes = [client.request("GET", "/api/v1/devices/me/summary").status_code for _ in range(5)]
+        assert codes[:3] == [200, 200, 200]
+        limited = client.request("GET", "/api/v1/devices/me/summary")
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        assert limited.json()["error"] == "rate_limited"
+        other = _client(srv)  # per device: another terminal is not slowed
+        assert other.request("GET", "/api/v1/devices/me/summary").status_code == 200
+    finally:
+        srv.stop()
+
+
+def test_pruned_change_log_sends_old_cursors_to_resync(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    srv = start_server(db, tmp_path / "server.log")
+    try:
+        client = _client(srv)
+        client.batch([case_record(client.creds, seq) for seq in (1, 2, 3)])
+        page = client.request("GET", "/api/v1/updates", params={"limit": 1}).json()
+        db_rows(db, "UPDATE changes SET created_at = '2020-01-01T00:00:00.000000+00:00' WHERE seq <= 2")
+        proc = cli(db, "prune-changes", "--days", "30")
+        assert "pruned 2" in proc.stdout
+        gone = client.request("GET", "/api/v1/updates", params={"cursor": page["next_cursor"]})
+        assert (gone.status_code, gone.json()["error"]) == (410, "cursor_gone")
+        fresh = client.request("GET", "/api/v1/updates").json()
+        assert [c["seq"] for c in fresh["changes"]] == [3]
+    finally:
+        srv.stop()
