@@ -100,6 +100,9 @@ class PlatformClient:
         self.session.mount("https://", adapter)
         # TLS is verified always: against the configured bundle or the system store; never disabled.
         self.session.verify = ca_bundle or True
+        # Passed on every call as well: a session-level `verify` loses to REQUESTS_CA_BUNDLE in the environment
+        # (WORKAROUND for https://github.com/psf/requests/issues/3829).
+        self._verify: str | bool = ca_bundle or True
         self.session.headers["User-Agent"] = "tongban-terminal"
 
     def close(self) -> None:
@@ -146,7 +149,9 @@ class PlatformClient:
         if body:
             all_headers.setdefault("Content-Type", "application/json")
         try:
-            resp = self.session.request(method, url, data=body or None, headers=all_headers, timeout=self.timeout)
+            resp = self.session.request(
+                method, url, data=body or None, headers=all_headers, timeout=self.timeout, verify=self._verify
+            )
         except requests.exceptions.SSLError as exc:
             raise NetworkError(f"TLS verification failed: {type(exc).__name__}") from exc
         except requests.exceptions.Timeout as exc:

@@ -253,6 +253,13 @@ class SyncEngine:
             return None
         return max(0.0, self._blocked_until - self._mono())
 
+    def update_credentials(self, creds: Any) -> None:
+        """New credentials (re-enrolment or rotation done elsewhere): a block tied to the old key lifts."""
+        assert self.client is not None
+        self.client.credentials = creds
+        self.terminal = creds.terminal
+        self.blocked_wait()
+
     def resume(self) -> None:
         """`sync now` from the UI: probe once even while blocked or backing off."""
         self._backoff.not_before = 0.0
@@ -279,7 +286,10 @@ class SyncEngine:
                 step = StepResult(wait=max(self._next_due_in(), 0.001))
             elif step.done or step.report.blocked is not None:
                 return report
-            failures_in_row = failures_in_row + 1 if step.report.failures else 0
+            if step.report.failures:
+                failures_in_row += 1
+            elif step.report.batches:
+                failures_in_row = 0
             if max_failures is not None and failures_in_row >= max_failures:
                 return report
             if max_seconds is not None and self._mono() - started + step.wait > max_seconds:

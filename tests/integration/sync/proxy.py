@@ -17,13 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, *, host: str = "127.0.0.1") -> None:
+    def __init__(self, upstream_port: int, *, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.host = host
+        self.tls = tls
         self.upstream_port = upstream_port
         self.mode = "pass"
         self.arg = 0.0
@@ -39,7 +41,7 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> FaultProxy:
         self._thread.start()
@@ -56,6 +58,7 @@ class FaultProxy:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.sleep(0.05)  # let closed transports finish before the loop goes
 
         self._call(shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -72,7 +75,9 @@ class FaultProxy:
 
     async def _listen(self) -> None:
         if self._server is None:
-            self._server = await asyncio.start_server(self._on_client, self.host, self.port, reuse_address=True)
+            self._server = await asyncio.start_server(
+                self._on_client, self.host, self.port, reuse_address=True, ssl=self.tls
+            )
 
     async def _set_mode(self, mode: str, arg: float, once: bool) -> None:
         self.mode, self.arg, self.once = mode, arg, once
@@ -134,6 +139,8 @@ class FaultProxy:
             await asyncio.gather(upstream, return_exceptions=True)
         finally:
             up_writer.close()
+            with contextlib.suppress(Exception):
+                await up_writer.wait_closed()
 
 
 async def _pump(
