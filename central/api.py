@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -113,9 +114,10 @@ class GuardMiddleware:
         except _BodyTooLargeError:
             if not started:
                 await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})
-        except OperationalError as exc:
+        except (OperationalError, PoolTimeoutError) as exc:
             # Disk full, database locked past the busy timeout, or PostgreSQL unreachable: the client retries.
-            log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__)
+            orig = getattr(exc, "orig", None)
+            log.error("database unavailable: %s", type(orig or exc).__name__)
             if not started:
                 await _send_json(
                     send,
