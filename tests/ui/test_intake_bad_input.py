@@ -175,3 +175,26 @@ def test_tracking_number_of_mailed_originals_is_entered_later(
     assert terminal.store.outbox.depth() == depth + 1  # an event record that syncs
     assert "EMS1234567890CN" in today.detail.toPlainText()
     shot(window, "12_tracking_no")
+
+
+def test_tab_follows_the_form_top_to_bottom(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> None:
+    _window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    flow.session.form.applicant.fields["applicant.name"].edit.setFocus()
+    order = []
+    for _ in range(8):
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        order.append(widget.objectName())
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+    assert order == [
+        "edit_applicant_name",
+        "edit_applicant_id_number",
+        "edit_applicant_phone",
+        "edit_applicant_address",
+        "has_agent",
+        "status_M01",  # materials come before routing, as on screen
+        "note_M01",
+        "attach_M01",
+    ]

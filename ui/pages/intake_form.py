@@ -6,6 +6,7 @@ with the fields listed and focus on the first one to fix.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -167,9 +168,26 @@ class IntakeFormPage(QWidget):
         self.errors.hide()
         self.draft = draft
         self._update_missing()
+        self._set_tab_order()
         first = self.applicant.field("applicant.name")
         if first is not None:
             first.edit.setFocus()
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the form top to bottom (rows built later would otherwise come last); hidden ones are
+        skipped by Qt."""
+        a = self.applicant
+        chain: list[QWidget] = [a.person, a.enterprise, a.read_card]
+        chain += [f.edit for f in a.fields.values()]
+        chain += [a.has_agent, *(f.edit for f in a.agent_fields.values()), a.read_agent_card]
+        chain += list(self.materials.questions.values())
+        for row in self.materials.rows.values():
+            chain += [row.status, row.count, row.note, row.attach, row.scan]
+        d = self.delivery
+        chain += [d.originals, d.method, *(f.edit for f in d.fields.values())]
+        chain += [self.receive, self.refuse, self.reason, self.submit_button, self.discard]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # --- changes -------------------------------------------------------------------------------------------
 
