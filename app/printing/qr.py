@@ -2,13 +2,17 @@
 
 The payload is `<platform_url>/c/<case_no>`: it carries the case number only, never personal data, so anyone who
 photographs a receipt learns nothing a receipt number alone would not tell them.
+
+`qrcode` and Pillow are imported where a symbol is drawn: the URL helpers are used on the intake screen at start,
+which must not pay for them (~50 ms).
 """
 
 from __future__ import annotations
 
-import qrcode
-import qrcode.constants
-from PIL import Image
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: Query base printed when no platform URL is configured (an offline terminal): the city's government-service
 #: portal path for 通办 case queries. Product decision; change it here and in DOMAIN.md together.
@@ -28,6 +32,9 @@ def query_url(platform_url: str, case_no: str) -> str:
 
 def qr_matrix(payload: str) -> list[list[bool]]:
     """Dark (True) / light modules of the symbol, without quiet zone. Error correction M survives smudges."""
+    import qrcode  # slow: only when a symbol is drawn (see module doc)
+    import qrcode.constants
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(payload)
     code.make(fit=True)
@@ -36,6 +43,8 @@ def qr_matrix(payload: str) -> list[list[bool]]:
 
 def qr_image(payload: str, *, module_px: int) -> Image.Image:
     """A 1-bit image of the symbol with the full 4-module quiet zone, `module_px` pixels per module."""
+    from PIL import Image  # slow: only when a symbol is drawn (see module doc)
+
     matrix = qr_matrix(payload)
     n = len(matrix) + 2 * QUIET_ZONE_MODULES
     image = Image.new("1", (n, n), 1)

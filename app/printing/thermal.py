@@ -9,6 +9,10 @@ quiet zone. The slip ends with a feed and a cut.
 
 Rendering goes through python-escpos's `Dummy` printer: it produces bytes and touches no device, so it is fast and
 safe off the GUI thread; `backends.py` sends the bytes.
+
+python-escpos is imported inside the functions that need it: importing it parses its whole printer-profile YAML
+(~170 ms), which the first screen must not wait for. The layout helpers (`char_columns`, `wrap_columns`, ...) stay
+import-cheap.
 """
 
 from __future__ import annotations
@@ -16,10 +20,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from escpos.capabilities import get_profile
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 from PIL import Image, ImageOps
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -27,6 +29,9 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from app.printing.document import FieldsBlock, ReceiptDocument, SignatureBlock, TableBlock, TextBlock
 from app.printing.fonts import receipt_font
 from app.printing.qr import qr_image
+
+if TYPE_CHECKING:
+    from escpos.printer import Dummy
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -69,6 +74,8 @@ def thermal_profile(profile: str, paper_width_mm: int) -> ThermalProfile:
     but many cheap Chinese printers lack it and would print no QR at all, so the QR goes as a raster image (which
     every printer with `GS v 0` prints) unless a profile is named.
     """
+    from escpos.capabilities import get_profile  # slow: printing only (see module doc)
+
     name = profile or "default"
     caps = get_profile(name)
     pixels = caps.profile_data.get("media", {}).get("width", {}).get("pixels")
@@ -146,8 +153,10 @@ def text_image(text: str, *, dots: int, align: str, double: bool = False, bold: 
 
 class _Slip:
     def __init__(self, profile: ThermalProfile) -> None:
+        from escpos.printer import Dummy  # slow: printing only (see module doc)
+
         self.p = profile
-        self.out = Dummy(profile=profile.profile)
+        self.out: Dummy = Dummy(profile=profile.profile)
 
     def raw(self, data: bytes) -> None:
         self.out._raw(data)
@@ -179,6 +188,8 @@ class _Slip:
 
     def qr(self, payload: str) -> None:
         if self.p.native_qr:
+            from escpos.constants import QR_ECLEVEL_M  # slow: printing only (see module doc)
+
             self.raw(ALIGN["center"])
             self.out.qr(payload, ec=QR_ECLEVEL_M, size=self.p.qr_module, native=True)
             self.raw(b"\n" + ALIGN["left"])

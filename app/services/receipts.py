@@ -4,6 +4,10 @@ The case is already committed when printing starts (IntakeService saves first), 
 back a case: a failed print leaves a job in the queue that the clerk retries, redirects to PDF or dismisses, and
 the case can always be reprinted later (补打). Every attempt — success or failure, print or reprint — is written
 through the store as a `ReceiptRecord` (print log + outbox + audit in one transaction) on the GUI thread.
+
+The renderers (`printing.pdf`, `printing.thermal`, `printing.slip_view`: python-escpos, Pillow, qrcode) are imported
+where a document is rendered, not here: this module is imported at start and the counter window must not wait for
+them (python-escpos alone parses ~170 ms of printer-profile YAML at import).
 """
 
 from __future__ import annotations
@@ -29,9 +33,6 @@ from app.printing.build import HallContext, build_intake_receipt, build_one_time
 from app.printing.document import ReceiptDocument
 from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
-from app.printing.pdf import render_images, write_pdf
-from app.printing.slip_view import render_slip
-from app.printing.thermal import render_escpos, thermal_profile
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
 
@@ -113,6 +114,9 @@ class _Outcome:
 
 def execute_job(job: PrintJob, printer: PrinterConfig, pdf_dir: Path) -> _Outcome:
     """Render and deliver one job (blocking; runs on the print worker)."""
+    from app.printing.pdf import write_pdf  # renderers: imported on first use (see module doc)
+    from app.printing.thermal import render_escpos, thermal_profile
+
     try:
         if job.output is ReceiptOutput.PDF:
             path = write_pdf(job.documents, pdf_dir / pdf_name(job))
@@ -273,6 +277,10 @@ class ReceiptService(QObject):
     def preview(self, *, case: Case, output: ReceiptOutput | None = None) -> list[QImage]:
         """The case's documents as the chosen output would print them: A4 pages, or one image of the thermal
         slip. Renders on the calling thread (about 50 ms a page); nothing is printed or logged."""
+        from app.printing.pdf import render_images  # renderers: imported on first use (see module doc)
+        from app.printing.slip_view import render_slip
+        from app.printing.thermal import render_escpos, thermal_profile
+
         docs = self._documents(case, now=self._clock())
         chosen = output or output_for(self._config.printer) or ReceiptOutput.PRINTER
         if chosen is ReceiptOutput.THERMAL:
@@ -415,6 +423,9 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
 
 
 def _write_cli_output(docs: Sequence[ReceiptDocument], config: Config, fmt: str, out: Path) -> ReceiptOutput:
+    from app.printing.pdf import write_pdf  # renderers: imported on first use (see module doc)
+    from app.printing.thermal import render_escpos, thermal_profile
+
     if fmt == "pdf":
         write_pdf(docs, out)
         return ReceiptOutput.PDF
