@@ -6,6 +6,10 @@ case, whitespace and invisible characters dropped, length capped) and answered b
 Ranking: exact code > code prefix > name prefix > pinyin prefix > name substring > pinyin substring (at a
 syllable boundary) > initials through a polyphone's other reading > category/department match; ties by the
 caller's usage boost (higher first), then by the name's pinyin (the order a Chinese index uses), then by code.
+
+Start-up: importing pypinyin loads its phrase dictionaries (~200 ms) and building the index reads every name, so
+pypinyin is imported only by the build, and `BackgroundIndex` runs the build on a worker thread while the window
+comes up. A search never sees a partial index: it waits for the build (or runs it itself).
 """
 
 from __future__ import annotations
@@ -13,17 +17,18 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import logging
 import math
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 from app.domain.models import ServiceItem
+
+log = logging.getLogger("tongban.catalogue")
 
 #: Only this many characters of raw input are looked at: a pasted 10 MB string costs nothing.
 MAX_RAW_QUERY_CHARS = 256
@@ -70,6 +75,8 @@ def _is_han(ch: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _char_initials(ch: str) -> tuple[str, ...]:
     """All first letters of a character's readings (heteronyms)."""
+    from pypinyin import Style, pinyin  # slow: index builds only (see module doc)
+
     readings = pinyin(ch, style=Style.NORMAL, heteronym=True)[0]
     return tuple(dict.fromkeys(r[0] for r in readings if r and r[0].isascii() and r[0].isalpha()))
 
@@ -77,6 +84,8 @@ def _char_initials(ch: str) -> tuple[str, ...]:
 def _syllables(name: str) -> list[tuple[str, str | None]]:
     """(token, Chinese character or None) pairs: a pinyin syllable per Chinese character, read phrase-aware per run
     of Chinese text (重庆 chong-qing, 银行 yin-hang); letters and digits kept as they are; punctuation dropped."""
+    from pypinyin import Style, lazy_pinyin  # slow: index builds only (see module doc)
+
     out: list[tuple[str, str | None]] = []
     for is_han, group in itertools.groupby(name, key=_is_han):
         run = "".join(group)
@@ -265,3 +274,58 @@ class CatalogueIndex:
         head = [p for _, p in boosted[:limit]]
         tail = itertools.islice((p for p in range(len(self._entries)) if p not in taken), limit - len(head))
         return [SearchHit(self._entries[p].item, MatchKind.ALL) for p in itertools.chain(head, tail)]
+
+
+class BackgroundIndex:
+    """A `CatalogueIndex` built on a worker thread, so that loading a catalogue does not wait for it.
+
+    `get()` returns the complete index: it waits while the worker builds it, and builds it on the calling thread
+    when the worker has not got to it yet or failed. Either way every search sees every item.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[ServiceItem],
+        *,
+        background: bool = True,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
+        """`background=False` builds nothing now: the first `get()` builds on its own thread. `on_ready` is called
+        once, on the worker thread, when the worker finds the index built (whoever built it)."""
+        self._items = tuple(items)
+        self._lock = threading.Lock()
+        self._index: CatalogueIndex | None = None
+        self._on_ready = on_ready
+        if background:
+            # Not a daemon: a build cut off by interpreter shutdown could die inside an import.
+            threading.Thread(target=self._build_in_background, name="catalogue-index").start()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built (a `get()` now returns at once)."""
+        return self._index is not None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self) -> CatalogueIndex:
+        index = self._index
+        if index is not None:
+            return index
+        with self._lock:
+            if self._index is None:
+                self._index = CatalogueIndex(self._items)
+            return self._index
+
+    def search(self, text: str, limit: int = 20, boost: Mapping[str, float] | None = None) -> list[SearchHit]:
+        """`CatalogueIndex.search` on the complete index (waits for the build if it is still running)."""
+        return self.get().search(text, limit, boost)
+
+    def _build_in_background(self) -> None:
+        try:
+            self.get()
+        except Exception:  # the first search builds again on its own thread and raises there
+            log.exception("building the catalogue search index in the background failed")
+            return
+        if self._on_ready is not None:
+            self._on_ready()

@@ -3,6 +3,9 @@
 The catalogue in use is `<data_dir>/catalogue/current.json` when that file is present and valid, else the seed
 shipped in `resources/catalogue/seed.json`. `replace()` validates new bytes completely before anything changes;
 on any error the catalogue in use (and the file on disk) stays as it was.
+
+At start the search index (pinyin of every item) is built on a worker thread while the window comes up; a search
+before it is ready waits for it, so results are always complete.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
-from app.domain.catalogue_search import CatalogueIndex, SearchHit
+from app.domain.catalogue_search import BackgroundIndex, SearchHit
 from app.domain.models import ServiceItem
 from resources import resource_path
 
@@ -40,7 +43,7 @@ class _Active:
     """Catalogue and its index, swapped together as one reference."""
 
     catalogue: Catalogue
-    index: CatalogueIndex
+    index: BackgroundIndex
     source: CatalogueSource
 
 
@@ -50,10 +53,14 @@ class CatalogueService(QObject):
     Signals:
         catalogue_changed(str): a new catalogue is in use; the argument is its version.
         catalogue_rejected(str): a replacement was refused; the argument is the message for the screen (Chinese).
+        search_ready(): the search index built at start is ready (emitted once, from the worker thread, so
+            receivers on the GUI thread get it queued). A screen that lists items at start can show them then
+            instead of making its first `search` wait for the build (see `search_ready_now`).
     """
 
     catalogue_changed = Signal(str)
     catalogue_rejected = Signal(str)
+    search_ready = Signal()
 
     def __init__(self, data_dir: Path, *, seed_path: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +87,11 @@ class CatalogueService(QObject):
     def source(self) -> CatalogueSource:
         return self._active.source
 
+    @property
+    def search_ready_now(self) -> bool:
+        """Whether the search index is built; `search` before that waits for it (never returns partial results)."""
+        return self._active.index.ready
+
     def get(self, code: str) -> ServiceItem | None:
         return self._active.catalogue.get(code)
 
@@ -104,7 +116,8 @@ class CatalogueService(QObject):
             old_version = self.version
             try:
                 catalogue = parse_catalogue(data)
-                index = CatalogueIndex(catalogue.items)
+                index = BackgroundIndex(catalogue.items, background=False)
+                index.get()  # built here (the sync worker's thread), so the swap never makes a search wait
                 self._write_atomically(data)
             except CatalogueError as exc:
                 error = exc
@@ -152,10 +165,16 @@ class CatalogueService(QObject):
                 self._set_aside(current)
             else:
                 log.info("catalogue %s loaded from the data directory", catalogue.version)
-                return _Active(catalogue, CatalogueIndex(catalogue.items), CatalogueSource.DOWNLOADED)
+                index = BackgroundIndex(catalogue.items, on_ready=self._announce_ready)
+                return _Active(catalogue, index, CatalogueSource.DOWNLOADED)
         catalogue = load_catalogue_file(self._seed_path)  # an invalid seed is a packaging bug: let it raise
         log.info("catalogue %s loaded from the shipped seed", catalogue.version)
-        return _Active(catalogue, CatalogueIndex(catalogue.items), CatalogueSource.SEED)
+        return _Active(catalogue, BackgroundIndex(catalogue.items, on_ready=self._announce_ready), CatalogueSource.SEED)
+
+    def _announce_ready(self) -> None:
+        """Worker thread: tell the screens, unless the service was destroyed meanwhile (a short-lived CLI use)."""
+        with contextlib.suppress(RuntimeError):  # "Internal C++ object already deleted"
+            self.search_ready.emit()
 
     def _set_aside(self, current: Path) -> None:
         try:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.domain.catalogue import MAX_FILE_BYTES, CatalogueError
+from app.domain.catalogue_search import CatalogueIndex
 from app.paths import resolve_paths
 from app.services.catalogue import CURRENT_FILE, REJECTED_FILE, CatalogueService, CatalogueSource
 from resources import resource_path
@@ -60,6 +61,18 @@ def test_a_fresh_terminal_uses_the_shipped_seed(data_dir: Path) -> None:
     assert service.get("210800200301000") is not None
     assert service.search("gjj", 3)[0].category == "公积金"
     assert not current_file(data_dir).exists()
+
+
+def test_a_search_right_after_start_is_complete_and_correct(data_dir: Path) -> None:
+    """The index is built on a worker thread at start; a search that comes first waits and misses nothing."""
+    service = CatalogueService(data_dir)
+    found = {q: [i.code for i in service.search(q, 100)] for q in ("bdc", "", "gjj", "不动产", "budong", "2108")}
+
+    reference = CatalogueIndex(service.items)
+    assert found == {q: [h.item.code for h in reference.search(q, 100)] for q in found}
+    assert len(found[""]) == len(seed_doc()["items"])
+    assert len(found["bdc"]) >= 4
+    assert service.search_ready_now
 
 
 def test_replace_stores_the_file_and_swaps_at_once(data_dir: Path) -> None:

@@ -1,0 +1,111 @@
+"""The catalogue search index is built off the GUI thread at start, and a search never sees it half built."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.domain import catalogue_search
+from app.domain.catalogue import load_catalogue_file
+from app.domain.catalogue_search import BackgroundIndex, CatalogueIndex
+from app.domain.models import ServiceItem
+from app.paths import resolve_paths
+from app.services.catalogue import CatalogueService
+from resources import resource_path
+
+QUERIES = ("", "bdc", "gjj", "budong", "不动产", "社保", "zufang", "2108")
+WORKER = "catalogue-index"
+
+
+@pytest.fixture(scope="module")
+def seed_items() -> tuple[ServiceItem, ...]:
+    return load_catalogue_file(resource_path("catalogue", "seed.json")).items
+
+
+def codes(hits: list[catalogue_search.SearchHit]) -> list[str]:
+    return [hit.item.code for hit in hits]
+
+
+class Gate:
+    """Holds the background build inside its first item until `release()`; other threads build freely."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, fail: bool = False) -> None:
+        self.entered = threading.Event()
+        self._open = threading.Event()
+        self._fail = fail
+        self.worker: threading.Thread | None = None
+        real = catalogue_search._build_entry
+
+        def gated(item: ServiceItem) -> catalogue_search._Entry:
+            if threading.current_thread().name == WORKER:
+                self.worker = threading.current_thread()
+                self.entered.set()
+                if self._fail:
+                    raise RuntimeError("simulated build failure")
+                assert self._open.wait(10), "test never released the gate"
+            return real(item)
+
+        monkeypatch.setattr(catalogue_search, "_build_entry", gated)
+
+    def release(self) -> None:
+        self._open.set()
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
+    held = Gate(monkeypatch)
+    yield held
+    held.release()  # never leave a worker blocked
+
+
+def test_a_search_during_the_background_build_waits_for_every_item(
+    gate: Gate, seed_items: tuple[ServiceItem, ...]
+) -> None:
+    expected = {q: codes(CatalogueIndex(seed_items).search(q, 100)) for q in QUERIES}
+    index = BackgroundIndex(seed_items)
+    assert gate.entered.wait(10)
+    assert not index.ready
+
+    threading.Timer(0.05, gate.release).start()  # the search below must block until then
+    first = codes(index.search("bdc", 100))
+
+    assert index.ready
+    assert first == expected["bdc"]
+    assert len(first) >= 4
+    assert {q: codes(index.search(q, 100)) for q in QUERIES} == expected
+
+
+def test_a_failed_background_build_is_redone_by_the_first_search(
+    monkeypatch: pytest.MonkeyPatch, seed_items: tuple[ServiceItem, ...], caplog: pytest.LogCaptureFixture
+) -> None:
+    gate = Gate(monkeypatch, fail=True)
+    index = BackgroundIndex(seed_items)
+    assert gate.entered.wait(10)
+    assert gate.worker is not None
+    gate.worker.join(10)
+    assert not index.ready
+
+    hits = index.search("gjj", 100)
+
+    assert codes(hits) == codes(CatalogueIndex(seed_items).search("gjj", 100))
+    assert len(hits) >= 6
+    assert "building the catalogue search index in the background failed" in caplog.text
+
+
+def test_the_service_is_usable_at_once_and_announces_the_index(gate: Gate, qtbot: QtBot) -> None:
+    data_dir: Path = resolve_paths().data_dir
+    service = CatalogueService(data_dir)
+    assert gate.entered.wait(10)
+
+    # Loading did not wait for the index: the catalogue is there, the search index is still being built.
+    assert not service.search_ready_now
+    assert service.get("210800200301000") is not None
+    with qtbot.wait_signal(service.search_ready, timeout=10_000):
+        gate.release()
+
+    assert service.search_ready_now
+    assert service.search("gjj", 3)[0].category == "公积金"
