@@ -103,6 +103,9 @@ def ingest_batch(
     counts: dict[str, int] = {}
     for result in done:
         counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        if result.status is ResultStatus.REJECTED:
+            # A permanent rejection is logged on both sides (record ids and codes only, never body values).
+            log.warning("rejected record %s from device %s: %s", result.record_id, device.device_id, result.code)
     log.info("COMMITTED batch device=%s records=%d %s", device.device_id, len(done), counts)
     return done
 
