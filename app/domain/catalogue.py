@@ -104,6 +104,9 @@ _EMOJI_RANGES: tuple[tuple[int, int], ...] = (
     (0xE0000, 0xE007F),  # tags
 )
 _BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+#: Any emoji: with `str.isprintable()` (false for every category above) the common all-clean text is checked in
+#: C; the per-character loop only runs to name the offending character.
+_EMOJI_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _EMOJI_RANGES) + "]")
 
 
 def _is_emoji(cp: int) -> bool:
@@ -122,6 +125,9 @@ def _text_checker(max_len: int, *, multiline: bool = False, allow_empty: bool = 
             raise PydanticCustomError("text_empty", "text is empty")
         if value != value.strip():
             raise PydanticCustomError("text_padded", "text starts or ends with whitespace")
+        plain = value.replace("\n", "") if multiline else value
+        if plain.isprintable() and _EMOJI_RE.search(plain) is None:
+            return value  # fast path; the loop below finds and names the offending character
         for ch in value:
             cp = ord(ch)
             if multiline and ch == "\n":
