@@ -1,0 +1,167 @@
+"""Handlers for `tongban sync --once`, `tongban enrol`, `tongban rotate-key` and the sync part of `tongban status`.
+
+`app/cli.py` (the lead's) parses arguments and calls these; each returns the process exit code and prints one
+plain line (or JSON) to `out`, reasons to stderr. No Qt here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from app.config import Config
+from app.paths import AppPaths
+from app.sync.client import PlatformClient
+from app.sync.credentials import Credentials, CredentialsError, CredentialStore
+from app.sync.engine import EngineSettings, SyncEngine
+from app.sync.errors import EnrolmentError, PlatformError
+from app.sync.status import SyncState
+from offline_cache import Store, StoreError, open_store
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+#: `sync --once` left records pending (network down, platform failing): try again later.
+EXIT_PENDING = 3
+#: `sync --once` stopped because sync is blocked (revoked, auth, upgrade): needs an administrator.
+EXIT_BLOCKED = 4
+
+
+def platform_url(config: Config, creds: Credentials | None) -> str:
+    """The configured URL wins; else the URL the terminal was enrolled with."""
+    return config.platform_url or (creds.platform_url if creds else "")
+
+
+def build_engine(
+    config: Config,
+    paths: AppPaths,
+    store: Store,
+    *,
+    settings: EngineSettings | None = None,
+    catalogue_sink: Callable[[bytes], object] | None = None,
+    credentials: Credentials | None = None,
+) -> SyncEngine:
+    """The engine for this terminal over `store` (a connection owned by the calling thread)."""
+    creds = credentials or CredentialStore(paths.data_dir).load()
+    url = platform_url(config, creds)
+    client = PlatformClient(url, creds, ca_bundle=config.ca_bundle) if url and creds else None
+    base = settings or EngineSettings()
+    if settings is None:
+        base = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
+    return SyncEngine(store, client, settings=base, on_catalogue=catalogue_sink)
+
+
+def sync_once_command(
+    *,
+    config: Config,
+    paths: AppPaths,
+    json_output: bool = False,
+    max_seconds: float = 300.0,
+    catalogue_sink: Callable[[bytes], object] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """`tongban sync --once`: drain (with backoff, at most `max_seconds`), pull once, print a summary."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        with open_store(paths.database, integrity_check=False) as store:
+            engine = build_engine(config, paths, store, catalogue_sink=catalogue_sink)
+            if engine.client is None:
+                print("tongban sync: 本终端尚未注册到平台（请先运行 tongban enrol）", file=err)
+                return EXIT_FAILURE
+            report = engine.drain(max_seconds=max_seconds, max_failures=6)
+            if report.blocked is None and not report.failures:
+                engine.cycle(force_pull=True)
+            status = engine.status()
+            engine.client.close()
+    except (StoreError, CredentialsError) as exc:
+        print(f"tongban sync: {exc}", file=err)
+        return EXIT_FAILURE
+    summary: dict[str, Any] = {
+        "sent": report.sent,
+        "duplicates": report.duplicates,
+        "dead": report.dead,
+        "retry_later": report.retry_later,
+        "failures": report.failures,
+        "batches": report.batches,
+        **status.as_json(),
+    }
+    if json_output:
+        print(json.dumps(summary, ensure_ascii=False, sort_keys=True), file=out)
+    else:
+        print(
+            f"已上传 {report.sent} 条（重复确认 {report.duplicates} 条），转入异常 {report.dead} 条，"
+            f"待上传 {status.queue_depth} 条；{status.label_zh}",
+            file=out,
+        )
+    if status.state in (SyncState.REVOKED, SyncState.AUTH_BLOCKED, SyncState.UPGRADE_REQUIRED):
+        print(f"tongban sync: {status.last_error or status.label_zh}", file=err)
+        return EXIT_BLOCKED
+    return EXIT_OK if status.queue_depth == 0 else EXIT_PENDING
+
+
+def enrol_command(
+    *, config: Config, paths: AppPaths, url: str, code: str, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """`tongban enrol --url URL --code CODE`: one-time code → credentials stored (never printed)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    client = PlatformClient(url or config.platform_url, None, ca_bundle=config.ca_bundle)
+    try:
+        creds = client.enrol(code.strip())
+        CredentialStore(paths.data_dir).save(creds)
+    except EnrolmentError as exc:
+        print(f"tongban enrol: {exc.message_zh}", file=err)
+        return EXIT_FAILURE
+    except (PlatformError, CredentialsError) as exc:
+        print(f"tongban enrol: {getattr(exc, 'message_zh', '') or exc}", file=err)
+        return EXIT_FAILURE
+    finally:
+        client.close()
+    print(f"已注册：终端 {creds.division}-{creds.hall}-{creds.terminal}，设备 {creds.device_id}", file=out)
+    return EXIT_OK
+
+
+def rotate_key_command(*, config: Config, paths: AppPaths, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`tongban rotate-key`: the protocol's two-step rotation (also finishes one a crash interrupted)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    creds_store = CredentialStore(paths.data_dir)
+    try:
+        with open_store(paths.database, integrity_check=False) as store:
+            engine = build_engine(config, paths, store)
+            if engine.client is None:
+                print("tongban rotate-key: 本终端尚未注册到平台", file=err)
+                return EXIT_FAILURE
+            key_id = engine.rotate_key(creds_store.save)
+            engine.client.close()
+    except (PlatformError, StoreError, CredentialsError) as exc:
+        print(f"tongban rotate-key: {getattr(exc, 'message_zh', '') or exc}", file=err)
+        return EXIT_FAILURE
+    print(f"密钥已更换（新密钥 {key_id[:8]}…）", file=out)
+    return EXIT_OK
+
+
+def sync_status(
+    *, config: Config, paths: AppPaths, store: Store | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The sync part of `tongban status --json`: enrolment, queue, dead letters, last success/error. No network."""
+    try:
+        creds = CredentialStore(paths.data_dir).load()
+    except CredentialsError:
+        creds = None
+    if store is None:
+        with open_store(paths.database, integrity_check=False) as own:
+            return sync_status(config=config, paths=paths, store=own, now=now)
+    settings = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
+    clock = (lambda: now) if now is not None else dt.datetime.now
+    engine = SyncEngine(store, None, settings=settings, clock=lambda: clock().astimezone(dt.UTC))
+    status = engine.status().as_json()
+    status.pop("sync_state_label", None)
+    enrolled = creds is not None and bool(platform_url(config, creds))
+    status["enrolled"] = enrolled
+    status["device_id"] = creds.device_id if creds else None
+    status["platform_url"] = platform_url(config, creds) or None
+    if enrolled and status["sync_state"] == SyncState.NOT_ENROLLED:
+        status["sync_state"] = "unknown"  # only the running engine knows; the CLI does not probe the network
+    return status
