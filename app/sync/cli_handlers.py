@@ -154,8 +154,10 @@ def sync_status(
         with open_store(paths.database, integrity_check=False) as own:
             return sync_status(config=config, paths=paths, store=own, now=now)
     settings = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
-    clock = (lambda: now) if now is not None else dt.datetime.now
-    engine = SyncEngine(store, None, settings=settings, clock=lambda: clock().astimezone(dt.UTC))
+    def clock() -> dt.datetime:
+        return now if now is not None else dt.datetime.now(dt.UTC)
+
+    engine = SyncEngine(store, None, settings=settings, clock=clock)
     status = engine.status().as_json()
     status.pop("sync_state_label", None)
     enrolled = creds is not None and bool(platform_url(config, creds))
