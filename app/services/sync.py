@@ -1,0 +1,241 @@
+"""SyncService: the sync engine in its own QThread with its own store connection (ARCHITECTURE.md "Threads").
+
+The GUI thread creates the service and calls its slots; the worker owns the engine, its SQLite connection and its
+HTTP session, and reports back only by queued signals to bound slots of this service.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.config import Config
+from app.paths import AppPaths
+from app.sync.cli_handlers import build_engine
+from app.sync.credentials import CredentialsError, CredentialStore
+from app.sync.engine import EngineSettings, SyncEngine
+from app.sync.errors import PlatformError
+from app.sync.status import SyncState, SyncStatus
+from offline_cache import StoreError, open_store
+
+log = logging.getLogger("tongban.sync")
+
+#: How long `stop()` waits for the worker: one request can take the read timeout (30 s) plus the connect (5 s).
+STOP_TIMEOUT_MS = 40_000
+
+
+class _Worker(QObject):
+    """Lives in the sync thread. `run` loops until stopped; it never touches a widget."""
+
+    status_ready = Signal(object)  # SyncStatus
+    case_status_ready = Signal(str, object)  # case_no, dict | None (None: unknown or unreachable)
+    rotation_done = Signal(bool, str)  # ok, message (Chinese)
+    stopped = Signal()
+
+    def __init__(
+        self,
+        config: Config,
+        paths: AppPaths,
+        settings: EngineSettings | None,
+        catalogue_sink: Callable[[bytes], object] | None,
+    ) -> None:
+        super().__init__()
+        self._config = config
+        self._paths = paths
+        self._settings = settings
+        self._catalogue_sink = catalogue_sink
+        self.stop_event = threading.Event()
+        self.wake_event = threading.Event()
+        self.requests: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            store = open_store(self._paths.database, integrity_check=False)
+        except StoreError as exc:
+            log.warning("sync worker cannot open the store: %s", exc.code)
+            self.stopped.emit()
+            return
+        try:
+            engine = build_engine(
+                self._config,
+                self._paths,
+                store,
+                settings=self._settings,
+                catalogue_sink=self._catalogue_sink,
+            )
+            self._loop(engine)
+        except CredentialsError as exc:
+            log.warning("sync worker cannot read the device credentials: %s", type(exc).__name__)
+        finally:
+            store.close()
+            self.stopped.emit()
+
+    def _loop(self, engine: SyncEngine) -> None:
+        idle = engine.settings.idle_poll_s
+        while not self.stop_event.is_set():
+            self._handle_requests(engine)
+            wait = idle
+            if engine.client is not None:
+                try:
+                    result = engine.cycle()
+                    wait = result.wait if result.wait > 0 or not result.done else idle
+                except StoreError as exc:
+                    log.warning("sync cycle stopped by a store error: %s", exc.code)
+            self.status_ready.emit(engine.status())
+            if self.stop_event.is_set():
+                break
+            if self.wake_event.wait(timeout=max(wait, 0.0)):
+                self.wake_event.clear()
+                engine.resume()
+        if engine.client is not None:
+            engine.client.close()
+        self.status_ready.emit(_stopped(engine.status()))
+
+    def _handle_requests(self, engine: SyncEngine) -> None:
+        while True:
+            try:
+                kind, arg = self.requests.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "case":
+                self._case(engine, arg)
+            elif kind == "rotate":
+                self._rotate(engine)
+
+    def _case(self, engine: SyncEngine, case_no: str) -> None:
+        answer = None
+        if engine.client is not None:
+            try:
+                answer = engine.case_status(case_no)
+            except PlatformError as exc:
+                log.info("case status query failed: %s", type(exc).__name__)
+        self.case_status_ready.emit(case_no, answer)
+
+    def _rotate(self, engine: SyncEngine) -> None:
+        if engine.client is None:
+            self.rotation_done.emit(False, "本终端尚未注册到平台。")
+            return
+        try:
+            engine.rotate_key(CredentialStore(self._paths.data_dir).save)
+        except (PlatformError, CredentialsError) as exc:
+            self.rotation_done.emit(False, getattr(exc, "message_zh", "") or "更换密钥失败。")
+            return
+        self.rotation_done.emit(True, "密钥已更换。")
+
+
+def _stopped(status: SyncStatus) -> SyncStatus:
+    from dataclasses import replace
+
+    return replace(status, state=SyncState.STOPPED)
+
+
+class SyncService(QObject):
+    """Owns the sync thread. Call `start()` once, `stop()` on exit.
+
+    Signals:
+        sync_state_changed(object): a new `SyncStatus` (state, queue depth, oldest pending, dead letters, last
+            success, last error in Chinese, unsynced warning) after every cycle.
+        case_status_received(str, object): the answer to `query_case(case_no)`: a dict with `status` and
+            `history`, or None when the platform does not know the case or cannot be reached.
+        key_rotation_finished(bool, str): the result of `rotate_key()` and a Chinese message.
+        stopped(): the worker has finished (after `stop()`).
+    """
+
+    sync_state_changed = Signal(object)
+    case_status_received = Signal(str, object)
+    key_rotation_finished = Signal(bool, str)
+    stopped = Signal()
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        paths: AppPaths,
+        settings: EngineSettings | None = None,
+        catalogue_sink: Callable[[bytes], object] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        """`catalogue_sink` is called on the sync thread with validated catalogue bytes (e.g. the thread-safe
+        `CatalogueService.replace`); it may raise CatalogueError to refuse them."""
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("tongban-sync")
+        self._worker = _Worker(config, paths, settings, catalogue_sink)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.status_ready.connect(self._on_status)
+        self._worker.case_status_ready.connect(self._on_case_status)
+        self._worker.rotation_done.connect(self._on_rotation)
+        self._worker.stopped.connect(self._on_stopped)
+        self._status: SyncStatus | None = None
+
+    @property
+    def status(self) -> SyncStatus | None:
+        """The last status the worker reported (None before the first cycle)."""
+        return self._status
+
+    def start(self) -> None:
+        if not self._thread.isRunning():
+            self._thread.start()
+
+    def stop(self) -> bool:
+        """Stop after the request in flight (if any); True when the worker ended within STOP_TIMEOUT_MS.
+
+        Nothing is ever half-applied: a batch result is one transaction, and an unanswered batch simply stays
+        pending for the next start.
+        """
+        if not self._thread.isRunning():
+            return True
+        self._worker.stop_event.set()
+        self._worker.wake_event.set()
+        self._thread.quit()
+        return bool(self._thread.wait(STOP_TIMEOUT_MS))
+
+    @Slot()
+    def sync_now(self) -> None:
+        """The 立即同步 button: try now, even while backing off or blocked."""
+        self._worker.wake_event.set()
+
+    @Slot()
+    def notify_new_record(self) -> None:
+        """A record was saved: wake the worker (connect to the services' `case_saved` etc.)."""
+        self._worker.wake_event.set()
+
+    @Slot(bool)
+    def network_changed(self, online: bool) -> None:
+        if online:
+            self._worker.wake_event.set()
+
+    @Slot(str)
+    def query_case(self, case_no: str) -> None:
+        """Ask the platform for one case; the answer comes as `case_status_received`."""
+        self._worker.requests.put(("case", case_no))
+        self._worker.wake_event.set()
+
+    @Slot()
+    def rotate_key(self) -> None:
+        self._worker.requests.put(("rotate", ""))
+        self._worker.wake_event.set()
+
+    @Slot(object)
+    def _on_status(self, status: SyncStatus) -> None:
+        self._status = status
+        self.sync_state_changed.emit(status)
+
+    @Slot(str, object)
+    def _on_case_status(self, case_no: str, answer: object) -> None:
+        self.case_status_received.emit(case_no, answer)
+
+    @Slot(bool, str)
+    def _on_rotation(self, ok: bool, message: str) -> None:
+        self.key_rotation_finished.emit(ok, message)
+
+    @Slot()
+    def _on_stopped(self) -> None:
+        self._thread.quit()
+        self.stopped.emit()
