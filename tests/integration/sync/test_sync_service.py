@@ -29,22 +29,22 @@ def test_service_drains_wakes_on_new_records_answers_case_queries_and_stops_clea
     service.sync_state_changed.connect(seen.append)
     service.start()
     try:
-        qtbot.waitUntil(lambda: service.status is not None and service.status.queue_depth == 0, timeout=15000)
+        qtbot.wait_until(lambda: service.status is not None and service.status.queue_depth == 0, timeout=15000)
         assert service.status is not None and service.status.state == SyncState.IDLE
         assert service.status.online is True and service.status.last_success_at is not None
 
         # Long idle poll: only the wake-up can make this record go quickly.
         saved = terminal.store.save_case(sample_case(), actor="S0042")
-        with qtbot.waitSignal(service.sync_state_changed, timeout=10000):
+        with qtbot.wait_signal(service.sync_state_changed, timeout=10000):
             service.notify_new_record()
-        qtbot.waitUntil(lambda: len(central.record_ids()) == 301, timeout=10000)
+        qtbot.wait_until(lambda: len(central.record_ids()) == 301, timeout=10000)
 
-        with qtbot.waitSignal(service.case_status_received, timeout=10000) as answer:
+        with qtbot.wait_signal(service.case_status_received, timeout=10000) as answer:
             service.query_case(saved.case.case_no)
         assert answer.args is not None and answer.args[0] == saved.case.case_no
         assert answer.args[1]["status"] == "forwarded"
     finally:
-        with qtbot.waitSignal(service.stopped, timeout=15000):
+        with qtbot.wait_signal(service.stopped, timeout=15000):
             assert service.stop()
     assert seen[-1].state == SyncState.STOPPED
     assert_exactly_once(central, [*ids, saved.case.record_id])
@@ -52,7 +52,7 @@ def test_service_drains_wakes_on_new_records_answers_case_queries_and_stops_clea
 
 def test_service_without_enrolment_reports_offline_mode(qtbot: QtBot, isolated_state: Path) -> None:
     service = _service()
-    with qtbot.waitSignal(service.sync_state_changed, timeout=10000) as first:
+    with qtbot.wait_signal(service.sync_state_changed, timeout=10000) as first:
         service.start()
     try:
         assert first.args is not None and first.args[0].state == SyncState.NOT_ENROLLED
@@ -65,7 +65,7 @@ def test_service_rotates_the_key_on_the_worker(qtbot: QtBot, central: Central, t
     service = _service()
     service.start()
     try:
-        with qtbot.waitSignal(service.key_rotation_finished, timeout=10000) as done:
+        with qtbot.wait_signal(service.key_rotation_finished, timeout=10000) as done:
             service.rotate_key()
         assert done.args == [True, "密钥已更换。"]
     finally:
