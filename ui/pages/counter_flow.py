@@ -223,7 +223,8 @@ class CounterFlow(QObject):
     @Slot(object)
     def _on_submitted(self, case: Case) -> None:
         s = self.session
-        s.form_stack.setCurrentWidget(s.hint)
+        # The form stays where it is behind the result page (hiding it now would lay it out for nothing);
+        # `new_case` shows the hint instead of the empty form.
         s.result.show_case(case, printing=self.terminal.receipts is not None and case.state is CaseState.RECEIVED)
         s.views.setCurrentWidget(s.result)
 
