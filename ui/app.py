@@ -165,8 +165,7 @@ def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idl
     """
     from PySide6.QtWidgets import QMessageBox
 
-    from app.services.terminal import open_terminal
-    from offline_cache import StoreError
+    from app.services.terminal import StoreError, open_terminal
 
     app = get_application()
     prepare_application(app)

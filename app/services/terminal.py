@@ -134,3 +134,6 @@ def open_terminal(
     except BaseException:
         store.close()
         raise
+
+
+__all__ = ["StoreError", "Terminal", "open_terminal"]
