@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
 
 from app.domain.models import Attachment, CaseState
 from app.protocol import case_no_check_digits
+from app.services.catalogue import CatalogueService
 from app.sync.status import SyncState
+from central.catalogue import import_catalogue
+from central.db import open_engine
 from offline_cache.samples import sample_case, sample_rating, sample_receipt
 
 from .conftest import Terminal
-from .harness import Central, assert_exactly_once, local_states, make_engine, queue_events
+from .harness import REPO, Central, assert_exactly_once, local_states, make_engine, queue_events
 
 
 def test_drain_sends_cases_receipts_ratings_and_blobs_once(central: Central, terminal: Terminal) -> None:
@@ -60,3 +68,41 @@ def test_updates_pull_applies_status_and_persists_cursor(central: Central, termi
     assert status is not None and status["status"] == "completed"
     unknown = "210800010032026112599999"
     assert engine.case_status(unknown + case_no_check_digits(unknown)) is None
+
+
+@pytest.mark.expected_log
+def test_catalogue_pull_uses_etag_and_a_bad_catalogue_keeps_the_last_good(
+    central: Central, terminal: Terminal, isolated_state: Path
+) -> None:
+    seed = (REPO / "resources" / "catalogue" / "seed.json").read_bytes()
+    good = json.loads(seed)
+    good["version"] = "2026.11-platform"
+    good_bytes = json.dumps(good, ensure_ascii=False).encode()
+    engine_db = open_engine(f"sqlite:///{central.db}")
+    try:
+        import_catalogue(engine_db, good_bytes)
+    finally:
+        engine_db.dispose()
+    service = CatalogueService(isolated_state / "data")
+    engine = make_engine(terminal.store, terminal.creds, central.url, on_catalogue=service.replace)
+
+    assert engine.pull_catalogue() is True
+    assert service.version == "2026.11-platform"
+    assert engine.pull_catalogue() is False  # 304: unchanged
+
+    bad = dict(good, version="2026.12-broken")
+    bad["items"] = good["items"] + [good["items"][0]]  # a duplicate item code: the terminal's parser refuses it
+    conn = sqlite3.connect(central.db)
+    try:
+        conn.execute(
+            "UPDATE catalogue SET etag = ?, data = ?", ('"broken"', json.dumps(bad, ensure_ascii=False).encode())
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+    assert engine.pull_catalogue() is False
+    assert service.version == "2026.11-platform"  # the last good one stays in use
+    assert "目录无效" in engine.status().last_error
+    etag = terminal.store.db.conn.execute("SELECT value FROM meta WHERE key = 'sync.catalogue_etag'").fetchone()[0]
+    assert etag != '"broken"'
