@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from app.protocol import is_case_no
-from central import admin_auth, devices, ratings, reports
+from central import admin_auth, cases, devices, ratings, reports
 from central.html import Safe, fmt, join, page
 
 log = logging.getLogger("tongban.central.web")
@@ -406,6 +406,49 @@ def _mask_case_no(case_no: str) -> str:
 
 def _qr_page(title: str, body: Safe, status: int = 200) -> HTMLResponse:
     return _html(page(title, body), status)
+
+
+_STATUS_LABELS = {
+    "received": "已收件",
+    "refused": "不予收件",
+    "forwarded": "已转审批部门",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "supplement": "需补正材料",
+    "completed": "已办结",
+    "delivered": "已送达",
+}
+
+
+@router.get("/c/{case_no}")
+def case_query(case_no: str, engine: EngineDep) -> HTMLResponse:
+    """The page the receipt QR opens: the case's progress (no personal data) and, if unrated, a way to rate."""
+    if not is_case_no(case_no):
+        return _qr_page("办件查询", fmt("<p>二维码无效。</p>"), 404)
+    status = cases.case_status(engine, case_no)
+    case = ratings.qr_case(engine, case_no)
+    if status is None or case is None:
+        return _qr_page("办件查询", fmt("<p>未找到该办件。如刚刚办理，请稍后再试，或拨打 12345 咨询。</p>"), 404)
+    history = join(
+        fmt("<li>{}：{}</li>", str(entry["at"])[:16].replace("T", " "), _STATUS_LABELS.get(entry["status"], "处理中"))
+        for entry in status["history"]
+    )
+    rate = (
+        fmt('<p id="rated">该办件已评价，感谢您的参与。</p>')
+        if case.rated
+        else fmt('<p><a id="rate" href="/r/{}">对本次服务进行评价</a></p>', case_no)
+    )
+    body = fmt(
+        "<h1>办件查询</h1><p>事项：{}<br>办理日期：{}<br>办件编号：{}</p>"
+        '<p>当前状态：<strong id="status">{}</strong></p><ol>{}</ol>{}',
+        case.item_name,
+        case.intake_date,
+        _mask_case_no(case_no),
+        _STATUS_LABELS.get(status["status"], "处理中"),
+        history,
+        rate,
+    )
+    return _qr_page("办件查询", body)
 
 
 @router.get("/r/{case_no}")

@@ -185,3 +185,20 @@ def test_first_start_prints_a_one_time_setup_link(tmp_path: Path) -> None:
         assert "监管平台" in _login(srv).get(srv.url + "/admin", timeout=5).text
     finally:
         srv.stop()
+
+
+def test_receipt_qr_page_shows_progress_and_leads_to_rating(server: Server, make_client: Callable[..., Client]) -> None:
+    client = make_client(hall="45")
+    case = case_record(client.creds, 1, name="赵六")
+    assert client.batch([case]).json()["results"][0]["status"] == "accepted"
+    case_no = case["body"]["case_no"]
+    page = requests.get(f"{server.url}/c/{case_no}", timeout=10)
+    assert page.status_code == 200
+    assert "城乡居民养老保险参保登记" in page.text
+    assert 'id="status">已转审批部门<' in page.text  # accepted by the platform: forwarded to the department
+    assert "赵六" not in page.text and "13800005678" not in page.text
+    assert f'href="/r/{case_no}"' in page.text
+    requests.post(f"{server.url}/r/{case_no}", data={"level": "5"}, timeout=10)
+    rated = requests.get(f"{server.url}/c/{case_no}", timeout=10).text
+    assert 'id="rated"' in rated and f'href="/r/{case_no}"' not in rated
+    assert requests.get(f"{server.url}/c/12345", timeout=10).status_code == 404
