@@ -70,6 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--date", required=True, help="YYYY-MM-DD")
     report.add_argument("--format", choices=["csv", "pdf"], default="csv")
     report.add_argument("--out", required=True, help="output file")
+    sync = sub.add_parser("sync", help="drain the outbox to the platform and pull updates")
+    sync.add_argument("--once", action="store_true", required=True, help="one drain and pull, then exit")
+    sync.add_argument("--json", action="store_true", help="machine-readable summary")
+    sync.add_argument("--max-seconds", type=float, default=300.0, help="give up after this long (default 300)")
+
+    enrol = sub.add_parser("enrol", help="enrol this terminal with the platform using a one-time code")
+    enrol.add_argument("--url", required=True, help="platform base URL")
+    enrol.add_argument("--code", required=True, help="one-time code from `tongban-central enrol`")
+
+    sub.add_parser("rotate-key", help="rotate this terminal's signing key (two-step, crash-safe)")
     return parser
 
 
@@ -98,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "intake": _cmd_intake,
         "receipt": _cmd_receipt,
         "report": _cmd_report,
+        "sync": _cmd_sync,
+        "enrol": _cmd_enrol,
+        "rotate-key": _cmd_rotate_key,
     }
     from app.services.errors import UserFacingError
 
@@ -188,6 +201,24 @@ def _cmd_report(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
     from app.services.report import report_command
 
     return report_command(config=config, paths=paths, date=args.date, fmt=args.format, out=args.out)
+
+
+def _cmd_sync(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.sync.cli_handlers import sync_once_command
+
+    return sync_once_command(config=config, paths=paths, json_output=args.json, max_seconds=args.max_seconds)
+
+
+def _cmd_enrol(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.sync.cli_handlers import enrol_command
+
+    return enrol_command(config=config, paths=paths, url=args.url, code=args.code)
+
+
+def _cmd_rotate_key(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.sync.cli_handlers import rotate_key_command
+
+    return rotate_key_command(config=config, paths=paths)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 from app import __version__
 from app.config import Config
 from app.paths import AppPaths
+from app.sync.cli_handlers import sync_status
 from offline_cache import StoreError, open_store
 
 
@@ -35,6 +36,7 @@ def read_status(*, config: Config, paths: AppPaths, now: dt.datetime | None = No
             "oldest_pending_seconds": None if oldest is None else int(oldest.total_seconds()),
             "dead_letters": len(store.outbox.dead_letters()),
             "recovered_from": str(store.recovered_from) if store.recovered_from else None,
+            "sync": sync_status(config=config, paths=paths, store=store, now=now),
         }
 
 
