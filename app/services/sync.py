@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import logging
 import queue
+import random
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -17,6 +20,7 @@ from app.config import Config
 from app.paths import AppPaths
 from app.sync.cli_handlers import build_engine
 from app.sync.credentials import CredentialsError, CredentialStore
+from app.sync.dead_letters import export_dead_letters, list_dead_letters, retry_dead_letters
 from app.sync.engine import EngineSettings, SyncEngine
 from app.sync.errors import PlatformError
 from app.sync.status import SyncState, SyncStatus
@@ -34,6 +38,8 @@ class _Worker(QObject):
     status_ready = Signal(object)  # SyncStatus
     case_status_ready = Signal(str, object)  # case_no, dict | None (None: unknown or unreachable)
     rotation_done = Signal(bool, str)  # ok, message (Chinese)
+    dead_letters_ready = Signal(object)  # list[DeadLetter]
+    export_done = Signal(int, str)  # count (-1 on failure), path or Chinese message
     stopped = Signal()
 
     def __init__(
@@ -50,7 +56,9 @@ class _Worker(QObject):
         self._catalogue_sink = catalogue_sink
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
-        self.requests: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        self.requests: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self.reconnect = threading.Event()
+        self._rng = random.Random()
 
     @Slot()
     def run(self) -> None:
@@ -91,6 +99,11 @@ class _Worker(QObject):
                 break
             if self.wake_event.wait(timeout=max(wait, 0.0)):
                 self.wake_event.clear()
+                if self.reconnect.is_set():
+                    # The first attempt after a reconnect waits a random 0-5 s, so a hall's terminals coming
+                    # back together do not hit the platform at the same instant (SYNC_PROTOCOL.md guarantee 6).
+                    self.reconnect.clear()
+                    self.stop_event.wait(self._rng.uniform(0.0, engine.settings.reconnect_jitter_s))
                 engine.resume()
         if engine.client is not None:
             engine.client.close()
@@ -106,6 +119,23 @@ class _Worker(QObject):
                 self._case(engine, arg)
             elif kind == "rotate":
                 self._rotate(engine)
+            elif kind == "dead_list":
+                self.dead_letters_ready.emit(list_dead_letters(engine.store))
+            elif kind == "dead_retry":
+                retry_dead_letters(engine.store, arg)
+                self.dead_letters_ready.emit(list_dead_letters(engine.store))
+            elif kind == "dead_export":
+                self._export(engine, arg)
+
+    def _export(self, engine: SyncEngine, path: str) -> None:
+        try:
+            count = export_dead_letters(
+                engine.store, Path(path), terminal=engine.terminal or self._config.terminal_code
+            )
+        except OSError:
+            self.export_done.emit(-1, "无法写入导出文件，请检查磁盘和权限。")
+            return
+        self.export_done.emit(count, path)
 
     def _case(self, engine: SyncEngine, case_no: str) -> None:
         answer = None
@@ -143,12 +173,17 @@ class SyncService(QObject):
         case_status_received(str, object): the answer to `query_case(case_no)`: a dict with `status` and
             `history`, or None when the platform does not know the case or cannot be reached.
         key_rotation_finished(bool, str): the result of `rotate_key()` and a Chinese message.
+        dead_letters_listed(object): a list of `app.sync.dead_letters.DeadLetter` (after `list_dead_letters()` or
+            `retry_dead_letters()`), each with the platform's reason in Chinese; no personal data.
+        dead_letters_exported(int, str): how many were written and the path (-1 and a Chinese message on failure).
         stopped(): the worker has finished (after `stop()`).
     """
 
     sync_state_changed = Signal(object)
     case_status_received = Signal(str, object)
     key_rotation_finished = Signal(bool, str)
+    dead_letters_listed = Signal(object)
+    dead_letters_exported = Signal(int, str)
     stopped = Signal()
 
     def __init__(
@@ -171,6 +206,8 @@ class SyncService(QObject):
         self._worker.status_ready.connect(self._on_status)
         self._worker.case_status_ready.connect(self._on_case_status)
         self._worker.rotation_done.connect(self._on_rotation)
+        self._worker.dead_letters_ready.connect(self._on_dead_letters)
+        self._worker.export_done.connect(self._on_export)
         self._worker.stopped.connect(self._on_stopped)
         self._status: SyncStatus | None = None
 
@@ -208,8 +245,26 @@ class SyncService(QObject):
 
     @Slot(bool)
     def network_changed(self, online: bool) -> None:
+        """Network reachability changed (e.g. from QNetworkInformation): try again soon, with jitter."""
         if online:
+            self._worker.reconnect.set()
             self._worker.wake_event.set()
+
+    @Slot()
+    def list_dead_letters(self) -> None:
+        self._worker.requests.put(("dead_list", None))
+        self._worker.wake_event.set()
+
+    def retry_dead_letters(self, record_ids: list[str]) -> None:
+        """The administrator's 重新上传: the records go back to the queue (and the list is sent again)."""
+        self._worker.requests.put(("dead_retry", list(record_ids)))
+        self._worker.wake_event.set()
+
+    @Slot(str)
+    def export_dead_letters(self, path: str) -> None:
+        """Write the dead letters (personal fields masked) as JSON lines to `path`."""
+        self._worker.requests.put(("dead_export", path))
+        self._worker.wake_event.set()
 
     @Slot(str)
     def query_case(self, case_no: str) -> None:
@@ -234,6 +289,14 @@ class SyncService(QObject):
     @Slot(bool, str)
     def _on_rotation(self, ok: bool, message: str) -> None:
         self.key_rotation_finished.emit(ok, message)
+
+    @Slot(object)
+    def _on_dead_letters(self, letters: object) -> None:
+        self.dead_letters_listed.emit(letters)
+
+    @Slot(int, str)
+    def _on_export(self, count: int, message: str) -> None:
+        self.dead_letters_exported.emit(count, message)
 
     @Slot()
     def _on_stopped(self) -> None:

@@ -154,6 +154,7 @@ def sync_status(
         with open_store(paths.database, integrity_check=False) as own:
             return sync_status(config=config, paths=paths, store=own, now=now)
     settings = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
+
     def clock() -> dt.datetime:
         return now if now is not None else dt.datetime.now(dt.UTC)
 

@@ -195,6 +195,7 @@ class SyncEngine:
             server_time=self._server_time,
             unsynced_warning=oldest is not None and oldest > self.settings.unsynced_warning,
             next_attempt_in=wait,
+            clock_offset_seconds=self.client.clock_offset if self.client else 0.0,
         )
 
     def _set_state(self, new: SyncState) -> None:

@@ -51,6 +51,11 @@ class SyncStatus:
     server_time: float | None = None  # shown with a clock-skew warning
     unsynced_warning: bool = False  # records older than config.unsynced_warning_minutes are still pending
     next_attempt_in: float | None = None
+    clock_offset_seconds: float = 0.0  # platform time minus local time; over 300 s the screen warns
+
+    @property
+    def clock_wrong(self) -> bool:
+        return abs(self.clock_offset_seconds) > 300
 
     @property
     def label_zh(self) -> str:
@@ -72,4 +77,5 @@ class SyncStatus:
             else dt.datetime.fromtimestamp(self.server_time, dt.UTC).isoformat(timespec="seconds"),
             "unsynced_warning": self.unsynced_warning,
             "next_attempt_in": None if self.next_attempt_in is None else round(self.next_attempt_in, 1),
+            "clock_offset_seconds": round(self.clock_offset_seconds),
         }

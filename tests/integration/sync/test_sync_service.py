@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.config import Config
 from app.paths import resolve_paths
 from app.services.sync import SyncService
 from app.sync.status import SyncState, SyncStatus
+from offline_cache import samples
 from offline_cache.samples import sample_case
 
 from .conftest import Terminal
@@ -74,3 +76,37 @@ def test_service_rotates_the_key_on_the_worker(qtbot: QtBot, central: Central, t
 
     creds = CredentialStore(terminal.data_dir).load()
     assert creds is not None and creds.key_id != terminal.creds.key_id and creds.pending_key_id is None
+
+
+@pytest.mark.expected_log
+def test_dead_letters_are_listed_with_the_reason_exported_masked_and_retried(
+    qtbot: QtBot, central: Central, terminal: Terminal, tmp_path: Path
+) -> None:
+    saved = terminal.store.save_case(sample_case(), actor="S0042")
+    others = queue_events(terminal.store, 10)
+    central.faults(f"reject:{saved.case.record_id}")
+    service = _service()
+    service.start()
+    try:
+        qtbot.wait_until(lambda: service.status is not None and service.status.dead_letters == 1, timeout=15000)
+        with qtbot.wait_signal(service.dead_letters_listed, timeout=10000) as listed:
+            service.list_dead_letters()
+        assert listed.args is not None
+        (letter,) = listed.args[0]
+        assert letter.record_id == saved.case.record_id and letter.reason_zh == "平台拒收：字段不合规"
+
+        target = tmp_path / "dead.jsonl"
+        with qtbot.wait_signal(service.dead_letters_exported, timeout=10000) as exported:
+            service.export_dead_letters(str(target))
+        assert exported.args == [1, str(target)]
+        text = target.read_text(encoding="utf-8")
+        assert saved.case.record_id in text and samples.NAME not in text and samples.ID_NUMBER not in text
+
+        central.faults("")  # the platform operators fixed the cause
+        with qtbot.wait_signal(service.dead_letters_listed, timeout=10000) as after:
+            service.retry_dead_letters([saved.case.record_id])
+        assert after.args is not None and after.args[0] == []
+        qtbot.wait_until(lambda: len(central.record_ids()) == 11, timeout=15000)
+    finally:
+        assert service.stop()
+    assert_exactly_once(central, [saved.case.record_id, *others])
