@@ -63,7 +63,7 @@ class _Worker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            store = open_store(self._paths.database, integrity_check=False)
+            store = open_store(self._paths.database, integrity_check=False, recover_corrupt=False)
         except StoreError as exc:
             log.warning("sync worker cannot open the store: %s", exc.code)
             self.stopped.emit()

@@ -66,7 +66,7 @@ def sync_once_command(
     """`tongban sync --once`: drain (with backoff, at most `max_seconds`), pull once, print a summary."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        with open_store(paths.database, integrity_check=False) as store:
+        with open_store(paths.database, integrity_check=False, recover_corrupt=False) as store:
             engine = build_engine(config, paths, store, catalogue_sink=catalogue_sink)
             if engine.client is None:
                 print("tongban sync: 本终端尚未注册到平台（请先运行 tongban enrol）", file=err)
@@ -128,7 +128,7 @@ def rotate_key_command(*, config: Config, paths: AppPaths, out: TextIO | None = 
     out, err = out or sys.stdout, err or sys.stderr
     creds_store = CredentialStore(paths.data_dir)
     try:
-        with open_store(paths.database, integrity_check=False) as store:
+        with open_store(paths.database, integrity_check=False, recover_corrupt=False) as store:
             engine = build_engine(config, paths, store)
             if engine.client is None:
                 print("tongban rotate-key: 本终端尚未注册到平台", file=err)
@@ -151,7 +151,7 @@ def sync_status(
     except CredentialsError:
         creds = None
     if store is None:
-        with open_store(paths.database, integrity_check=False) as own:
+        with open_store(paths.database, integrity_check=False, recover_corrupt=False) as own:
             return sync_status(config=config, paths=paths, store=own, now=now)
     settings = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
 

@@ -1,0 +1,61 @@
+"""The CLI handlers (`tongban enrol`, `sync --once`, `rotate-key`, the sync part of `status --json`) in process."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from app.config import Config
+from app.paths import resolve_paths
+from app.sync.cli_handlers import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_PENDING,
+    enrol_command,
+    rotate_key_command,
+    sync_once_command,
+    sync_status,
+)
+from app.sync.credentials import CredentialStore
+
+from .harness import Central, assert_exactly_once, open_terminal, queue_events
+
+
+def test_enrol_sync_once_status_and_rotate_from_the_command_line(central: Central, isolated_state: Path) -> None:
+    config, paths = Config(), resolve_paths()
+    out, err = io.StringIO(), io.StringIO()
+    with open_terminal(paths.data_dir) as store:
+        ids = queue_events(store, 40)
+
+    assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_FAILURE
+    assert "尚未注册" in err.getvalue()
+    assert enrol_command(config=config, paths=paths, url=central.url, code="WRONG-CODE", out=out, err=err) == 1
+    assert enrol_command(config=config, paths=paths, url=central.url, code=central.enrol_code(), out=out, err=err) == 0
+    creds = CredentialStore(paths.data_dir).load()
+    assert creds is not None and creds.platform_url == central.url
+    assert creds.secret not in out.getvalue() + err.getvalue()
+
+    before = sync_status(config=config, paths=paths)
+    assert before["enrolled"] is True and before["queue_depth"] == 40 and before["dead_letters"] == 0
+
+    summary_out = io.StringIO()
+    assert sync_once_command(config=config, paths=paths, json_output=True, out=summary_out, err=err) == EXIT_OK
+    summary = json.loads(summary_out.getvalue())
+    assert summary["sent"] == 40 and summary["queue_depth"] == 0 and summary["sync_state"] == "idle"
+    assert_exactly_once(central, ids)
+    after = sync_status(config=config, paths=paths)
+    assert after["queue_depth"] == 0 and after["last_success_at"] is not None
+
+    assert rotate_key_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
+    rotated = CredentialStore(paths.data_dir).load()
+    assert rotated is not None and rotated.key_id != creds.key_id
+
+    central.stop()  # the platform is down: the queue stays and the exit code says so
+    with open_terminal(paths.data_dir) as store:
+        more = queue_events(store, 3)
+    assert sync_once_command(config=config, paths=paths, max_seconds=1, out=out, err=err) == EXIT_PENDING
+    assert sync_status(config=config, paths=paths)["queue_depth"] == 3
+    central.start()
+    assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
+    assert_exactly_once(central, ids + more)
