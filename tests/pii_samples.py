@@ -5,8 +5,8 @@ from __future__ import annotations
 
 # GB 11643-1999's own example number (valid check digit).
 ID_NUMBER = "11010519491231002X"
-# A second valid number from Yingkou (210802...), for agents and lists.
-ID_NUMBER_2 = "210802198607153716"
+# A second valid number from Yingkou (210802...), for agents and lists (MOD 11-2 check character 9).
+ID_NUMBER_2 = "210802198607153719"
 CREDIT_CODE = "91350100M000100Y43"
 PHONE = "13812345678"
 PHONE_2 = "15904176633"
