@@ -97,6 +97,10 @@ class Terminal:
         self.intake.case_submitted.connect(self.status.refresh)
         self.intake.case_updated.connect(self.case_list.notify_changed)
         self.intake.case_updated.connect(self.status.refresh)
+        # Every committed record changes the outbox: the status bar's queue depth follows.
+        self.ratings.rating_saved.connect(self.status.refresh)
+        self.receipts.printed.connect(self.status.refresh)
+        self.receipts.failed.connect(self.status.refresh)
         self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
         self._run_retention()
 
@@ -118,6 +122,9 @@ class Terminal:
 
     def close(self) -> None:
         self.intake.flush_draft()  # the last keystrokes before closing are not lost
+        # A print in flight records its outcome through the store: let it finish (bounded) before closing.
+        if not self.receipts.wait_for_idle(10_000):
+            log.warning("closing with a print job still running; its outcome will not be recorded")
         self.store.close()
 
 
