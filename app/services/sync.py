@@ -20,7 +20,7 @@ from app.config import Config
 from app.paths import AppPaths
 from app.sync.cli_handlers import build_engine
 from app.sync.credentials import CredentialsError, CredentialStore
-from app.sync.dead_letters import export_dead_letters, list_dead_letters, retry_dead_letters
+from app.sync.dead_letters import DeadLetter, export_dead_letters, list_dead_letters, retry_dead_letters
 from app.sync.engine import EngineSettings, SyncEngine
 from app.sync.errors import PlatformError
 from app.sync.status import SyncState, SyncStatus
@@ -302,3 +302,7 @@ class SyncService(QObject):
     def _on_stopped(self) -> None:
         self._thread.quit()
         self.stopped.emit()
+
+
+#: What the UI may use from the sync layer (ui/ never imports app.sync directly).
+__all__ = ["DeadLetter", "SyncService", "SyncState", "SyncStatus"]

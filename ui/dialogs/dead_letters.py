@@ -1,0 +1,117 @@
+"""The administrator's dead-letter view: records the platform refused, its reason, retry and export.
+
+Wire it to a `SyncService`: `dialog.refresh_requested → service.list_dead_letters`,
+`service.dead_letters_listed → dialog.show_letters`, `dialog.retry_requested → service.retry_dead_letters`,
+`dialog.export_requested → service.export_dead_letters`, `service.dead_letters_exported → dialog.show_exported`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.sync import DeadLetter
+
+KIND_ZH = {"case": "办件", "receipt": "回执", "rating": "评价", "event": "事件"}
+
+
+class DeadLettersDialog(QDialog):
+    """Signals:
+    refresh_requested(): list again.
+    retry_requested(list): the selected record ids go back to the upload queue.
+    export_requested(str): write all dead letters (personal fields masked) to this path.
+    """
+
+    refresh_requested = Signal()
+    retry_requested = Signal(list)
+    export_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dead_letters_dialog")
+        self.setWindowTitle(self.tr("被平台拒收的记录"))
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("dead_letters_table")
+        self.table.setHorizontalHeaderLabels([self.tr("序号"), self.tr("类型"), self.tr("原因"), self.tr("时间")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.message = QLabel(self)
+        self.message.setObjectName("dead_letters_message")
+        self.retry_button = QPushButton(self.tr("重新上传所选"), self)
+        self.retry_button.setObjectName("dead_letters_retry")
+        self.export_button = QPushButton(self.tr("导出到文件…"), self)
+        self.export_button.setObjectName("dead_letters_export")
+        close = QPushButton(self.tr("关闭"), self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._ids: list[str] = []
+        self.retry_button.clicked.connect(self._on_retry)
+        self.export_button.clicked.connect(self._on_export)
+        close.clicked.connect(self.accept)
+
+    @Slot(object)
+    def show_letters(self, letters: Sequence[DeadLetter]) -> None:
+        self._ids = [letter.record_id for letter in letters]
+        self.table.setRowCount(len(letters))
+        for row, letter in enumerate(letters):
+            values = (
+                str(letter.terminal_seq),
+                KIND_ZH.get(letter.kind, letter.kind),
+                letter.reason_zh,
+                letter.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(letter.record_id if column == 0 else value)
+                self.table.setItem(row, column, item)
+        self.message.setText(self.tr("共 {count} 条").format(count=len(letters)))
+        self.retry_button.setEnabled(bool(letters))
+        self.export_button.setEnabled(bool(letters))
+
+    @Slot(int, str)
+    def show_exported(self, count: int, detail: str) -> None:
+        if count < 0:
+            self.message.setText(detail)
+        else:
+            self.message.setText(
+                self.tr("已导出 {count} 条到 {path}（个人信息已隐去）").format(count=count, path=detail)
+            )
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self._ids[r] for r in rows if r < len(self._ids)]
+
+    @Slot()
+    def _on_retry(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.retry_requested.emit(ids)
+
+    @Slot()
+    def _on_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("导出被拒收的记录"), "dead_letters.jsonl", "JSON Lines (*.jsonl)"
+        )
+        if path:
+            self.export_requested.emit(path)
