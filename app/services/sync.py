@@ -10,6 +10,7 @@ import logging
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ class _Worker(QObject):
         self.requests: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self.reconnect = threading.Event()
         self._rng = random.Random()
+        self._last_progress = 0.0
 
     @Slot()
     def run(self) -> None:
@@ -90,7 +92,7 @@ class _Worker(QObject):
             wait = idle
             if engine.client is not None:
                 try:
-                    result = engine.cycle()
+                    result = engine.cycle(should_stop=self.stop_event.is_set, progress=lambda: self._progress(engine))
                     wait = result.wait if result.wait > 0 or not result.done else idle
                 except StoreError as exc:
                     log.warning("sync cycle stopped by a store error: %s", exc.code)
@@ -108,6 +110,13 @@ class _Worker(QObject):
         if engine.client is not None:
             engine.client.close()
         self.status_ready.emit(_stopped(engine.status()))
+
+    def _progress(self, engine: SyncEngine) -> None:
+        """After each batch: report the shrinking queue, at most twice a second (the status bar coalesces)."""
+        now = time.monotonic()
+        if now - self._last_progress >= 0.5:
+            self._last_progress = now
+            self.status_ready.emit(engine.status())
 
     def _handle_requests(self, engine: SyncEngine) -> None:
         while True:

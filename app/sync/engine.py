@@ -667,12 +667,26 @@ class SyncEngine:
 
     # --- one full cycle (drain + pulls + reconciliation) -------------------------------------------------------
 
-    def cycle(self, *, force_pull: bool = False) -> StepResult:
-        """What the worker runs on each wake-up: drain what is due, then the periodic pulls. Never sleeps."""
+    def cycle(
+        self,
+        *,
+        force_pull: bool = False,
+        should_stop: Callable[[], bool] | None = None,
+        progress: Callable[[], None] | None = None,
+    ) -> StepResult:
+        """What the worker runs on each wake-up: drain what is due, then the periodic pulls. Never sleeps.
+
+        `should_stop` is checked between batches (a clean stop never waits for a whole backlog); `progress` is
+        called after each batch (the worker reports the shrinking queue).
+        """
         total = DrainReport()
         while True:
+            if should_stop is not None and should_stop():
+                return StepResult(wait=0.0, report=total)
             step = self.step()
             total.merge(step.report)
+            if progress is not None and step.report.batches:
+                progress()
             if step.done:
                 break
             if step.wait > 0 or step.report.blocked is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from offline_cache import samples
 from offline_cache.samples import sample_case
 
 from .conftest import Terminal
-from .harness import Central, assert_exactly_once, fast_settings, queue_events
+from .harness import Central, assert_exactly_once, fast_settings, local_states, queue_events
 
 
 def _service(settings_idle: float = 30.0) -> SyncService:
@@ -31,8 +32,8 @@ def test_service_drains_wakes_on_new_records_answers_case_queries_and_stops_clea
     service.sync_state_changed.connect(seen.append)
     service.start()
     try:
-        qtbot.wait_until(lambda: service.status is not None and service.status.queue_depth == 0, timeout=15000)
-        assert service.status is not None and service.status.state == SyncState.IDLE
+        qtbot.wait_until(lambda: service.status is not None and service.status.state == SyncState.IDLE, timeout=15000)
+        assert service.status is not None and service.status.queue_depth == 0
         assert service.status.online is True and service.status.last_success_at is not None
 
         # Long idle poll: only the wake-up can make this record go quickly.
@@ -110,3 +111,27 @@ def test_dead_letters_are_listed_with_the_reason_exported_masked_and_retried(
     finally:
         assert service.stop()
     assert_exactly_once(central, [saved.case.record_id, *others])
+
+
+def test_stop_mid_backlog_is_prompt_and_a_restart_finishes_exactly_once(
+    qtbot: QtBot, central: Central, terminal: Terminal
+) -> None:
+    ids = queue_events(terminal.store, 6000)
+    service = SyncService(config=Config(), paths=resolve_paths(), settings=fast_settings(batch_records=100))
+    service.start()
+    qtbot.wait_until(
+        lambda: service.status is not None and 0 < service.status.queue_depth < 6000, timeout=15000
+    )  # progress is reported while draining, not only at the end
+    started = time.monotonic()
+    assert service.stop()
+    assert time.monotonic() - started < 5
+    assert 0 < terminal.store.outbox.depth() < 6000  # stopped part-way, between batches
+    assert set(local_states(terminal.store).values()) <= {"pending", "sent"}
+
+    again = _service()
+    again.start()
+    try:
+        qtbot.wait_until(lambda: again.status is not None and again.status.queue_depth == 0, timeout=20000)
+    finally:
+        assert again.stop()
+    assert_exactly_once(central, ids)
