@@ -168,10 +168,12 @@ class IntakeService(QObject):
         self._autosave.start()
 
     def flush_draft(self) -> None:
-        """Write a pending autosave now (sign-out, window close, before submit)."""
-        if self._autosave.isActive():
-            self._autosave.stop()
-            self._save_pending()
+        """Write a pending autosave now (sign-out, window close, before submit).
+
+        Also retries an autosave that failed (disk full, database busy): its draft is still pending.
+        """
+        self._autosave.stop()
+        self._save_pending()
 
     @Slot()
     def _save_pending(self) -> None:

@@ -251,3 +251,23 @@ def test_items_used_here_come_first_in_search(qapp: object, store: Store, catalo
     assert catalogue.search("bdc", 5, service.usage_boost())[0].code == ITEM_CODE
     # A new start of the terminal counts the stored cases.
     assert make_service(store, catalogue).usage_boost() == {ITEM_CODE: 1.0}
+
+
+@pytest.mark.expected_log
+def test_a_failed_autosave_is_written_by_the_next_flush(
+    qtbot: QtBot, store: Store, catalogue: CatalogueService
+) -> None:
+    """Disk full at an autosave, space freed, then sign-out: the flush must write the draft, not drop it."""
+    service = make_service(store, catalogue)
+    draft = fill_person(service.start(item_code=ITEM_CODE))
+    service.flush_draft()
+    page_count = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.db.conn.execute(f"PRAGMA max_page_count = {page_count}")
+    draft.applicant.address = "辽宁省营口市站前区" * 2000  # needs new pages: the write fails
+    with qtbot.wait_signal(service.draft_save_failed, timeout=3000):
+        service.autosave(draft=draft)
+    store.db.conn.execute("PRAGMA max_page_count = 1073741823")
+    service.flush_draft()  # sign-out or close after the disk was cleaned up
+    restored = make_service(store, catalogue).recovered_draft()
+    assert restored is not None
+    assert restored.applicant.address == draft.applicant.address
