@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from offline_cache.audit import append_audit
 from offline_cache.cases import PERSONAL_COLUMNS
+from offline_cache.drafts import Drafts
+from offline_cache.errors import StoreError
 from offline_cache.outbox import purge_body
 from offline_cache.session import Session, iso
 
@@ -52,15 +55,48 @@ def purge_personal_data(
                 "UPDATE outbox SET body = ?, updated_at = ? WHERE record_id = ?", (purge_body(body), stamp, rid)
             )
             append_audit(conn, stamp, actor, "personal_data_purged", record_id=rid)
-        # Scans no longer referenced by any unpurged case go too.
-        conn.execute(
-            "UPDATE attachments SET purged_at = ? WHERE purged_at IS NULL AND sha256 IN"
-            " (SELECT sha256 FROM case_attachments) AND sha256 NOT IN"
-            " (SELECT ca.sha256 FROM case_attachments ca JOIN cases c ON c.record_id = ca.case_record_id"
-            "  WHERE c.purged_at IS NULL)",
-            (stamp,),
-        )
         drafts = conn.execute("DELETE FROM drafts WHERE updated_at <= ?", (cutoff,)).rowcount
         if drafts:
             append_audit(conn, stamp, actor, "stale_drafts_deleted", record_id=None, detail=str(drafts))
+        # Scans go once no unpurged case and no remaining draft uses them: those of purged cases, and those
+        # attached to drafts that were discarded or went stale (older than the retention period).
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_keep (sha256 TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM purge_keep")
+        conn.executemany(
+            "INSERT OR IGNORE INTO purge_keep (sha256) VALUES (?)", [(sha,) for sha in _draft_scans(session)]
+        )
+        conn.execute(
+            "UPDATE attachments SET purged_at = ? WHERE purged_at IS NULL"
+            " AND (sha256 IN (SELECT sha256 FROM case_attachments) OR created_at <= ?)"
+            " AND sha256 NOT IN (SELECT sha256 FROM purge_keep) AND sha256 NOT IN"
+            " (SELECT ca.sha256 FROM case_attachments ca JOIN cases c ON c.record_id = ca.case_record_id"
+            "  WHERE c.purged_at IS NULL)",
+            (stamp, cutoff),
+        )
+        conn.execute("DELETE FROM purge_keep")
     return ids, drafts
+
+
+def _draft_scans(session: Session) -> set[str]:
+    """SHA-256 of every scan a stored draft refers to (any `sha256` value in its payload, at any depth)."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "sha256" and isinstance(item, str):
+                    found.add(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    drafts = Drafts(session)
+    for info in drafts.list():
+        try:
+            payload = drafts.get(info.key)
+        except (StoreError, ValueError):  # unreadable: it cannot be restored either, so it keeps nothing
+            continue
+        walk(payload)
+    return found

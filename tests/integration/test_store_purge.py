@@ -118,3 +118,18 @@ def _assert_unreadable(store: Store, record_id: str) -> None:
 def test_negative_retention_is_refused(tmp_path: Path) -> None:
     with open_store(tmp_path / "tb.db") as store, pytest.raises(ValueError):
         store.purge_personal_data(T0, retention_days=-1)
+
+
+def test_purge_keeps_scans_a_live_draft_uses_and_removes_scans_only_old_drafts_used(tmp_path: Path) -> None:
+    clock = Clock()
+    with open_store(tmp_path / "tb.db", clock=clock) as store:
+        shared = store.blobs.put(b"same ID card scan, old case and today's draft", filename="id.jpg", media_type="x")
+        abandoned = store.blobs.put(b"scan of a draft the clerk discarded", filename="hk.jpg", media_type="x")
+        acked = store.save_case(samples.sample_case(attachments=(shared,)), actor="S0042")
+        store.outbox.mark_sent(acked.case.record_id, "SRV-1", accepted_at=T0)
+        clock.now = T0 + dt.timedelta(days=31)
+        store.drafts.put("intake/current", {"materials": [{"attachments": [{"sha256": shared.sha256}]}]})
+
+        assert store.purge_personal_data(clock.now, retention_days=30).cases == 1
+        assert store.blobs.read(shared.sha256) == b"same ID card scan, old case and today's draft"
+        assert not store.blobs.path(abandoned.sha256).exists()
