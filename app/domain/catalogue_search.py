@@ -277,28 +277,30 @@ class CatalogueIndex:
 
 
 class BackgroundIndex:
-    """A `CatalogueIndex` built on a worker thread, so that loading a catalogue does not wait for it.
+    """A `CatalogueIndex` that can be built on a worker thread, so that loading a catalogue does not wait for it.
 
-    `get()` returns the complete index: it waits while the worker builds it, and builds it on the calling thread
-    when the worker has not got to it yet or failed. Either way every search sees every item.
+    Nothing is built until `start()` (worker thread) or the first `get()`/`search()` (calling thread). `get()`
+    returns the complete index: it waits while the worker builds it, and builds it itself when the worker has not
+    started or failed. Either way every search sees every item.
     """
 
-    def __init__(
-        self,
-        items: Iterable[ServiceItem],
-        *,
-        background: bool = True,
-        on_ready: Callable[[], None] | None = None,
-    ) -> None:
-        """`background=False` builds nothing now: the first `get()` builds on its own thread. `on_ready` is called
-        once, on the worker thread, when the worker finds the index built (whoever built it)."""
+    def __init__(self, items: Iterable[ServiceItem], *, on_ready: Callable[[], None] | None = None) -> None:
+        """`on_ready` is called on the worker thread once the worker finds the index built (whoever built it)."""
         self._items = tuple(items)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held for the whole build: a second builder waits for the first
         self._index: CatalogueIndex | None = None
         self._on_ready = on_ready
-        if background:
+        self._worker_lock = threading.Lock()  # not the build lock: `start()` never waits for a build
+        self._worker: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Build on a worker thread (once; later calls do nothing)."""
+        with self._worker_lock:
+            if self._worker is not None:
+                return
             # Not a daemon: a build cut off by interpreter shutdown could die inside an import.
-            threading.Thread(target=self._build_in_background, name="catalogue-index").start()
+            self._worker = threading.Thread(target=self._build_in_background, name="catalogue-index")
+            self._worker.start()
 
     @property
     def ready(self) -> bool:

@@ -4,8 +4,11 @@ The catalogue in use is `<data_dir>/catalogue/current.json` when that file is pr
 shipped in `resources/catalogue/seed.json`. `replace()` validates new bytes completely before anything changes;
 on any error the catalogue in use (and the file on disk) stays as it was.
 
-At start the search index (pinyin of every item) is built on a worker thread while the window comes up; a search
-before it is ready waits for it, so results are always complete.
+The search index (pinyin of every item, and pypinyin's ~200 ms import) is not built at load: it is built on a
+worker thread once the Qt event loop runs (the first screen is up), or earlier by `start_search_index()`, or on the
+calling thread by the first search, whichever comes first. A search never sees a partial index. The build is not
+started while the window is being built because a Python thread there takes the GIL from the GUI thread: measured,
+it made start-up no faster than building on the GUI thread.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
 from app.domain.catalogue_search import BackgroundIndex, SearchHit
@@ -53,9 +56,9 @@ class CatalogueService(QObject):
     Signals:
         catalogue_changed(str): a new catalogue is in use; the argument is its version.
         catalogue_rejected(str): a replacement was refused; the argument is the message for the screen (Chinese).
-        search_ready(): the search index built at start is ready (emitted once, from the worker thread, so
-            receivers on the GUI thread get it queued). A screen that lists items at start can show them then
-            instead of making its first `search` wait for the build (see `search_ready_now`).
+        search_ready(): the search index of the catalogue loaded at start is ready (emitted once, from the worker
+            thread, so receivers on the GUI thread get it queued). A screen that lists items at start can show
+            them then, instead of making its first `search` build the index on the GUI thread (`search_ready_now`).
     """
 
     catalogue_changed = Signal(str)
@@ -68,6 +71,10 @@ class CatalogueService(QObject):
         self._seed_path = seed_path if seed_path is not None else resource_path("catalogue", "seed.json")
         self._lock = threading.Lock()
         self._active = self._load_initial()
+        if QCoreApplication.instance() is not None:
+            # Fires when the event loop first runs, i.e. after the window is shown; never without an event loop
+            # (CLI, tests), where the first search builds the index instead.
+            QTimer.singleShot(0, self, self.start_search_index)
 
     # --- queries ---------------------------------------------------------------------------------------------
 
@@ -86,6 +93,10 @@ class CatalogueService(QObject):
     @property
     def source(self) -> CatalogueSource:
         return self._active.source
+
+    def start_search_index(self) -> None:
+        """Build the search index on a worker thread now (once); `search_ready` is emitted when it is ready."""
+        self._active.index.start()
 
     @property
     def search_ready_now(self) -> bool:
@@ -116,7 +127,7 @@ class CatalogueService(QObject):
             old_version = self.version
             try:
                 catalogue = parse_catalogue(data)
-                index = BackgroundIndex(catalogue.items, background=False)
+                index = BackgroundIndex(catalogue.items)
                 index.get()  # built here (the sync worker's thread), so the swap never makes a search wait
                 self._write_atomically(data)
             except CatalogueError as exc:

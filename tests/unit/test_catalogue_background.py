@@ -1,4 +1,5 @@
-"""The catalogue search index is built off the GUI thread at start, and a search never sees it half built."""
+"""The catalogue search index is built off the GUI thread once the window is up, and a search never sees it half
+built."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def test_a_search_during_the_background_build_waits_for_every_item(
 ) -> None:
     expected = {q: codes(CatalogueIndex(seed_items).search(q, 100)) for q in QUERIES}
     index = BackgroundIndex(seed_items)
+    index.start()
     assert gate.entered.wait(10)
     assert not index.ready
 
@@ -84,6 +86,7 @@ def test_a_failed_background_build_is_redone_by_the_first_search(
 ) -> None:
     gate = Gate(monkeypatch, fail=True)
     index = BackgroundIndex(seed_items)
+    index.start()
     assert gate.entered.wait(10)
     assert gate.worker is not None
     gate.worker.join(10)
@@ -96,16 +99,29 @@ def test_a_failed_background_build_is_redone_by_the_first_search(
     assert "building the catalogue search index in the background failed" in caplog.text
 
 
-def test_the_service_is_usable_at_once_and_announces_the_index(gate: Gate, qtbot: QtBot) -> None:
+def test_the_service_builds_the_index_once_the_event_loop_runs_and_announces_it(gate: Gate, qtbot: QtBot) -> None:
     data_dir: Path = resolve_paths().data_dir
     service = CatalogueService(data_dir)
-    assert gate.entered.wait(10)
 
-    # Loading did not wait for the index: the catalogue is there, the search index is still being built.
+    # Loading built nothing: the catalogue is there, the index waits for the event loop (the window is up).
     assert not service.search_ready_now
+    assert not gate.entered.is_set()
     assert service.get("210800200301000") is not None
+    qtbot.wait_until(gate.entered.is_set, timeout=10_000)
+    assert not service.search_ready_now
     with qtbot.wait_signal(service.search_ready, timeout=10_000):
         gate.release()
 
     assert service.search_ready_now
     assert service.search("gjj", 3)[0].category == "公积金"
+
+
+def test_start_search_index_builds_off_the_calling_thread_once(gate: Gate, seed_items: tuple[ServiceItem, ...]) -> None:
+    index = BackgroundIndex(seed_items)
+    index.start()
+    index.start()
+    assert gate.entered.wait(10)
+
+    assert [t.name for t in threading.enumerate()].count(WORKER) == 1
+    gate.release()
+    assert len(index.get()) == len(seed_items)
