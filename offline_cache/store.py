@@ -14,7 +14,7 @@ import sqlite_utils
 
 from app.domain.models import Case, CaseState, Rating, ReceiptRecord
 from app.protocol import RecordKind
-from offline_cache import numbering, records, schema
+from offline_cache import numbering, records, salvage, schema
 from offline_cache.audit import AuditLog, append_audit
 from offline_cache.blobs import Blobs
 from offline_cache.case_events import CaseEvents
@@ -210,6 +210,8 @@ def open_store(
     try:
         db = sqlite_utils.Database(conn, execute_plugins=False)
         _migrate(conn, db)
+        if recovered_from is not None:
+            _carry_over(conn, recovered_from)
         cipher = _cipher(conn, path, key_provider or default_key_provider())
     except BaseException:
         conn.close()
@@ -227,6 +229,13 @@ def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc) from exc
+
+
+def _carry_over(conn: sqlite3.Connection, old_path: Path) -> None:
+    try:
+        salvage.carry_over(conn, old_path)
     except sqlite3.Error as exc:
         raise from_sqlite(exc) from exc
 

@@ -124,3 +124,25 @@ def test_the_v1_database_upgrades_with_its_data_intact(tmp_path: Path) -> None:
         )
         assert saved.case_seq == 2
         assert saved.terminal_seq == 4
+
+
+def test_numbering_continues_after_a_damaged_database_is_moved_aside(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Case numbers already printed on receipts, and terminal_seq values the platform holds, are never reused."""
+    path = tmp_path / "tb.db"
+    last_no = _store_with_a_case(path)
+    with open_store(path) as store:
+        root = store.db.conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit_log'").fetchone()[0]
+        old_tseq = store.outbox.get(store.cases.record_id_of(last_no) or "")
+    assert old_tseq is not None
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * 4096
+    data[start : start + 2048] = os.urandom(2048)  # the audit log is damaged; cases and counters still read
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.ERROR, logger="tongban.store"), open_store(path) as store:
+        assert store.recovered_from is not None
+        saved = store.save_case(samples.sample_case(), actor="S0042")
+    assert saved.case.case_no[:19] == last_no[:19]  # same terminal, same day
+    assert int(saved.case.case_no[19:24]) == int(last_no[19:24]) + 1
+    assert saved.terminal_seq == old_tseq.terminal_seq + 1
