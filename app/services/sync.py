@@ -6,6 +6,7 @@ HTTP session, and reports back only by queued signals to bound slots of this ser
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import random
@@ -20,12 +21,13 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.config import Config
 from app.paths import AppPaths
 from app.sync.cli_handlers import build_engine
+from app.sync.client import PlatformClient
 from app.sync.credentials import CredentialsError, CredentialStore
 from app.sync.dead_letters import DeadLetter, export_dead_letters, list_dead_letters, retry_dead_letters
 from app.sync.engine import EngineSettings, SyncEngine
 from app.sync.errors import PlatformError
 from app.sync.status import SyncState, SyncStatus
-from offline_cache import StoreError, open_store
+from offline_cache import Store, StoreError, open_store
 
 log = logging.getLogger("tongban.sync")
 
@@ -39,6 +41,7 @@ class _Worker(QObject):
     status_ready = Signal(object)  # SyncStatus
     case_status_ready = Signal(str, object)  # case_no, dict | None (None: unknown or unreachable)
     rotation_done = Signal(bool, str)  # ok, message (Chinese)
+    enrolment_done = Signal(bool, str)  # ok, message (Chinese)
     dead_letters_ready = Signal(object)  # list[DeadLetter]
     export_done = Signal(int, str)  # count (-1 on failure), path or Chinese message
     stopped = Signal()
@@ -71,28 +74,28 @@ class _Worker(QObject):
             self.stopped.emit()
             return
         try:
-            engine = build_engine(
-                self._config,
-                self._paths,
-                store,
-                settings=self._settings,
-                catalogue_sink=self._catalogue_sink,
-            )
-            self._loop(engine)
+            self._loop(self._build(store))
         except CredentialsError as exc:
             log.warning("sync worker cannot read the device credentials: %s", type(exc).__name__)
         finally:
             store.close()
             self.stopped.emit()
 
+    def _build(self, store: Store) -> SyncEngine:
+        return build_engine(
+            self._config, self._paths, store, settings=self._settings, catalogue_sink=self._catalogue_sink
+        )
+
     def _loop(self, engine: SyncEngine) -> None:
         idle = engine.settings.idle_poll_s
         while not self.stop_event.is_set():
-            self._handle_requests(engine)
+            engine = self._handle_requests(engine)
             wait = idle
             if engine.client is not None:
                 try:
-                    result = engine.cycle(should_stop=self.stop_event.is_set, progress=lambda: self._progress(engine))
+                    result = engine.cycle(
+                        should_stop=self.stop_event.is_set, progress=functools.partial(self._progress, engine)
+                    )
                     wait = result.wait if result.wait > 0 or not result.done else idle
                 except StoreError as exc:
                     log.warning("sync cycle stopped by a store error: %s", exc.code)
@@ -118,13 +121,16 @@ class _Worker(QObject):
             self._last_progress = now
             self.status_ready.emit(engine.status())
 
-    def _handle_requests(self, engine: SyncEngine) -> None:
+    def _handle_requests(self, engine: SyncEngine) -> SyncEngine:
+        """Requests from the GUI thread; an enrolment replaces the engine (new client, same store)."""
         while True:
             try:
                 kind, arg = self.requests.get_nowait()
             except queue.Empty:
-                return
-            if kind == "case":
+                return engine
+            if kind == "enrol":
+                engine = self._enrol(engine, *arg)
+            elif kind == "case":
                 self._case(engine, arg)
             elif kind == "rotate":
                 self._rotate(engine)
@@ -135,6 +141,21 @@ class _Worker(QObject):
                 self.dead_letters_ready.emit(list_dead_letters(engine.store))
             elif kind == "dead_export":
                 self._export(engine, arg)
+
+    def _enrol(self, engine: SyncEngine, url: str, code: str) -> SyncEngine:
+        client = PlatformClient(url, None, ca_bundle=self._config.ca_bundle)
+        try:
+            creds = client.enrol(code.strip())
+            CredentialStore(self._paths.data_dir).save(creds)
+        except (PlatformError, CredentialsError) as exc:
+            self.enrolment_done.emit(False, getattr(exc, "message_zh", "") or "注册失败。")
+            return engine
+        finally:
+            client.close()
+        if engine.client is not None:
+            engine.client.close()
+        self.enrolment_done.emit(True, f"已注册：终端 {creds.division}-{creds.hall}-{creds.terminal}")
+        return self._build(engine.store)
 
     def _export(self, engine: SyncEngine, path: str) -> None:
         try:
@@ -182,6 +203,8 @@ class SyncService(QObject):
         case_status_received(str, object): the answer to `query_case(case_no)`: a dict with `status` and
             `history`, or None when the platform does not know the case or cannot be reached.
         key_rotation_finished(bool, str): the result of `rotate_key()` and a Chinese message.
+        enrolment_finished(bool, str): the result of `enrol(url, code)` and a Chinese message; on success the
+            worker syncs with the new credentials at once.
         dead_letters_listed(object): a list of `app.sync.dead_letters.DeadLetter` (after `list_dead_letters()` or
             `retry_dead_letters()`), each with the platform's reason in Chinese; no personal data.
         dead_letters_exported(int, str): how many were written and the path (-1 and a Chinese message on failure).
@@ -191,6 +214,7 @@ class SyncService(QObject):
     sync_state_changed = Signal(object)
     case_status_received = Signal(str, object)
     key_rotation_finished = Signal(bool, str)
+    enrolment_finished = Signal(bool, str)
     dead_letters_listed = Signal(object)
     dead_letters_exported = Signal(int, str)
     stopped = Signal()
@@ -215,6 +239,7 @@ class SyncService(QObject):
         self._worker.status_ready.connect(self._on_status)
         self._worker.case_status_ready.connect(self._on_case_status)
         self._worker.rotation_done.connect(self._on_rotation)
+        self._worker.enrolment_done.connect(self._on_enrolment)
         self._worker.dead_letters_ready.connect(self._on_dead_letters)
         self._worker.export_done.connect(self._on_export)
         self._worker.stopped.connect(self._on_stopped)
@@ -281,6 +306,12 @@ class SyncService(QObject):
         self._worker.requests.put(("case", case_no))
         self._worker.wake_event.set()
 
+    @Slot(str, str)
+    def enrol(self, url: str, code: str) -> None:
+        """Enrolment from the admin settings: one-time code → credentials stored (keyring or 0600 file)."""
+        self._worker.requests.put(("enrol", (url, code)))
+        self._worker.wake_event.set()
+
     @Slot()
     def rotate_key(self) -> None:
         self._worker.requests.put(("rotate", ""))
@@ -298,6 +329,10 @@ class SyncService(QObject):
     @Slot(bool, str)
     def _on_rotation(self, ok: bool, message: str) -> None:
         self.key_rotation_finished.emit(ok, message)
+
+    @Slot(bool, str)
+    def _on_enrolment(self, ok: bool, message: str) -> None:
+        self.enrolment_finished.emit(ok, message)
 
     @Slot(object)
     def _on_dead_letters(self, letters: object) -> None:

@@ -53,15 +53,29 @@ def test_service_drains_wakes_on_new_records_answers_case_queries_and_stops_clea
     assert_exactly_once(central, [*ids, saved.case.record_id])
 
 
-def test_service_without_enrolment_reports_offline_mode(qtbot: QtBot, isolated_state: Path) -> None:
+def test_service_without_enrolment_is_offline_until_enrolled_from_the_admin_settings(
+    qtbot: QtBot, central: Central, isolated_state: Path
+) -> None:
+    from .harness import open_terminal
+
+    with open_terminal(isolated_state / "data") as store:
+        ids = queue_events(store, 25)
     service = _service()
     with qtbot.wait_signal(service.sync_state_changed, timeout=10000) as first:
         service.start()
     try:
         assert first.args is not None and first.args[0].state == SyncState.NOT_ENROLLED
-        assert first.args[0].label_zh == "未连接平台（离线模式）"
+        assert first.args[0].label_zh == "未连接平台（离线模式）" and first.args[0].queue_depth == 25
+        with qtbot.wait_signal(service.enrolment_finished, timeout=10000) as bad:
+            service.enrol(central.url, "NOPE-NOPE-NOPE")
+        assert bad.args == [False, "注册失败：注册码无效或已过期。"]
+        with qtbot.wait_signal(service.enrolment_finished, timeout=10000) as done:
+            service.enrol(central.url, central.enrol_code())
+        assert done.args is not None and done.args[0] is True
+        qtbot.wait_until(lambda: service.status is not None and service.status.state == SyncState.IDLE, timeout=15000)
     finally:
         assert service.stop()
+    assert_exactly_once(central, ids)
 
 
 def test_service_rotates_the_key_on_the_worker(qtbot: QtBot, central: Central, terminal: Terminal) -> None:
