@@ -13,6 +13,7 @@ the output is capped at `MAX_MASKED_CHARS` so a pasted megabyte does not come ba
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 MASK = "*"
@@ -173,6 +174,26 @@ def mask_address(value: str) -> str:
         end = min(end, detail.start())
     end = min(end, _MAX_ADDRESS_PREFIX, len(text) - 1)
     return text[: max(end, 0)] + MASK * 3
+
+
+# Numbers inside free text (a citizen's comment): not glued to other digits or letters; `\\d` also takes full-width.
+_TEXT_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+_TEXT_MOBILE = re.compile(r"(?<!\d)[1１][3-9３-９]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")
+_TEXT_LANDLINE = re.compile(r"(?<!\d)[0０]\d{2,3}[ -]?\d{7,8}(?!\d)")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Free text with every ID number, mobile and landline number in it masked like the fields themselves.
+
+    The only personal data a program can recognise in prose; names and addresses cannot be told from words.
+    """
+
+    def digits(match: re.Match[str]) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKC", match.group()) if ch.isalnum())
+
+    text = _TEXT_ID.sub(lambda m: mask_id_number(digits(m).upper()), text)
+    text = _TEXT_MOBILE.sub(lambda m: mask_phone(digits(m)), text)
+    return _TEXT_LANDLINE.sub(lambda m: mask_phone(digits(m)), text)
 
 
 def _mask_field(field: Field, value: str) -> str:

@@ -32,7 +32,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
 from app.domain.case_number import CaseNumber, parse_case_number
-from app.domain.masking import mask_phone
+from app.domain.masking import mask_numbers_in_text, mask_phone
 from app.domain.models import (
     RATING_REASONS,
     RATING_TAGS,
@@ -85,7 +85,8 @@ def sanitize_text(text: str, *, limit: int = MAX_TEXT_CHARS) -> str:
     """The citizen's free text made safe to store, sync, print and export.
 
     NFC; control, format, private-use and unassigned characters removed (line breaks and tabs become spaces);
-    whitespace runs collapsed; trimmed; cut to `limit` characters. Markup such as `<script>` is kept as plain text:
+    whitespace runs collapsed; trimmed; ID and phone numbers masked (DOMAIN.md: none in a rating record); cut to
+    `limit` characters. Markup such as `<script>` is kept as plain text:
     every renderer (report PDF, CSV, labels) escapes it, so it is data, never code.
     """
     out: list[str] = []
@@ -97,7 +98,7 @@ def sanitize_text(text: str, *, limit: int = MAX_TEXT_CHARS) -> str:
             continue
         else:
             out.append(char)
-    return " ".join("".join(out).split())[:limit].rstrip()
+    return mask_numbers_in_text(" ".join("".join(out).split()))[:limit].rstrip()
 
 
 def _is_cjk_extension(char: str) -> bool:

@@ -306,3 +306,27 @@ def test_today_figures_count_good_share(store: Store, clock: Clock, service: Rat
 def test_a_clerk_must_be_known(service: RatingService) -> None:
     with pytest.raises(RatingRefusedError, match="未登录"):
         service.request_rating(case_no=None, item_code=None, staff_no="  ")
+
+
+def test_phone_and_id_numbers_typed_in_the_free_text_are_masked_before_storing(
+    store: Store, clock: Clock, service: RatingService
+) -> None:
+    """DOMAIN.md: no ID number or phone in a rating record (the platform joins the case for a call-back)."""
+    case = save_case(store, clock)
+    device = service.register_citizen_screen()
+    prompt = service.request_rating(case_no=case.case_no, item_code=None, staff_no="S0042")
+    text = "等了两小时，请回电 13912345678 或 0417-2345678，身份证 21080219900101123X，办件 00017 号"
+    saved = service.submit(
+        device=device,
+        service_act_id=prompt.service_act_id,
+        level=RatingLevel.VERY_DISSATISFIED,
+        reasons=("等候时间长",),
+        text=text,
+    )
+    [stored] = store.ratings.for_case(case.case_no)
+    queued = store.outbox.get(saved.rating_id)
+    assert queued is not None
+    for kept in (stored.text, queued.body["text"]):
+        assert "13912345678" not in kept and "2345678" not in kept and "19900101" not in kept
+        assert "139****5678" in kept and "210***********123X" in kept
+        assert kept.startswith("等了两小时") and "00017" in kept  # the rest of the text is the citizen's

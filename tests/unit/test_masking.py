@@ -18,6 +18,7 @@ from app.domain.masking import (
     mask_for,
     mask_id_number,
     mask_name,
+    mask_numbers_in_text,
     mask_phone,
 )
 
@@ -193,3 +194,24 @@ def test_huge_input_gives_a_bounded_mask(mask: object) -> None:
     assert isinstance(masked, str)
     assert len(masked) <= MAX_MASKED_CHARS
     assert masked.count("9") <= 7
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("回电13812345678谢谢", "回电138****5678谢谢"),
+        ("回电 138 1234 5678", "回电 138****5678"),
+        ("回电１３８１２３４５６７８", "回电138****5678"),
+        ("身份证21080219900101123x", "身份证210***********123X"),
+        ("座机0417-2345678", "座机0417-***5678"),
+        ("等了40分钟，办件编号21080001003202611240001742", "等了40分钟，办件编号21080001003202611240001742"),
+        ("", ""),
+    ],
+)
+def test_numbers_in_free_text_are_masked_and_other_text_kept(text: str, expected: str) -> None:
+    assert mask_numbers_in_text(text) == expected
+
+
+@given(st.text(st.characters(exclude_categories=("Nd",)), max_size=60))
+def test_free_text_masking_never_leaves_a_mobile_number_between_words(prefix: str) -> None:
+    assert "13812345678" not in mask_numbers_in_text(prefix + "13812345678" + prefix[::-1])
