@@ -10,12 +10,10 @@ is isolated; nothing is ever marked sent without a per-record ack.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -714,27 +712,6 @@ class SyncEngine:
             return idle
         delta = (dt.datetime.fromisoformat(row[0]) - self._clock()).total_seconds()
         return min(idle, max(0.0, delta))
-
-    def run(self, stop: threading.Event, wake: threading.Event) -> None:
-        """The worker loop: cycle, then wait for the next due time, a wake-up or stop. Returns when stopped."""
-        while not stop.is_set():
-            try:
-                result = self.cycle()
-                wait = result.wait if result.wait > 0 else (0.0 if not result.done else self.settings.idle_poll_s)
-            except StoreError as exc:
-                log.warning("sync cycle stopped by a store error: %s", exc.code)
-                self._note_error_safely(str(exc))
-                wait = self.settings.idle_poll_s
-            if stop.is_set():
-                break
-            if wake.wait(timeout=wait):
-                wake.clear()
-                self.resume()
-        self._set_state(SyncState.STOPPED)
-
-    def _note_error_safely(self, message: str) -> None:
-        with contextlib.suppress(StoreError):
-            self._note_error(message)
 
 
 def _isolate_suspects(entries: list[OutboxEntry], suspects: dict[str, _Suspect]) -> list[OutboxEntry]:
