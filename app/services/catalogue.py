@@ -5,10 +5,12 @@ shipped in `resources/catalogue/seed.json`. `replace()` validates new bytes comp
 on any error the catalogue in use (and the file on disk) stays as it was.
 
 The search index (pinyin of every item, and pypinyin's ~200 ms import) is not built at load: it is built on a
-worker thread once the Qt event loop runs (the first screen is up), or earlier by `start_search_index()`, or on the
-calling thread by the first search, whichever comes first. A search never sees a partial index. The build is not
-started while the window is being built because a Python thread there takes the GIL from the GUI thread: measured,
-it made start-up no faster than building on the GUI thread.
+worker thread `INDEX_START_DELAY_MS` after the Qt event loop starts (the first screen is up), or earlier by
+`start_search_index()`, or on the calling thread by the first search, whichever comes first. A search never sees a
+partial index. The worker does not run while the window is built or first painted because a Python thread takes
+the GIL from the GUI thread (pypinyin's import holds it for tens of ms at a time): measured, a worker started at
+load made start-up no faster than building on the GUI thread, and one started at the first event-loop turn delayed
+"window shown and idle" by ~200 ms.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from resources import resource_path
 log = logging.getLogger("tongban.catalogue")
 
 CURRENT_FILE = "current.json"
+#: The first screen is the sign-in page, so nobody searches within the first seconds: the index waits this long
+#: after the event loop starts, so that the first paint and the first input do not compete with it for the GIL.
+INDEX_START_DELAY_MS = 500
 #: A current.json that failed validation at start is moved here (one copy, for diagnosis).
 REJECTED_FILE = "current.rejected.json"
 
@@ -72,9 +77,9 @@ class CatalogueService(QObject):
         self._lock = threading.Lock()
         self._active = self._load_initial()
         if QCoreApplication.instance() is not None:
-            # Fires when the event loop first runs, i.e. after the window is shown; never without an event loop
-            # (CLI, tests), where the first search builds the index instead.
-            QTimer.singleShot(0, self, self.start_search_index)
+            # Fires once the event loop runs (the window is up); never without an event loop (CLI, most tests),
+            # where the first search builds the index instead.
+            QTimer.singleShot(INDEX_START_DELAY_MS, self, self.start_search_index)
 
     # --- queries ---------------------------------------------------------------------------------------------
 
