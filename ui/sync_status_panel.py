@@ -58,7 +58,7 @@ class SyncStatusPanel(QWidget):
         self.dead_button = QPushButton(self)
         self.dead_button.setObjectName("sync_dead_letters")
         self.dead_button.setFlat(True)
-        self.sync_button = QPushButton(self.tr("立即同步"), self)
+        self.sync_button = QPushButton("立即同步", self)
         self.sync_button.setObjectName("sync_now")
         for widget in (self.state_label, self.queue_label, self.last_success_label, self.warning_label):
             layout.addWidget(widget)
@@ -77,22 +77,18 @@ class SyncStatusPanel(QWidget):
         self.state_label.setProperty("online", "true" if status.online else "false")
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
-        self.queue_label.setText(
-            self.tr("待上传 {count} 条，最早 {age}").format(
-                count=status.queue_depth, age=_age_zh(status.oldest_pending_seconds)
-            )
-        )
-        self.last_success_label.setText(self.tr("上次成功：{when}").format(when=_local_time_zh(status.last_success_at)))
+        self.queue_label.setText(f"待上传 {status.queue_depth} 条，最早 {_age_zh(status.oldest_pending_seconds)}")
+        self.last_success_label.setText(f"上次成功：{_local_time_zh(status.last_success_at)}")
         warnings = []
         if status.unsynced_warning:
-            warnings.append(self.tr("有记录长时间未上传，请检查网络或联系管理员"))
+            warnings.append("有记录长时间未上传，请检查网络或联系管理员")
         if status.clock_wrong or status.state == SyncState.CLOCK_SKEW:
-            warnings.append(self.tr("本机时钟不准，请校准系统时间"))
+            warnings.append("本机时钟不准，请校准系统时间")
         if status.last_error and status.state not in (SyncState.IDLE, SyncState.SYNCING):
             warnings.append(status.last_error)
         self.warning_label.setText("；".join(dict.fromkeys(warnings)))
         self.warning_label.setVisible(bool(warnings))
-        self.dead_button.setText(self.tr("{count} 条被平台拒收").format(count=status.dead_letters))
+        self.dead_button.setText(f"{status.dead_letters} 条被平台拒收")
         self.dead_button.setVisible(status.dead_letters > 0)
         self.sync_button.setEnabled(status.state not in (SyncState.NOT_ENROLLED, SyncState.STOPPED))
 

@@ -42,20 +42,20 @@ class DeadLettersDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dead_letters_dialog")
-        self.setWindowTitle(self.tr("被平台拒收的记录"))
+        self.setWindowTitle("被平台拒收的记录")
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("dead_letters_table")
-        self.table.setHorizontalHeaderLabels([self.tr("序号"), self.tr("类型"), self.tr("原因"), self.tr("时间")])
+        self.table.setHorizontalHeaderLabels(["序号", "类型", "原因", "时间"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.message = QLabel(self)
         self.message.setObjectName("dead_letters_message")
-        self.retry_button = QPushButton(self.tr("重新上传所选"), self)
+        self.retry_button = QPushButton("重新上传所选", self)
         self.retry_button.setObjectName("dead_letters_retry")
-        self.export_button = QPushButton(self.tr("导出到文件…"), self)
+        self.export_button = QPushButton("导出到文件…", self)
         self.export_button.setObjectName("dead_letters_export")
-        close = QPushButton(self.tr("关闭"), self)
+        close = QPushButton("关闭", self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.export_button)
@@ -85,7 +85,7 @@ class DeadLettersDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setToolTip(letter.record_id if column == 0 else value)
                 self.table.setItem(row, column, item)
-        self.message.setText(self.tr("共 {count} 条").format(count=len(letters)))
+        self.message.setText(f"共 {len(letters)} 条")
         self.retry_button.setEnabled(bool(letters))
         self.export_button.setEnabled(bool(letters))
 
@@ -94,9 +94,7 @@ class DeadLettersDialog(QDialog):
         if count < 0:
             self.message.setText(detail)
         else:
-            self.message.setText(
-                self.tr("已导出 {count} 条到 {path}（个人信息已隐去）").format(count=count, path=detail)
-            )
+            self.message.setText(f"已导出 {count} 条到 {detail}（个人信息已隐去）")
 
     def selected_ids(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -110,8 +108,6 @@ class DeadLettersDialog(QDialog):
 
     @Slot()
     def _on_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("导出被拒收的记录"), "dead_letters.jsonl", "JSON Lines (*.jsonl)"
-        )
+        path, _ = QFileDialog.getSaveFileName(self, "导出被拒收的记录", "dead_letters.jsonl", "JSON Lines (*.jsonl)")
         if path:
             self.export_requested.emit(path)
