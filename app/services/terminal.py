@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from app.config import Config
 from app.paths import AppPaths
@@ -125,6 +125,11 @@ class Terminal:
         # A print in flight records its outcome through the store: let it finish (bounded) before closing.
         if not self.receipts.wait_for_idle(10_000):
             log.warning("closing with a print job still running; its outcome will not be recorded")
+        # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
+        # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.
+        for service in (self.status, self.ratings, self.staff, self.intake, self.catalogue, self.devices):
+            for timer in service.findChildren(QTimer):
+                timer.stop()
         self.store.close()
 
 
