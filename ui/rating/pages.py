@@ -168,6 +168,7 @@ class ReasonsPage(QWidget):
         self.text_edit.setPlaceholderText(
             self.tr("Other comments (optional, up to {n} characters)").format(n=MAX_TEXT_CHARS)
         )
+        self.text_edit.setAccessibleName(self.text_edit.placeholderText())  # read aloud once the field has text
         self.text_edit.textEdited.connect(self._changed)
         self.keyboard_button = QPushButton(self.tr("Keyboard"), self)
         self.keyboard_button.setObjectName("keyboard_toggle")
