@@ -52,7 +52,16 @@ class ItemPicker(QWidget):
         self.search.installEventFilter(self)
         self.results.currentItemChanged.connect(self._on_current)
         self.results.itemActivated.connect(self._on_activated)
-        self.refresh("")
+        # The search index builds off the GUI thread after start; fill the list when it is ready (typing before
+        # then still searches correctly: a search waits for the index).
+        if self._catalogue.search_ready_now:
+            self.refresh("")
+        else:
+            self._catalogue.search_ready.connect(self._on_search_ready)
+
+    @Slot()
+    def _on_search_ready(self) -> None:
+        self.refresh(self.search.text())
 
     @Slot(str)
     def refresh(self, text: str) -> None:
