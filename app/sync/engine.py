@@ -104,6 +104,7 @@ class DrainReport:
 @dataclass
 class _Suspect:
     first_failure: dt.datetime
+    first_failure_mono: float
     failures: int = 0
 
 
@@ -428,12 +429,13 @@ class SyncEngine:
     def _lone_failure(self, entry: OutboxEntry, exc: PlatformError) -> int:
         """A batch of one record failed as a whole: count it; dead only if it keeps failing while others pass."""
         now = self._clock()
-        suspect = self._suspects.setdefault(entry.record_id, _Suspect(first_failure=now))
+        suspect = self._suspects.setdefault(
+            entry.record_id, _Suspect(first_failure=now, first_failure_mono=self._mono())
+        )
         suspect.failures += 1
         s = self.settings
-        others_succeeded = self._last_success_mono is not None and (
-            self._mono() - self._last_success_mono <= (now - suspect.first_failure).total_seconds() + s.backoff_cap_s
-        )
+        # Blame the record only if some other batch went through since it first failed alone.
+        others_succeeded = self._last_success_mono is not None and self._last_success_mono > suspect.first_failure_mono
         if (
             suspect.failures >= s.persistent_failures
             and now - suspect.first_failure >= s.persistent_window

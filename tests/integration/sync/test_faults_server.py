@@ -243,3 +243,24 @@ def _backup(source: Path, target: Path) -> None:
     finally:
         src.close()
         dst.close()
+
+
+def test_row12_negative_nothing_is_quarantined_while_every_batch_fails(central: Central, terminal: Terminal) -> None:
+    """With the whole platform failing, no record is blamed, however short the quarantine thresholds."""
+    store = terminal.store
+    first = queue_events(store, 20)
+    settings = fast_settings(persistent_failures=2, persistent_window=dt.timedelta(0))
+    engine = make_engine(store, terminal.creds, central.url, settings=settings)
+    engine.drain()  # a success before the outage
+    rest = queue_events(store, 40)
+    central.faults("status:500")
+
+    report = engine.drain(max_failures=25, wait_scheduled=True, max_seconds=20)
+
+    assert report.failures >= 10 and report.dead == 0 and store.outbox.dead_letters() == []
+    # The thresholds were reached by some lone record: only the "others succeed" rule kept it out.
+    assert max(store.outbox.get(r).attempts for r in rest) >= settings.persistent_failures  # type: ignore[union-attr]
+    central.faults("")
+    engine.resume()
+    engine.drain(wait_scheduled=True, max_seconds=20)
+    assert_exactly_once(central, first + rest)
