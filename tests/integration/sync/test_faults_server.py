@@ -12,6 +12,7 @@ import pytest
 
 from app.sync.engine import ORPHAN_TIMEOUT, SERVER_ERROR_PERSISTENT
 from app.sync.status import SyncState
+from offline_cache import Store
 from offline_cache.samples import sample_case, sample_rating
 
 from .conftest import Terminal
@@ -216,16 +217,24 @@ def test_row20_restored_platform_gets_the_lost_rows_back_by_reconciliation(
     first = queue_events(store, 100)
     engine = make_engine(store, terminal.creds, central.url)
     engine.drain()
+    saved = store.save_case(sample_case(), actor="S0042")
+    engine.drain()
+    central.set_case_status(saved.case.case_no, "accepted")
+    assert engine.pull_updates() >= 1
+    first.append(saved.case.record_id)
     snapshot = central.home / "snapshot.db"
     _backup(central.db, snapshot)
     second = queue_events(store, 150)
     engine.drain()
+    central.set_case_status(saved.case.case_no, "completed")
+    engine.pull_updates()
+    cursor_before_restore = int(_cursor(store))
     central.stop()
     for suffix in ("", "-wal", "-shm"):
         (central.home / f"central.db{suffix}").unlink(missing_ok=True)
     shutil.copy(snapshot, central.db)
     central.start()
-    assert len(central.record_ids()) == 100
+    assert len(central.record_ids()) == 101
 
     requeued = engine.reconcile()
     engine.drain()
@@ -233,6 +242,9 @@ def test_row20_restored_platform_gets_the_lost_rows_back_by_reconciliation(
     assert requeued == 150
     assert_exactly_once(central, first + second)
     assert engine.reconcile() == 0
+    # The stored updates cursor is now ahead of the restored change log (410 Gone): a full resync, no error.
+    engine.pull_updates()
+    assert int(_cursor(store)) < cursor_before_restore
 
 
 def _backup(source: Path, target: Path) -> None:
@@ -264,3 +276,7 @@ def test_row12_negative_nothing_is_quarantined_while_every_batch_fails(central: 
     engine.resume()
     engine.drain(wait_scheduled=True, max_seconds=20)
     assert_exactly_once(central, first + rest)
+
+
+def _cursor(store: Store) -> str:
+    return str(store.db.conn.execute("SELECT value FROM meta WHERE key = 'sync.updates_cursor'").fetchone()[0])

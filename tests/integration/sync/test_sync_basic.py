@@ -106,3 +106,19 @@ def test_catalogue_pull_uses_etag_and_a_bad_catalogue_keeps_the_last_good(
     assert "目录无效" in engine.status().last_error
     etag = terminal.store.db.conn.execute("SELECT value FROM meta WHERE key = 'sync.catalogue_etag'").fetchone()[0]
     assert etag != '"broken"'
+
+
+def test_blob_the_platform_already_holds_is_not_uploaded_again(central: Central, terminal: Terminal) -> None:
+    store = terminal.store
+    scan = b"scan bytes held by the platform already" * 20
+    att = store.blobs.put(scan, filename="户口簿.jpg", media_type="image/jpeg")
+    engine = make_engine(store, terminal.creds, central.url)
+    assert engine.client is not None
+    engine.client.put_blob(att.sha256, scan)  # e.g. sent by another window's terminal
+    saved = store.save_case(sample_case(attachments=(att,)), actor="S0042")
+
+    report = engine.drain()
+
+    assert report.sent == 1 and report.blobs_uploaded == 0  # HEAD found it: no PUT
+    assert store.blobs.not_uploaded([att.sha256]) == []
+    assert_exactly_once(central, [saved.case.record_id])
