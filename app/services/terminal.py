@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
 from app.paths import AppPaths
@@ -36,12 +36,58 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: How often a running terminal purges (also once at start): counter PCs often run for weeks.
+RETENTION_INTERVAL_MS = 6 * 3600 * 1000
+
+
+class RetentionService(QObject):
+    """Purges personal data past retention and stale drafts: at start, then every `RETENTION_INTERVAL_MS`.
+
+    Signals:
+        purged(object): a run finished; its `PurgeReport`.
+    """
+
+    purged = Signal(object)
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        retention_days: int,
+        clock: Clock,
+        before: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._days = retention_days
+        self._clock = clock
+        self._before = before
+        self.timer = QTimer(self)
+        self.timer.setObjectName("retention_timer")
+        self.timer.setInterval(RETENTION_INTERVAL_MS)
+        self.timer.timeout.connect(self.run)
+        self.timer.start()
+
+    @Slot()
+    def run(self) -> None:
+        self._before()
+        try:
+            report = self._store.purge_personal_data(self._clock(), self._days)
+        except StoreError as exc:  # the terminal still works; the next run tries again
+            log.warning("retention purge failed: %s", exc.code)
+            return
+        if report.drafts:
+            log.info("retention: %d stale draft(s) deleted", report.drafts)
+        self.purged.emit(report)
+
+
 class Terminal:
     """Owns the GUI thread's store connection and every service. Close it when the window closes.
 
     Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
     `catalogue`, `status`, `ratings` (好差评), `reports` (日结), `staff` (sign-in), `receipts`, `intake`,
-    `case_list` (today's cases), `devices` (ID card reader and document camera), and `notices`: plain-Chinese
+    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), and `notices`: plain-Chinese
     messages the window shows once at start (e.g. the database was damaged and moved aside).
     """
 
@@ -102,17 +148,14 @@ class Terminal:
         self.receipts.printed.connect(self.status.refresh)
         self.receipts.failed.connect(self.status.refresh)
         self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
-        self._run_retention()
-
-    def _run_retention(self) -> None:
-        """At start: purge personal data past retention and drafts older than the retention period."""
-        try:
-            report = self.store.purge_personal_data(self.clock(), self.config.retention_days)
-        except StoreError as exc:  # the terminal still works; the next start tries again
-            log.warning("retention purge failed at start: %s", exc.code)
-            return
-        if report.drafts:
-            log.info("retention: %d stale draft(s) deleted", report.drafts)
+        self.retention = RetentionService(
+            store=store,
+            retention_days=config.retention_days,
+            clock=clock,
+            before=self.intake.flush_draft,  # a scan only the unsaved draft uses yet must count as in use
+            parent=parent,
+        )
+        self.retention.run()
 
     def _staff_name(self, staff_no: str) -> str:
         """The clerk's display name for the citizen screen ("" when the staff list does not know them)."""
@@ -127,7 +170,15 @@ class Terminal:
             log.warning("closing with a print job still running; its outcome will not be recorded")
         # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
         # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.
-        for service in (self.status, self.ratings, self.staff, self.intake, self.catalogue, self.devices):
+        for service in (
+            self.status,
+            self.ratings,
+            self.staff,
+            self.intake,
+            self.catalogue,
+            self.devices,
+            self.retention,
+        ):
             for timer in service.findChildren(QTimer):
                 timer.stop()
         self.store.close()

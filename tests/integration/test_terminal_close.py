@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
-from app.paths import resolve_paths
+from app.paths import AppPaths, resolve_paths
 from app.services.terminal import open_terminal
 from offline_cache.samples import sample_case
+from tests.integration.intake_support import FakeClock, hall_config
 from tests.integration.rating_support import terminal_config
 
 
@@ -27,3 +31,23 @@ def test_close_stops_every_service_timer_and_an_open_rating_request_resumes_next
         assert resumed is not None and resumed.case_no == saved.case_no  # not recorded as 未评价 by a late timer
     finally:
         again.close()
+
+
+def test_a_terminal_left_running_purges_personal_data_past_retention(qtbot: QtBot, tmp_path: Path) -> None:
+    """Counter PCs run for weeks without a restart: retention cannot wait for the next start."""
+    paths = AppPaths(data_dir=tmp_path / "t", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    config = hall_config()
+    clock = FakeClock()
+    terminal = open_terminal(config=config, paths=paths, clock=clock)
+    try:
+        saved = terminal.store.save_case(sample_case(), actor="S0042").case
+        terminal.store.outbox.mark_sent(saved.record_id, "SRV-1", accepted_at=clock())
+        clock.advance(days=config.retention_days + 1)
+        timer = terminal.retention.timer
+        assert timer.isActive() and timer.interval() <= 24 * 3600 * 1000  # at least daily
+        with qtbot.wait_signal(terminal.retention.purged, timeout=1000):
+            timer.timeout.emit()  # the day's run comes round
+        stored = terminal.store.cases.get(saved.record_id)
+        assert stored is not None and stored.purged and stored.case.applicant.name == ""
+    finally:
+        terminal.close()
