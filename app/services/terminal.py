@@ -87,8 +87,8 @@ class Terminal:
 
     Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
     `catalogue`, `status`, `ratings` (好差评), `reports` (日结), `staff` (sign-in), `receipts`, `intake`,
-    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), and `notices`: plain-Chinese
-    messages the window shows once at start (e.g. the database was damaged and moved aside).
+    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), and
+    `notices`: plain-Chinese messages the window shows once at start (e.g. the database was damaged and moved aside).
     """
 
     def __init__(
