@@ -2,7 +2,7 @@
 
 Code must not log names, ID numbers, phones or addresses in the first place (record ids and case numbers are
 enough). As a second line of defence a filter on every handler replaces anything shaped like a resident ID, an
-enterprise credit code or a mobile number before it reaches a file.
+enterprise credit code, a mobile or a landline number (ASCII or full-width digits) before it reaches a file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ _PERSONAL_PATTERNS = (
     re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])"),  # resident ID
     re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"),  # legacy 15-digit ID
     re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])"),  # USCC
-    re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![0-9])"),  # mobile
+    re.compile(r"(?<!\d)(?:\+?86[- ]?)?[1１][3-9３-９]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"),  # mobile (also full-width)
+    re.compile(r"(?<![0-9A-Za-z])[0０]\d{2,3}[- ]?\d{7,8}(?![0-9A-Za-z])"),  # landline with area code
 )
 REDACTED = "<redacted>"
 
@@ -61,9 +62,7 @@ def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) 
         if getattr(handler, "_tongban", False):
             logger.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8"
-    )
+    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8")
     handlers: list[logging.Handler] = [file_handler]
     if console:
         handlers.append(logging.StreamHandler())

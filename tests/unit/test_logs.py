@@ -22,6 +22,14 @@ def test_redact_scrubs_identifiers_but_keeps_case_numbers() -> None:
     assert cleaned.count(REDACTED) == 3
 
 
+def test_redact_scrubs_landlines_and_full_width_numbers() -> None:
+    landline = "0417" + "-" + "2845566"
+    full_width = "１３９" + "０４１７" + "６６５５"
+    cleaned = redact(f"tel {landline} / {full_width} / case {CASE_NO} / 2026-11-25 14:20:00")
+    assert landline not in cleaned and full_width not in cleaned
+    assert cleaned == f"tel {REDACTED} / {REDACTED} / case {CASE_NO} / 2026-11-25 14:20:00"
+
+
 def test_log_file_is_written_and_scrubbed(tmp_path: Path) -> None:
     path = setup_logging(tmp_path / "logs", level="INFO")
     logging.getLogger("tongban.probe").info("saved case %s for %s", CASE_NO, ID_LIKE)
