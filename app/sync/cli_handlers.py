@@ -50,7 +50,13 @@ def build_engine(
     base = settings or EngineSettings()
     if settings is None:
         base = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
-    return SyncEngine(store, client, settings=base, on_catalogue=catalogue_sink)
+    return SyncEngine(
+        store,
+        client,
+        settings=base,
+        on_catalogue=catalogue_sink,
+        reload_credentials=CredentialStore(paths.data_dir).load,
+    )
 
 
 def sync_once_command(

@@ -25,6 +25,7 @@ from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, Re
 from app.sync import state as meta
 from app.sync.backoff import full_jitter
 from app.sync.client import CatalogueSnapshot, PlatformClient
+from app.sync.credentials import CredentialsError
 from app.sync.errors import (
     AuthFailedError,
     BatchRefusedError,
@@ -139,7 +140,10 @@ class SyncEngine:
         rng: random.Random | None = None,
         on_catalogue: Callable[[bytes], object] | None = None,
         on_status: Callable[[SyncStatus], None] | None = None,
+        reload_credentials: Callable[[], Any] | None = None,
     ) -> None:
+        """`reload_credentials` returns the stored credentials: after a 401, a key rotated or re-enrolled by
+        another process (`tongban rotate-key`) is picked up instead of counting towards `auth_blocked`."""
         self.store = store
         self.client = client
         self.terminal = terminal or (client.credentials.terminal if client and client.credentials else "")
@@ -150,6 +154,7 @@ class SyncEngine:
         self._rng = rng or random.Random()
         self._on_catalogue = on_catalogue
         self._on_status = on_status
+        self._reload_credentials = reload_credentials
         self._limit = self.settings.batch_records
         self._server_failures = 0  # consecutive whole-batch 5xx/400/413 answers
         self._auth_failures = 0
@@ -388,6 +393,8 @@ class SyncEngine:
             report.blocked = SyncState.UPGRADE_REQUIRED
             log.warning("platform requires an upgrade: sync paused, queue kept")
             return StepResult(report=report)
+        if isinstance(exc, AuthFailedError) and self._credentials_changed():
+            return StepResult(report=report)  # signed with a key that was replaced meanwhile: go again at once
         if isinstance(exc, ClockSkewError | AuthFailedError):
             self._online = True
             self._auth_failures += 1
@@ -425,6 +432,21 @@ class SyncEngine:
             return StepResult(wait=self._schedule_backoff(exc.retry_after), report=report)
         self._set_state(SyncState.BACKOFF)
         return StepResult(wait=self._schedule_backoff(), report=report)
+
+    def _credentials_changed(self) -> bool:
+        if self._reload_credentials is None or self.client is None:
+            return False
+        try:
+            stored = self._reload_credentials()
+        except CredentialsError:  # unreadable credentials: keep what we have; the failure counts as usual
+            log.info("stored credentials could not be reloaded")
+            return False
+        current = self.client.credentials
+        if stored is None or current is None or stored.key_id == current.key_id:
+            return False
+        log.info("credentials changed on disk: using the new key")
+        self.update_credentials(stored)
+        return True
 
     def _lone_failure(self, entry: OutboxEntry, exc: PlatformError) -> int:
         """A batch of one record failed as a whole: count it; dead only if it keeps failing while others pass."""

@@ -207,3 +207,19 @@ def test_key_rotation_two_step_survives_a_crash_between_steps(central: Central, 
     third = restarted.rotate_key(creds_store.save)
     assert third != key_id and creds_store.load().pending_key_id is None  # type: ignore[union-attr]
     assert restarted.client is not None and restarted.client.summary()["records"] == 4
+
+
+def test_a_key_rotated_by_another_process_is_picked_up_not_blocked(central: Central, terminal: Terminal) -> None:
+    creds_store = CredentialStore(terminal.data_dir)
+    running = make_engine(
+        terminal.store, terminal.creds, central.url, reload_credentials=creds_store.load
+    )  # the GUI's worker, holding the old key in memory
+    other = make_engine(terminal.store, terminal.creds, central.url)
+    other.rotate_key(creds_store.save)  # `tongban rotate-key` in a shell
+    ids = queue_events(terminal.store, 5)
+
+    report = running.drain()
+
+    assert report.blocked is None and report.sent == 5
+    assert running.client is not None and running.client.credentials == creds_store.load()
+    assert_exactly_once(central, ids)
