@@ -98,6 +98,14 @@
         <source>Signed out after 10 idle minutes; the draft was saved.</source>
         <translation>10分钟无操作已自动退出，草稿已保存。</translation>
     </message>
+    <message>
+        <source>Discard draft</source>
+        <translation>放弃草稿</translation>
+    </message>
+    <message>
+        <source>Discard this case? Everything entered for it will be deleted.</source>
+        <translation>确定放弃本件吗？已录入的内容将全部删除。</translation>
+    </message>
 </context>
 <context>
     <name>CounterWindow</name>

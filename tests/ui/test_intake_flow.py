@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import config_from_dict
@@ -231,3 +231,37 @@ def test_every_control_has_an_accessible_name(gui_app: QApplication, qtbot: QtBo
         and type(w.parent()).__name__ not in {"QSpinBox", "QComboBox", "QLineEdit"}  # Qt-internal parts
     ]
     assert unnamed == []
+
+
+def _answer_next_dialog(button: QMessageBox.StandardButton) -> list[str]:
+    """Click `button` in the next modal message box; returns its text once it was shown."""
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(0, answer)
+    return seen
+
+
+def test_discarding_a_draft_asks_first_and_no_keeps_everything(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    _window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    form = flow.session.form
+    type_text(qtbot, form.applicant.fields["applicant.name"].edit, pii_samples.NAME_2)
+    seen = _answer_next_dialog(QMessageBox.StandardButton.No)
+    form.discard.click()  # a slip of the mouse, or Enter on the button after the last Tab
+    assert seen, "no confirmation was asked"
+    assert form.draft is not None and form.applicant.fields["applicant.name"].text() == pii_samples.NAME_2
+    terminal.intake.flush_draft()
+    assert terminal.intake.recovered_draft() is not None
+    seen = _answer_next_dialog(QMessageBox.StandardButton.Yes)
+    form.discard.click()
+    assert seen and form.draft is None
+    assert terminal.intake.recovered_draft() is None

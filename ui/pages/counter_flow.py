@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -216,6 +217,20 @@ class CounterFlow(QObject):
 
     @Slot()
     def discard_draft(self) -> None:
+        """Delete the case being entered, after the clerk confirms (the default answer keeps it)."""
+        if self.session.form.draft is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Discard draft"),
+            self.tr("Discard this case? Everything entered for it will be deleted."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.window,
+        )
+        box.setObjectName("discard_confirm")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return
         self.terminal.intake.discard_draft()
         self.session.form.draft = None
         self.new_case()
