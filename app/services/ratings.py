@@ -227,20 +227,11 @@ class RatingService(QObject):
         chosen_reasons = _pick(reasons, RATING_REASONS) if level.needs_reasons else ()
         if level.is_bad and not chosen_reasons:
             raise RatingRefusedError("请至少选择一项不满意的原因。")
-        rating = Rating(
-            rating_id=str(uuid.uuid4()),
-            service_act_id=prompt.service_act_id,
-            case_no=prompt.case_no,
-            item_code=prompt.item_code,
-            division=self._config.division,
-            hall=self._config.hall_code,
-            window=self._config.window,
-            staff_no=prompt.staff_no,
-            terminal=self._config.terminal_code,
+        rating = self._rating(
+            prompt,
             channel=device.channel,
             outcome=RatingOutcome.RATED,
             level=level,
-            requested_at=prompt.requested_at,
             rated_at=self._clock(),
             reasons=chosen_reasons,
             tags=_pick(tags, RATING_TAGS) if level.is_good else (),
@@ -435,7 +426,30 @@ class RatingService(QObject):
 
     def _expire(self, prompt: RatingPrompt) -> Rating:
         """Record 未评价 for `prompt` (outcome unrated, no level) and close its request."""
-        rating = Rating(
+        rating = self._rating(prompt, channel=RatingChannel.COUNTER_DEVICE, outcome=RatingOutcome.UNRATED, level=None)
+        if self._active is not None and self._active.service_act_id == prompt.service_act_id:
+            self._active = None
+            self._timer.stop()
+        self._store.save_rating(rating, actor=TIMEOUT_ACTOR)
+        log.info("service act %s recorded as unrated", prompt.service_act_id)
+        self.rating_saved.emit(rating, None)
+        return rating
+
+    def _rating(
+        self,
+        prompt: RatingPrompt,
+        *,
+        channel: RatingChannel,
+        outcome: RatingOutcome,
+        level: RatingLevel | None,
+        rated_at: dt.datetime | None = None,
+        reasons: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
+        text: str = "",
+        callback_consent: bool = False,
+    ) -> Rating:
+        """A new rating record for `prompt`: where and by whom (DOMAIN.md's upload fields), plus the answer."""
+        return Rating(
             rating_id=str(uuid.uuid4()),
             service_act_id=prompt.service_act_id,
             case_no=prompt.case_no,
@@ -445,18 +459,16 @@ class RatingService(QObject):
             window=self._config.window,
             staff_no=prompt.staff_no,
             terminal=self._config.terminal_code,
-            channel=RatingChannel.COUNTER_DEVICE,
-            outcome=RatingOutcome.UNRATED,
-            level=None,
+            channel=channel,
+            outcome=outcome,
+            level=level,
             requested_at=prompt.requested_at,
+            rated_at=rated_at,
+            reasons=reasons,
+            tags=tags,
+            text=text,
+            callback_consent=callback_consent,
         )
-        if self._active is not None and self._active.service_act_id == prompt.service_act_id:
-            self._active = None
-            self._timer.stop()
-        self._store.save_rating(rating, actor=TIMEOUT_ACTOR)
-        log.info("service act %s recorded as unrated", prompt.service_act_id)
-        self.rating_saved.emit(rating, None)
-        return rating
 
     def _save(self, rating: Rating, *, actor: str) -> None:
         """The rating and, for a 差评, the supervisor's event: one transaction."""
