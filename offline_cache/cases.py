@@ -24,25 +24,13 @@ from app.domain.models import (
     ResultDelivery,
     Routing,
 )
+from app.protocol import PERSONAL_FIELDS
 from offline_cache.audit import append_audit
 from offline_cache.crypto import aad
 from offline_cache.session import Session, iso, parse_iso
 
-#: Columns of `cases` holding personal data (same names as app.protocol.PERSONAL_FIELDS).
-PERSONAL_COLUMNS = (
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_phone",
-    "applicant_address",
-    "legal_representative",
-    "contact_name",
-    "contact_phone",
-    "agent_name",
-    "agent_id_number",
-    "agent_phone",
-    "delivery_address",
-    "delivery_phone",
-)
+#: Columns of `cases` holding personal data: the wire's personal keys, one column each (encrypted, purged).
+PERSONAL_COLUMNS = tuple(sorted(PERSONAL_FIELDS))
 
 _PLAIN_COLUMNS = (
     "record_id",
