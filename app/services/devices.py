@@ -117,3 +117,6 @@ def simulated_devices(data_dir: Path, parent: QObject | None = None) -> DeviceSe
         scanner=SimulatedScanner(folder=data_dir / "devices" / "scanner"),
         parent=parent,
     )
+
+
+__all__ = ["CARD_TIMEOUT_SECONDS", "SCAN_TIMEOUT_SECONDS", "DeviceService", "IdCardData", "simulated_devices"]

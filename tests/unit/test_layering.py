@@ -62,6 +62,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "requests",
         "offline_cache",
         "app.sync",
+        "app.devices",  # devices run off the GUI thread behind app.services.devices
+        "app.printing",  # printing runs behind app.services.receipts
         "central",
         "urllib",
         "http.client",

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.devices.id_card import IdCardData
 from app.domain.models import ApplicantKind
+from app.services.devices import IdCardData
 from app.services.intake_form import AgentInput, IntakeDraft
 from ui.widgets.field import Checker, ValidatedField
 

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Config
-from app.devices.id_card import IdCardData
 from app.domain.models import Case, MaterialStatus
 from app.services.attachments import AttachmentError
-from app.services.devices import DeviceService
+from app.services.devices import DeviceService, IdCardData
 from app.services.errors import UserFacingError
 from app.services.intake import Decision, IntakeService, SubmitRefusedError
 from app.services.intake_form import FieldError, IntakeDraft, applies
