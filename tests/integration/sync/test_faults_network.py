@@ -14,7 +14,15 @@ from app.sync.backoff import backoff_ceiling
 from app.sync.status import SyncState
 
 from .conftest import Terminal
-from .harness import Central, assert_exactly_once, fast_settings, local_states, make_engine, queue_events
+from .harness import (
+    Central,
+    assert_exactly_once,
+    fast_settings,
+    local_states,
+    make_engine,
+    open_terminal,
+    queue_events,
+)
 from .proxy import FaultProxy
 from .test_faults_server import FakeTime
 
@@ -137,3 +145,30 @@ def test_row6_flapping_network_everything_drains_once_stable(
     assert_exactly_once(central, ids)
     assert engine.status().queue_depth == 0
     assert drain_s <= 3000 / 2000 + 10
+
+
+def test_row5_backing_off_costs_almost_no_cpu(central: Central, terminal: Terminal, proxy: FaultProxy) -> None:
+    queue_events(terminal.store, 200)
+    settings = fast_settings(backoff_base_s=0.05, backoff_cap_s=0.5)
+    proxy.set_mode("refuse")
+    measured: dict[str, float] = {}
+
+    def run() -> None:  # the sync thread, with its own connection
+        with open_terminal(terminal.data_dir) as store:
+            engine = make_engine(store, terminal.creds, proxy.url, settings=settings, timeout=(0.5, 0.5))
+            cpu, wall = time.thread_time(), time.monotonic()
+            engine.drain(max_seconds=3)
+            measured["cpu"], measured["wall"] = time.thread_time() - cpu, time.monotonic() - wall
+            measured["attempts"] = len(engine.attempt_log)
+
+    worker = threading.Thread(target=run, name="sync")
+    worker.start()
+    worker.join(timeout=30)
+
+    assert measured["wall"] >= 2 and measured["attempts"] >= 5
+    # The schedule here is compressed 600x (cap 0.5 s, not 300 s). What must hold is the protocol's 10 minutes:
+    # at most ~30 attempts (the backoff schedule + margin), each costing what one attempt costs here.
+    per_attempt = measured["cpu"] / measured["attempts"]
+    assert per_attempt * 30 / 600 < 0.02, measured
+    assert per_attempt < 0.05, measured
+    assert terminal.store.outbox.depth() == 200
