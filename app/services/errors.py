@@ -68,6 +68,16 @@ def _signature(exc_type: type[BaseException], tb: TracebackType | None) -> tuple
     return (exc_type.__qualname__, *(f"{frame.filename}:{frame.lineno}" for frame in frames))
 
 
+def _loggable(exc: BaseException) -> str:
+    """What the log may say about an environment error: an OSError's reason without its paths (a scan is often
+    named after the applicant); other messages scrubbed of identifiers."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"[Errno {exc.errno}] {exc.strerror}" if exc.errno is not None else exc.strerror
+    if isinstance(exc, UserFacingError):
+        return exc.detail or "user-facing error"
+    return redact(str(exc))
+
+
 class ErrorRouter(QObject):
     """Turns uncaught exceptions into `ErrorReport`s on the GUI thread.
 
@@ -122,7 +132,7 @@ class ErrorRouter(QObject):
         detail = redact("".join(traceback.format_exception(exc_type, exc, tb)))
         if kind is ErrorKind.ENVIRONMENT:
             message = exc.message if isinstance(exc, UserFacingError) else ""
-            log.warning("environment error: %s: %s", exc_type.__qualname__, redact(str(exc)))
+            log.warning("environment error: %s: %s", exc_type.__qualname__, _loggable(exc))
             first = True
         else:
             message = ""

@@ -195,3 +195,14 @@ def test_personal_data_in_an_exception_is_redacted_from_log_and_details(
     assert counter.presenter.dialog is not None
     assert id_number not in counter.presenter.dialog.detailedText()
     assert all(id_number not in r.getMessage() for r in caplog.records)
+
+
+def test_an_environment_error_logs_no_file_name(qapp: QApplication, caplog: pytest.LogCaptureFixture) -> None:
+    """Scans are often saved under the applicant's name; an OSError's text carries that path."""
+    router = ErrorRouter(show_details=False)
+    exc = FileNotFoundError(2, "No such file or directory", "/home/clerk/扫描/王秀英身份证.pdf")
+    with caplog.at_level(logging.WARNING, logger="tongban"):
+        router.handle(FileNotFoundError, exc, None)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "FileNotFoundError" in logged and "No such file or directory" in logged
+    assert "王秀英" not in logged and "扫描" not in logged
