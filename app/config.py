@@ -65,9 +65,7 @@ class PrinterConfig(_Section):
 
 
 class KioskConfig(_Section):
-    idle_reset_seconds: int = Field(
-        120, ge=15, le=3600, description="Kiosk returns to its home screen after this."
-    )
+    idle_reset_seconds: int = Field(120, ge=15, le=3600, description="Kiosk returns to its home screen after this.")
     large_text: bool = Field(False, description="Start in 适老化 large-text mode.")
     voice: bool = Field(False, description="Start with voice guidance on.")
 
@@ -83,14 +81,10 @@ class Config(_Section):
     hall_code: str = Field("01", description="Hall code within the division (2 digits).")
     hall_name: str = Field("营口市政务服务中心", description="Hall name shown on screens and receipts.")
     window: str = Field("01", description="Window (counter) number (2 digits).")
-    terminal_code: str = Field(
-        "001", description="Terminal code within the hall (3 digits), set at enrolment."
-    )
+    terminal_code: str = Field("001", description="Terminal code within the hall (3 digits), set at enrolment.")
     mode: Mode = Field(Mode.COUNTER, description="counter, kiosk or rating.")
     platform_url: str = Field("", description="Central platform base URL; empty means offline (no sync).")
-    ca_bundle: str = Field(
-        "", description="CA bundle file for the platform's TLS; empty means the system store."
-    )
+    ca_bundle: str = Field("", description="CA bundle file for the platform's TLS; empty means the system store.")
     retention_days: int = Field(
         30,
         ge=1,

@@ -43,6 +43,4 @@ def resolve_paths(*, data_dir: str | None = None, config_file: str | None = None
     logs = os.environ.get("TONGBAN_LOG_DIR") or (
         str(Path(data) / "logs") if data_dir else platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)
     )
-    return AppPaths(
-        data_dir=Path(data).expanduser(), config_file=Path(config).expanduser(), log_dir=Path(logs)
-    )
+    return AppPaths(data_dir=Path(data).expanduser(), config_file=Path(config).expanduser(), log_dir=Path(logs))
