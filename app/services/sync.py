@@ -26,6 +26,7 @@ from app.sync.credentials import CredentialsError, CredentialStore
 from app.sync.dead_letters import DeadLetter, export_dead_letters, list_dead_letters, retry_dead_letters
 from app.sync.engine import EngineSettings, SyncEngine
 from app.sync.errors import PlatformError
+from app.sync.state import UPDATES_CURSOR, get
 from app.sync.status import SyncState, SyncStatus
 from offline_cache import Store, StoreError, open_store
 
@@ -44,6 +45,7 @@ class _Worker(QObject):
     enrolment_done = Signal(bool, str)  # ok, message (Chinese)
     dead_letters_ready = Signal(object)  # list[DeadLetter]
     export_done = Signal(int, str)  # count (-1 on failure), path or Chinese message
+    cases_updated = Signal()  # the pull stored case-status changes from the platform
     stopped = Signal()
 
     def __init__(
@@ -93,10 +95,14 @@ class _Worker(QObject):
             wait = idle
             if engine.client is not None:
                 try:
+                    cursor = get(engine.store, UPDATES_CURSOR)
                     result = engine.cycle(
                         should_stop=self.stop_event.is_set, progress=functools.partial(self._progress, engine)
                     )
                     wait = result.wait if result.wait > 0 or not result.done else idle
+                    # The cursor is stored in the same transaction as the updates: a move means new case states.
+                    if get(engine.store, UPDATES_CURSOR) != cursor:
+                        self.cases_updated.emit()
                 except StoreError as exc:
                     log.warning("sync cycle stopped by a store error: %s", exc.code)
             self.status_ready.emit(engine.status())
@@ -208,6 +214,7 @@ class SyncService(QObject):
         dead_letters_listed(object): a list of `app.sync.dead_letters.DeadLetter` (after `list_dead_letters()` or
             `retry_dead_letters()`), each with the platform's reason in Chinese; no personal data.
         dead_letters_exported(int, str): how many were written and the path (-1 and a Chinese message on failure).
+        cases_updated(): case-status changes pulled from the platform were stored (today's cases may differ).
         stopped(): the worker has finished (after `stop()`).
     """
 
@@ -217,6 +224,7 @@ class SyncService(QObject):
     enrolment_finished = Signal(bool, str)
     dead_letters_listed = Signal(object)
     dead_letters_exported = Signal(int, str)
+    cases_updated = Signal()
     stopped = Signal()
 
     def __init__(
@@ -242,6 +250,7 @@ class SyncService(QObject):
         self._worker.enrolment_done.connect(self._on_enrolment)
         self._worker.dead_letters_ready.connect(self._on_dead_letters)
         self._worker.export_done.connect(self._on_export)
+        self._worker.cases_updated.connect(self.cases_updated)
         self._worker.stopped.connect(self._on_stopped)
         self._status: SyncStatus | None = None
 

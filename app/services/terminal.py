@@ -25,6 +25,8 @@ from app.services.receipts import ReceiptService, pdf_dir_for
 from app.services.report import ReportService
 from app.services.staff import StaffService
 from app.services.status import StatusService
+from app.services.sync import SyncService, SyncStatus
+from app.sync.engine import EngineSettings
 from offline_cache import Store, StoreError, open_store
 
 log = logging.getLogger("tongban.services")
@@ -87,7 +89,8 @@ class Terminal:
 
     Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
     `catalogue`, `status`, `ratings` (好差评), `reports` (日结), `staff` (sign-in), `receipts`, `intake`,
-    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), and
+    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), `sync`
+    (the upload thread: idle until `start()`; without platform credentials it only wakes once a minute), and
     `notices`: plain-Chinese messages the window shows once at start (e.g. the database was damaged and moved aside).
     """
 
@@ -98,6 +101,7 @@ class Terminal:
         paths: AppPaths,
         store: Store,
         clock: Clock = utc_now,
+        sync_settings: EngineSettings | None = None,
         parent: QObject | None = None,
     ) -> None:
         self.config = config
@@ -156,6 +160,39 @@ class Terminal:
             parent=parent,
         )
         self.retention.run()
+        self._sync_open = True
+        self.sync = SyncService(
+            config=config, paths=paths, settings=sync_settings, catalogue_sink=self.catalogue.replace, parent=parent
+        )
+        self.sync.sync_state_changed.connect(self._on_sync_status)
+        self.sync.cases_updated.connect(self._on_cases_updated)
+        # Every committed record wakes the upload thread (it would otherwise find it at the next idle poll).
+        for signal in (
+            self.intake.case_submitted,
+            self.intake.case_updated,
+            self.ratings.rating_saved,
+            self.receipts.printed,
+            self.receipts.failed,
+        ):
+            signal.connect(self.sync.notify_new_record)
+        self._unwatch_network: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        """Start the upload thread and listen to network reachability (call once the window is shown)."""
+        self.sync.start()
+        if self._unwatch_network is None:
+            self._unwatch_network = watch_network(self.sync.network_changed)
+
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        if not self._sync_open:  # the worker's last report arrives after close(): the store is gone
+            return
+        self.status.set_online(bool(status.online))
+        self.status.set_last_error(status.last_error)
+        self.status.refresh()
+
+    def _on_cases_updated(self) -> None:
+        if self._sync_open:
+            self.case_list.notify_changed()
 
     def _staff_name(self, staff_no: str) -> str:
         """The clerk's display name for the citizen screen ("" when the staff list does not know them)."""
@@ -165,6 +202,12 @@ class Terminal:
 
     def close(self) -> None:
         self.intake.flush_draft()  # the last keystrokes before closing are not lost
+        # The upload thread ends after the request in flight (bounded); a batch it could not finish stays pending.
+        self._sync_open = False
+        if self._unwatch_network is not None:
+            self._unwatch_network()
+        if not self.sync.stop():
+            log.warning("sync thread still busy at close; its unanswered batch is sent again at the next start")
         # A print in flight records its outcome through the store: let it finish (bounded) before closing.
         if not self.receipts.wait_for_idle(10_000):
             log.warning("closing with a print job still running; its outcome will not be recorded")
@@ -184,8 +227,42 @@ class Terminal:
         self.store.close()
 
 
+def watch_network(on_change: Callable[[bool], None]) -> Callable[[], None] | None:
+    """Call `on_change(reachable)` when the OS reports a reachability change; returns the function that stops
+    watching, or None when this system has no reachability backend.
+
+    Local and site reachability count as reachable: a hall's platform is often on the government intranet.
+    """
+    from PySide6.QtNetwork import QNetworkInformation
+
+    try:
+        loaded = QNetworkInformation.loadDefaultBackend()
+    except RuntimeError:  # no backend plugin for this platform
+        loaded = False
+    info = QNetworkInformation.instance() if loaded else None
+    if info is None:
+        log.info("no network-reachability backend; sync relies on its timer")
+        return None
+    unreachable = (QNetworkInformation.Reachability.Disconnected, QNetworkInformation.Reachability.Unknown)
+
+    def changed(reachability: QNetworkInformation.Reachability) -> None:
+        on_change(reachability not in unreachable)
+
+    info.reachabilityChanged.connect(changed)
+
+    def unwatch() -> None:
+        info.reachabilityChanged.disconnect(changed)
+
+    return unwatch
+
+
 def open_terminal(
-    *, config: Config, paths: AppPaths, clock: Clock = utc_now, parent: QObject | None = None
+    *,
+    config: Config,
+    paths: AppPaths,
+    clock: Clock = utc_now,
+    sync_settings: EngineSettings | None = None,
+    parent: QObject | None = None,
 ) -> Terminal:
     """Open the store and build the services. Raises `offline_cache.StoreError` (with a Chinese message)."""
     paths.ensure()
@@ -193,7 +270,9 @@ def open_terminal(
     if store.recovered_from is not None:
         log.error("database failed its check and was moved aside to %s; a fresh one was started", store.recovered_from)
     try:
-        return Terminal(config=config, paths=paths, store=store, clock=clock, parent=parent)
+        return Terminal(
+            config=config, paths=paths, store=store, clock=clock, sync_settings=sync_settings, parent=parent
+        )
     except BaseException:
         store.close()
         raise
