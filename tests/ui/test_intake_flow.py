@@ -265,20 +265,3 @@ def test_discarding_a_draft_asks_first_and_no_keeps_everything(
     form.discard.click()
     assert seen and form.draft is None
     assert terminal.intake.recovered_draft() is None
-
-
-def test_idle_sign_out_saves_the_draft_typed_just_before(
-    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
-) -> None:
-    _window, flow = open_window(qtbot, terminal)
-    sign_in(qtbot, flow)
-    flow.choose_item(ITEM)
-    terminal.staff.set_idle_timeout(minutes=0.005)  # 300 ms instead of 10 minutes
-    type_text(qtbot, flow.session.form.applicant.fields["applicant.name"].edit, pii_samples.NAME_2)
-    with qtbot.wait_signal(terminal.staff.signed_out, timeout=3000) as blocker:
-        pass
-    assert blocker.args == [STAFF_NO, "idle"]
-    assert flow.work_area.currentWidget() is flow.sign_in
-    assert "草稿已保存" in flow.sign_in.notice.text()  # the clerk learns why, and that the draft was kept
-    restored = terminal.intake.recovered_draft()
-    assert restored is not None and restored.applicant.name == pii_samples.NAME_2
