@@ -190,7 +190,11 @@ class IntakeService(QObject):
         self.draft_saved.emit(draft.draft_id)
 
     def recovered_draft(self) -> IntakeDraft | None:
-        """The draft left by the last run (crash, power cut, sign-out), or None."""
+        """The draft left by the last run (crash, power cut, sign-out), or None.
+
+        A draft whose item has left the catalogue since is returned too (`item(draft.item_code)` is then None):
+        what the clerk typed about the applicant must not be lost; `change_item` carries it to another item.
+        """
         try:
             payload = self._store.drafts.get(DRAFT_KEY)
         except StoreError as exc:
@@ -204,8 +208,7 @@ class IntakeService(QObject):
             log.warning("saved draft has an unknown shape; ignored")
             return None
         if self._lookup(draft.item_code) is None:
-            log.warning("saved draft is for an item no longer in the catalogue; ignored")
-            return None
+            log.info("saved draft %s is for an item no longer in the catalogue", draft.draft_id)
         return draft
 
     def _forget_draft(self, draft_id: str) -> None:

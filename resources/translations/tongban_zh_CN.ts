@@ -91,6 +91,10 @@
         <translation>工号 {number} {name}</translation>
     </message>
     <message>
+        <source>The item of the unfinished case is no longer offered. Choose another item on the left: the applicant&apos;s details typed before are kept.</source>
+        <translation>上次未完成办件的事项已停用。请在左侧另选事项，之前录入的申请人信息会保留。</translation>
+    </message>
+    <message>
         <source>The unfinished case from before was restored. Check it and carry on.</source>
         <translation>已恢复上次未完成的办件，请核对后继续办理。</translation>
     </message>

@@ -265,3 +265,26 @@ def test_discarding_a_draft_asks_first_and_no_keeps_everything(
     form.discard.click()
     assert seen and form.draft is None
     assert terminal.intake.recovered_draft() is None
+
+
+def test_a_draft_whose_item_was_withdrawn_keeps_the_applicant_for_another_item(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    """A newer catalogue from the platform dropped the item of the case the clerk was typing when the PC died."""
+    from app.services.intake import DRAFT_KEY
+    from app.services.intake_form import draft_to_json
+
+    draft = terminal.intake.start(item_code=ITEM)
+    draft.applicant.name, draft.applicant.id_number = pii_samples.NAME_2, pii_samples.ID_NUMBER
+    payload = draft_to_json(draft)
+    payload["item_code"] = "210882999999000"  # no longer in the catalogue
+    terminal.intake.discard_draft()
+    terminal.store.drafts.put(DRAFT_KEY, payload)
+    _window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    s = flow.session
+    assert s.form_stack.currentWidget() is s.hint
+    assert "停用" in s.hint.text()  # the clerk is told why and what to do
+    flow.choose_item(ITEM)
+    assert s.form.applicant.fields["applicant.name"].text() == pii_samples.NAME_2
+    assert s.form.applicant.fields["applicant.id_number"].text() == pii_samples.ID_NUMBER

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.models import Case, CaseState
+from app.services.intake_form import IntakeDraft
 from app.services.terminal import Terminal
 from ui.pages.intake_form import IntakeFormPage
 from ui.pages.item_picker import ItemPicker
@@ -113,6 +114,8 @@ class CounterFlow(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+        self._orphan: IntakeDraft | None = None  # a recovered draft whose item was withdrawn
+        self._hint_text = self.session.hint.text()
         self.sign_in.reset()
 
     def _shortcut(self, keys: str, slot: object) -> None:
@@ -137,8 +140,20 @@ class CounterFlow(QObject):
         name = clerk.display_name if clerk else ""
         self.session.clerk.setText(self.tr("Clerk {number} {name}").format(number=staff_no, name=name))
         self.work_area.setCurrentWidget(self.session)
-        draft = self.terminal.intake.recovered_draft()
-        if draft is not None:
+        intake = self.terminal.intake
+        draft = intake.recovered_draft()
+        self._orphan = None
+        if draft is not None and intake.item(draft.item_code) is None:
+            # Its item was withdrawn meanwhile: keep what was typed until the clerk picks another item.
+            self._orphan = draft
+            self.new_case()
+            self.session.hint.setText(
+                self.tr(
+                    "The item of the unfinished case is no longer offered. Choose another item on the left: "
+                    "the applicant's details typed before are kept."
+                )
+            )
+        elif draft is not None:
             self.session.views.setCurrentWidget(self.session.intake_view)
             self.session.form_stack.setCurrentWidget(self.session.form)
             self.session.form.load(
@@ -185,7 +200,11 @@ class CounterFlow(QObject):
     def choose_item(self, code: str) -> None:
         s = self.session
         intake = self.terminal.intake
-        if s.form.draft is not None and s.form.draft.item_code != code:
+        if s.form.draft is None and self._orphan is not None:
+            draft = intake.change_item(draft=self._orphan, item_code=code)
+            self._orphan = None
+            s.hint.setText(self._hint_text)
+        elif s.form.draft is not None and s.form.draft.item_code != code:
             draft = intake.change_item(draft=s.form.draft, item_code=code)
         elif s.form.draft is not None:
             draft = s.form.draft
