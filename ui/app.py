@@ -31,6 +31,7 @@ log = logging.getLogger("tongban.ui")
 APPLICATION_NAME = "tongban"
 ORGANIZATION_NAME = "tongban"
 _IMPORTED_AT = time.perf_counter()
+SYNC_START_DELAY_MS = 500
 
 
 def process_uptime_ms() -> float:
@@ -149,6 +150,9 @@ def run_gui(
         from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
 
         _rating_windows = open_rating_windows(window, mode=mode, config=config, terminal=terminal)
+        if terminal is not None:
+            # Uploads start once the first screen is up: the sync thread's store open stays off the start-up path.
+            QTimer.singleShot(SYNC_START_DELAY_MS, app, terminal.start)
         if exit_when_idle:
             _IdleProbe(app).start()
         return app.exec()

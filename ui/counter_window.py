@@ -17,6 +17,7 @@ from ui.status_bar import TerminalStatusBar
 if TYPE_CHECKING:  # the pages load only when a terminal is mounted (start-up time)
     from app.services.terminal import Terminal
     from ui.pages.counter_flow import CounterFlow
+    from ui.sync_status_panel import SyncUi
 
 
 def window_number(config: Config) -> str:
@@ -82,10 +83,14 @@ class CounterWindow(QMainWindow):
         status.status_changed.connect(self.status_bar.show_status)
         # With the terminal's services the clerk's pages (sign-in, intake, today's cases) fill the work area.
         self.flow: CounterFlow | None = None
+        self.sync_ui: SyncUi | None = None
         if terminal is not None:
             from ui.pages.counter_flow import mount_counter_pages
+            from ui.sync_status_panel import install_sync_ui
 
             self.flow = mount_counter_pages(self, self.work_area, terminal)
+            # Sync panel in the status bar, the unsynced banner under the header, the 管理 menu.
+            self.sync_ui = install_sync_ui(self, self.status_bar, layout, terminal.sync, config)
 
     def _header(self, config: Config, parent: QWidget) -> QFrame:
         header = QFrame(parent)

@@ -24,6 +24,16 @@ class TerminalStatusBar(QStatusBar):
         self.addWidget(self.connection_label)
         self.addWidget(self.queue_label)
         self.addPermanentWidget(self.dead_letters_label)
+        self.sync_panel: QWidget | None = None
+
+    def attach_sync_panel(self, panel: QWidget) -> None:
+        """Show the sync panel (state, queue, age, last success, errors, 立即同步) in place of the plain labels."""
+        for label in (self.connection_label, self.queue_label, self.dead_letters_label):
+            label.hide()
+            self.removeWidget(label)
+        self.sync_panel = panel
+        self.addWidget(panel, 1)
+        panel.show()
 
     @Slot(object)
     def show_status(self, status: TerminalStatus) -> None:
@@ -43,4 +53,4 @@ class TerminalStatusBar(QStatusBar):
         self.dead_letters_label.setText(
             self.tr("{count} rejected, tell the administrator").format(count=status.dead_letters)
         )
-        self.dead_letters_label.setVisible(status.dead_letters > 0)
+        self.dead_letters_label.setVisible(status.dead_letters > 0 and self.sync_panel is None)

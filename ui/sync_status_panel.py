@@ -4,11 +4,18 @@ warning, the unsynced warning for the clerk, and the 立即同步 button. Fed by
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
-from app.services.sync import SyncState, SyncStatus
+from app.config import Config
+from app.services.sync import SyncService, SyncState, SyncStatus
+from ui.status_bar import TerminalStatusBar
+
+if TYPE_CHECKING:  # the admin dialogs load when first opened
+    from ui.dialogs.dead_letters import DeadLettersDialog
+    from ui.dialogs.platform_settings import PlatformSettingsDialog
 
 
 def _age_zh(seconds: int | None) -> str:
@@ -58,6 +65,7 @@ class SyncStatusPanel(QWidget):
         self.dead_button = QPushButton(self)
         self.dead_button.setObjectName("sync_dead_letters")
         self.dead_button.setFlat(True)
+        self.dead_button.setAccessibleName("被平台拒收的记录")
         self.sync_button = QPushButton("立即同步", self)
         self.sync_button.setObjectName("sync_now")
         for widget in (self.state_label, self.queue_label, self.last_success_label, self.warning_label):
@@ -99,3 +107,123 @@ class SyncStatusPanel(QWidget):
     @Slot()
     def _on_dead_clicked(self) -> None:
         self.dead_letters_requested.emit()
+
+
+class UnsyncedBanner(QLabel):
+    """A banner over the work area while records have stayed unsynced longer than the configured limit."""
+
+    def __init__(self, minutes: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("unsynced_banner")
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel { background: #fff3cd; color: #7a4f01; padding: 8px 24px; font-weight: bold; }")
+        self._minutes = minutes
+        self.hide()
+
+    @Slot(object)
+    def show_status(self, status: SyncStatus) -> None:
+        if status.unsynced_warning:
+            self.setText(
+                self.tr(
+                    "Some records have not reached the platform for more than {minutes} minutes. They are kept "
+                    "safely on this computer; check the network or tell the administrator."
+                ).format(minutes=self._minutes)
+            )
+        self.setVisible(status.unsynced_warning)
+
+
+class SyncUi(QObject):
+    """The sync parts of the counter window: status-bar panel, unsynced banner, 管理 menu and the admin dialogs.
+
+    Build it with `install_sync_ui`; `open_dead_letters()` and `open_platform_settings()` return the dialog shown.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        status_bar: TerminalStatusBar,
+        banner_layout: QBoxLayout,
+        sync: SyncService,
+        *,
+        unsynced_minutes: int,
+        platform_url: str,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._sync = sync
+        self._platform_url = platform_url
+        self.panel = SyncStatusPanel(status_bar)
+        self.panel.state_label.setText(self.tr("Connecting to the platform…"))
+        status_bar.attach_sync_panel(self.panel)
+        self.banner = UnsyncedBanner(unsynced_minutes, window)
+        banner_layout.insertWidget(1, self.banner)
+        self.dead_letters_dialog: DeadLettersDialog | None = None
+        self.settings_dialog: PlatformSettingsDialog | None = None
+        sync.sync_state_changed.connect(self.panel.show_status)
+        sync.sync_state_changed.connect(self.banner.show_status)
+        self.panel.sync_now_requested.connect(sync.sync_now)
+        self.panel.dead_letters_requested.connect(self.open_dead_letters)
+        if sync.status is not None:
+            self.panel.show_status(sync.status)
+            self.banner.show_status(sync.status)
+
+        menu = window.menuBar().addMenu(self.tr("Administration"))
+        menu.setObjectName("admin_menu")
+        self.enrol_action = menu.addAction(self.tr("Platform enrolment…"))
+        self.enrol_action.triggered.connect(self.open_platform_settings)
+        self.rotate_action = menu.addAction(self.tr("Change device key"))
+        self.rotate_action.triggered.connect(self.open_platform_settings)
+        self.sync_action = menu.addAction(self.tr("Sync now"))
+        self.sync_action.triggered.connect(sync.sync_now)
+        self.dead_letters_action = menu.addAction(self.tr("Rejected records…"))
+        self.dead_letters_action.triggered.connect(self.open_dead_letters)
+
+    def _enrolled(self) -> bool:
+        status = self._sync.status
+        return status is not None and status.state != SyncState.NOT_ENROLLED
+
+    @Slot()
+    def open_dead_letters(self) -> DeadLettersDialog:
+        if self.dead_letters_dialog is None:
+            from ui.dialogs.dead_letters import DeadLettersDialog
+
+            dialog = DeadLettersDialog(self._window)
+            dialog.refresh_requested.connect(self._sync.list_dead_letters)
+            dialog.retry_requested.connect(self._sync.retry_dead_letters)
+            dialog.export_requested.connect(self._sync.export_dead_letters)
+            self._sync.dead_letters_listed.connect(dialog.show_letters)
+            self._sync.dead_letters_exported.connect(dialog.show_exported)
+            self.dead_letters_dialog = dialog
+        self.dead_letters_dialog.open()
+        self._sync.list_dead_letters()
+        return self.dead_letters_dialog
+
+    @Slot()
+    def open_platform_settings(self) -> PlatformSettingsDialog:
+        if self.settings_dialog is None:
+            from ui.dialogs.platform_settings import PlatformSettingsDialog
+
+            dialog = PlatformSettingsDialog(url=self._platform_url, enrolled=self._enrolled(), parent=self._window)
+            dialog.enrol_requested.connect(self._sync.enrol)
+            dialog.rotate_requested.connect(self._sync.rotate_key)
+            self._sync.enrolment_finished.connect(dialog.show_enrolment)
+            self._sync.key_rotation_finished.connect(dialog.show_rotation)
+            self.settings_dialog = dialog
+        else:
+            self.settings_dialog.set_enrolled(self._enrolled())
+        self.settings_dialog.open()
+        return self.settings_dialog
+
+
+def install_sync_ui(
+    window: QMainWindow, status_bar: TerminalStatusBar, banner_layout: QBoxLayout, sync: SyncService, config: Config
+) -> SyncUi:
+    """Mount the sync panel in `status_bar`, the unsynced banner at index 1 of `banner_layout`, the 管理 menu."""
+    return SyncUi(
+        window,
+        status_bar,
+        banner_layout,
+        sync,
+        unsynced_minutes=config.unsynced_warning_minutes,
+        platform_url=config.platform_url,
+    )
