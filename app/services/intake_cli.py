@@ -49,6 +49,12 @@ class RecordOutcome:
         }
 
 
+def _echo(value: str, limit: int = 32) -> str:
+    """A value quoted back in a report line: printable characters only, at most `limit` of them."""
+    shown = "".join(c for c in value[: limit * 4] if c.isprintable())
+    return shown[:limit] + "…" if len(shown) > limit or len(value) > limit * 4 else shown
+
+
 def load_records(path: Path) -> list[Any]:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -95,7 +101,7 @@ def _one(
         draft = draft_from_json(raw, attachment=files)
         item = catalogue.get(draft.item_code)
         if item is None:
-            raise DraftFormatError("item_code", f"事项编码 {draft.item_code} 不存在")
+            raise DraftFormatError("item_code", f"事项编码 {_echo(draft.item_code)} 不存在")
         merge_with_item(draft, item)
         staff_no = normalise_staff_no(str(raw.get("staff_no", "")))
         member = store.staff.get(staff_no) if staff_no else None
@@ -117,7 +123,8 @@ def _one(
             print_receipt=False,
         )
     except DraftFormatError as exc:
-        outcome.errors = [FieldError(exc.path, exc.path, exc.message)]
+        path = _echo(exc.path, 64)  # built from the file's own keys and codes: bounded like any echoed value
+        outcome.errors = [FieldError(path, path, _echo(exc.message, 200))]
     except SubmitRefusedError as exc:
         outcome.errors = exc.errors
     else:

@@ -134,3 +134,15 @@ def test_the_documented_example_is_accepted(tmp_path: Path) -> None:
         stored = store.cases.get_by_no(record["case_no"])
         assert stored is not None
         assert [m.requirement_code for m in stored.case.missing_materials] == ["M03"]
+
+
+def test_a_huge_or_multi_line_item_code_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    """A 10 MB or control-character value must not come back as 10 MB of report (or break its lines)."""
+    paths = _paths(tmp_path)
+    huge = "2108" * 2_500_000  # 10 MB
+    bad_material = _record(materials=[{"code": huge, "count": "1"}])
+    records = [_record(item_code=huge), _record(item_code="21\n08\x1b[2J"), bad_material]
+    code, out = _run(tmp_path, paths, records, json_output=False)
+    assert code == 1
+    assert len(out) < 2_000
+    assert "\x1b" not in out and out.count("\n") == 4  # one line per refused record, one summary
