@@ -40,12 +40,31 @@ def default_factory(routing: Routing) -> CaseNumberFactory:
     return lambda day, seq: case_number(prefix, day, seq)
 
 
+#: After a damaged database whose counters could not be read: the first number of the days up to the recovery
+#: day is this + 1 (numbers issued before the damage are unknown; no terminal takes in 50,000 cases a day).
+RECOVERY_FLOOR = 50_000
+#: `meta` key holding the last day (yyyymmdd) the floor applies to.
+FLOOR_KEY = "case_seq_floor_through"
+
+
+def set_recovery_floor(conn: sqlite3.Connection, through: dt.date) -> None:
+    """Numbers of days up to `through` start after RECOVERY_FLOOR (see `allocate`)."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+        (FLOOR_KEY, through.strftime("%Y%m%d")),
+    )
+
+
 def allocate(conn: sqlite3.Connection, prefix: str, day: dt.date) -> int:
     """Next sequence for (prefix, day). Call inside the write transaction that saves the case."""
+    text = day.strftime("%Y%m%d")
+    floor_row = conn.execute("SELECT value FROM meta WHERE key = ?", (FLOOR_KEY,)).fetchone()
+    first = RECOVERY_FLOOR + 1 if floor_row is not None and text <= str(floor_row[0]) else 1
     rows = conn.execute(
-        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, 1)"
+        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
         " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
-        (prefix, day.strftime("%Y%m%d")),
+        (prefix, text, first),
     ).fetchall()
     seq = int(rows[0][0])
     if seq > MAX_SEQ:

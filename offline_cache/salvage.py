@@ -7,11 +7,13 @@ Reading is best effort, table by table, on a read-only connection: whatever a da
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from offline_cache import numbering
 from offline_cache.connection import BUSY_TIMEOUT_MS
 
 log = logging.getLogger("tongban.store")
@@ -22,6 +24,7 @@ class Counters:
     case_seqs: dict[tuple[str, str], int] = field(default_factory=dict)  # (prefix, yyyymmdd) → highest seq
     terminal_seq: int = 0
     unreadable: list[str] = field(default_factory=list)  # queries that failed on the damaged file
+    case_floor_through: dt.date | None = None  # set when no case counter could be read
 
     def see_case_seq(self, prefix: str, day: str, seq: int) -> None:
         key = (prefix, day)
@@ -72,11 +75,21 @@ def _take(found: Counters, name: str, rows: list[tuple[object, ...]]) -> None:
                 found.terminal_seq = max(found.terminal_seq, value)
 
 
-def carry_over(conn: sqlite3.Connection, old_path: Path) -> Counters:
-    """Raise the fresh database's counters to at least the old file's; one transaction. Returns what was read."""
+def carry_over(conn: sqlite3.Connection, old_path: Path, *, now: dt.datetime) -> Counters:
+    """Raise the fresh database's counters to at least the old file's; one transaction. Returns what was read.
+
+    What cannot be read is made safe instead: case numbers of days up to today continue after
+    `numbering.RECOVERY_FLOOR`, and `terminal_seq` after the current time in milliseconds (above any count).
+    """
     found = read_counters(old_path)
+    if {"case_sequences", "cases"} <= set(found.unreadable):
+        found.case_floor_through = now.astimezone().date()
+    if {"terminal_seq", "outbox"} <= set(found.unreadable):
+        found.terminal_seq = max(found.terminal_seq, int(now.timestamp() * 1000))
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if found.case_floor_through is not None:
+            numbering.set_recovery_floor(conn, found.case_floor_through)
         conn.executemany(
             "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
             " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
@@ -88,7 +101,7 @@ def carry_over(conn: sqlite3.Connection, old_path: Path) -> Counters:
         raise
     conn.execute("COMMIT")
     if found.unreadable:
-        # The counters may be too low: numbers issued before the damage could repeat. An administrator must know.
+        # An administrator must know: the counters continue from safe floors where the old values were unreadable.
         log.error("counters of the damaged database only partly readable (%s)", ", ".join(found.unreadable))
     else:
         log.info(

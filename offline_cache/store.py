@@ -211,7 +211,7 @@ def open_store(
         db = sqlite_utils.Database(conn, execute_plugins=False)
         _migrate(conn, db)
         if recovered_from is not None:
-            _carry_over(conn, recovered_from)
+            _carry_over(conn, recovered_from, clock())
         cipher = _cipher(conn, path, key_provider or default_key_provider())
     except BaseException:
         conn.close()
@@ -233,9 +233,9 @@ def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
         raise from_sqlite(exc) from exc
 
 
-def _carry_over(conn: sqlite3.Connection, old_path: Path) -> None:
+def _carry_over(conn: sqlite3.Connection, old_path: Path, now: dt.datetime) -> None:
     try:
-        salvage.carry_over(conn, old_path)
+        salvage.carry_over(conn, old_path, now=now)
     except sqlite3.Error as exc:
         raise from_sqlite(exc) from exc
 

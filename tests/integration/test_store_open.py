@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -146,3 +147,23 @@ def test_numbering_continues_after_a_damaged_database_is_moved_aside(
     assert saved.case.case_no[:19] == last_no[:19]  # same terminal, same day
     assert int(saved.case.case_no[19:24]) == int(last_no[19:24]) + 1
     assert saved.terminal_seq == old_tseq.terminal_seq + 1
+
+
+def test_when_nothing_of_the_damaged_file_reads_today_continues_from_a_safe_floor(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Numbers issued earlier today are unknown: today's continue from 50001 (no terminal takes in 50,000 cases a
+    day), so none can repeat; the next day starts at 1 again. terminal_seq jumps past any value used before."""
+    path = tmp_path / "tb.db"
+    path.write_bytes(os.urandom(8192))
+    with caplog.at_level(logging.ERROR, logger="tongban.store"), open_store(path) as store:
+        assert store.recovered_from is not None
+        case = samples.sample_case()
+        today = store.save_case(case, actor="S0042")
+        tomorrow = store.save_case(
+            samples.sample_case(), actor="S0042", day=case.created_at.astimezone().date() + dt.timedelta(days=1)
+        )
+    assert today.case_seq == 50_001
+    assert tomorrow.case_seq == 1
+    assert today.terminal_seq > 1_700_000_000_000  # after the clock in ms: above any count the platform holds
+    assert any("partly readable" in r.getMessage() for r in caplog.records)
