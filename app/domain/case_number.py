@@ -15,6 +15,9 @@ How the store allocates `seq` (the rule lives here; the store applies it):
 Because the counter is keyed by the date printed in the number, a clock set back to a date that was already used
 continues after the highest `seq` of that date, and numbers never repeat. (division, hall, terminal) is unique
 per terminal (set at enrolment), so terminals never need to coordinate.
+
+A damaged database moved aside at start hands its counters to the fresh one (`offline_cache.salvage`); when they
+cannot be read, the days up to the recovery day continue after 50000 instead, so no number issued before repeats.
 """
 
 from __future__ import annotations
