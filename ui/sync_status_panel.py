@@ -80,9 +80,12 @@ class SyncStatusPanel(QWidget):
 
     @Slot(object)
     def show_status(self, status: SyncStatus) -> None:
-        self.state_label.setText(status.label_zh)
+        # IDLE means "nothing to send": after a failed pull (the state stays IDLE, the error is noted) and no upload
+        # since, it must not read as 在线.
+        unconfirmed = status.state == SyncState.IDLE and status.online is not True and bool(status.last_error)
+        self.state_label.setText("已全部上传，平台未连通" if unconfirmed else status.label_zh)
         self.state_label.setToolTip(status.last_error)
-        self.state_label.setProperty("online", "true" if status.online else "false")
+        self.state_label.setProperty("online", "true" if status.online and not unconfirmed else "false")
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
         self.queue_label.setText(f"待上传 {status.queue_depth} 条，最早 {_age_zh(status.oldest_pending_seconds)}")
@@ -92,7 +95,7 @@ class SyncStatusPanel(QWidget):
             warnings.append("有记录长时间未上传，请检查网络或联系管理员")
         if status.clock_wrong or status.state == SyncState.CLOCK_SKEW:
             warnings.append("本机时钟不准，请校准系统时间")
-        if status.last_error and status.state not in (SyncState.IDLE, SyncState.SYNCING):
+        if status.last_error and (unconfirmed or status.state not in (SyncState.IDLE, SyncState.SYNCING)):
             warnings.append(status.last_error)
         self.warning_label.setText("；".join(dict.fromkeys(warnings)))
         self.warning_label.setVisible(bool(warnings))

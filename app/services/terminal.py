@@ -206,6 +206,7 @@ class Terminal:
         self._sync_open = False
         if self._unwatch_network is not None:
             self._unwatch_network()
+            self._unwatch_network = None
         if not self.sync.stop():
             log.warning("sync thread still busy at close; its unanswered batch is sent again at the next start")
         # A print in flight records its outcome through the store: let it finish (bounded) before closing.

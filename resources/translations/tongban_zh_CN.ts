@@ -456,6 +456,49 @@
     </message>
 </context>
 <context>
+    <name>PlatformSettingsDialog</name>
+    <message>
+        <source>Platform settings</source>
+        <translation>平台设置</translation>
+    </message>
+    <message>
+        <source>Platform address</source>
+        <translation>平台地址</translation>
+    </message>
+    <message>
+        <source>One-time enrolment code</source>
+        <translation>一次性注册码</translation>
+    </message>
+    <message>
+        <source>Enrol this terminal</source>
+        <translation>注册本终端</translation>
+    </message>
+    <message>
+        <source>Change device key</source>
+        <translation>更换密钥</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Enter the platform address, starting with https://.</source>
+        <translation>请输入平台地址，以 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>Enter the one-time code the platform administrator gave you.</source>
+        <translation>请输入平台管理员提供的一次性注册码。</translation>
+    </message>
+    <message>
+        <source>Enrolling with the platform…</source>
+        <translation>正在向平台注册…</translation>
+    </message>
+    <message>
+        <source>Changing the device key…</source>
+        <translation>正在更换密钥…</translation>
+    </message>
+</context>
+<context>
     <name>PrintPreviewDialog</name>
     <message>
         <source>打印预览</source>
@@ -684,6 +727,33 @@
     </message>
 </context>
 <context>
+    <name>SyncUi</name>
+    <message>
+        <source>Connecting to the platform…</source>
+        <translation>正在连接平台…</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>管理</translation>
+    </message>
+    <message>
+        <source>Platform enrolment…</source>
+        <translation>平台注册…</translation>
+    </message>
+    <message>
+        <source>Change device key</source>
+        <translation>更换密钥</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Rejected records…</source>
+        <translation>被平台拒收的记录…</translation>
+    </message>
+</context>
+<context>
     <name>TerminalStatusBar</name>
     <message>
         <source>Online</source>
@@ -782,6 +852,13 @@
     <message>
         <source>Case not found</source>
         <translation>未找到该办件</translation>
+    </message>
+</context>
+<context>
+    <name>UnsyncedBanner</name>
+    <message>
+        <source>Some records have not reached the platform for more than {minutes} minutes. They are kept safely on this computer; check the network or tell the administrator.</source>
+        <translation>有记录超过 {minutes} 分钟未上传到平台（已安全保存在本机），请检查网络或联系管理员。</translation>
     </message>
 </context>
 <context>
