@@ -224,9 +224,14 @@ class IntakeService(QObject):
             log.warning("draft not removed after submit: %s", exc.code)
 
     def discard_draft(self) -> None:
+        """Delete the draft (the clerk confirmed). Raises UserFacingError when the store cannot write; the saved
+        draft then stays."""
         self._autosave.stop()
+        try:
+            self._store.drafts.delete(DRAFT_KEY)
+        except StoreError as exc:
+            raise UserFacingError(exc.message, detail=exc.code) from exc
         self._pending = None
-        self._store.drafts.delete(DRAFT_KEY)
 
     # --- checks --------------------------------------------------------------------------------------------
 

@@ -271,3 +271,19 @@ def test_a_failed_autosave_is_written_by_the_next_flush(
     restored = make_service(store, catalogue).recovered_draft()
     assert restored is not None
     assert restored.applicant.address == draft.applicant.address
+
+
+@pytest.mark.expected_log
+def test_discard_on_a_store_that_cannot_write_is_a_plain_message_and_keeps_the_draft(
+    qapp: object, store: Store, catalogue: CatalogueService
+) -> None:
+    """An environment error the clerk can act on (the error screen shows its message), not a 'bug'."""
+    service = make_service(store, catalogue)
+    fill_person(service.start(item_code=ITEM_CODE))
+    service.flush_draft()
+    store.db.conn.execute("PRAGMA query_only = ON")  # as when the disk or the database is locked read-only
+    with pytest.raises(UserFacingError) as refused:
+        service.discard_draft()
+    store.db.conn.execute("PRAGMA query_only = OFF")
+    assert refused.value.message
+    assert service.recovered_draft() is not None
