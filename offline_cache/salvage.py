@@ -1,112 +1,418 @@
-"""After a damaged database was moved aside: carry its counters over to the fresh one.
+"""After a damaged database was moved aside: copy what can still be read into the fresh one (FAULTS.md row 16).
 
-Case numbers are printed on receipts and `terminal_seq` values are held by the platform (a reused one is rejected
-as `terminal_seq_taken`), so a fresh database must continue after the highest values the old file still shows.
-Reading is best effort, table by table, on a read-only connection: whatever a damaged page hides is skipped.
+What is copied, verbatim (values are encrypted with the same key and bound to their table, column and row id):
+outbox rows (pending ones are what matters: they are sent again, and the platform answers `duplicate` for any it
+already had), cases with their materials and attachment references, receipts, ratings, rating requests, staff
+and drafts. Each table is read on a read-only connection in rowid order; a damaged range is stepped over by
+seeking past it, so one bad page loses only the rows on it. A pending outbox row is copied only when its body
+still decrypts and hashes to its `body_sha256`: a damaged page never turns into a wrong record on the platform.
+
+Counters: case numbers are printed on receipts and `terminal_seq` values are held by the platform (a reused one
+is `terminal_seq_taken`), so the fresh database continues after the highest values the old file still shows.
+When they cannot be read in full, the counters jump past any value that could have been used instead: case
+numbers of the days up to today continue after `numbering.RECOVERY_FLOOR` (50000; a counter issues a few hundred a
+day) and `terminal_seq` after the current time in milliseconds (above any count of records). Gaps are harmless,
+repeats are not. A high-water-mark sidecar file would cost an fsync per save in the commit path for a rare event;
+the jump costs nothing until it is needed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from offline_cache import numbering
+from app.protocol import canonical_json
+from offline_cache.audit import append_audit
+from offline_cache.cases import PERSONAL_COLUMNS
 from offline_cache.connection import BUSY_TIMEOUT_MS
+from offline_cache.crypto import FieldCipher, aad
+from offline_cache.numbering import MAX_SEQ, RECOVERY_FLOOR, case_number, set_recovery_floor
+from offline_cache.outbox import open_body
+from offline_cache.session import iso
 
 log = logging.getLogger("tongban.store")
+
+#: Bound on statements per table, so a badly damaged file cannot stall the start.
+_MAX_PROBES = 4000
+_MAX_ROWID = 2**62
+_PLAUSIBLE_SEQ = 10**15  # a "terminal_seq" above this is garbage read from a damaged cell
 
 
 @dataclass(slots=True)
 class Counters:
     case_seqs: dict[tuple[str, str], int] = field(default_factory=dict)  # (prefix, yyyymmdd) → highest seq
     terminal_seq: int = 0
-    unreadable: list[str] = field(default_factory=list)  # queries that failed on the damaged file
-    case_floor_through: dt.date | None = None  # set when no case counter could be read
+    terminal_seq_sure: bool = False  # the terminal_seq row, or the outbox's terminal_seq index, was read
+    case_seqs_sure: bool = False  # case_sequences, or every case row, was read
+    unreadable: list[str] = field(default_factory=list)  # sources that failed on the damaged file
+
+    def see_case_no(self, case_no: object) -> None:
+        """Count a case number read from any row; its check digits keep garbage from a damaged cell out."""
+        if not (isinstance(case_no, str) and len(case_no) == 26 and case_no.isdigit()):
+            return
+        try:
+            day = dt.datetime.strptime(case_no[11:19], "%Y%m%d").date()
+        except ValueError:
+            return
+        if case_number(case_no[:11], day, int(case_no[19:24])) == case_no:
+            self.see_case_seq(case_no[:11], case_no[11:19], int(case_no[19:24]))
 
     def see_case_seq(self, prefix: str, day: str, seq: int) -> None:
         key = (prefix, day)
         self.case_seqs[key] = max(self.case_seqs.get(key, 0), seq)
 
-
-_QUERIES = {
-    "case_sequences": "SELECT prefix, day, last_seq FROM case_sequences",
-    "cases": "SELECT case_no FROM cases",
-    "terminal_seq": "SELECT last_seq FROM terminal_seq",
-    "outbox": "SELECT max(terminal_seq) FROM outbox",
-}
+    def see_terminal_seq(self, value: object) -> None:
+        if isinstance(value, int) and 0 <= value < _PLAUSIBLE_SEQ:
+            self.terminal_seq = max(self.terminal_seq, value)
 
 
-def read_counters(old_path: Path) -> Counters:
-    """The highest case sequences and terminal_seq the moved-aside file still shows (zeros when none)."""
-    found = Counters()
+@dataclass(slots=True)
+class SalvageReport:
+    """What was read from the moved-aside file and copied (counts of rows), for the notice and the audit log."""
+
+    copied: dict[str, int] = field(default_factory=dict)
+    pending: int = 0  # pending outbox rows copied: they will be sent again
+    skipped: dict[str, int] = field(default_factory=dict)  # rows read but failing their checks
+    incomplete: list[str] = field(default_factory=list)  # tables with unreadable ranges
+    counters: Counters = field(default_factory=Counters)
+    jumped: bool = False  # a counter jumped because the old one could not be read in full
+
+
+# --- reading a damaged file ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """Read-only: never checkpoints or deletes the -wal, so the moved-aside files stay as found."""
     try:
-        conn = sqlite3.connect(f"{old_path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error:
-        found.unreadable.extend(_QUERIES)
-        return found
+        yield None
+        return
     try:
-        for name, sql in _QUERIES.items():
-            try:
-                rows = conn.execute(sql).fetchall()
-            except sqlite3.Error:
-                found.unreadable.append(name)
-                continue
-            _take(found, name, rows)
+        yield conn
     finally:
         conn.close()
-    return found
 
 
-def _take(found: Counters, name: str, rows: list[tuple[object, ...]]) -> None:
-    if name == "case_sequences":
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    try:
+        return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")]
+    except sqlite3.Error:
+        return []
+
+
+class _Scanner:
+    """Rows of one table in rowid order, stepping over ranges whose pages cannot be read."""
+
+    def __init__(self, conn: sqlite3.Connection, table: str, columns: list[str]) -> None:
+        self._conn = conn
+        self._scan = f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE rowid >= ? ORDER BY rowid"
+        self._seek = f"SELECT rowid FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1"
+        self._probes = 0
+        self.complete = True
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = []
+        start: int | None = -_MAX_ROWID
+        while start is not None and self._probes < _MAX_PROBES:
+            self._probes += 1
+            last: int | None = None
+            try:
+                for row in self._conn.execute(self._scan, (start,)):
+                    found.append(tuple(row[1:]))
+                    last = int(row[0])
+                return found
+            except sqlite3.DatabaseError:
+                self.complete = False
+            start = self._next_readable(start if last is None else last + 1)
+        self.complete = False
+        return found
+
+    def _try_seek(self, at: int) -> tuple[bool, int | None]:
+        self._probes += 1
+        try:
+            row = self._conn.execute(self._seek, (at,)).fetchone()
+        except sqlite3.DatabaseError:
+            return False, None
+        return True, None if row is None else int(row[0])
+
+    def _next_readable(self, bad: int) -> int | None:
+        """The first rowid after `bad` that a seek reaches: exponential steps, then bisection back."""
+        step = 1
+        failed = bad
+        while True:
+            at = bad + step
+            if at > _MAX_ROWID or self._probes >= _MAX_PROBES:
+                return None
+            ok, rowid = self._try_seek(at)
+            if ok:
+                break
+            failed, step = at, step * 2
+        lo, hi = failed, at  # seeking at lo fails, at hi works
+        while hi - lo > 1 and self._probes < _MAX_PROBES:
+            mid = (lo + hi) // 2
+            ok_mid, rowid_mid = self._try_seek(mid)
+            if ok_mid:
+                hi, rowid = mid, rowid_mid
+            else:
+                lo = mid
+        return rowid
+
+
+def _read_table(conn: sqlite3.Connection, table: str, wanted: list[str], report: SalvageReport) -> list[dict[str, Any]]:
+    old = set(_columns(conn, table))
+    columns = [c for c in wanted if c in old]
+    if not columns:
+        report.incomplete.append(table)
+        return []
+    scanner = _Scanner(conn, table, columns)
+    rows = [dict(zip(columns, row, strict=True)) for row in scanner.rows()]
+    if not scanner.complete:
+        report.incomplete.append(table)
+    return rows
+
+
+def _read_counters(conn: sqlite3.Connection, found: Counters) -> None:
+    try:
+        row = conn.execute("SELECT last_seq FROM terminal_seq WHERE id = 1").fetchone()
+        if row is not None and isinstance(row[0], int):
+            found.see_terminal_seq(row[0])
+            found.terminal_seq_sure = True
+    except sqlite3.DatabaseError:
+        found.unreadable.append("terminal_seq")
+    try:  # the UNIQUE index on terminal_seq is a separate b-tree; its max is the newest row's, the last issued
+        found.see_terminal_seq(conn.execute("SELECT max(terminal_seq) FROM outbox").fetchone()[0])
+        found.terminal_seq_sure = True
+    except sqlite3.DatabaseError:
+        found.unreadable.append("outbox.terminal_seq")
+    try:
+        rows = conn.execute("SELECT prefix, day, last_seq FROM case_sequences").fetchall()
+    except sqlite3.DatabaseError:
+        found.unreadable.append("case_sequences")
+    else:
+        found.case_seqs_sure = True
         for prefix, day, seq in rows:
             if isinstance(prefix, str) and isinstance(day, str) and isinstance(seq, int):
                 found.see_case_seq(prefix, day, seq)
-    elif name == "cases":
-        for (case_no,) in rows:
-            if isinstance(case_no, str) and len(case_no) == 26 and case_no.isdigit():
-                found.see_case_seq(case_no[:11], case_no[11:19], int(case_no[19:24]))
-    else:
-        for (value,) in rows:
-            if isinstance(value, int):
-                found.terminal_seq = max(found.terminal_seq, value)
 
 
-def carry_over(conn: sqlite3.Connection, old_path: Path, *, now: dt.datetime) -> Counters:
-    """Raise the fresh database's counters to at least the old file's; one transaction. Returns what was read.
+# --- checks on rows read from damaged pages --------------------------------------------------------------------
 
-    What cannot be read is made safe instead: case numbers of days up to today continue after
-    `numbering.RECOVERY_FLOOR`, and `terminal_seq` after the current time in milliseconds (above any count).
-    """
-    found = read_counters(old_path)
-    if {"case_sequences", "cases"} <= set(found.unreadable):
-        found.case_floor_through = now.astimezone().date()
-    if {"terminal_seq", "outbox"} <= set(found.unreadable):
-        found.terminal_seq = max(found.terminal_seq, int(now.timestamp() * 1000))
-    conn.execute("BEGIN IMMEDIATE")
+
+def _outbox_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
+    rid, body = row.get("record_id"), row.get("body")
+    if not isinstance(rid, str) or not isinstance(body, str) or not isinstance(row.get("terminal_seq"), int):
+        return False
+    if row.get("state") not in {"pending", "sent", "dead"}:
+        return False
     try:
-        if found.case_floor_through is not None:
-            numbering.set_recovery_floor(conn, found.case_floor_through)
-        conn.executemany(
-            "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
-            " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
-            [(prefix, day, seq) for (prefix, day), seq in found.case_seqs.items()],
+        clear = open_body(cipher, rid, body)
+    except Exception:  # any failure means a damaged row
+        return False
+    if row["state"] != "pending":
+        return True  # a purged sent row no longer matches its hash, and is never resent as is
+    return hashlib.sha256(canonical_json(clear)).hexdigest() == row.get("body_sha256")
+
+
+def _case_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
+    rid = row.get("record_id")
+    if not isinstance(rid, str):
+        return False
+    try:
+        for column in PERSONAL_COLUMNS:
+            blob = row.get(column)
+            if blob is not None:
+                cipher.decrypt(blob, aad("cases", column, rid))
+    except Exception:  # any failure means a damaged row
+        return False
+    return True
+
+
+def _attachment_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
+    name = row.get("filename")
+    if name is None:
+        return True
+    label = f"{row.get('case_record_id')}/{row.get('material_position')}/{row.get('position')}"
+    try:
+        cipher.decrypt(name, aad("case_attachments", "filename", label))
+    except Exception:  # any failure means a damaged row
+        return False
+    return True
+
+
+def _draft_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
+    try:
+        cipher.decrypt(row["payload"], aad("drafts", "payload", str(row["key"])))
+    except Exception:  # any failure means a damaged row
+        return False
+    return True
+
+
+# Tables copied, in this order; materials and attachment references only under a copied case.
+_COPIED = (
+    "attachments",
+    "cases",
+    "case_materials",
+    "case_attachments",
+    "receipts",
+    "ratings",
+    "rating_requests",
+    "staff",
+    "drafts",
+    "outbox",
+)
+
+
+# --- writing into the fresh database ---------------------------------------------------------------------------
+
+
+def salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: dt.datetime) -> SalvageReport:
+    """Copy what the moved-aside file still holds into the fresh database at `conn`, and raise its counters.
+
+    One transaction. Foreign keys are off while copying: a pending record whose parent was on a lost page keeps
+    its `depends_on` (the platform answers `retry_later` for an orphan, SYNC_PROTOCOL.md guarantee 4).
+    """
+    report = SalvageReport()
+    rows: dict[str, list[dict[str, Any]]] = {}
+    with _read_only(old_path) as old:
+        if old is None:
+            report.counters.unreadable.append("file")
+            report.incomplete.extend(_COPIED)
+        else:
+            _read_counters(old, report.counters)
+            for table in _COPIED:
+                rows[table] = _read_table(old, table, _columns(conn, table), report)
+    _see_case_numbers(rows, report.counters)
+    _check_rows(cipher, rows, report)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in _COPIED:
+                report.copied[table] = _insert(conn, table, rows.get(table, []))
+            report.pending = sum(1 for r in rows.get("outbox", []) if r["state"] == "pending")
+            report.jumped = _raise_counters(conn, report, now)
+            append_audit(conn, iso(now), "store", "store_salvaged", record_id=None, detail=_summary(report))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    _log(report)
+    return report
+
+
+def _check_rows(cipher: FieldCipher, rows: dict[str, list[dict[str, Any]]], report: SalvageReport) -> None:
+    checks: dict[str, Callable[[FieldCipher, dict[str, Any]], bool]] = {
+        "outbox": _outbox_ok,
+        "cases": _case_ok,
+        "case_attachments": _attachment_ok,
+        "drafts": _draft_ok,
+    }
+    for table, check in checks.items():
+        kept = [r for r in rows.get(table, []) if check(cipher, r)]
+        if len(kept) != len(rows.get(table, [])):
+            report.skipped[table] = len(rows[table]) - len(kept)
+        rows[table] = kept
+    cases = {r["record_id"] for r in rows.get("cases", [])}
+    rows["case_materials"] = [r for r in rows.get("case_materials", []) if r.get("case_record_id") in cases]
+    materials = {(r["case_record_id"], r.get("position")) for r in rows["case_materials"]}
+    shas = {r.get("sha256") for r in rows.get("attachments", [])}
+    rows["case_attachments"] = [
+        r
+        for r in rows.get("case_attachments", [])
+        if (r.get("case_record_id"), r.get("material_position")) in materials and r.get("sha256") in shas
+    ]
+
+
+def _see_case_numbers(rows: dict[str, list[dict[str, Any]]], found: Counters) -> None:
+    """Case numbers in any row read (cases, receipts, ratings, requests, outbox bodies) raise the counters."""
+    for table in ("cases", "receipts", "ratings", "rating_requests"):
+        for row in rows.get(table, []):
+            found.see_case_no(row.get("case_no"))
+    for row in rows.get("outbox", []):
+        found.see_terminal_seq(row.get("terminal_seq"))
+        try:
+            body = json.loads(row["body"])
+        except (TypeError, ValueError):
+            continue
+        if isinstance(body, dict):
+            found.see_case_no(body.get("case_no"))
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> int:
+    copied = 0
+    for row in rows:
+        columns = ", ".join(row)
+        try:
+            cur = conn.execute(
+                f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            )
+        except sqlite3.IntegrityError:  # a CHECK or NOT NULL fails: a damaged row
+            continue
+        copied += cur.rowcount
+    return copied
+
+
+def _raise_counters(conn: sqlite3.Connection, report: SalvageReport, now: dt.datetime) -> bool:
+    """Counters at least as high as the old file's; past any value it could have used where it did not read."""
+    found = report.counters
+    if "cases" not in report.incomplete:
+        found.case_seqs_sure = True  # every case row was read: their numbers are the numbers issued
+    jumped = False
+    tseq = found.terminal_seq
+    if not found.terminal_seq_sure:
+        tseq = max(tseq, int(now.timestamp() * 1000))
+        jumped = True
+    conn.execute("UPDATE terminal_seq SET last_seq = max(last_seq, ?) WHERE id = 1", (tseq,))
+    seqs = dict(found.case_seqs)
+    if not found.case_seqs_sure:
+        jumped = True
+        today = now.astimezone().date()
+        set_recovery_floor(conn, today)  # for terminal prefixes the old file no longer shows
+        through = today.strftime("%Y%m%d")
+        for key, seq in seqs.items():
+            if key[1] <= through:
+                seqs[key] = max(seq, RECOVERY_FLOOR)
+    conn.executemany(
+        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
+        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+        [(prefix, day, min(seq, MAX_SEQ)) for (prefix, day), seq in seqs.items()],
+    )
+    return jumped
+
+
+def _summary(report: SalvageReport) -> str:
+    parts = [f"pending={report.pending}"] + [f"{t}={n}" for t, n in report.copied.items() if n]
+    if report.incomplete:
+        parts.append("incomplete=" + "+".join(report.incomplete))
+    if report.jumped:
+        parts.append("counters_jumped")
+    return " ".join(parts)[:200]
+
+
+def _log(report: SalvageReport) -> None:
+    found = report.counters
+    log.info(
+        "salvaged from the damaged database: %s; terminal_seq read %d%s",
+        _summary(report),
+        found.terminal_seq,
+        "" if found.terminal_seq_sure else " (counter unreadable)",
+    )
+    if report.jumped:
+        # Numbers issued before the damage might not all be visible: the counters jumped past them. Gaps in
+        # case numbers and terminal_seq follow, which an administrator may be asked about.
+        log.error(
+            "counters of the damaged database only partly readable (%s): case numbers and terminal_seq jumped ahead",
+            ", ".join(found.unreadable + report.incomplete) or "partial",
         )
-        conn.execute("UPDATE terminal_seq SET last_seq = max(last_seq, ?) WHERE id = 1", (found.terminal_seq,))
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    if found.unreadable:
-        # An administrator must know: the counters continue from safe floors where the old values were unreadable.
-        log.error("counters of the damaged database only partly readable (%s)", ", ".join(found.unreadable))
-    else:
-        log.info(
-            "counters carried over from the damaged database: %d day(s), terminal_seq %d",
-            len(found.case_seqs),
-            found.terminal_seq,
-        )
-    return found

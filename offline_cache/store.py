@@ -65,6 +65,8 @@ class Store:
         self.path = path
         self.db = db
         self.recovered_from = recovered_from
+        #: What was copied from the damaged file (with `recovered_from`), e.g. `salvaged.pending` records to resend.
+        self.salvaged: salvage.SalvageReport | None = None
         self._s = session
         self.cases = Cases(session)
         self.receipts = Receipts(session)
@@ -210,14 +212,15 @@ def open_store(
     try:
         db = sqlite_utils.Database(conn, execute_plugins=False)
         _migrate(conn, db)
-        if recovered_from is not None:
-            _carry_over(conn, recovered_from, clock())
         cipher = _cipher(conn, path, key_provider or default_key_provider())
+        salvaged = _salvage(conn, recovered_from, cipher, clock()) if recovered_from is not None else None
     except BaseException:
         conn.close()
         raise
     session = Session(conn, cipher, clock)
-    return Store(path, session, db, blobs_dir=blobs_dir or path.parent / "blobs", recovered_from=recovered_from)
+    store = Store(path, session, db, blobs_dir=blobs_dir or path.parent / "blobs", recovered_from=recovered_from)
+    store.salvaged = salvaged
+    return store
 
 
 def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
@@ -233,9 +236,10 @@ def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
         raise from_sqlite(exc) from exc
 
 
-def _carry_over(conn: sqlite3.Connection, old_path: Path, now: dt.datetime) -> None:
+def _salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: dt.datetime) -> salvage.SalvageReport:
+    """Pending records and counters of the moved-aside file into the fresh database (same key: same path)."""
     try:
-        salvage.carry_over(conn, old_path, now=now)
+        return salvage.salvage(conn, old_path, cipher, now)
     except sqlite3.Error as exc:
         raise from_sqlite(exc) from exc
 
