@@ -51,6 +51,12 @@ class SyncStatusPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sync_status_panel")
+        self.setStyleSheet(
+            'QLabel#sync_state[online="true"] { color: #1b5e20; font-weight: bold; }'
+            'QLabel#sync_state[online="false"] { color: #8a4b00; font-weight: bold; }'
+            "QLabel#sync_warning { color: #8a4b00; }"
+            "QPushButton#sync_dead_letters { color: #b71c1c; font-weight: bold; }"
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.state_label = QLabel(self)
@@ -68,9 +74,11 @@ class SyncStatusPanel(QWidget):
         self.dead_button.setAccessibleName("被平台拒收的记录")
         self.sync_button = QPushButton("立即同步", self)
         self.sync_button.setObjectName("sync_now")
-        for widget in (self.state_label, self.queue_label, self.last_success_label, self.warning_label):
+        for widget in (self.state_label, self.queue_label, self.last_success_label):
             layout.addWidget(widget)
-        layout.addStretch(1)
+        # While shown, the message takes all the free width (one line); hidden, the spacer takes it.
+        layout.addWidget(self.warning_label, 1)
+        layout.addStretch(0)
         layout.addWidget(self.dead_button)
         layout.addWidget(self.sync_button)
         self.sync_button.clicked.connect(self._on_sync_clicked)

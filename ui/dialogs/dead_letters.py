@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -43,12 +44,16 @@ class DeadLettersDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("dead_letters_dialog")
         self.setWindowTitle("被平台拒收的记录")
+        self.resize(760, 420)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("dead_letters_table")
         self.table.setHorizontalHeaderLabels(["序号", "类型", "原因", "时间"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the platform's reason gets the width
+        self.table.verticalHeader().hide()  # 序号 is the first column
         self.message = QLabel(self)
         self.message.setObjectName("dead_letters_message")
         self.retry_button = QPushButton("重新上传所选", self)
