@@ -51,8 +51,6 @@ def terminal_at(tmp_path: Path) -> Iterator[Terminal]:
     yield term
     term.receipts.wait_for_idle()
     QApplication.processEvents()  # deliver the print worker's last results while the store is open
-    for timer in term.status.findChildren(QTimer):  # no status refresh after the store is closed
-        timer.stop()
     term.close()
 
 
