@@ -36,6 +36,7 @@ from offline_cache.connection import BUSY_TIMEOUT_MS
 from offline_cache.crypto import FieldCipher, aad
 from offline_cache.numbering import MAX_SEQ, RECOVERY_FLOOR, case_number, set_recovery_floor
 from offline_cache.outbox import open_body
+from offline_cache.salvage_pages import Column, as_row, leaf_records
 from offline_cache.session import iso
 
 log = logging.getLogger("tongban.store")
@@ -81,6 +82,7 @@ class SalvageReport:
     copied: dict[str, int] = field(default_factory=dict)
     pending: int = 0  # pending outbox rows copied: they will be sent again
     skipped: dict[str, int] = field(default_factory=dict)  # rows read but failing their checks
+    from_pages: dict[str, int] = field(default_factory=dict)  # rows found only by reading pages
     incomplete: list[str] = field(default_factory=list)  # tables with unreadable ranges
     counters: Counters = field(default_factory=Counters)
     jumped: bool = False  # a counter jumped because the old one could not be read in full
@@ -272,6 +274,81 @@ _COPIED = (
 )
 
 
+# --- reading pages when the b-trees cannot be walked -------------------------------------------------------------
+
+# Tables read from pages: rows are never deleted from these (drafts and staff, which change or go, are not).
+_FROM_PAGES = (
+    "attachments",
+    "cases",
+    "case_materials",
+    "case_attachments",
+    "receipts",
+    "ratings",
+    "rating_requests",
+    "outbox",
+)
+
+
+def _literal(text: object) -> Any:
+    if not isinstance(text, str) or text.upper() == "NULL":
+        return None
+    if text.startswith("'") and text.endswith("'"):
+        return text[1:-1].replace("''", "'")
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _schema(conn: sqlite3.Connection, table: str) -> tuple[list[Column], list[str]]:
+    info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+    keys = [str(r[1]) for r in sorted(info, key=lambda r: int(r[5])) if int(r[5]) > 0]
+    columns = [
+        Column(
+            name=str(r[1]),
+            type=str(r[2]).upper(),
+            notnull=bool(r[3]) or int(r[5]) > 0,
+            default=_literal(r[4]),
+            rowid_alias=len(keys) == 1 and int(r[5]) == 1 and str(r[2]).upper() == "INTEGER",
+        )
+        for r in info
+    ]
+    return columns, keys
+
+
+def _add_page_rows(
+    conn: sqlite3.Connection, old_path: Path, rows: dict[str, list[dict[str, Any]]], report: SalvageReport
+) -> None:
+    """Rows the b-tree walk missed, read from the pages; the newest copy of a key wins, walked rows first."""
+    schemas = {t: _schema(conn, t) for t in (*_FROM_PAGES, "case_sequences", "terminal_seq")}
+    found: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {t: {} for t in _FROM_PAGES}
+    for rowid, values in leaf_records(old_path):
+        for table, (columns, keys) in schemas.items():
+            row = as_row(columns, rowid, values)
+            if row is None:
+                continue
+            if table == "terminal_seq":
+                if rowid == 1:
+                    report.counters.see_terminal_seq(row["last_seq"])
+            elif table == "case_sequences":
+                prefix, day, seq = row["prefix"], row["day"], row["last_seq"]
+                if len(prefix) == 11 and prefix.isdigit() and len(day) == 8 and day.isdigit() and seq <= MAX_SEQ:
+                    report.counters.see_case_seq(prefix, day, seq)
+            else:
+                key = tuple(row[k] for k in keys)
+                seen = found[table].get(key)
+                if seen is None or str(row.get("updated_at", "")) > str(seen.get("updated_at", "")):
+                    found[table][key] = row
+    for table, (_columns, keys) in schemas.items():
+        if table not in found:
+            continue
+        have = {tuple(r[k] for k in keys) for r in rows.get(table, [])}
+        extra = [r for key, r in found[table].items() if key not in have]
+        rows.setdefault(table, []).extend(extra)
+        if extra:
+            report.from_pages[table] = len(extra)
+
+
 # --- writing into the fresh database ---------------------------------------------------------------------------
 
 
@@ -291,6 +368,8 @@ def salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: 
             _read_counters(old, report.counters)
             for table in _COPIED:
                 rows[table] = _read_table(old, table, _columns(conn, table), report)
+    if report.incomplete or not (report.counters.terminal_seq_sure and report.counters.case_seqs_sure):
+        _add_page_rows(conn, old_path, rows, report)
     _see_case_numbers(rows, report.counters)
     _check_rows(cipher, rows, report)
     conn.execute("PRAGMA foreign_keys = OFF")
