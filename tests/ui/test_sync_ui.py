@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import config_from_dict
+from app.domain.models import CaseState
 from app.paths import AppPaths
 from app.services.intake import IntakeDraft
 from app.services.terminal import Clock, Terminal, open_terminal, utc_now
@@ -56,7 +57,7 @@ def central(tmp_path: Path) -> Iterator[Central]:
         server.stop()
 
 
-def _terminal(tmp_path: Path, platform_url: str, clock: Clock = utc_now) -> Terminal:
+def _terminal(tmp_path: Path, platform_url: str, clock: Clock = utc_now, pull_interval_s: float = 300.0) -> Terminal:
     paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
     config = config_from_dict(
         {
@@ -70,7 +71,8 @@ def _terminal(tmp_path: Path, platform_url: str, clock: Clock = utc_now) -> Term
         }
     )
     # A long idle poll: only the wake-ups (new record, 立即同步, enrolment) can make things happen quickly.
-    return open_terminal(config=config, paths=paths, clock=clock, sync_settings=fast_settings(idle_poll_s=30.0))
+    settings = fast_settings(idle_poll_s=30.0, pull_interval_s=pull_interval_s)
+    return open_terminal(config=config, paths=paths, clock=clock, sync_settings=settings)
 
 
 def _close(term: Terminal) -> None:
@@ -246,5 +248,33 @@ def test_records_unsynced_past_the_limit_raise_a_banner_until_they_are_sent(
         ui.sync_action.trigger()  # 管理 → 立即同步
         qtbot.wait_until(lambda: not ui.banner.isVisible(), timeout=15000)
         assert set(ids) <= set(central.record_ids())
+    finally:
+        _close(term)
+
+
+def test_a_status_change_on_the_platform_reaches_today_s_cases(
+    gui_app: QApplication, qtbot: QtBot, central: Central, tmp_path: Path
+) -> None:
+    enrol(central, tmp_path / "data")
+    term = _terminal(tmp_path, central.url, pull_interval_s=0.0)  # every wake-up pulls
+    try:
+        _window, ui = _open_window(qtbot, term)
+        term.start()
+        record_id = _submit_case(term)
+        qtbot.wait_until(lambda: record_id in central.record_ids(), timeout=15000)
+        saved = term.store.cases.get(record_id)
+        assert saved is not None and saved.case.state != CaseState.ACCEPTED
+
+        def state_now() -> CaseState:
+            stored = term.store.cases.get(record_id)
+            assert stored is not None
+            return stored.case.state
+
+        # What today's list would show each time it is told to re-query.
+        seen_by_list: list[CaseState] = []
+        term.case_list.cases_changed.connect(lambda: seen_by_list.append(state_now()))
+        central.set_case_status(saved.case.case_no, "accepted")
+        ui.panel.sync_button.click()
+        qtbot.wait_until(lambda: CaseState.ACCEPTED in seen_by_list, timeout=15000)
     finally:
         _close(term)
