@@ -1,0 +1,160 @@
+"""FAULTS.md row 16 on real files: a damaged database is moved aside as found, and what it still holds comes back.
+
+Pending records that can be read are in the fresh database's outbox, unchanged (same id, terminal_seq, body and
+hash), so they are sent again; case numbers and terminal_seq continue after the old ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from offline_cache import open_store, samples
+from offline_cache.keys import key_file_path
+from offline_cache.outbox import OutboxEntry
+
+PAGE = 4096
+
+
+@dataclass
+class Old:
+    pending: dict[str, OutboxEntry]
+    sent: set[str]
+    case_nos: set[str]
+    last_case_no: str
+    last_tseq: int
+
+
+def _fill(path: Path, cases: int, *, sent: int = 10, keep_open: Path | None = None) -> Old:
+    """`cases` cases each with a receipt; the first `sent` outbox rows acknowledged. With `keep_open`, the files
+    are copied there while the store is still open (a power cut: the newest commits only in the -wal)."""
+    with open_store(path) as store:
+        case_nos: set[str] = set()
+        for i in range(cases):
+            saved = store.save_case(samples.sample_case(), actor="S0042")
+            store.save_receipt(samples.sample_receipt(saved.case.case_no), actor="S0042")
+            case_nos.add(saved.case.case_no)
+            if keep_open is not None and i == cases // 2:
+                store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        acked = [e.record_id for e in store.outbox.pending(limit=sent)]
+        for rid in acked:
+            store.outbox.mark_sent(rid, f"ref-{rid}", dt.datetime.now(dt.UTC))
+        pending = {e.record_id: e for e in store.outbox.pending(limit=100_000, max_bytes=1 << 40)}
+        last = store.outbox.get(next(reversed(pending)))
+        assert last is not None
+        if keep_open is not None:
+            keep_open.mkdir()
+            for suffix in ("", "-wal"):
+                shutil.copyfile(f"{path}{suffix}", keep_open / f"{path.name}{suffix}")
+            shutil.copyfile(key_file_path(path), key_file_path(keep_open / path.name))
+    return Old(pending, set(acked), case_nos, saved.case.case_no, last.terminal_seq)
+
+
+def _check_salvaged(store_path: Path, old: Old, damaged: bytes, wal: bytes | None) -> set[str]:
+    """Common checks; returns the ids of the pending rows that came back."""
+    with open_store(store_path) as store:
+        assert store.recovered_from is not None and store.salvaged is not None
+        assert store.recovered_from.read_bytes() == damaged  # moved aside byte for byte
+        if wal is not None:
+            assert Path(f"{store.recovered_from}-wal").read_bytes() == wal
+        pending = {e.record_id: e for e in store.outbox.pending(limit=100_000, max_bytes=1 << 40)}
+        assert set(pending) <= set(old.pending)  # nothing invented, sent rows are not sent again
+        for rid, entry in pending.items():  # the same record on the wire: the platform answers `duplicate`
+            was = old.pending[rid]
+            assert (entry.terminal_seq, entry.kind, entry.depends_on) == (was.terminal_seq, was.kind, was.depends_on)
+            assert entry.body == was.body and entry.body_sha256 == was.body_sha256
+            assert entry.created_at == was.created_at
+        assert store.salvaged.pending == len(pending)
+        for rid, entry in pending.items():  # the local case list shows salvaged cases again (reprints need it)
+            if entry.kind.value == "case":
+                case = store.cases.get(rid)
+                assert case is not None and case.case.applicant.name == samples.NAME
+
+        new = store.save_case(samples.sample_case(), actor="S0042")
+        assert new.case.case_no not in old.case_nos
+        assert new.case.case_no[:19] == old.last_case_no[:19]
+        assert int(new.case.case_no[19:24]) > int(old.last_case_no[19:24])
+        assert new.terminal_seq > old.last_tseq
+        receipt = store.save_receipt(samples.sample_receipt(new.case.case_no), actor="S0042")
+        assert receipt.terminal_seq == new.terminal_seq + 1
+    return set(pending)
+
+
+def test_a_damaged_page_2_loses_nothing_pending_and_the_wal_moves_with_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Random bytes over page 2 (power cut with the newest commits still in the -wal): every pending row is back,
+    and numbering continues right after the old numbers."""
+    crashed = tmp_path / "crashed"
+    old = _fill(tmp_path / "tb.db", 40, keep_open=crashed)
+    path = crashed / "tb.db"
+    with path.open("r+b") as f:  # dd if=/dev/urandom of=tb.db bs=4096 seek=1 count=1 conv=notrunc
+        f.seek(PAGE)
+        f.write(os.urandom(PAGE))
+    damaged, wal = path.read_bytes(), Path(f"{path}-wal").read_bytes()
+    assert len(wal) > 0
+
+    with caplog.at_level(logging.INFO, logger="tongban.store"):
+        back = _check_salvaged(path, old, damaged, wal)
+
+    assert back == set(old.pending)  # lost = 0
+    with open_store(path) as store:  # exact continuation: the counters were readable
+        again = store.save_case(samples.sample_case(), actor="S0042")
+        assert int(again.case.case_no[19:24]) == int(old.last_case_no[19:24]) + 2
+        assert again.terminal_seq == old.last_tseq + 3
+        assert store.recovered_from is None  # the next start finds a sound database
+        assert not any(e.record_id in old.sent for e in store.outbox.pending(limit=100_000, max_bytes=1 << 40))
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "pending=" in logged and samples.NAME not in logged and samples.ID_NUMBER not in logged
+
+
+def test_a_database_truncated_to_half_gives_back_its_readable_pending_rows(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`truncate -s 50%`: SQLite reads nothing of it (part of its schema is gone); its pages still hold most of
+    the older pending rows. Those come back unchanged; numbers jump past anything the lost half could hold."""
+    path = tmp_path / "tb.db"
+    old = _fill(path, 80)
+    os.truncate(path, path.stat().st_size // 2)
+    damaged = path.read_bytes()
+
+    with caplog.at_level(logging.ERROR, logger="tongban.store"):
+        back = _check_salvaged(path, old, damaged, None)
+
+    assert len(back) >= len(old.pending) // 4, f"only {len(back)} of {len(old.pending)} pending rows salvaged"
+    with open_store(path) as store:
+        nxt = store.save_case(samples.sample_case(), actor="S0042")
+    assert nxt.case_seq > 50_000  # the lost half may have held any number issued today
+    assert any("partly readable" in r.getMessage() for r in caplog.records)
+
+
+def test_a_pending_row_scribbled_over_is_left_behind_rather_than_sent_wrong(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A damaged body must never reach the platform as a record: a body that no longer decrypts, or no longer
+    matches its hash, stays behind in the moved-aside file; the rest comes back."""
+    path = tmp_path / "tb.db"
+    old = _fill(path, 20, sent=0)
+    data = bytearray(path.read_bytes())
+    data[PAGE : 2 * PAGE] = os.urandom(PAGE)  # the damage the start-up check sees
+    token = data.find(b'"enc:v1:')
+    data[token + 20] = ord("A") if data[token + 20] != ord("A") else ord("B")  # ciphertext no longer opens
+    code = data.find(b'"item_code":"')
+    data[code + 14] = ord("9") if data[code + 14] != ord("9") else ord("8")  # a clear value changed
+    assert token > 0 and code > 0
+    path.write_bytes(bytes(data))
+
+    with caplog.at_level(logging.ERROR, logger="tongban.store"), open_store(path) as store:
+        assert store.recovered_from is not None and store.salvaged is not None
+        pending = store.outbox.pending(limit=100_000, max_bytes=1 << 40)
+        skipped = store.salvaged.skipped.get("outbox", 0)
+    assert 1 <= skipped <= 2  # the two changes may hit the same record
+    assert len(pending) == len(old.pending) - skipped
+    for entry in pending:
+        assert entry.body == old.pending[entry.record_id].body
