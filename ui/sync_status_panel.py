@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
 from app.config import Config
@@ -20,19 +20,23 @@ if TYPE_CHECKING:  # the admin dialogs load when first opened
 
 def _age_zh(seconds: int | None) -> str:
     if seconds is None:
-        return "无"
+        return QCoreApplication.translate("SyncStatusPanel", "none")
     if seconds < 60:
-        return "不到 1 分钟"
+        return QCoreApplication.translate("SyncStatusPanel", "less than 1 minute")
     if seconds < 3600:
-        return f"{seconds // 60} 分钟"
+        return QCoreApplication.translate("SyncStatusPanel", "{minutes} minutes").format(minutes=seconds // 60)
     if seconds < 86400:
-        return f"{seconds // 3600} 小时 {seconds % 3600 // 60} 分钟"
-    return f"{seconds // 86400} 天 {seconds % 86400 // 3600} 小时"
+        return QCoreApplication.translate("SyncStatusPanel", "{hours} hours {minutes} minutes").format(
+            hours=seconds // 3600, minutes=seconds % 3600 // 60
+        )
+    return QCoreApplication.translate("SyncStatusPanel", "{days} days {hours} hours").format(
+        days=seconds // 86400, hours=seconds % 86400 // 3600
+    )
 
 
 def _local_time_zh(iso_text: str | None) -> str:
     if not iso_text:
-        return "尚无"
+        return QCoreApplication.translate("SyncStatusPanel", "never")
     moment = dt.datetime.fromisoformat(iso_text).astimezone()
     return moment.strftime("%m-%d %H:%M")
 
@@ -71,8 +75,8 @@ class SyncStatusPanel(QWidget):
         self.dead_button = QPushButton(self)
         self.dead_button.setObjectName("sync_dead_letters")
         self.dead_button.setFlat(True)
-        self.dead_button.setAccessibleName("被平台拒收的记录")
-        self.sync_button = QPushButton("立即同步", self)
+        self.dead_button.setAccessibleName(self.tr("Records rejected by the platform"))
+        self.sync_button = QPushButton(self.tr("Sync now"), self)
         self.sync_button.setObjectName("sync_now")
         for widget in (self.state_label, self.queue_label, self.last_success_label):
             layout.addWidget(widget)
@@ -91,23 +95,29 @@ class SyncStatusPanel(QWidget):
         # IDLE means "nothing to send": after a failed pull (the state stays IDLE, the error is noted) and no upload
         # since, it must not read as 在线.
         unconfirmed = status.state == SyncState.IDLE and status.online is not True and bool(status.last_error)
-        self.state_label.setText("已全部上传，平台未连通" if unconfirmed else status.label_zh)
+        self.state_label.setText(self.tr("All uploaded, platform not reached") if unconfirmed else status.label_zh)
         self.state_label.setToolTip(status.last_error)
         self.state_label.setProperty("online", "true" if status.online and not unconfirmed else "false")
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
-        self.queue_label.setText(f"待上传 {status.queue_depth} 条，最早 {_age_zh(status.oldest_pending_seconds)}")
-        self.last_success_label.setText(f"上次成功：{_local_time_zh(status.last_success_at)}")
+        self.queue_label.setText(
+            self.tr("{count} waiting to upload, oldest {age}").format(
+                count=status.queue_depth, age=_age_zh(status.oldest_pending_seconds)
+            )
+        )
+        self.last_success_label.setText(
+            self.tr("Last success: {time}").format(time=_local_time_zh(status.last_success_at))
+        )
         warnings = []
         if status.unsynced_warning:
-            warnings.append("有记录长时间未上传，请检查网络或联系管理员")
+            warnings.append(self.tr("Records have waited long to upload; check the network or tell the administrator"))
         if status.clock_wrong or status.state == SyncState.CLOCK_SKEW:
-            warnings.append("本机时钟不准，请校准系统时间")
+            warnings.append(self.tr("This computer's clock is wrong; set the system time"))
         if status.last_error and (unconfirmed or status.state not in (SyncState.IDLE, SyncState.SYNCING)):
             warnings.append(status.last_error)
         self.warning_label.setText("；".join(dict.fromkeys(warnings)))
         self.warning_label.setVisible(bool(warnings))
-        self.dead_button.setText(f"{status.dead_letters} 条被平台拒收")
+        self.dead_button.setText(self.tr("{count} rejected by the platform").format(count=status.dead_letters))
         self.dead_button.setVisible(status.dead_letters > 0)
         self.sync_button.setEnabled(status.state not in (SyncState.NOT_ENROLLED, SyncState.STOPPED))
 

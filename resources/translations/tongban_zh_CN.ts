@@ -162,6 +162,69 @@
     </message>
 </context>
 <context>
+    <name>DeadLettersDialog</name>
+    <message>
+        <source>Case</source>
+        <translation>办件</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Records rejected by the platform</source>
+        <translation>被平台拒收的记录</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Upload the selected again</source>
+        <translation>重新上传所选</translation>
+    </message>
+    <message>
+        <source>Export to a file…</source>
+        <translation>导出到文件…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>{count} in total</source>
+        <translation>共 {count} 条</translation>
+    </message>
+    <message>
+        <source>Exported {count} to {path} (personal data left out)</source>
+        <translation>已导出 {count} 条到 {path}（个人信息已隐去）</translation>
+    </message>
+    <message>
+        <source>Export the rejected records</source>
+        <translation>导出被拒收的记录</translation>
+    </message>
+</context>
+<context>
     <name>DeliveryPanel</name>
     <message>
         <source>Routing and result delivery</source>
@@ -724,6 +787,65 @@
     <message>
         <source>Receipt not printed: {reason} The case is saved; reprint it from today&apos;s cases.</source>
         <translation>收件回执未打印：{reason} 办件已保存，可在今日办件中补打。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusPanel</name>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>less than 1 minute</source>
+        <translation>不到 1 分钟</translation>
+    </message>
+    <message>
+        <source>{minutes} minutes</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{hours} hours {minutes} minutes</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>{days} days {hours} hours</source>
+        <translation>{days} 天 {hours} 小时</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>尚无</translation>
+    </message>
+    <message>
+        <source>Records rejected by the platform</source>
+        <translation>被平台拒收的记录</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>All uploaded, platform not reached</source>
+        <translation>已全部上传，平台未连通</translation>
+    </message>
+    <message>
+        <source>{count} waiting to upload, oldest {age}</source>
+        <translation>待上传 {count} 条，最早 {age}</translation>
+    </message>
+    <message>
+        <source>Last success: {time}</source>
+        <translation>上次成功：{time}</translation>
+    </message>
+    <message>
+        <source>Records have waited long to upload; check the network or tell the administrator</source>
+        <translation>有记录长时间未上传，请检查网络或联系管理员</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is wrong; set the system time</source>
+        <translation>本机时钟不准，请校准系统时间</translation>
+    </message>
+    <message>
+        <source>{count} rejected by the platform</source>
+        <translation>{count} 条被平台拒收</translation>
     </message>
 </context>
 <context>

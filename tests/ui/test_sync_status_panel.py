@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.sync import DeadLetter, SyncState, SyncStatus
@@ -26,7 +27,7 @@ def _status(**changes: object) -> SyncStatus:
     return SyncStatus(**base)  # type: ignore[arg-type]
 
 
-def test_panel_shows_offline_queue_age_and_the_unsynced_warning(qtbot: QtBot) -> None:
+def test_panel_shows_offline_queue_age_and_the_unsynced_warning(gui_app: QApplication, qtbot: QtBot) -> None:
     panel = SyncStatusPanel()
     qtbot.add_widget(panel)
     panel.show_status(
@@ -55,7 +56,7 @@ def test_panel_shows_offline_queue_age_and_the_unsynced_warning(qtbot: QtBot) ->
     assert panel.state_label.text() == "在线，已全部上传"
 
 
-def test_dead_letter_dialog_lists_reasons_and_asks_to_retry_the_selection(qtbot: QtBot) -> None:
+def test_dead_letter_dialog_lists_reasons_and_asks_to_retry_the_selection(gui_app: QApplication, qtbot: QtBot) -> None:
     dialog = DeadLettersDialog()
     qtbot.add_widget(dialog)
     when = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,7 +26,16 @@ from PySide6.QtWidgets import (
 
 from app.services.sync import DeadLetter
 
-KIND_ZH = {"case": "办件", "receipt": "回执", "rating": "评价", "event": "事件"}
+
+def kind_text(kind: str) -> str:
+    """The record kind as the administrator calls it (unknown kinds as they are)."""
+    names = {
+        "case": QCoreApplication.translate("DeadLettersDialog", "Case"),
+        "receipt": QCoreApplication.translate("DeadLettersDialog", "Receipt"),
+        "rating": QCoreApplication.translate("DeadLettersDialog", "Rating"),
+        "event": QCoreApplication.translate("DeadLettersDialog", "Event"),
+    }
+    return names.get(kind, kind)
 
 
 class DeadLettersDialog(QDialog):
@@ -43,11 +52,11 @@ class DeadLettersDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dead_letters_dialog")
-        self.setWindowTitle("被平台拒收的记录")
+        self.setWindowTitle(self.tr("Records rejected by the platform"))
         self.resize(760, 420)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("dead_letters_table")
-        self.table.setHorizontalHeaderLabels(["序号", "类型", "原因", "时间"])
+        self.table.setHorizontalHeaderLabels([self.tr("No."), self.tr("Type"), self.tr("Reason"), self.tr("Time")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
@@ -56,11 +65,11 @@ class DeadLettersDialog(QDialog):
         self.table.verticalHeader().hide()  # 序号 is the first column
         self.message = QLabel(self)
         self.message.setObjectName("dead_letters_message")
-        self.retry_button = QPushButton("重新上传所选", self)
+        self.retry_button = QPushButton(self.tr("Upload the selected again"), self)
         self.retry_button.setObjectName("dead_letters_retry")
-        self.export_button = QPushButton("导出到文件…", self)
+        self.export_button = QPushButton(self.tr("Export to a file…"), self)
         self.export_button.setObjectName("dead_letters_export")
-        close = QPushButton("关闭", self)
+        close = QPushButton(self.tr("Close"), self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.export_button)
@@ -82,7 +91,7 @@ class DeadLettersDialog(QDialog):
         for row, letter in enumerate(letters):
             values = (
                 str(letter.terminal_seq),
-                KIND_ZH.get(letter.kind, letter.kind),
+                kind_text(letter.kind),
                 letter.reason_zh,
                 letter.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
             )
@@ -90,7 +99,7 @@ class DeadLettersDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setToolTip(letter.record_id if column == 0 else value)
                 self.table.setItem(row, column, item)
-        self.message.setText(f"共 {len(letters)} 条")
+        self.message.setText(self.tr("{count} in total").format(count=len(letters)))
         self.retry_button.setEnabled(bool(letters))
         self.export_button.setEnabled(bool(letters))
 
@@ -99,7 +108,9 @@ class DeadLettersDialog(QDialog):
         if count < 0:
             self.message.setText(detail)
         else:
-            self.message.setText(f"已导出 {count} 条到 {detail}（个人信息已隐去）")
+            self.message.setText(
+                self.tr("Exported {count} to {path} (personal data left out)").format(count=count, path=detail)
+            )
 
     def selected_ids(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -113,6 +124,8 @@ class DeadLettersDialog(QDialog):
 
     @Slot()
     def _on_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出被拒收的记录", "dead_letters.jsonl", "JSON Lines (*.jsonl)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export the rejected records"), "dead_letters.jsonl", "JSON Lines (*.jsonl)"
+        )
         if path:
             self.export_requested.emit(path)
