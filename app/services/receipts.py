@@ -65,6 +65,24 @@ def pdf_dir_for(config: Config, paths: AppPaths) -> Path:
     return Path(config.printer.pdf_dir) if config.printer.pdf_dir else paths.data_dir / "receipts"
 
 
+def purge_receipt_files(directory: Path, *, now: dt.datetime, retention_days: int) -> int:
+    """Delete receipt PDFs older than the retention period (they carry the applicant's name); returns the count."""
+    cutoff = (now - dt.timedelta(days=retention_days)).timestamp()
+    removed = 0
+    try:
+        candidates = list(directory.glob("*.pdf"))
+    except OSError:
+        return 0
+    for path in candidates:
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # in use or already gone: the next run tries again
+            continue
+    return removed
+
+
 def printed_kinds(store: Store, case_no: str) -> set[ReceiptKind]:
     """Document kinds of this case that were printed successfully before: printing them again is a 补打."""
     return {record.kind for record in store.receipts.for_case(case_no) if record.success}
@@ -385,7 +403,7 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
     app = _qt_app()
     try:
         ensure_receipt_fonts()
-        with open_store(paths.database) as store:
+        with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
             stored = store.cases.get_by_no(parsed.digits)
             if stored is None:
                 raise UserFacingError(f"未找到办件 {parsed.grouped}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -21,7 +22,7 @@ from app.services.catalogue import CatalogueService
 from app.services.devices import DeviceService, simulated_devices
 from app.services.intake import IntakeService
 from app.services.ratings import RatingService
-from app.services.receipts import ReceiptService, pdf_dir_for
+from app.services.receipts import ReceiptService, pdf_dir_for, purge_receipt_files
 from app.services.report import ReportService
 from app.services.staff import StaffService
 from app.services.status import StatusService
@@ -58,9 +59,11 @@ class RetentionService(QObject):
         retention_days: int,
         clock: Clock,
         before: Callable[[], None],
+        receipt_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._receipt_dir = receipt_dir
         self._store = store
         self._days = retention_days
         self._clock = clock
@@ -81,6 +84,11 @@ class RetentionService(QObject):
             return
         if report.drafts:
             log.info("retention: %d stale draft(s) deleted", report.drafts)
+        if self._receipt_dir is not None:
+            # Receipt PDFs carry the applicant's full name: they go when the retention period has passed.
+            files = purge_receipt_files(self._receipt_dir, now=self._clock(), retention_days=self._days)
+            if files:
+                log.info("retention: %d receipt PDF(s) older than %d days deleted", files, self._days)
         self.purged.emit(report)
 
 
@@ -157,6 +165,7 @@ class Terminal:
             retention_days=config.retention_days,
             clock=clock,
             before=self.intake.flush_draft,  # a scan only the unsaved draft uses yet must count as in use
+            receipt_dir=pdf_dir_for(config, paths),
             parent=parent,
         )
         self.retention.run()
