@@ -93,9 +93,13 @@ class SalvageReport:
 
 @contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """Read-only: never checkpoints or deletes the -wal, so the moved-aside files stay as found."""
+    """Read-only: never checkpoints or deletes the -wal, so the moved-aside files stay as found.
+
+    Without a -wal the file is opened as immutable, so no empty -wal/-shm appear beside it either.
+    """
+    query = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error:
         yield None
         return
@@ -217,11 +221,11 @@ def _outbox_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
     if row.get("state") not in {"pending", "sent", "dead"}:
         return False
     try:
+        if row["state"] != "pending":  # kept for reconciliation only; a purged one no longer matches its hash
+            return isinstance(json.loads(body), dict)
         clear = open_body(cipher, rid, body)
     except Exception:  # any failure means a damaged row
         return False
-    if row["state"] != "pending":
-        return True  # a purged sent row no longer matches its hash, and is never resent as is
     return hashlib.sha256(canonical_json(clear)).hexdigest() == row.get("body_sha256")
 
 

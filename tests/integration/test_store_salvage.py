@@ -63,6 +63,9 @@ def _check_salvaged(store_path: Path, old: Old, damaged: bytes, wal: bytes | Non
         assert store.recovered_from.read_bytes() == damaged  # moved aside byte for byte
         if wal is not None:
             assert Path(f"{store.recovered_from}-wal").read_bytes() == wal
+        else:  # there was no -wal: at most an empty one (from the read-only start-up check) lies beside it
+            side = Path(f"{store.recovered_from}-wal")
+            assert not side.exists() or side.stat().st_size == 0
         pending = {e.record_id: e for e in store.outbox.pending(limit=100_000, max_bytes=1 << 40)}
         assert set(pending) <= set(old.pending)  # nothing invented, sent rows are not sent again
         for rid, entry in pending.items():  # the same record on the wire: the platform answers `duplicate`
