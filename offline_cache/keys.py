@@ -7,7 +7,6 @@ used from there even when a keyring appears later, so a key is never silently re
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
@@ -17,6 +16,7 @@ from typing import Protocol
 
 from offline_cache.crypto import KEY_BYTES
 from offline_cache.errors import StoreError, WrongKeyError
+from offline_cache.files import write_atomically
 
 log = logging.getLogger("tongban.store")
 
@@ -69,29 +69,8 @@ class FileKeyProvider:
 
 
 def _write_new_key_file(path: Path, key: bytes) -> None:
-    """Write to a temporary file, fsync, then hard-link into place so a concurrent creator cannot be overwritten."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(key.hex() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(FileExistsError):  # someone else created it first: theirs wins
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Create the key file; if a concurrent creator got there first, theirs wins (it is never overwritten)."""
+    write_atomically(path, (key.hex() + "\n").encode("ascii"), overwrite=False)
 
 
 def keyring_usable() -> bool:

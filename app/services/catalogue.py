@@ -29,6 +29,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
 from app.domain.catalogue_search import BackgroundIndex, SearchHit
 from app.domain.models import ServiceItem
+from offline_cache.files import write_atomically
 from resources import resource_path
 
 log = logging.getLogger("tongban.catalogue")
@@ -151,19 +152,9 @@ class CatalogueService(QObject):
         return catalogue
 
     def _write_atomically(self, data: bytes) -> None:
-        target = self._dir / CURRENT_FILE
-        tmp = target.with_name(CURRENT_FILE + ".tmp")
         try:
-            self._dir.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            _fsync_dir(self._dir)
+            write_atomically(self._dir / CURRENT_FILE, data, mode=0o644)
         except OSError as exc:
-            with contextlib.suppress(OSError):  # the folder itself may be what failed
-                tmp.unlink(missing_ok=True)
             raise CatalogueError(
                 "无法保存新的事项目录（磁盘已满或没有写入权限），继续使用当前目录",
                 f"cannot store the new catalogue: {exc.strerror or exc}",
@@ -197,14 +188,3 @@ class CatalogueService(QObject):
             os.replace(current, current.with_name(REJECTED_FILE))
         except OSError as exc:
             log.warning("could not move the rejected catalogue aside: %s", exc.strerror or exc)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable (POSIX); Windows cannot open a directory and does not need it."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

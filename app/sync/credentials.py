@@ -10,12 +10,12 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 import stat
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from offline_cache.files import write_atomically
 from offline_cache.keys import keyring_usable
 
 log = logging.getLogger("tongban.sync")
@@ -123,7 +123,7 @@ class CredentialStore:
                 raise CredentialsError("无法把设备凭据保存到系统密钥环。") from exc
             return
         try:
-            _write_atomically(self.file_path, text)
+            write_atomically(self.file_path, text.encode("utf-8"))
         except OSError as exc:
             raise CredentialsError("无法保存设备凭据文件（磁盘已满或无写入权限）。") from exc
         log.info("device credentials stored for device %s", creds.device_id)
@@ -138,20 +138,4 @@ class CredentialStore:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    if os.name == "posix":
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+    write_atomically(path, text.encode("utf-8"))

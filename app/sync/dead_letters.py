@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from app.protocol import PERSONAL_FIELDS
 from offline_cache import Store
+from offline_cache.files import write_atomically
 from offline_cache.outbox import PARENT_DEAD
 
 REASONS_ZH: dict[str, str] = {
@@ -88,12 +88,7 @@ def export_dead_letters(store: Store, path: Path, *, terminal: str) -> int:
                 sort_keys=True,
             )
         )
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + ("\n" if lines else ""))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
     return len(lines)
 
 
