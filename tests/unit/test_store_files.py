@@ -39,4 +39,4 @@ def test_failure_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatc
     with pytest.raises(OSError):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["f"]
+    assert [p.name for p in target.parent.iterdir() if p.name != "tongban-home"] == ["f"]
