@@ -362,6 +362,35 @@ def salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: 
     One transaction. Foreign keys are off while copying: a pending record whose parent was on a lost page keeps
     its `depends_on` (the platform answers `retry_later` for an orphan, SYNC_PROTOCOL.md guarantee 4).
     """
+    try:
+        report, rows = _read(conn, old_path, cipher)
+    except Exception as exc:  # salvage is best effort: the terminal must still start, with safe counters
+        log.error("salvage of the damaged database failed (%s); only the counters are made safe", type(exc).__name__)
+        report, rows = SalvageReport(), {}
+        report.counters.unreadable.append("file")
+        report.incomplete.extend(_COPIED)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in _COPIED:
+                report.copied[table] = _insert(conn, table, rows.get(table, []))
+            report.pending = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+            report.jumped = _raise_counters(conn, report, now)
+            append_audit(conn, iso(now), "store", "store_salvaged", record_id=None, detail=_summary(report))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    _log(report)
+    return report
+
+
+def _read(
+    conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher
+) -> tuple[SalvageReport, dict[str, list[dict[str, Any]]]]:
     report = SalvageReport()
     rows: dict[str, list[dict[str, Any]]] = {}
     with _read_only(old_path) as old:
@@ -376,23 +405,7 @@ def salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: 
         _add_page_rows(conn, old_path, rows, report)
     _see_case_numbers(rows, report.counters)
     _check_rows(cipher, rows, report)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for table in _COPIED:
-                report.copied[table] = _insert(conn, table, rows.get(table, []))
-            report.pending = sum(1 for r in rows.get("outbox", []) if r["state"] == "pending")
-            report.jumped = _raise_counters(conn, report, now)
-            append_audit(conn, iso(now), "store", "store_salvaged", record_id=None, detail=_summary(report))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
-    _log(report)
-    return report
+    return report, rows
 
 
 def _check_rows(cipher: FieldCipher, rows: dict[str, list[dict[str, Any]]], report: SalvageReport) -> None:
