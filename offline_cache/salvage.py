@@ -196,8 +196,10 @@ def _read_counters(conn: sqlite3.Connection, found: Counters) -> None:
     except sqlite3.DatabaseError:
         found.unreadable.append("terminal_seq")
     try:  # the UNIQUE index on terminal_seq is a separate b-tree; its max is the newest row's, the last issued
-        found.see_terminal_seq(conn.execute("SELECT max(terminal_seq) FROM outbox").fetchone()[0])
-        found.terminal_seq_sure = True
+        highest = conn.execute("SELECT max(terminal_seq) FROM outbox").fetchone()[0]
+        if isinstance(highest, int):  # an outbox emptied by retention says nothing
+            found.see_terminal_seq(highest)
+            found.terminal_seq_sure = True
     except sqlite3.DatabaseError:
         found.unreadable.append("outbox.terminal_seq")
     try:
