@@ -122,6 +122,11 @@ class Terminal:
                 f"本机数据库已损坏，已移至 {store.recovered_from.name} 保存（未删除），并已新建数据库。"
                 "请联系管理员处理旧文件。"
             )
+            salvaged = store.salvaged
+            if salvaged is not None and salvaged.pending:
+                self.notices.append(f"已从损坏的数据库中恢复 {salvaged.pending} 条待上传记录，将重新上传。")
+            if salvaged is not None and salvaged.jumped:
+                self.notices.append("部分编号计数无法读取，新办件编号已跳号以避免重复（如 50001 起）。")
         self.catalogue = CatalogueService(paths.data_dir, parent=parent)
         self.status = StatusService(
             queue_depth=store.outbox.depth,
