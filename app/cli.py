@@ -98,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"tongban: 无法创建数据或日志目录: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    from app.sync.credentials import apply_enrolled_identity
+
+    config = apply_enrolled_identity(config, paths.data_dir)
 
     command: str = args.command or "run"
     handlers: dict[str, Callable[[argparse.Namespace, Config, AppPaths], int]] = {

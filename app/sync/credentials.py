@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from app.config import Config
 from offline_cache.files import write_atomically
 from offline_cache.keys import keyring_usable
 
@@ -139,3 +142,34 @@ class CredentialStore:
 
 def _write_atomically(path: Path, text: str) -> None:
     write_atomically(path, text.encode("utf-8"))
+
+
+def apply_enrolled_identity(config: Config, data_dir: Path) -> Config:
+    """The identity the platform assigned at enrolment wins over the configured one.
+
+    Case numbers are unique across the city only because (division, hall, terminal) is unique per terminal, and
+    the platform guarantees that for the codes it hands out at enrolment: once enrolled, the terminal numbers its
+    cases (and signs its records) with those. Unreadable credentials leave the configuration as it is; the sync
+    status reports them.
+    """
+    try:
+        creds = CredentialStore(data_dir).load()
+    except (CredentialsError, OSError, ValueError, KeyError):
+        return config
+    if creds is None:
+        return config
+    update: dict[str, str] = {"division": creds.division, "hall_code": creds.hall, "terminal_code": creds.terminal}
+    if creds.window:
+        update["window"] = creds.window
+    if not config.platform_url and creds.platform_url:
+        update["platform_url"] = creds.platform_url
+    changed = {key: value for key, value in update.items() if getattr(config, key) != value}
+    if not changed:
+        return config
+    try:
+        enrolled = Config.model_validate({**config.model_dump(), **changed})
+    except ValidationError:
+        log.error("the enrolled identity does not fit the configuration schema; keeping the configured one")
+        return config
+    log.info("using the enrolled identity for %s", ", ".join(sorted(changed)))
+    return enrolled
