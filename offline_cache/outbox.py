@@ -218,6 +218,32 @@ class Outbox:
                 )
         return True
 
+    def mark_sent_many(self, acks: Sequence[tuple[str, str | None, dt.datetime]]) -> None:
+        """`mark_sent` for a whole batch result: `(record_id, server_ref, accepted_at)` per acked record.
+
+        Same effect per row as `mark_sent`, all in one transaction (the caller's, if any). The parameters are built
+        before `BEGIN IMMEDIATE` and the statements run as two `executemany` loops in C, so the write lock that
+        the counter's saves wait for is held for milliseconds, not for hundreds of Python-level round trips.
+        """
+        if not acks:
+            return
+        now = self._s.now()
+        sent = [(server_ref, iso(accepted_at), now, now, record_id) for record_id, server_ref, accepted_at in acks]
+        forwarded = [(now, record_id, record_id) for record_id, _ref, _at in acks]
+        with self._s.write() as conn:
+            conn.executemany(
+                "UPDATE outbox SET state = 'sent', server_ref = ?, accepted_at = ?,"
+                " sent_at = coalesce(sent_at, ?), last_error = '', updated_at = ?"
+                " WHERE record_id = ? AND state IN ('pending', 'sent')",
+                sent,
+            )
+            # A case moves received -> forwarded only when its outbox row is now sent (not unknown, not dead).
+            conn.executemany(
+                "UPDATE cases SET state = 'forwarded', updated_at = ? WHERE record_id = ? AND state = 'received'"
+                " AND EXISTS (SELECT 1 FROM outbox WHERE record_id = ? AND state = 'sent')",
+                forwarded,
+            )
+
     def mark_dead(self, record_id: str, reason: str) -> list[str]:
         """A permanent rejection: the record and every pending record depending on it (transitively) go dead.
 

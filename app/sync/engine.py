@@ -211,10 +211,6 @@ class SyncEngine:
     def _note_error(self, message_zh: str) -> None:
         meta.set_many(self.store, {meta.LAST_ERROR: message_zh, meta.LAST_ERROR_AT: iso(self._clock())})
 
-    def _note_success(self) -> None:
-        self._last_success_mono = self._mono()
-        meta.set_many(self.store, {meta.LAST_SUCCESS_AT: iso(self._clock()), meta.LAST_ERROR: None})
-
     # --- blocked states (revoked, auth, upgrade) --------------------------------------------------------------
 
     def _key_id(self) -> str:
@@ -363,7 +359,7 @@ class SyncEngine:
         self._online = True
         if self._state in BLOCKED_STATES:
             self._unblock()
-        self._note_success()
+        self._last_success_mono = self._mono()  # the stored last-success time went in with the batch result
 
     def _schedule_backoff(self, retry_after: float | None = None) -> float:
         s = self.settings
@@ -480,32 +476,47 @@ class SyncEngine:
     # --- results --------------------------------------------------------------------------------------------
 
     def _apply(self, entries: list[OutboxEntry], results: list[Any], report: DrainReport) -> None:
-        """One local transaction for the whole batch result."""
+        """One local transaction for the whole batch result, with the last-success time.
+
+        Everything that needs no database (matching answers to entries, parsing times) is done before
+        `BEGIN IMMEDIATE`, and the acks go in as one `executemany`: the GUI's saves wait for this write lock, so
+        it is held only for the UPDATEs and the commit.
+        """
         now = self._clock()
         outbox = self.store.outbox
-        dead_codes: list[tuple[str, str]] = []
-        with self.store.transaction():
-            for entry, result in zip(entries, results, strict=True):
-                if not isinstance(result, dict) or result.get("record_id") != entry.record_id:
-                    continue  # not an answer for this record: it stays pending and is sent again
-                status = result.get("status")
-                if status in (ResultStatus.ACCEPTED, ResultStatus.DUPLICATE):
-                    outbox.mark_sent(entry.record_id, result.get("server_ref"), _parse_time(result, now))
-                    self._suspects.pop(entry.record_id, None)
-                    if status == ResultStatus.DUPLICATE:
-                        report.duplicates += 1
-                    else:
-                        report.sent += 1
-                elif status in (ResultStatus.CONFLICT, ResultStatus.REJECTED):
-                    code = str(result.get("code") or status)
-                    dead = outbox.mark_dead(entry.record_id, f"{status}:{code}")
-                    report.dead += len(dead)
-                    dead_codes.append((entry.record_id, code))
-                elif status == ResultStatus.RETRY_LATER:
-                    report.retry_later += 1
-                    report.dead += self._retry_later(entry, str(result.get("code") or ""), now)
-        for record_id, code in dead_codes:
-            log.warning("record %s moved to the dead letters: %s", record_id, code)
+        acks: list[tuple[str, str | None, dt.datetime]] = []
+        rejected: list[tuple[OutboxEntry, str, str]] = []  # entry, status, code
+        later: list[tuple[OutboxEntry, str]] = []
+        for entry, result in zip(entries, results, strict=True):
+            if not isinstance(result, dict) or result.get("record_id") != entry.record_id:
+                continue  # not an answer for this record: it stays pending and is sent again
+            status = result.get("status")
+            if status in (ResultStatus.ACCEPTED, ResultStatus.DUPLICATE):
+                ref = result.get("server_ref")
+                acks.append((entry.record_id, ref if isinstance(ref, str) else None, _parse_time(result, now)))
+                if status == ResultStatus.DUPLICATE:
+                    report.duplicates += 1
+                else:
+                    report.sent += 1
+            elif status in (ResultStatus.CONFLICT, ResultStatus.REJECTED):
+                rejected.append((entry, str(status), str(result.get("code") or status)))
+            elif status == ResultStatus.RETRY_LATER:
+                later.append((entry, str(result.get("code") or "")))
+        with self.store.transaction() as conn:
+            # Rejections first, as in terminal_seq order: a dependant is always later than its parent, so a
+            # parent's rejection makes it dead before its own answer is applied (an ack then changes nothing).
+            for entry, status, code in rejected:
+                report.dead += len(outbox.mark_dead(entry.record_id, f"{status}:{code}"))
+            for entry, code in later:
+                report.retry_later += 1
+                report.dead += self._retry_later(entry, code, now)
+            outbox.mark_sent_many(acks)
+            meta.put(conn, meta.LAST_SUCCESS_AT, iso(now))
+            meta.put(conn, meta.LAST_ERROR, None)
+        for record_id, _ref, _at in acks:
+            self._suspects.pop(record_id, None)
+        for entry, _status, code in rejected:
+            log.warning("record %s moved to the dead letters: %s", entry.record_id, code)
         log.info(
             "batch of %d: %d accepted, %d duplicate, %d dead, %d retry later",
             len(entries),
