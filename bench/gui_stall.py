@@ -211,7 +211,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--switch-ms", type=float, default=None, help="sys.setswitchinterval (default: as the app)")
     args = parser.parse_args()
+    if args.switch_ms is not None:
+        sys.setswitchinterval(args.switch_ms / 1000)
+    print(f"GIL switch interval {sys.getswitchinterval() * 1000:.1f} ms")
     worst: list[float] = []
     saves: list[float] = []
     busy = 0
