@@ -8,6 +8,7 @@ Screenshots go to /tmp/sync_ui_shots/ (looked at by a person).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,6 +84,10 @@ def _close(term: Terminal) -> None:
     for timer in term.status.findChildren(QTimer):
         timer.stop()
     term.close()
+    # The window's catalogue search index may still be building: later tests count that thread by name.
+    for thread in threading.enumerate():
+        if thread.name == "catalogue-index":
+            thread.join(30)
 
 
 def _open_window(qtbot: QtBot, term: Terminal) -> tuple[CounterWindow, SyncUi]:
