@@ -124,6 +124,10 @@ class IntakeService(QObject):
 
     # --- items ---------------------------------------------------------------------------------------------
 
+    def use_config(self, config: Config) -> None:
+        """Use a new configuration from now on (e.g. the identity assigned at enrolment)."""
+        self._config = config
+
     def usage_boost(self) -> dict[str, float]:
         """Item code → score for catalogue search: items this terminal used recently and often rank first."""
         return {code: float(n) for code, n in self._usage.items()}

@@ -177,6 +177,10 @@ class RatingService(QObject):
 
     # --- the citizen screen ----------------------------------------------------------------------------------
 
+    def use_config(self, config: Config) -> None:
+        """Use a new configuration from now on (e.g. the identity assigned at enrolment)."""
+        self._config = config
+
     def register_citizen_screen(self, name: str = "rating_screen") -> CitizenDevice:
         """Called once by the citizen-facing window; only the device returned here may submit ratings."""
         device = CitizenDevice(name, RatingChannel.COUNTER_DEVICE)

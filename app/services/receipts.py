@@ -215,6 +215,10 @@ class ReceiptService(QObject):
 
     # --- use cases -----------------------------------------------------------------------------------------
 
+    def use_config(self, config: Config) -> None:
+        """Use a new configuration from now on (e.g. the identity assigned at enrolment)."""
+        self._config = config
+
     def print_case(self, *, case: Case, staff_no: str, output: ReceiptOutput | None = None) -> str:
         """Print the case's documents on the configured printer (or `output`); returns the job id.
 

@@ -340,6 +340,10 @@ class ReportService(QObject):
         self._config = config
         self._clock = clock
 
+    def use_config(self, config: Config) -> None:
+        """Use a new configuration from now on (e.g. the identity assigned at enrolment)."""
+        self._config = config
+
     def today(self) -> dt.date:
         return self._clock().astimezone().date()
 

@@ -27,6 +27,7 @@ from app.services.report import ReportService
 from app.services.staff import StaffService
 from app.services.status import StatusService
 from app.services.sync import SyncService, SyncStatus
+from app.sync.credentials import apply_enrolled_identity
 from app.sync.engine import EngineSettings
 from offline_cache import Store, StoreError, open_store
 
@@ -180,6 +181,7 @@ class Terminal:
         )
         self.sync.sync_state_changed.connect(self._on_sync_status)
         self.sync.cases_updated.connect(self._on_cases_updated)
+        self.sync.enrolment_finished.connect(self._on_enrolment_finished)
         # Every committed record wakes the upload thread (it would otherwise find it at the next idle poll).
         for signal in (
             self.intake.case_submitted,
@@ -196,6 +198,17 @@ class Terminal:
         self.sync.start()
         if self._unwatch_network is None:
             self._unwatch_network = watch_network(self.sync.network_changed)
+
+    def _on_enrolment_finished(self, ok: bool, _message: str) -> None:
+        """From now on number cases (and sign ratings and receipts) with the identity the platform assigned."""
+        if not ok:
+            return
+        config = apply_enrolled_identity(self.config, self.paths.data_dir)
+        if config is self.config:
+            return
+        self.config = config
+        for service in (self.intake, self.ratings, self.receipts, self.reports):
+            service.use_config(config)
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         if not self._sync_open:  # the worker's last report arrives after close(): the store is gone

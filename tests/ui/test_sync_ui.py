@@ -218,6 +218,9 @@ def test_an_unenrolled_terminal_is_enrolled_and_its_key_changed_from_the_admin_m
             dialog.enrol_button.click()
         assert dialog.message.text().startswith("已注册：终端 210800-01-003")
         assert dialog.code_edit.text() == "" and dialog.rotate_button.isEnabled()
+        # From now on cases are numbered with the terminal code the platform assigned (unique city-wide).
+        assert term.config.terminal_code == "003"
+        assert term.intake._config.terminal_code == "003"
         qtbot.wait_until(lambda: ui.panel.state_label.text() == "在线，已全部上传", timeout=15000)
         assert len(central.record_ids()) == 3
 
