@@ -194,7 +194,7 @@ def test_row14_disk_full_during_pull_does_not_advance_the_cursor(central: Centra
 
 
 def test_row22_gui_writes_during_a_drain_never_hit_busy(central: Central, terminal: Terminal) -> None:
-    ids = queue_events(terminal.store, 5000)
+    ids = queue_events(terminal.store, 5000) + queue_events(terminal.store, 5000)
     errors: list[Exception] = []
     latencies: list[float] = []
     saved: list[str] = []
@@ -228,7 +228,45 @@ def test_row22_gui_writes_during_a_drain_never_hit_busy(central: Central, termin
     assert_exactly_once(central, ids + saved)
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if len(latencies) > 1 else latencies[0]
-    # FAULTS.md asks p99 <= 10 ms. Measured here: saves alone p99 ~23 ms (fsync-bound disk), during a drain in the
-    # same process 90-190 ms (GIL and write-lock sharing with the engine thread). This bound only catches stalls;
-    # the gap is reported, not hidden.
-    assert p99 < 0.5, f"save p99 {p99 * 1000:.1f} ms"
+    # FAULTS.md asks p99 <= 10 ms; on this disk a save alone is fsync-bound (p99 10-20 ms), so the target is
+    # reported by bench/gui_stall.py, not asserted here. This bound catches a save waiting for the sync thread's
+    # write lock over whole batches again. Measured with this test (10k backlog, ~30-80 saves, 2 cores):
+    #   before (row-by-row batch apply + SQLite's 1-2-5-10-15-25 ms busy sleeps): p99 20-32 ms idle,
+    #   63-105 ms with two CPU hogs, 86-194 ms inside the full suite;
+    #   after (executemany apply, lock polled every <= 2 ms): 10-22 ms idle, 42-79 ms with two CPU hogs.
+    # 150 ms leaves room for a loaded CI machine (CPU scheduling dominates then); it catches the old behaviour
+    # only at its worst (inside the full suite), so the lock-wait part is pinned down by the next test. It was
+    # 500 ms, which caught nothing.
+    assert p99 < 0.15, f"save p99 {p99 * 1000:.1f} ms over {len(latencies)} saves"
+
+
+def test_row22_a_save_blocked_by_the_sync_threads_commit_goes_on_as_soon_as_the_lock_is_free(
+    terminal: Terminal,
+) -> None:
+    """SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms ...: a save arriving during a 36 ms batch
+    commit would wake at 53 ms, 17 ms after the lock came free. Polling (Session), it goes on within 2 ms."""
+    other = sqlite3.connect(terminal.data_dir / "terminal.sqlite3", isolation_level=None, check_same_thread=False)
+    released = threading.Event()
+    lateness: list[float] = []
+    try:
+        for _ in range(7):
+            other.execute("BEGIN IMMEDIATE")  # the sync thread's batch-result transaction
+            freed_at: list[float] = []
+
+            def hold(freed_at: list[float] = freed_at) -> None:
+                released.wait(0.036)  # the lock is held 36 ms (a long batch apply), then committed
+                freed_at.append(time.perf_counter())
+                other.execute("COMMIT")
+
+            holder = threading.Thread(target=hold, name="sync", daemon=True)
+            holder.start()
+            terminal.store.save_case(sample_case(), actor="S0042")
+            done = time.perf_counter()
+            holder.join(timeout=10)
+            lateness.append(done - freed_at[0])
+    finally:
+        other.close()
+    lateness.sort()
+    # Lateness includes the save itself (~2 ms, with its fsync). Measured: polling 3-4 ms; SQLite's handler
+    # 19 ms (17 ms of sleep schedule + the save). Median of 7, since a loaded machine delays some wake-ups.
+    assert lateness[3] < 0.012, f"save went on {lateness[3] * 1000:.1f} ms after the lock was free"
