@@ -312,7 +312,8 @@ class SyncEngine:
             return StepResult(wait=wait)
         entries = self.store.outbox.pending(self._limit, self.settings.batch_bytes, due_at=self._clock())
         if not entries:
-            if self._state not in BLOCKED_STATES:
+            # Nothing to send. Offline stays offline until a pull reaches the platform again (cycle()).
+            if self._state not in BLOCKED_STATES and not (self._state is SyncState.OFFLINE and self._online is False):
                 self._set_state(SyncState.IDLE)
             return StepResult(done=True)
         if self._state not in BLOCKED_STATES:
@@ -727,18 +728,32 @@ class SyncEngine:
         if self._mono() - self._last_pull >= self.settings.pull_interval_s or force_pull:
             self._last_pull = self._mono()
             for task in (self.pull_updates, self.pull_catalogue):
-                try:
-                    task()
-                except (PlatformError, StoreError) as exc:
-                    message = getattr(exc, "message_zh", "") or str(exc)
-                    log.info("pull failed: %s", type(exc).__name__)
-                    self._note_error(message)
+                self._pull(task)
             if self.reconcile_due():
                 try:
                     self.reconcile()
                 except PlatformError as exc:
                     log.info("reconciliation failed: %s", type(exc).__name__)
         return StepResult(done=True, wait=self._next_due_in(), report=total)
+
+    def _pull(self, task: Callable[[], object]) -> None:
+        """One pull; with nothing queued, its outcome is what tells online from offline."""
+        try:
+            task()
+        except (PlatformError, StoreError) as exc:
+            log.info("pull failed: %s", type(exc).__name__)
+            self._note_error(getattr(exc, "message_zh", "") or str(exc))
+            if isinstance(exc, NetworkError):
+                self._online = False
+                if self._state not in BLOCKED_STATES:
+                    self._set_state(SyncState.OFFLINE)
+            return
+        if self._online is not True:  # reachable again
+            self._online = True
+            if self._state is SyncState.OFFLINE:
+                self._set_state(SyncState.IDLE)
+            elif self._on_status is not None:
+                self._on_status(self.status())
 
     def _next_due_in(self) -> float:
         row = self.store.db.conn.execute("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").fetchone()

@@ -122,8 +122,8 @@ def test_a_case_saved_offline_reaches_the_platform_when_it_is_back_and_the_panel
     panel = hall.ui.panel
     hall.central.stop()  # the hall's line is down when the terminal starts
     hall.terminal.start()
-    # Nothing to send, and the platform did not answer the pull: not shown as 在线.
-    qtbot.wait_until(lambda: panel.state_label.text() == "已全部上传，平台未连通", timeout=10000)
+    # Nothing to send, and the platform did not answer the pull: 离线, never 在线.
+    qtbot.wait_until(lambda: panel.state_label.text() == "离线，恢复后自动上传", timeout=10000)
 
     record_id = _submit_case(hall.terminal)
     qtbot.wait_until(lambda: panel.queue_label.text().startswith("待上传 1 条"), timeout=10000)

@@ -122,3 +122,20 @@ def test_blob_the_platform_already_holds_is_not_uploaded_again(central: Central,
     assert report.sent == 1 and report.blobs_uploaded == 0  # HEAD found it: no PUT
     assert store.blobs.not_uploaded([att.sha256]) == []
     assert_exactly_once(central, [saved.case.record_id])
+
+
+def test_an_empty_queue_reads_offline_while_the_platform_is_unreachable(central: Central, terminal: Terminal) -> None:
+    """With nothing to send only the pulls reach the platform: their outcome decides online/offline."""
+    engine = make_engine(terminal.store, terminal.creds, central.url)
+    engine.cycle(force_pull=True)
+    assert engine.status().online is True
+
+    central.stop()
+    engine.cycle(force_pull=True)
+    status = engine.status()
+    assert status.online is False
+    assert status.state is SyncState.OFFLINE
+
+    central.start()
+    engine.cycle(force_pull=True)
+    assert engine.status().online is True
