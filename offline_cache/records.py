@@ -26,28 +26,16 @@ from app.protocol import PERSONAL_FIELDS
 Body = dict[str, Any]
 
 #: Body keys of a case: the platform can check a body has exactly these.
-CASE_KEYS = frozenset(
+CASE_KEYS = PERSONAL_FIELDS | frozenset(
     {
         "case_no",
         "item_code",
         "item_name",
         "state",
         "applicant_kind",
-        "applicant_name",
-        "applicant_id_number",
         "applicant_credit_code",
-        "applicant_phone",
-        "applicant_address",
-        "legal_representative",
-        "contact_name",
-        "contact_phone",
-        "agent_name",
-        "agent_id_number",
-        "agent_phone",
         "delivery_method",
-        "delivery_address",
         "delivery_postcode",
-        "delivery_phone",
         "division",
         "hall",
         "window",
