@@ -105,12 +105,20 @@ def cups_pdf() -> Iterator[CupsPdfQueue]:
             if time.monotonic() > deadline or cupsd.poll() is not None:
                 pytest.skip("private cupsd did not start")
             time.sleep(0.1)
-        subprocess.run(
-            ["lpadmin", "-p", queue, "-E", "-v", f"cups-pdf:/{queue}", "-P", str(PPD)],
-            env=env,
-            capture_output=True,
-            check=True,
-        )
+        # cupsd can answer `lpstat -r` a moment before it accepts admin requests: retry lpadmin briefly.
+        for attempt in range(50):
+            added = subprocess.run(
+                ["lpadmin", "-p", queue, "-E", "-v", f"cups-pdf:/{queue}", "-P", str(PPD)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if added.returncode == 0:
+                break
+            if attempt == 49:
+                raise AssertionError(f"lpadmin failed: {added.stderr.strip()}")
+            time.sleep(0.1)
         yield CupsPdfQueue(queue, root / "out", socket)
     finally:
         cupsd.terminate()
