@@ -156,7 +156,7 @@ def _cmd_status(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
 def _cmd_config(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
     from app.config import describe_keys
 
-    effective: dict[str, Any] = config.model_dump(mode="json")
+    effective: dict[str, Any] = config.as_dict()
     if args.json:
         print(json.dumps({"config_file": str(paths.config_file), "config": effective}, ensure_ascii=False))
         return EXIT_OK

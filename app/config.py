@@ -1,24 +1,36 @@
 """Settings: one typed, declarative schema, read from a TOML file plus environment overrides, checked at start.
 
-Every key has its type, default and description here and nowhere else (STYLE.md lesson 9). Unknown or invalid
-keys stop the start with a message naming the key. Environment overrides are `TONGBAN_<KEY>` for top-level keys
-and `TONGBAN_<SECTION>__<KEY>` for keys of a section (e.g. `TONGBAN_PRINTER__KIND=pdf`).
+Every key has its type, default and description here and nowhere else (STYLE.md lesson 9), one key per line:
+
+    name = setting(type, default, "Description.", ge=..., le=..., gt=..., check=validator)
+
+`type` is str, int, float, bool, a StrEnum or a section class; `check` takes the coerced value and returns it
+(possibly normalised) or raises ValueError with a message. Unknown or invalid keys stop the start with a message
+naming the key. Environment overrides are `TONGBAN_<KEY>` for top-level keys and `TONGBAN_<SECTION>__<KEY>` for
+keys of a section (e.g. `TONGBAN_PRINTER__KIND=pdf`).
+
+The schema is a few dozen lines of our own rather than a model framework: the config is read on every start and
+by every CLI command, and pydantic alone cost about 200 ms there (issue 13, docs/decisions.md).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
-from enum import StrEnum
+from collections.abc import Callable, Mapping
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
 #: Environment variables that locate things rather than configure them; never treated as config keys.
 LOCATION_ENV_VARS = frozenset({"TONGBAN_DATA_DIR", "TONGBAN_CONFIG", "TONGBAN_LOG_DIR", "TONGBAN_KEY_STORE"})
 ENV_PREFIX = "TONGBAN_"
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
 
 
 class Mode(StrEnum):
@@ -37,120 +49,340 @@ class PrinterKind(StrEnum):
     ESCPOS_FILE = "escpos_file"  # a device file such as /dev/usb/lp0
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+# ---------------------------------------------------------------------------------------------------------------
+# The schema machinery: a Setting per key, collected by each _Section subclass.
+# ---------------------------------------------------------------------------------------------------------------
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+class _ValueProblemError(ValueError):
+    """One key's value is wrong; the message is the reason (pydantic's wording, which the docs and admins know)."""
+
+
+class Setting(Generic[T]):
+    """One config key: its type, default, description and validators. Reads as the value on an instance."""
+
+    __slots__ = ("check", "default", "description", "ge", "gt", "le", "name", "type_")
+
+    def __init__(
+        self,
+        type_: type[T],
+        default: T | None,
+        description: str,
+        *,
+        ge: float | None,
+        le: float | None,
+        gt: float | None,
+        check: Callable[[T], T] | None,
+    ) -> None:
+        self.type_ = type_
+        self.default = default
+        self.description = description
+        self.ge, self.le, self.gt = ge, le, gt
+        self.check = check
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Setting[T]: ...
+    @overload
+    def __get__(self, obj: _Section, owner: type) -> T: ...
+    def __get__(self, obj: _Section | None, owner: type) -> Setting[T] | T:
+        # Instances keep their values in __dict__, which shadows this (non-data) descriptor: only class access and
+        # a half-built instance get here.
+        if obj is None:
+            return self
+        raise AttributeError(self.name)
+
+    @property
+    def is_section(self) -> bool:
+        return isinstance(self.type_, type) and issubclass(self.type_, _Section)
+
+    def coerce(self, value: Any, key: str, problems: list[tuple[str, str]]) -> Any:
+        """The value converted to this key's type and checked; on failure a (key, reason) is added to problems."""
+        if self.is_section:
+            section: type[_Section] = self.type_  # type: ignore[assignment]
+            if isinstance(value, section):
+                return value
+            if not isinstance(value, Mapping):
+                problems.append((key, f"Input should be a valid dictionary or instance of {section.__name__}"))
+                return None
+            return section._build(value, f"{key}.", problems)
+        try:
+            result = _coerce_scalar(self.type_, value)
+            if self.gt is not None and not result > self.gt:
+                raise _ValueProblemError(f"Input should be greater than {self.gt}")
+            if self.ge is not None and not result >= self.ge:
+                raise _ValueProblemError(f"Input should be greater than or equal to {self.ge}")
+            if self.le is not None and not result <= self.le:
+                raise _ValueProblemError(f"Input should be less than or equal to {self.le}")
+            if self.check is not None:
+                try:
+                    result = self.check(result)
+                except _ValueProblemError:
+                    raise
+                except ValueError as exc:
+                    raise _ValueProblemError(f"Value error, {exc}") from exc
+        except _ValueProblemError as exc:
+            problems.append((key, str(exc)))
+            return None
+        return result
+
+
+def _to_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _ValueProblemError("Input should be a valid string")
+    return value
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _ValueProblemError("Input should be a valid boolean, unable to interpret input")
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, float) and not value.is_integer():
+        raise _ValueProblemError("Input should be a valid integer, got a number with a fractional part")
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise _ValueProblemError("Input should be a valid integer, unable to parse string as an integer") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _ValueProblemError("Input should be a valid integer")
+    return int(value)
+
+
+def _to_float(value: Any) -> float:
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            raise _ValueProblemError("Input should be a valid number, unable to parse string as a number") from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _ValueProblemError("Input should be a valid number")
+    return float(value)
+
+
+_SCALARS: dict[type, Callable[[Any], Any]] = {str: _to_str, bool: _to_bool, int: _to_int, float: _to_float}
+
+
+def _coerce_scalar(type_: type[Any], value: Any) -> Any:
+    if type_ in _SCALARS:
+        return _SCALARS[type_](value)
+    if not issubclass(type_, Enum):
+        raise TypeError(f"config settings of type {type_!r} are not supported")  # a schema bug, not bad input
+    if isinstance(value, type_):
+        return value
+    for member in type_:
+        if member.value == value:
+            return member
+    names = [repr(member.value) for member in type_]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    raise _ValueProblemError(f"Input should be {listed}")
+
+
+def setting(
+    type_: type[T],
+    default: T,
+    description: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    check: Callable[[T], T] | None = None,
+) -> Setting[T]:
+    """Declare a key: type, default, description, then its validators (bounds and/or a check function)."""
+    return Setting(type_, default, description, ge=ge, le=le, gt=gt, check=check)
+
+
+def section(type_: type[T], description: str) -> Setting[T]:
+    """Declare a [section] of keys, itself a _Section subclass; its default is the section's defaults."""
+    return Setting(type_, None, description, ge=None, le=None, gt=None, check=None)
+
+
+class _Section:
+    """A frozen group of settings. `Section(**values)` validates; unknown or invalid keys raise ConfigError."""
+
+    _settings: ClassVar[dict[str, Setting[Any]]] = {}
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._settings = {name: value for name, value in vars(cls).items() if isinstance(value, Setting)}
+
+    def __init__(self, **values: Any) -> None:
+        problems: list[tuple[str, str]] = []
+        self._fill(values, "", problems)
+        if problems:
+            raise ConfigError(_describe(problems, "<arguments>"))
+
+    @classmethod
+    def _build(cls, data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]) -> Self:
+        instance = cls.__new__(cls)
+        instance._fill(data, prefix, problems)
+        return instance
+
+    def _fill(self, data: Mapping[str, Any], prefix: str, problems: list[tuple[str, str]]) -> None:
+        for key in data:
+            if key not in self._settings:
+                problems.append((f"{prefix}{key}", "未知的配置项 (unknown key)"))
+        for name, spec in self._settings.items():
+            if name in data:
+                value = data[name]
+            elif spec.is_section:
+                value = {}
+            else:
+                value = spec.default
+            self.__dict__[name] = spec.coerce(value, f"{prefix}{name}", problems)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only; use replace()")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={self.__dict__[name]!r}" for name in self._settings)
+        return f"{type(self).__name__}({inner})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (enums as their strings, sections as dicts): JSON-ready, and valid input again."""
+        result: dict[str, Any] = {}
+        for name in self._settings:
+            value = self.__dict__[name]
+            if isinstance(value, _Section):
+                value = value.as_dict()
+            elif isinstance(value, Enum):
+                value = value.value
+            result[name] = value
+        return result
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some keys changed, validated like a file (ConfigError names a bad key)."""
+        data = self.as_dict()
+        data.update(changes)
+        problems: list[tuple[str, str]] = []
+        instance = self._build(data, "", problems)
+        if problems:
+            raise ConfigError(_describe(problems, "<replace>"))
+        return instance
+
+
+def _describe(problems: list[tuple[str, str]], source: str) -> str:
+    return f"配置有误 ({source}): " + "; ".join(f"{key}: {reason}" for key, reason in problems)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Validators
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _digits(length: int, name: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if len(value) != length or not value.isascii() or not value.isdigit():
+            raise ValueError(f"{name} must be exactly {length} digits")
+        return value
+
+    return check
+
+
+def _paper_width(value: int) -> int:
+    if value not in (58, 80):
+        raise ValueError("paper_width_mm must be 58 or 80")
+    return value
+
+
+def _hall_name(value: str) -> str:
+    value = value.strip()
+    if not 1 <= len(value) <= 60 or any(ord(c) < 32 for c in value):
+        raise ValueError("hall_name must be 1 to 60 printable characters")
+    return value
+
+
+def _platform_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ValueError("platform_url must start with https:// (or http:// for a local test platform)")
+    return value
+
+
+def _log_level(value: str) -> str:
+    value = value.upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("log_level must be DEBUG, INFO, WARNING or ERROR")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The schema
+# ---------------------------------------------------------------------------------------------------------------
 
 
 class PrinterConfig(_Section):
-    kind: PrinterKind = Field(PrinterKind.NONE, description="Where receipts print.")
-    system_printer: str = Field("", description="System printer name; empty means the default printer.")
-    pdf_dir: str = Field("", description="Folder for PDF receipts; empty means <data dir>/receipts.")
-    paper_width_mm: int = Field(80, description="Thermal paper width: 80 or 58.")
-    usb_vendor_id: int = Field(0, ge=0, le=0xFFFF, description="ESC/POS USB vendor id.")
-    usb_product_id: int = Field(0, ge=0, le=0xFFFF, description="ESC/POS USB product id.")
-    serial_port: str = Field("", description="ESC/POS serial device, e.g. /dev/ttyS0 or COM3.")
-    serial_baudrate: int = Field(9600, gt=0, description="ESC/POS serial speed.")
-    host: str = Field("", description="ESC/POS network printer host.")
-    port: int = Field(9100, ge=1, le=65535, description="ESC/POS network printer port.")
-    device_file: str = Field("", description="ESC/POS device file.")
-    profile: str = Field("", description="python-escpos printer profile name; empty means a generic profile.")
-    timeout_seconds: int = Field(15, ge=1, le=300, description="Give up on a print job after this long.")
-
-    @field_validator("paper_width_mm")
-    @classmethod
-    def _paper_width(cls, value: int) -> int:
-        if value not in (58, 80):
-            raise ValueError("paper_width_mm must be 58 or 80")
-        return value
+    kind = setting(PrinterKind, PrinterKind.NONE, "Where receipts print.")
+    system_printer = setting(str, "", "System printer name; empty means the default printer.")
+    pdf_dir = setting(str, "", "Folder for PDF receipts; empty means <data dir>/receipts.")
+    paper_width_mm = setting(int, 80, "Thermal paper width: 80 or 58.", check=_paper_width)
+    usb_vendor_id = setting(int, 0, "ESC/POS USB vendor id.", ge=0, le=0xFFFF)
+    usb_product_id = setting(int, 0, "ESC/POS USB product id.", ge=0, le=0xFFFF)
+    serial_port = setting(str, "", "ESC/POS serial device, e.g. /dev/ttyS0 or COM3.")
+    serial_baudrate = setting(int, 9600, "ESC/POS serial speed.", gt=0)
+    host = setting(str, "", "ESC/POS network printer host.")
+    port = setting(int, 9100, "ESC/POS network printer port.", ge=1, le=65535)
+    device_file = setting(str, "", "ESC/POS device file.")
+    profile = setting(str, "", "python-escpos printer profile name; empty means a generic profile.")
+    timeout_seconds = setting(int, 15, "Give up on a print job after this long.", ge=1, le=300)
 
 
 class KioskConfig(_Section):
-    idle_reset_seconds: int = Field(120, ge=15, le=3600, description="Kiosk returns to its home screen after this.")
-    large_text: bool = Field(False, description="Start in 适老化 large-text mode.")
-    voice: bool = Field(False, description="Start with voice guidance on.")
+    idle_reset_seconds = setting(int, 120, "Kiosk returns to its home screen after this.", ge=15, le=3600)
+    large_text = setting(bool, False, "Start in 适老化 large-text mode.")
+    voice = setting(bool, False, "Start with voice guidance on.")
 
 
 class RatingConfig(_Section):
-    timeout_seconds: int = Field(
-        90, ge=10, le=1800, description="A rating request unanswered this long is recorded as 未评价."
-    )
+    timeout_seconds = setting(int, 90, "A rating request unanswered this long is recorded as 未评价.", ge=10, le=1800)
 
 
 class Config(_Section):
-    division: str = Field("210800", description="Administrative division code of the hall (6 digits).")
-    hall_code: str = Field("01", description="Hall code within the division (2 digits).")
-    hall_name: str = Field("营口市政务服务中心", description="Hall name shown on screens and receipts.")
-    window: str = Field("01", description="Window (counter) number (2 digits).")
-    terminal_code: str = Field("001", description="Terminal code within the hall (3 digits), set at enrolment.")
-    mode: Mode = Field(Mode.COUNTER, description="counter, kiosk or rating.")
-    platform_url: str = Field("", description="Central platform base URL; empty means offline (no sync).")
-    ca_bundle: str = Field("", description="CA bundle file for the platform's TLS; empty means the system store.")
-    retention_days: int = Field(
-        30,
-        ge=1,
-        le=3650,
-        description="Days personal data is kept locally after the platform acknowledged it.",
+    division = setting(
+        str, "210800", "Administrative division code of the hall (6 digits).", check=_digits(6, "division")
     )
-    unsynced_warning_minutes: int = Field(
-        120, ge=1, le=100_000, description="Warn the clerk when records stay unsynced longer than this."
+    hall_code = setting(str, "01", "Hall code within the division (2 digits).", check=_digits(2, "hall_code/window"))
+    hall_name = setting(str, "营口市政务服务中心", "Hall name shown on screens and receipts.", check=_hall_name)
+    window = setting(str, "01", "Window (counter) number (2 digits).", check=_digits(2, "hall_code/window"))
+    terminal_code = setting(
+        str, "001", "Terminal code within the hall (3 digits), set at enrolment.", check=_digits(3, "terminal_code")
     )
-    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
-    printer: PrinterConfig = Field(default_factory=PrinterConfig)
-    kiosk: KioskConfig = Field(default_factory=KioskConfig)
-    rating: RatingConfig = Field(default_factory=RatingConfig)
-
-    @field_validator("division")
-    @classmethod
-    def _division(cls, value: str) -> str:
-        return _digits(value, 6, "division")
-
-    @field_validator("hall_code", "window")
-    @classmethod
-    def _two_digits(cls, value: str) -> str:
-        return _digits(value, 2, "hall_code/window")
-
-    @field_validator("terminal_code")
-    @classmethod
-    def _terminal(cls, value: str) -> str:
-        return _digits(value, 3, "terminal_code")
-
-    @field_validator("hall_name")
-    @classmethod
-    def _hall_name(cls, value: str) -> str:
-        value = value.strip()
-        if not 1 <= len(value) <= 60 or any(ord(c) < 32 for c in value):
-            raise ValueError("hall_name must be 1 to 60 printable characters")
-        return value
-
-    @field_validator("platform_url")
-    @classmethod
-    def _platform_url(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("platform_url must start with https:// (or http:// for a local test platform)")
-        return value
-
-    @field_validator("log_level")
-    @classmethod
-    def _log_level(cls, value: str) -> str:
-        value = value.upper()
-        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ValueError("log_level must be DEBUG, INFO, WARNING or ERROR")
-        return value
+    mode = setting(Mode, Mode.COUNTER, "counter, kiosk or rating.")
+    platform_url = setting(str, "", "Central platform base URL; empty means offline (no sync).", check=_platform_url)
+    ca_bundle = setting(str, "", "CA bundle file for the platform's TLS; empty means the system store.")
+    retention_days = setting(
+        int, 30, "Days personal data is kept locally after the platform acknowledged it.", ge=1, le=3650
+    )
+    unsynced_warning_minutes = setting(
+        int, 120, "Warn the clerk when records stay unsynced longer than this.", ge=1, le=100_000
+    )
+    log_level = setting(str, "INFO", "DEBUG, INFO, WARNING or ERROR.", check=_log_level)
+    printer = section(PrinterConfig, "Receipt printer.")
+    kiosk = section(KioskConfig, "Self-service kiosk.")
+    rating = section(RatingConfig, "Rating screen.")
 
     @property
     def offline(self) -> bool:
         return not self.platform_url
-
-
-def _digits(value: str, length: int, name: str) -> str:
-    if len(value) != length or not value.isascii() or not value.isdigit():
-        raise ValueError(f"{name} must be exactly {length} digits")
-    return value
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the file and the key."""
 
 
 def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
@@ -169,15 +401,11 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
 
 
 def config_from_dict(data: Mapping[str, Any], *, source: str = "<dict>") -> Config:
-    try:
-        return Config.model_validate(dict(data))
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "<root>"
-            reason = "未知的配置项 (unknown key)" if error["type"] == "extra_forbidden" else error["msg"]
-            problems.append(f"{key}: {reason}")
-        raise ConfigError(f"配置有误 ({source}): " + "; ".join(problems)) from exc
+    problems: list[tuple[str, str]] = []
+    config = Config._build(dict(data), "", problems)
+    if problems:
+        raise ConfigError(_describe(problems, source))
+    return config
 
 
 def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
@@ -185,13 +413,13 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
         if not name.startswith(ENV_PREFIX) or name in LOCATION_ENV_VARS:
             continue
         key = name[len(ENV_PREFIX) :].lower()
-        if key.split("__", 1)[0] not in Config.model_fields:
+        if key.split("__", 1)[0] not in Config._settings:
             raise ConfigError(f"未知的环境变量 {name}: no config key '{key}' (unknown key)")
         if "__" in key:
-            section, sub = key.split("__", 1)
-            target = data.setdefault(section, {})
+            section_name, sub = key.split("__", 1)
+            target = data.setdefault(section_name, {})
             if not isinstance(target, dict):
-                raise ConfigError(f"环境变量 {name}: {section} is not a section")
+                raise ConfigError(f"环境变量 {name}: {section_name} is not a section")
             target[sub] = value
         else:
             data[key] = value
@@ -200,11 +428,10 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
 def describe_keys() -> list[tuple[str, str, Any]]:
     """(key, description, default) for every config key, for docs and `tongban config --help`."""
     rows: list[tuple[str, str, Any]] = []
-    for name, info in Config.model_fields.items():
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, _Section):
-            for sub, sub_info in annotation.model_fields.items():
-                rows.append((f"{name}.{sub}", sub_info.description or "", sub_info.default))
+    for name, spec in Config._settings.items():
+        if spec.is_section:
+            for sub, sub_spec in spec.type_._settings.items():
+                rows.append((f"{name}.{sub}", sub_spec.description, sub_spec.default))
         else:
-            rows.append((name, info.description or "", info.default))
+            rows.append((name, spec.description, spec.default))
     return rows

@@ -15,9 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from app.config import Config
+from app.config import Config, ConfigError
 from offline_cache.files import write_atomically
 from offline_cache.keys import keyring_usable
 
@@ -167,8 +165,8 @@ def apply_enrolled_identity(config: Config, data_dir: Path) -> Config:
     if not changed:
         return config
     try:
-        enrolled = Config.model_validate({**config.model_dump(), **changed})
-    except ValidationError:
+        enrolled = config.replace(**changed)
+    except ConfigError:
         log.error("the enrolled identity does not fit the configuration schema; keeping the configured one")
         return config
     log.info("using the enrolled identity for %s", ", ".join(sorted(changed)))

@@ -74,3 +74,24 @@ def test_every_key_is_described() -> None:
         "printer.kind",
     } <= keys
     assert all(description for _, description, _ in rows)
+
+
+def test_config_reads_without_a_model_framework() -> None:
+    """Every start and every CLI command reads the config: it must not pull pydantic in (issue 13)."""
+    import subprocess
+    import sys
+
+    code = "import sys, app.config as c; c.load_config(None, environ={}); print('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_replace_validates_and_round_trips() -> None:
+    config = config_from_dict({"printer": {"kind": "pdf"}, "kiosk": {"voice": "yes"}})
+    assert config_from_dict(config.as_dict()) == config
+    assert config.replace(window="09").window == "09"
+    assert config.replace(window="09").printer.kind is PrinterKind.PDF
+    with pytest.raises(ConfigError, match="window"):
+        config.replace(window="9")
+    with pytest.raises(AttributeError):
+        config.window = "02"  # type: ignore[misc]
