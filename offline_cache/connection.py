@@ -30,8 +30,9 @@ def connect(path: Path) -> sqlite3.Connection:
             raise StoreError("无法以 WAL 模式打开本地数据库。", code="no_wal")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        # Freed cell content is zeroed, so purged ciphertext does not linger in pages (no extra I/O in FAST).
-        conn.execute("PRAGMA secure_delete = FAST")
+        # Freed content is zeroed, freed pages included: with FAST, the overflow pages of a large case body went
+        # to the free list unwiped and the key beside the database still opened the purged values (issue 22).
+        conn.execute("PRAGMA secure_delete = ON")
     except BaseException:
         conn.close()
         raise
