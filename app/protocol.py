@@ -145,6 +145,52 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
+#: What no body may hold: NUL (PostgreSQL text cannot store it) and lone surrogates (not Unicode text, so no UTF-8
+#: bytes and no canonical hash). SYNC_PROTOCOL.md "Revisions": such a body is `rejected(bad_text)`.
+_BAD_TEXT_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_bad_text(value: str) -> bool:
+    """True when `value` holds a NUL or a lone surrogate (a decoded str never holds a valid surrogate pair)."""
+    return _BAD_TEXT_RE.search(value) is not None
+
+
+def clean_text(value: str) -> str:
+    """`value` without NUL and with each lone surrogate replaced by U+FFFD (for text typed into forms)."""
+    if _BAD_TEXT_RE.search(value) is None:
+        return value
+    return _BAD_TEXT_RE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
+
+
+def check_text(value: Any) -> None:
+    """Raise `WireError("bad_text")` when any key or string inside `value` holds a NUL or a lone surrogate."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _BAD_TEXT_RE.search(item) is not None:
+                raise WireError("bad_text", "a key or string holds NUL or a lone surrogate")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and _BAD_TEXT_RE.search(key) is not None:
+                    raise WireError("bad_text", "a key or string holds NUL or a lone surrogate")
+                if isinstance(child, str | dict | list):
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(child for child in item if isinstance(child, str | dict | list))
+
+
+def clean_body_text(value: Any) -> Any:
+    """A copy of a body with `clean_text` applied to every key and string (the terminal's outbox door)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: clean_body_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_body_text(v) for v in value]
+    return value
+
+
 def case_no_check_digits(first24: str) -> str:
     """ISO 7064 MOD 97-10 check digits over the first 24 digits of a case number (DOMAIN.md)."""
     return f"{98 - (int(first24) * 100) % 97:02d}"
@@ -237,6 +283,8 @@ def _check_generic(body: dict[str, Any], canonical_size: int | None) -> None:
         if isinstance(item, str):
             if len(item) > MAX_STRING_CHARS:
                 raise WireError("string_too_long", f"a string exceeds {MAX_STRING_CHARS} characters")
+            if _BAD_TEXT_RE.search(item) is not None:
+                raise WireError("bad_text", "a key or string holds NUL or a lone surrogate")
         elif isinstance(item, dict):
             if depth > MAX_BODY_DEPTH:
                 raise WireError("body_too_deep", f"body nesting exceeds {MAX_BODY_DEPTH}")
@@ -257,6 +305,8 @@ def _check_keys(item: dict[str, Any]) -> None:
     for key, child in item.items():
         if len(key) > 128:
             raise WireError("bad_field", "a key exceeds 128 characters")
+        if _BAD_TEXT_RE.search(key) is not None:
+            raise WireError("bad_text", "a key or string holds NUL or a lone surrogate")
         if key in PERSONAL_FIELDS and child is not None and not isinstance(child, str):
             raise WireError("bad_field", f"{key} must be a string or null")
 

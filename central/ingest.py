@@ -23,6 +23,8 @@ from app.protocol import (
     RecordKind,
     ResultStatus,
     WireError,
+    check_text,
+    has_bad_text,
     is_uuid,
     validate_body,
     validate_envelope,
@@ -157,7 +159,8 @@ class _Batch:
 
 def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> RecordResult:  # noqa: PLR0911
     raw_id = record.get("record_id") if isinstance(record, dict) else None
-    record_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else None
+    # Echoed only when it is text the answer can carry (a lone surrogate has no UTF-8 form).
+    record_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 and not has_bad_text(raw_id) else None
     try:
         validate_envelope(record)
     except WireError as exc:
@@ -165,6 +168,11 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
     if record["schema"] < 1:
         return RecordResult(record_id, ResultStatus.REJECTED, "bad_envelope", "schema must be at least 1")
     body = record["body"]
+    try:
+        # One rule on both backends, before the hash (defined only for valid Unicode text) and before storage.
+        check_text(body)
+    except WireError as exc:
+        return RecordResult(record_id, ResultStatus.REJECTED, exc.code, exc.message)
     # The canonical bytes, computed once (floats are refused by validate_body below, deterministically).
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     digest = hashlib.sha256(canonical).hexdigest()

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from app.protocol import is_case_no
+from app.protocol import clean_text, is_case_no
 from central import admin_auth, cases, devices, ratings, reports
 from central.html import Safe, fmt, join, page
 
@@ -61,7 +61,12 @@ async def _form(request: Request) -> dict[str, list[str]]:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return {}
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=100)
+    try:
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=100)
+    except ValueError:  # more than 100 fields
+        return {}
+    # The same text rule as record bodies: a typed or forged NUL (%00) never reaches either database.
+    return {clean_text(key): [clean_text(v) for v in values] for key, values in form.items()}
 
 
 def _one(form: dict[str, list[str]], key: str) -> str:

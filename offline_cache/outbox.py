@@ -9,15 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.protocol import MAX_BATCH_BYTES, PERSONAL_FIELDS, SCHEMA_VERSION, OutboxState, RecordKind, canonical_json
+from app.protocol import (
+    MAX_BATCH_BYTES,
+    PERSONAL_FIELDS,
+    SCHEMA_VERSION,
+    OutboxState,
+    RecordKind,
+    canonical_json,
+    clean_body_text,
+)
 from offline_cache.audit import append_audit
 from offline_cache.crypto import TEXT_PREFIX, FieldCipher, aad
 from offline_cache.session import Session, iso, parse_iso
+
+log = logging.getLogger("tongban.store")
 
 #: What a purged personal value reads as in a stored body.
 PURGED = "[purged]"
@@ -145,6 +156,12 @@ class Outbox:
         row = conn.execute("UPDATE terminal_seq SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq")
         seq = int(row.fetchall()[0][0])
         now = self._s.now()
+        clean = clean_body_text(body)
+        if clean != body:
+            # SYNC_PROTOCOL.md "Revisions": NUL and lone surrogates never enter the outbox (the platform would
+            # refuse the record as bad_text). Removed here, the one door into the queue; values are never logged.
+            log.warning("record %s (%s): removed NUL or lone surrogates from its text", record_id, kind.value)
+            body = clean
         canonical = canonical_json(body)  # what body_sha256 is over (app.protocol.body_sha256)
         conn.execute(
             "INSERT INTO outbox (record_id, kind, terminal_seq, depends_on, body, body_sha256, body_bytes,"

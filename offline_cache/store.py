@@ -9,11 +9,12 @@ import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import sqlite_utils
 
 from app.domain.models import Case, CaseState, Rating, ReceiptRecord
-from app.protocol import RecordKind
+from app.protocol import RecordKind, clean_text
 from offline_cache import numbering, records, salvage, schema
 from offline_cache.audit import AuditLog, append_audit
 from offline_cache.blobs import Blobs
@@ -49,6 +50,40 @@ class SavedCase:
 class SavedRecord:
     record_id: str
     terminal_seq: int
+
+
+_T = TypeVar("_T")
+
+
+def without_bad_text(value: _T) -> _T:
+    """`value` with NUL removed and lone surrogates replaced in every string, nested dataclasses included.
+
+    SYNC_PROTOCOL.md "Revisions": such text has no UTF-8 form (surrogates) or no place in PostgreSQL (NUL) and is
+    refused by the platform as `bad_text`; the terminal keeps it out of its tables and its outbox. Unchanged
+    values come back as the same objects.
+    """
+    cleaned: object = value
+    if isinstance(value, str):
+        cleaned = clean_text(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, object] = {}
+        for f in dataclasses.fields(value):
+            if f.init:
+                old = getattr(value, f.name)
+                new = without_bad_text(old)
+                if new is not old:
+                    changes[f.name] = new
+        if changes:
+            cleaned = dataclasses.replace(value, **changes)
+    elif isinstance(value, tuple | list):
+        items = [without_bad_text(v) for v in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            cleaned = type(value)(items)
+    elif isinstance(value, dict):
+        pairs = [(without_bad_text(k), without_bad_text(v)) for k, v in value.items()]
+        if any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items(), strict=True)):
+            cleaned = dict(pairs)
+    return cast(_T, cleaned)
 
 
 class Store:
@@ -102,6 +137,7 @@ class Store:
             raise ValueError("the store assigns case numbers: pass the case with case_no=''")
         if case.state not in {CaseState.RECEIVED, CaseState.REFUSED}:
             raise ValueError("only received or refused cases are saved; drafts go to store.drafts")
+        case = without_bad_text(case)
         r = case.routing
         factory = number_factory or numbering.default_factory(r)
         prefix = f"{r.division}{r.hall}{r.terminal}"
@@ -118,6 +154,7 @@ class Store:
 
     def save_receipt(self, record: ReceiptRecord, *, actor: str) -> SavedRecord:
         """Log a print (or failed print / reprint) and queue it; depends on its case when the case is local."""
+        record = without_bad_text(record)
         with self._s.write() as conn:
             self.receipts.insert(conn, record)
             tseq = self.outbox.add(
@@ -140,6 +177,7 @@ class Store:
 
     def save_rating(self, rating: Rating, *, actor: str) -> SavedRecord:
         """Save a rating and queue it; depends on its case when the case is local."""
+        rating = without_bad_text(rating)
         with self._s.write() as conn:
             parent = self.cases.record_id_of(rating.case_no) if rating.case_no else None
             self.ratings.insert(conn, rating)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.models import CaseState
-from app.protocol import SCHEMA_VERSION, OutboxState, RecordKind, body_sha256
+from app.protocol import SCHEMA_VERSION, OutboxState, RecordKind, body_sha256, check_text, validate_body
 from offline_cache import Store, open_store, samples
 from offline_cache.outbox import PARENT_DEAD
 
@@ -198,3 +199,19 @@ def test_gui_and_sync_connections_work_side_by_side_without_busy_errors(tmp_path
         assert store.outbox.depth() == 0
         assert len(acked) == len(set(acked)) == 60
         assert len(store.cases.list_recent(states=[CaseState.FORWARDED], limit=100)) == 60
+
+
+def test_nul_and_lone_surrogates_never_enter_the_outbox(store: Store) -> None:
+    """SYNC_PROTOCOL.md "Revisions": the platform refuses such text as bad_text, so the terminal never queues it."""
+    case = dataclasses.replace(samples.sample_case(), item_name="城乡\x00居民养老保险参保登记\ud800")
+    saved = store.save_case(case, actor="S0042")
+    rating = dataclasses.replace(samples.sample_rating(saved.case.case_no), text="太慢\x00了\udc80")
+    store.save_rating(rating, actor="rating")
+    pending = store.outbox.pending()
+    assert [e.record_id for e in pending] == [saved.case.record_id, rating.rating_id]
+    assert pending[0].body["item_name"] == "城乡居民养老保险参保登记\ufffd"
+    assert pending[1].body["text"] == "太慢了\ufffd"
+    for entry in pending:
+        check_text(entry.body)  # raises WireError("bad_text") on NUL or a lone surrogate
+        validate_body(entry.kind, entry.body)
+        assert body_sha256(entry.body) == entry.body_sha256

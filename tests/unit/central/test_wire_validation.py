@@ -205,3 +205,17 @@ def test_helpers() -> None:
     assert json_depth(1) == 0 and json_depth([]) == 1 and json_depth({"a": [[]]}) == 3
     assert is_rfc3339("2026-11-24T01:30:00Z") and is_rfc3339("2026-11-24T01:30:00.5+08:00")
     assert not is_rfc3339("yesterday") and not is_rfc3339(20261124)
+
+
+def test_nul_and_lone_surrogates_are_bad_text_in_keys_and_values() -> None:
+    from app.protocol import WireError, check_text, clean_text, validate_body
+
+    for body in ({"text": "a\x00"}, {"\ud800": 1}, {"x": [{"y": "\udfff"}]}, {"\x00": None}):
+        with pytest.raises(WireError) as caught:
+            check_text(body)
+        assert caught.value.code == "bad_text"
+        with pytest.raises(WireError) as caught:
+            validate_body("event", body)
+        assert caught.value.code == "bad_text"
+    check_text({"text": "正常 😀 \\u0000", "n": 1})
+    assert clean_text("太\x00慢\ud800") == "太慢\ufffd"
