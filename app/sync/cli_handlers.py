@@ -56,6 +56,7 @@ def build_engine(
         settings=base,
         on_catalogue=catalogue_sink,
         reload_credentials=CredentialStore(paths.data_dir).load,
+        save_credentials=CredentialStore(paths.data_dir).save,
     )
 
 

@@ -141,9 +141,12 @@ class SyncEngine:
         on_catalogue: Callable[[bytes], object] | None = None,
         on_status: Callable[[SyncStatus], None] | None = None,
         reload_credentials: Callable[[], Any] | None = None,
+        save_credentials: Callable[[Any], None] | None = None,
     ) -> None:
         """`reload_credentials` returns the stored credentials: after a 401, a key rotated or re-enrolled by
-        another process (`tongban rotate-key`) is picked up instead of counting towards `auth_blocked`."""
+        another process (`tongban rotate-key`) is picked up instead of counting towards `auth_blocked`.
+        `save_credentials` persists credentials: a key rotation interrupted before its promoted key was saved is
+        finished with it (on the first step and on a 401, `finish_rotation`)."""
         self.store = store
         self.client = client
         self.terminal = terminal or (client.credentials.terminal if client and client.credentials else "")
@@ -155,6 +158,8 @@ class SyncEngine:
         self._on_catalogue = on_catalogue
         self._on_status = on_status
         self._reload_credentials = reload_credentials
+        self._save_credentials = save_credentials
+        self._rotation_checked = False
         self._limit = self.settings.batch_records
         self._server_failures = 0  # consecutive whole-batch 5xx/400/413 answers
         self._auth_failures = 0
@@ -307,6 +312,9 @@ class SyncEngine:
         if blocked is not None and blocked > 0:
             return StepResult(wait=blocked, report=DrainReport(blocked=self._state))
         # (blocked with the probe time reached: fall through and try once)
+        if not self._rotation_checked:
+            self._rotation_checked = True
+            self.finish_rotation()
         wait = self._backoff.not_before - self._mono()
         if wait > 0:
             return StepResult(wait=wait)
@@ -390,7 +398,7 @@ class SyncEngine:
             report.blocked = SyncState.UPGRADE_REQUIRED
             log.warning("platform requires an upgrade: sync paused, queue kept")
             return StepResult(report=report)
-        if isinstance(exc, AuthFailedError) and self._credentials_changed():
+        if isinstance(exc, AuthFailedError) and (self._credentials_changed() or self.finish_rotation()):
             return StepResult(report=report)  # signed with a key that was replaced meanwhile: go again at once
         if isinstance(exc, ClockSkewError | AuthFailedError):
             self._online = True
@@ -698,6 +706,53 @@ class SyncEngine:
         self.client.credentials = creds
         log.info("device key rotated")
         return creds.key_id
+
+    def finish_rotation(self) -> bool:
+        """Finish a key rotation that stopped after `rotate` (issue 22): True when a new key was promoted.
+
+        The stored credentials may hold a pending key while the platform already made it current (the terminal
+        stopped between the confirm and saving the promoted key): every request signed with the old key then
+        fails for good. The confirm is repeated with the pending key: the platform accepts it both before its
+        confirm (it confirms now) and after (a harmless repeat), and the pending key is promoted and saved. A
+        pending key the platform refuses is forgotten (another rotation replaced it); the current key stays.
+        """
+        if self.client is None:
+            return False
+        creds = self.client.credentials
+        if self._reload_credentials is not None:
+            try:
+                stored = self._reload_credentials()
+            except CredentialsError:
+                stored = None
+            if stored is not None and creds is not None and stored.device_id == creds.device_id:
+                creds = stored  # another process may have stored a pending key since
+        if creds is None or creds.pending_key_id is None:
+            return False
+        self.client.credentials = creds
+        try:
+            try:
+                self.client.rotate_confirm()
+            except ClockSkewError as exc:
+                self._correct_clock(exc.server_time)
+                self.client.rotate_confirm()
+        except AuthFailedError:
+            log.warning("the pending device key is not known to the platform; it is dropped, the current key stays")
+            self._store_credentials(creds.without_pending())
+            return False
+        except PlatformError as exc:
+            log.info("could not finish the key rotation now: %s", type(exc).__name__)
+            return False
+        self._store_credentials(creds.promoted())
+        log.info("an interrupted key rotation was finished: the new key is in use")
+        return True
+
+    def _store_credentials(self, creds: Any) -> None:
+        if self._save_credentials is not None:
+            try:
+                self._save_credentials(creds)
+            except CredentialsError:
+                log.error("credentials could not be saved; the key in use is kept in memory")
+        self.update_credentials(creds)
 
     # --- one full cycle (drain + pulls + reconciliation) -------------------------------------------------------
 
