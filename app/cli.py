@@ -51,10 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add = staff_sub.add_parser("add", help="add a clerk")
     staff_add.add_argument("staff_no")
     staff_add.add_argument("display_name")
+    staff_add.add_argument(
+        "--role", choices=["clerk", "admin"], default="clerk", help="admin may enrol, change keys and manage staff"
+    )
     staff_list = staff_sub.add_parser("list", help="list clerks")
     staff_list.add_argument("--json", action="store_true", help="machine-readable output")
     staff_disable = staff_sub.add_parser("disable", help="disable a clerk")
     staff_disable.add_argument("staff_no")
+    staff_role = staff_sub.add_parser("role", help="make a member a clerk or an admin")
+    staff_role.add_argument("staff_no")
+    staff_role.add_argument("role", choices=["clerk", "admin"])
 
     intake = sub.add_parser("intake", help="store cases from a JSON file (docs/intake.md), validated like the form")
     # The issue names the input `--json FILE`; the machine-readable result is therefore `--result-json`.
@@ -179,6 +185,7 @@ def _cmd_staff(args: argparse.Namespace, config: Config, paths: AppPaths) -> int
         staff_no=getattr(args, "staff_no", ""),
         display_name=getattr(args, "display_name", ""),
         as_json=getattr(args, "json", False),
+        role=getattr(args, "role", "clerk"),
     )
 
 

@@ -231,10 +231,23 @@ def _m0003_rating_request_context(db: sqlite_utils.Database) -> None:
     _run(db, _V3_RATING_REQUEST_CONTEXT)
 
 
+_V4_STAFF_ROLES = (
+    # Issue 11: a clerk takes cases; an admin may also enrol the terminal, change its key, change settings,
+    # export dead letters and manage staff. Existing staff become clerks.
+    "ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk' CHECK (role IN ('clerk', 'admin'))",
+)
+
+
+@migrations(name="0004_staff_roles")
+def _m0004_staff_roles(db: sqlite_utils.Database) -> None:
+    _run(db, _V4_STAFF_ROLES)
+
+
 MIGRATION_NAMES: tuple[str, ...] = (
     "0001_initial",
     "0002_staff_and_rating_requests",
     "0003_rating_request_context",
+    "0004_staff_roles",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

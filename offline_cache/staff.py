@@ -22,6 +22,11 @@ SCRYPT_R = 8
 SCRYPT_P = 1
 _SALT_BYTES = 16
 
+#: Staff roles (migration 0004): a clerk takes cases; an admin may also do the hall administrator's work.
+ROLE_CLERK = "clerk"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_CLERK, ROLE_ADMIN)
+
 
 @dataclass(frozen=True, slots=True)
 class StaffMember:
@@ -32,6 +37,11 @@ class StaffMember:
     locked_until: dt.datetime | None
     has_pin: bool
     created_at: dt.datetime
+    role: str = ROLE_CLERK
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
 
 
 def hash_pin(pin: str, salt: bytes, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
@@ -51,11 +61,11 @@ def verify_pin(pin: str, salt: bytes, stored: str) -> bool:
     return hmac.compare_digest(candidate, stored)
 
 
-_COLUMNS = "staff_no, display_name, disabled, failed_tries, locked_until, pin_hash IS NOT NULL, created_at"
+_COLUMNS = "staff_no, display_name, disabled, failed_tries, locked_until, pin_hash IS NOT NULL, created_at, role"
 
 
 def _member(row: tuple[object, ...]) -> StaffMember:
-    staff_no, name, disabled, tries, locked, has_pin, created = row
+    staff_no, name, disabled, tries, locked, has_pin, created, role = row
     return StaffMember(
         staff_no=str(staff_no),
         display_name=str(name),
@@ -64,6 +74,7 @@ def _member(row: tuple[object, ...]) -> StaffMember:
         locked_until=parse_iso(str(locked)) if locked else None,
         has_pin=bool(has_pin),
         created_at=parse_iso(str(created)),
+        role=str(role),
     )
 
 
@@ -88,21 +99,23 @@ class StaffRepository:
             return None
         return bytes(row[0]), str(row[1])
 
-    def add(self, staff_no: str, display_name: str, pin: str, *, actor: str) -> StaffMember:
-        """Add a member with a PIN; raises ValueError when the number exists already."""
+    def add(self, staff_no: str, display_name: str, pin: str, *, actor: str, role: str = ROLE_CLERK) -> StaffMember:
+        """Add a member with a PIN; raises ValueError when the number exists already or the role is unknown."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role}")
         salt = secrets.token_bytes(_SALT_BYTES)
         stored = hash_pin(pin, salt)
         now = self._s.now()
         with self._s.write() as conn:
             try:
                 conn.execute(
-                    "INSERT INTO staff (staff_no, display_name, pin_hash, pin_salt, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (staff_no, display_name, stored, salt, now, now),
+                    "INSERT INTO staff (staff_no, display_name, pin_hash, pin_salt, created_at, updated_at, role)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (staff_no, display_name, stored, salt, now, now, role),
                 )
             except sqlite3.IntegrityError as exc:
                 raise ValueError(f"staff number {staff_no} exists") from exc
-            append_audit(conn, now, actor, "staff_added", record_id=None, detail=staff_no)
+            append_audit(conn, now, actor, "staff_added", record_id=None, detail=f"{staff_no}:{role}")
         member = self.get(staff_no)
         assert member is not None
         return member
@@ -117,6 +130,26 @@ class StaffRepository:
                 action = "staff_disabled" if disabled else "staff_enabled"
                 append_audit(conn, now, actor, action, record_id=None, detail=staff_no)
         return changed > 0
+
+    def set_role(self, staff_no: str, role: str, *, actor: str) -> bool:
+        """Change a member's role (audited); False when there is no such member."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role}")
+        now = self._s.now()
+        with self._s.write() as conn:
+            changed = conn.execute(
+                "UPDATE staff SET role = ?, updated_at = ? WHERE staff_no = ?", (role, now, staff_no)
+            ).rowcount
+            if changed:
+                append_audit(conn, now, actor, "staff_role_set", record_id=None, detail=f"{staff_no}:{role}")
+        return changed > 0
+
+    def has_active_admin(self) -> bool:
+        """Whether an admin who can sign in exists (not disabled, with a PIN)."""
+        row = self._s.conn.execute(
+            "SELECT 1 FROM staff WHERE role = ? AND disabled = 0 AND pin_hash IS NOT NULL LIMIT 1", (ROLE_ADMIN,)
+        ).fetchone()
+        return row is not None
 
     def record_failure(self, staff_no: str, *, lock_after: int, lock_until: dt.datetime) -> StaffMember | None:
         """Count a wrong PIN; the `lock_after`-th wrong try in a row locks the member until `lock_until`."""

@@ -90,7 +90,7 @@ class CounterWindow(QMainWindow):
 
             self.flow = mount_counter_pages(self, self.work_area, terminal)
             # Sync panel in the status bar, the unsynced banner under the header, the 管理 menu.
-            self.sync_ui = install_sync_ui(self, self.status_bar, layout, terminal.sync, config)
+            self.sync_ui = install_sync_ui(self, self.status_bar, layout, terminal.sync, config, staff=terminal.staff)
 
     def _header(self, config: Config, parent: QWidget) -> QFrame:
         header = QFrame(parent)

@@ -10,10 +10,21 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
 from app.config import Config
+from app.services.staff import (
+    ADMIN_DEAD_LETTER_EXPORT,
+    ADMIN_DEAD_LETTERS,
+    ADMIN_ENROL,
+    ADMIN_PLATFORM_SETTINGS,
+    ADMIN_ROTATE_KEY,
+    StaffService,
+)
 from app.services.sync import SyncService, SyncState, SyncStatus
 from ui.status_bar import TerminalStatusBar
 
 if TYPE_CHECKING:  # the admin dialogs load when first opened
+    from collections.abc import Callable
+
+    from ui.dialogs.admin_auth import AdminAuthDialog
     from ui.dialogs.dead_letters import DeadLettersDialog
     from ui.dialogs.platform_settings import PlatformSettingsDialog
 
@@ -156,7 +167,11 @@ class UnsyncedBanner(QLabel):
 class SyncUi(QObject):
     """The sync parts of the counter window: status-bar panel, unsynced banner, 管理 menu and the admin dialogs.
 
-    Build it with `install_sync_ui`; `open_dead_letters()` and `open_platform_settings()` return the dialog shown.
+    Build it with `install_sync_ui`. Enrolment, key change, platform settings and the rejected records need an
+    admin (issue 11): the menu actions call `request_platform_settings()` / `request_dead_letters()`, which go
+    ahead at once for a signed-in admin and otherwise open `admin_dialog` (an admin's number + PIN). Every admin
+    action is in the audit log with the admin as actor. `open_dead_letters()` and `open_platform_settings()`
+    (called once authorised) return the dialog shown.
     """
 
     def __init__(
@@ -168,10 +183,14 @@ class SyncUi(QObject):
         *,
         unsynced_minutes: int,
         platform_url: str,
+        staff: StaffService,
     ) -> None:
         super().__init__(window)
         self._window = window
         self._sync = sync
+        self._staff = staff
+        self._admin_no = ""  # the admin who opened the dialog now in use (audit actor)
+        self.admin_dialog: AdminAuthDialog | None = None
         self._platform_url = platform_url
         self.panel = SyncStatusPanel(status_bar)
         self.panel.state_label.setText(self.tr("Connecting to the platform…"))
@@ -183,7 +202,7 @@ class SyncUi(QObject):
         sync.sync_state_changed.connect(self.panel.show_status)
         sync.sync_state_changed.connect(self.banner.show_status)
         self.panel.sync_now_requested.connect(sync.sync_now)
-        self.panel.dead_letters_requested.connect(self.open_dead_letters)
+        self.panel.dead_letters_requested.connect(self.request_dead_letters)
         if sync.status is not None:
             self.panel.show_status(sync.status)
             self.banner.show_status(sync.status)
@@ -191,13 +210,56 @@ class SyncUi(QObject):
         menu = window.menuBar().addMenu(self.tr("Administration"))
         menu.setObjectName("admin_menu")
         self.enrol_action = menu.addAction(self.tr("Platform enrolment…"))
-        self.enrol_action.triggered.connect(self.open_platform_settings)
+        self.enrol_action.triggered.connect(self.request_platform_settings)
         self.rotate_action = menu.addAction(self.tr("Change device key"))
-        self.rotate_action.triggered.connect(self.open_platform_settings)
+        self.rotate_action.triggered.connect(self.request_platform_settings)
         self.sync_action = menu.addAction(self.tr("Sync now"))
         self.sync_action.triggered.connect(sync.sync_now)
         self.dead_letters_action = menu.addAction(self.tr("Rejected records…"))
-        self.dead_letters_action.triggered.connect(self.open_dead_letters)
+        self.dead_letters_action.triggered.connect(self.request_dead_letters)
+
+    def _as_admin(self, action: str, then: Callable[[], object]) -> None:
+        """Run `then` once an admin has authorised `action` (the signed-in admin, or one who types number + PIN)."""
+        if self._staff.is_admin:
+            self._admin_no = self._staff.require_admin(action)
+            then()
+            return
+        from ui.dialogs.admin_auth import AdminAuthDialog
+
+        if self.admin_dialog is not None:
+            self.admin_dialog.deleteLater()
+        dialog = AdminAuthDialog(staff=self._staff, action=action, parent=self._window)
+        self.admin_dialog = dialog
+
+        def authorised(admin_no: str) -> None:
+            self._admin_no = admin_no
+            then()
+
+        dialog.authorised.connect(authorised)
+        dialog.open()
+
+    @Slot()
+    def request_platform_settings(self) -> None:
+        self._as_admin(ADMIN_PLATFORM_SETTINGS, self.open_platform_settings)
+
+    @Slot()
+    def request_dead_letters(self) -> None:
+        self._as_admin(ADMIN_DEAD_LETTERS, self.open_dead_letters)
+
+    @Slot(str, str)
+    def _enrol(self, url: str, code: str) -> None:
+        self._staff.record_admin_action(ADMIN_ENROL, actor=self._admin_no or "unknown")
+        self._sync.enrol(url, code)
+
+    @Slot()
+    def _rotate(self) -> None:
+        self._staff.record_admin_action(ADMIN_ROTATE_KEY, actor=self._admin_no or "unknown")
+        self._sync.rotate_key()
+
+    @Slot(str)
+    def _export(self, path: str) -> None:
+        self._staff.record_admin_action(ADMIN_DEAD_LETTER_EXPORT, actor=self._admin_no or "unknown")
+        self._sync.export_dead_letters(path)
 
     def _enrolled(self) -> bool:
         status = self._sync.status
@@ -211,7 +273,7 @@ class SyncUi(QObject):
             dialog = DeadLettersDialog(self._window)
             dialog.refresh_requested.connect(self._sync.list_dead_letters)
             dialog.retry_requested.connect(self._sync.retry_dead_letters)
-            dialog.export_requested.connect(self._sync.export_dead_letters)
+            dialog.export_requested.connect(self._export)
             self._sync.dead_letters_listed.connect(dialog.show_letters)
             self._sync.dead_letters_exported.connect(dialog.show_exported)
             self.dead_letters_dialog = dialog
@@ -225,8 +287,8 @@ class SyncUi(QObject):
             from ui.dialogs.platform_settings import PlatformSettingsDialog
 
             dialog = PlatformSettingsDialog(url=self._platform_url, enrolled=self._enrolled(), parent=self._window)
-            dialog.enrol_requested.connect(self._sync.enrol)
-            dialog.rotate_requested.connect(self._sync.rotate_key)
+            dialog.enrol_requested.connect(self._enrol)
+            dialog.rotate_requested.connect(self._rotate)
             self._sync.enrolment_finished.connect(dialog.show_enrolment)
             self._sync.key_rotation_finished.connect(dialog.show_rotation)
             self.settings_dialog = dialog
@@ -237,7 +299,13 @@ class SyncUi(QObject):
 
 
 def install_sync_ui(
-    window: QMainWindow, status_bar: TerminalStatusBar, banner_layout: QBoxLayout, sync: SyncService, config: Config
+    window: QMainWindow,
+    status_bar: TerminalStatusBar,
+    banner_layout: QBoxLayout,
+    sync: SyncService,
+    config: Config,
+    *,
+    staff: StaffService,
 ) -> SyncUi:
     """Mount the sync panel in `status_bar`, the unsynced banner at index 1 of `banner_layout`, the 管理 menu."""
     return SyncUi(
@@ -247,4 +315,5 @@ def install_sync_ui(
         sync,
         unsynced_minutes=config.unsynced_warning_minutes,
         platform_url=config.platform_url,
+        staff=staff,
     )

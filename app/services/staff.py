@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from offline_cache import Store
-from offline_cache.staff import StaffMember, verify_pin
+from offline_cache.staff import ROLE_ADMIN, ROLE_CLERK, ROLES, StaffMember, verify_pin
 
 log = logging.getLogger("tongban.staff")
 
@@ -50,6 +50,22 @@ class Clerk:
     staff_no: str
     display_name: str
     signed_in_at: dt.datetime
+    role: str = ROLE_CLERK
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+
+#: What needs an admin (issue 11), as the audit log names it: `admin_<action>` with the admin as actor.
+ADMIN_ENROL = "enrol"
+ADMIN_ROTATE_KEY = "rotate_key"
+ADMIN_PLATFORM_SETTINGS = "platform_settings"
+ADMIN_PRINTER_SETTINGS = "printer_settings"
+ADMIN_DEAD_LETTER_EXPORT = "dead_letter_export"
+ADMIN_DEAD_LETTERS = "dead_letters"
+ADMIN_STAFF = "staff"
+ADMIN_KIOSK = "kiosk"
 
 
 def normalise_staff_no(text: str) -> str:
@@ -67,6 +83,12 @@ def check_pin(pin: str) -> str | None:
     """None when acceptable, else the reason in Chinese."""
     if not (PIN_MIN <= len(pin) <= PIN_MAX) or not pin.isascii() or not pin.isdigit():
         return f"密码应为{PIN_MIN}到{PIN_MAX}位数字"
+    return None
+
+
+def check_role(role: str) -> str | None:
+    if role not in ROLES:
+        return "角色只能是 clerk（办事员）或 admin（管理员）"
     return None
 
 
@@ -120,6 +142,17 @@ class StaffService(QObject):
 
     def sign_in(self, *, staff_no: str, pin: str) -> Clerk:
         """Check the PIN; raises SignInError with the reason (wrong PIN and tries left, locked, disabled)."""
+        member = self._check_credentials(staff_no, pin)
+        now = self._clock()
+        self._store.staff.record_sign_in(member.staff_no)
+        self._clerk = Clerk(member.staff_no, member.display_name, now, member.role)
+        self._idle.start()
+        log.info("staff %s signed in", member.staff_no)
+        self.signed_in.emit(member.staff_no)
+        return self._clerk
+
+    def _check_credentials(self, staff_no: str, pin: str) -> StaffMember:
+        """The member whose number and PIN these are; wrong tries count towards the lock-out (audited)."""
         number = normalise_staff_no(staff_no)
         if check_staff_no(number) is not None or not pin:
             raise SignInError("请输入工号和密码", code="empty")
@@ -146,12 +179,48 @@ class StaffService(QObject):
                 raise SignInError(f"密码连续错误{LOCK_AFTER_TRIES}次，该工号已锁定{LOCK_MINUTES}分钟", code="locked")
             left = LOCK_AFTER_TRIES - (after.failed_tries if after else 0)
             raise SignInError(f"工号或密码不正确，还可尝试{left}次", code="wrong")
-        repo.record_sign_in(number)
-        self._clerk = Clerk(number, member.display_name, now)
-        self._idle.start()
-        log.info("staff %s signed in", number)
-        self.signed_in.emit(number)
-        return self._clerk
+        return member
+
+    # --- roles (issue 11) ----------------------------------------------------------------------------------
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the signed-in clerk is an admin (False when nobody is signed in)."""
+        return self._clerk is not None and self._clerk.is_admin
+
+    def verify_admin(self, *, staff_no: str, pin: str) -> StaffMember:
+        """Check that number + PIN belong to an active admin (for a one-off admin action, e.g. the kiosk's admin
+        PIN or a clerk's window where the admin steps in). Raises SignInError: codes "empty", "wrong", "locked",
+        "disabled" as for sign-in (wrong PINs count towards the same lock-out), and "not_admin"."""
+        member = self._check_credentials(staff_no, pin)
+        if not member.is_admin:
+            self._store.audit.append(member.staff_no, "admin_refused", detail="not_admin")
+            log.info("admin check refused for %s: not an admin", member.staff_no)
+            raise SignInError("该工号不是管理员，此操作需要管理员", code="not_admin")
+        return member
+
+    def require_admin(self, action: str, *, staff_no: str | None = None, pin: str | None = None) -> str:
+        """Authorise one admin action and write it to the audit log (`admin_<action>`, actor = the admin).
+
+        Without `staff_no`/`pin` the signed-in clerk must be an admin; with them, `verify_admin` decides.
+        Returns the admin's staff number; raises SignInError (code "not_admin" when the clerk is not one).
+        """
+        if staff_no is None or pin is None:
+            clerk = self._clerk
+            if clerk is None or not clerk.is_admin:
+                actor = clerk.staff_no if clerk is not None else "unknown"
+                self._store.audit.append(actor, "admin_refused", detail=action)
+                raise SignInError("此操作需要管理员", code="not_admin")
+            number = clerk.staff_no
+        else:
+            number = self.verify_admin(staff_no=staff_no, pin=pin).staff_no
+        self.record_admin_action(action, actor=number)
+        return number
+
+    def record_admin_action(self, action: str, *, actor: str, detail: str = "") -> None:
+        """Audit an admin action (`admin_<action>`); `detail` is a short code, never personal data."""
+        self._store.audit.append(actor, f"admin_{action}", detail=detail)
+        log.info("admin action %s by %s", action, actor)
 
     def sign_out(self, *, reason: str = "manual") -> None:
         """End the session (no-op when nobody is signed in)."""
@@ -181,20 +250,33 @@ class StaffService(QObject):
 
     # --- administration (CLI) ------------------------------------------------------------------------------
 
-    def add(self, *, staff_no: str, display_name: str, pin: str, actor: str) -> StaffMember:
-        """Add a clerk; raises ValueError with a Chinese message for a bad number, name or PIN, or a duplicate."""
+    def add(self, *, staff_no: str, display_name: str, pin: str, actor: str, role: str = ROLE_CLERK) -> StaffMember:
+        """Add a clerk or admin; raises ValueError with a Chinese message for a bad number, name, PIN or role, or a
+        duplicate."""
         number = normalise_staff_no(staff_no)
         name = display_name.strip()
-        for problem in (check_staff_no(number), check_display_name(name), check_pin(pin)):
+        for problem in (check_staff_no(number), check_display_name(name), check_pin(pin), check_role(role)):
             if problem is not None:
                 raise ValueError(problem)
         try:
-            return self._store.staff.add(number, name, pin, actor=actor)
+            return self._store.staff.add(number, name, pin, actor=actor, role=role)
         except ValueError as exc:
             raise ValueError(f"工号 {number} 已存在") from exc
 
     def members(self) -> list[StaffMember]:
         return self._store.staff.list()
+
+    def set_role(self, *, staff_no: str, role: str, actor: str) -> None:
+        number = normalise_staff_no(staff_no)
+        problem = check_role(role)
+        if problem is not None:
+            raise ValueError(problem)
+        if not self._store.staff.set_role(number, role, actor=actor):
+            raise ValueError(f"没有工号 {number}")
+
+    def has_active_admin(self) -> bool:
+        """Whether an admin who can sign in exists (before the first one, staff may be set up without one)."""
+        return self._store.staff.has_active_admin()
 
     def disable(self, *, staff_no: str, actor: str) -> None:
         number = normalise_staff_no(staff_no)

@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AdminAuthDialog</name>
+    <message>
+        <source>Administrator required</source>
+        <translation>需要管理员</translation>
+    </message>
+    <message>
+        <source>This needs an administrator. Administrator, enter your staff number and PIN.</source>
+        <translation>此操作需要管理员。请管理员输入工号和密码。</translation>
+    </message>
+    <message>
+        <source>Administrator staff number</source>
+        <translation>管理员工号</translation>
+    </message>
+    <message>
+        <source>Administrator PIN</source>
+        <translation>管理员密码</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ApplicantForm</name>
     <message>
         <source>Applicant</source>

@@ -24,12 +24,13 @@ from app.domain.models import CaseState
 from app.paths import AppPaths
 from app.services.intake import IntakeDraft
 from app.services.terminal import Clock, Terminal, open_terminal, utc_now
-from tests.integration.intake_support import ITEM_CODE, STAFF_NO, fill_person, receive_all
+from tests.integration.intake_support import ITEM_CODE, STAFF_NO, STAFF_PIN, fill_person, receive_all
 from tests.integration.sync.harness import Central, enrol, fast_settings, queue_events
 from ui.counter_window import CounterWindow
 from ui.sync_status_panel import SyncUi
 
 SHOTS = Path("/tmp/sync_ui_shots")
+ADMIN_NO = "A0001"
 _CLOSED: list[Terminal] = []  # closed by the test itself; the fixture must not close them again
 
 
@@ -99,6 +100,11 @@ def _open_window(qtbot: QtBot, term: Terminal) -> tuple[CounterWindow, SyncUi]:
     return window, window.sync_ui
 
 
+def _sign_in_admin(term: Terminal) -> None:
+    term.staff.add(staff_no=ADMIN_NO, display_name="李管", pin=STAFF_PIN, actor="test", role="admin")
+    term.staff.sign_in(staff_no=ADMIN_NO, pin=STAFF_PIN)
+
+
 @pytest.fixture
 def hall(gui_app: QApplication, qtbot: QtBot, central: Central, tmp_path: Path) -> Iterator[Hall]:
     """An enrolled terminal and its counter window; the sync thread is not started yet."""
@@ -152,6 +158,7 @@ def test_a_rejected_record_shows_in_the_dialog_and_goes_through_after_retry(hall
     qtbot.wait_until(panel.dead_button.isVisible, timeout=15000)
     assert panel.dead_button.text() == "1 条被平台拒收"
     shot(hall.window, "03_one_rejected")
+    _sign_in_admin(hall.terminal)  # the rejected records are the administrator's (issue 11)
 
     with qtbot.wait_signal(hall.terminal.sync.dead_letters_listed, timeout=10000):
         panel.dead_button.click()
@@ -192,6 +199,8 @@ def test_an_unenrolled_terminal_is_enrolled_and_its_key_changed_from_the_admin_m
         qtbot.wait_until(lambda: ui.panel.state_label.text() == "未连接平台（离线模式）", timeout=10000)
         assert not ui.panel.sync_button.isEnabled()
 
+        # Enrolment and the key change need an admin (issue 11): the signed-in admin goes straight through.
+        _sign_in_admin(term)
         menu_titles = [action.text() for action in window.menuBar().actions()]
         assert menu_titles == ["管理"]
         assert [a.text() for a in ui.enrol_action.parent().actions()] == [  # type: ignore[attr-defined]
@@ -232,6 +241,58 @@ def test_an_unenrolled_terminal_is_enrolled_and_its_key_changed_from_the_admin_m
         queue_events(term.store, 1)
         term.sync.sync_now()
         qtbot.wait_until(lambda: len(central.record_ids()) == 4, timeout=15000)
+        admin_actions = [(e.actor, e.action) for e in reversed(term.store.audit.list()) if e.action.startswith("admin")]
+        assert admin_actions == [
+            (ADMIN_NO, "admin_platform_settings"),
+            (ADMIN_NO, "admin_enrol"),
+            (ADMIN_NO, "admin_enrol"),
+            (ADMIN_NO, "admin_rotate_key"),
+        ]
+    finally:
+        _close(term)
+
+
+def test_a_clerk_needs_an_admin_to_enrol_change_the_key_or_open_rejected_records(
+    gui_app: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    term = _terminal(tmp_path, "")
+    try:
+        _window, ui = _open_window(qtbot, term)
+        term.staff.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+        term.staff.add(staff_no=ADMIN_NO, display_name="李管", pin="135790", actor="test", role="admin")
+        term.staff.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN)
+
+        ui.enrol_action.trigger()
+        assert ui.settings_dialog is None  # not opened for a clerk
+        auth = ui.admin_dialog
+        assert auth is not None and auth.isVisible()
+        auth.staff_edit.setText(STAFF_NO)  # the clerk's own number and PIN are not enough
+        auth.pin_edit.setText(STAFF_PIN)
+        auth.ok_button.click()
+        assert auth.message.text() == "该工号不是管理员，此操作需要管理员"
+        assert ui.settings_dialog is None
+        auth.staff_edit.setText(ADMIN_NO)
+        auth.pin_edit.setText("000000")
+        auth.ok_button.click()
+        assert auth.message.text() == "工号或密码不正确，还可尝试4次"
+        shot(auth, "08_admin_required")
+        auth.pin_edit.setText("135790")
+        auth.ok_button.click()
+        assert not auth.isVisible()
+        assert ui.settings_dialog is not None and ui.settings_dialog.isVisible()
+        ui.settings_dialog.accept()
+
+        ui.dead_letters_action.trigger()  # asks again: one authorisation is one action
+        assert ui.dead_letters_dialog is None
+        auth = ui.admin_dialog
+        assert auth is not None and auth.isVisible()
+        auth.cancel_button.click()
+        assert ui.dead_letters_dialog is None
+
+        entries = [(e.actor, e.action, e.detail) for e in reversed(term.store.audit.list())]
+        assert (STAFF_NO, "admin_refused", "not_admin") in entries
+        assert (ADMIN_NO, "admin_platform_settings", "") in entries
+        assert not any(a == "admin_dead_letters" for _actor, a, _d in entries)
     finally:
         _close(term)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from app.paths import AppPaths
 from app.services.errors import UserFacingError
 from app.services.staff import SignInError, StaffService
 from app.services.staff_cli import staff_command
-from offline_cache import Store
+from offline_cache import Store, open_store
 from tests.integration.intake_support import STAFF_NO, STAFF_PIN, FakeClock, store_at
 
 ADMIN = "admin-cli"
@@ -132,3 +133,119 @@ def test_cli_refuses_pins_that_differ(tmp_path: Path) -> None:
             display_name="王晓",
             ask_pin=lambda _p: next(answers),
         )
+
+
+# --- roles (issue 11) ---------------------------------------------------------------------------------------------
+
+ADMIN_NO = "A0001"
+ADMIN_PIN = "135790"
+
+
+def test_staff_are_clerks_unless_made_admin_and_verify_admin_says_why_not(qapp: object, store: Store) -> None:
+    service = StaffService(store=store)
+    clerk = service.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    admin = service.add(staff_no=ADMIN_NO, display_name="李管", pin=ADMIN_PIN, actor="test", role="admin")
+    assert (clerk.role, admin.role) == ("clerk", "admin")
+    assert service.verify_admin(staff_no=ADMIN_NO.lower(), pin=ADMIN_PIN).staff_no == ADMIN_NO
+    with pytest.raises(SignInError) as refused:
+        service.verify_admin(staff_no=STAFF_NO, pin=STAFF_PIN)
+    assert (refused.value.code, refused.value.message) == ("not_admin", "该工号不是管理员，此操作需要管理员")
+    with pytest.raises(SignInError) as wrong:
+        service.verify_admin(staff_no=ADMIN_NO, pin="000000")
+    assert wrong.value.code == "wrong"
+    with pytest.raises(ValueError, match="角色只能是"):
+        service.add(staff_no="S0099", display_name="赵", pin=STAFF_PIN, actor="test", role="root")
+
+
+def test_require_admin_uses_the_signed_in_role_and_audits_who_did_it(qapp: object, store: Store) -> None:
+    service = StaffService(store=store)
+    service.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    service.add(staff_no=ADMIN_NO, display_name="李管", pin=ADMIN_PIN, actor="test", role="admin")
+    service.sign_in(staff_no=STAFF_NO, pin=STAFF_PIN)
+    assert not service.is_admin
+    with pytest.raises(SignInError, match="此操作需要管理员"):
+        service.require_admin("enrol")
+    # The admin steps in at the clerk's window for one action.
+    assert service.require_admin("enrol", staff_no=ADMIN_NO, pin=ADMIN_PIN) == ADMIN_NO
+    service.sign_out()
+    clerk = service.sign_in(staff_no=ADMIN_NO, pin=ADMIN_PIN)
+    assert clerk.is_admin and service.is_admin
+    assert service.require_admin("rotate_key") == ADMIN_NO
+    entries = [(e.actor, e.action, e.detail) for e in reversed(store.audit.list())]
+    assert (STAFF_NO, "admin_refused", "enrol") in entries
+    assert [(a, act) for a, act, _d in entries if act.startswith("admin_") and act != "admin_refused"] == [
+        (ADMIN_NO, "admin_enrol"),
+        (ADMIN_NO, "admin_rotate_key"),
+    ]
+
+
+def test_cli_makes_an_admin_and_then_staff_changes_need_one(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    out = io.StringIO()
+    answers = iter([ADMIN_PIN, ADMIN_PIN])
+    # A new install has no admin: the first one is created without one (audited as admin-cli).
+    staff_command(
+        paths=paths,
+        action="add",
+        out=out,
+        staff_no=ADMIN_NO,
+        display_name="李管",
+        role="admin",
+        ask_pin=lambda _p: next(answers),
+    )
+    assert "已添加工号 A0001（李管，管理员）" in out.getvalue()
+    # From now on a change asks for an admin's number and PIN; a wrong one changes nothing.
+    answers = iter(["000000"])
+    with pytest.raises(UserFacingError, match="需要管理员：工号或密码不正确"):
+        staff_command(
+            paths=paths,
+            action="add",
+            out=io.StringIO(),
+            staff_no=STAFF_NO,
+            display_name="王晓",
+            ask_pin=lambda _p: next(answers),
+            ask_admin=lambda _p: ADMIN_NO,
+        )
+    answers = iter([ADMIN_PIN, STAFF_PIN, STAFF_PIN])
+    staff_command(
+        paths=paths,
+        action="add",
+        out=io.StringIO(),
+        staff_no=STAFF_NO,
+        display_name="王晓",
+        ask_pin=lambda _p: next(answers),
+        ask_admin=lambda _p: ADMIN_NO,
+    )
+    # A clerk's own number and PIN are not an admin's.
+    answers = iter([STAFF_PIN])
+    with pytest.raises(UserFacingError, match="不是管理员"):
+        staff_command(
+            paths=paths,
+            action="role",
+            out=io.StringIO(),
+            staff_no=STAFF_NO,
+            role="admin",
+            ask_pin=lambda _p: next(answers),
+            ask_admin=lambda _p: STAFF_NO,
+        )
+    answers = iter([ADMIN_PIN])
+    staff_command(
+        paths=paths,
+        action="role",
+        out=io.StringIO(),
+        staff_no=STAFF_NO,
+        role="admin",
+        ask_pin=lambda _p: next(answers),
+        ask_admin=lambda _p: ADMIN_NO,
+    )
+    out = io.StringIO()
+    staff_command(paths=paths, action="list", out=out, as_json=True)
+    assert [(m["staff_no"], m["role"]) for m in json.loads(out.getvalue())] == [
+        (ADMIN_NO, "admin"),
+        (STAFF_NO, "admin"),
+    ]
+    with open_store(paths.database) as opened:
+        actors = [(e.actor, e.action, e.detail) for e in reversed(opened.audit.list())]
+    assert ("admin-cli", "staff_added", "A0001:admin") in actors
+    assert (ADMIN_NO, "staff_added", "S0042:clerk") in actors
+    assert (ADMIN_NO, "staff_role_set", "S0042:admin") in actors
