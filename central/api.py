@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
@@ -17,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -126,11 +127,26 @@ class GuardMiddleware:
                     {"retry-after": "30"},
                 )
         except Exception as exc:
-            log.error("internal error: %s", type(exc).__name__, exc_info=exc)
+            log_internal_error(exc)
             if not started:
                 await _send_json(
                     send, 500, {"error": "internal_error", "message": "the platform failed; nothing was applied"}
                 )
+
+
+def log_internal_error(exc: BaseException) -> None:
+    """Log a bug's type, the failing SQL (placeholders only) and the stack, never an exception's message.
+
+    Messages can quote values: PostgreSQL's "Key (phone)=(…) already exists", a KeyError's key. Engines are created
+    with `hide_parameters=True` as well, so the parameter list is never in the text either.
+    """
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    what = type(exc).__name__
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        code = getattr(getattr(orig, "diag", None), "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+        what = f"{what}/{type(orig).__name__} ({code}) in statement: {str(exc.statement)[:500]}"
+    log.error("internal error: %s\n%s", what, frames)
 
 
 async def _send_json(send: Send, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> None:

@@ -114,9 +114,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from tests import pii_samples
+    from tests import pii_samples, platform_logs
 
-    leaks = [f"{value!r} in: {line[:200]}" for line in _RUN_LOG.lines for value in pii_samples.ALL if value in line]
+    # The terminal's records (in this process) and the platform's log files (its servers run as subprocesses).
+    lines = _RUN_LOG.lines + platform_logs.lines()
+    leaks = [f"{value!r} in: {line[:200]}" for line in lines for value in pii_samples.ALL if value in line]
     if leaks:
         print("\nPERSONAL DATA IN LOGS (DOMAIN.md privacy):\n" + "\n".join(leaks[:50]))
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -15,3 +15,11 @@ NAME_2 = "阿卜杜拉·买买提"
 ADDRESS = "辽宁省营口市站前区建设街道渤海大街西23号3单元501"
 
 ALL = (ID_NUMBER, ID_NUMBER_2, CREDIT_CODE, PHONE, PHONE_2, NAME, NAME_2, ADDRESS)
+
+# The platform's test samples (tests/integration/central/helpers.py): its server logs are checked for them too.
+CENTRAL_ID_NUMBER = "21080219900101123X"
+CENTRAL_PHONE = "13800005678"
+#: A citizen's rating comment (free text may hold anything personal; it is never logged).
+COMMENT = "窗口态度差请回电"
+
+ALL = (*ALL, CENTRAL_ID_NUMBER, CENTRAL_PHONE, COMMENT)

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from tests import platform_logs
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -84,6 +86,7 @@ def start_server(db: str, log_path: Path, extra_env: dict[str, str] | None = Non
             stderr=subprocess.STDOUT,
             env=env,
         )
+    platform_logs.register(log_path)
     server = Server(db, port, process, log_path, extra_env or {})
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

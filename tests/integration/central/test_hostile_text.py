@@ -11,8 +11,11 @@ import json
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import requests
+
+from tests.pii_samples import COMMENT
 
 from .conftest import db_rows
 from .helpers import Client, Credentials, Server, case_no, case_record, envelope, rating_record
@@ -65,7 +68,7 @@ def _corpus(creds: Credentials) -> list[tuple[dict[str, Any], tuple[str, str | N
     for fields in bad_cases:
         corpus.append((_record("case", _case_body(creds, seq, **fields), creds, seq), ("rejected", "bad_text")))
         seq += 1
-    bad_ratings = [{"text": "慢\x00"}, {"staff_no": "00\x0042"}, {"reasons": ["其他\x00"]}, {"text": "\udc80"}]
+    bad_ratings = [{"text": COMMENT + "\x00"}, {"staff_no": "00\x0042"}, {"reasons": ["其他\x00"]}, {"text": "\udc80"}]
     for fields in bad_ratings:
         record = _record("rating", _rating_body(parent, **fields), creds, seq, depends_on=parent["record_id"])
         corpus.append((record, ("rejected", "bad_text")))
@@ -113,7 +116,7 @@ def test_public_rating_page_with_nul_in_the_comment_is_stored_without_it(
     assert client.batch([case]).json()["results"][0]["status"] == "accepted"
     number = case["body"]["case_no"]
     # The raw form body a forged page would post: %00 in the comment and in a reason.
-    body = "level=2&reasons=%E5%85%B6%E4%BB%96&text=%E5%A4%AA%00%E6%85%A2%00"
+    body = f"level=2&reasons=%E5%85%B6%E4%BB%96&text={quote(COMMENT[:3])}%00{quote(COMMENT[3:])}%00"
     answer = requests.post(
         f"{server.url}/r/{number}",
         data=body,
@@ -122,7 +125,7 @@ def test_public_rating_page_with_nul_in_the_comment_is_stored_without_it(
     )
     assert answer.status_code == 200, answer.text[:300]
     assert "感谢您的评价" in answer.text
-    assert db_rows(server.db, "SELECT text FROM ratings WHERE case_no = ?", number) == [("太慢",)]
+    assert db_rows(server.db, "SELECT text FROM ratings WHERE case_no = ?", number) == [(COMMENT,)]
     # Enrolment codes with such text are refused as a request (400 JSON), never a 500.
     for code in ("AB\x00C", "\ud800"):
         raw = json.dumps({"code": code}).encode()

@@ -25,6 +25,7 @@ from central import devices
 from central.db import open_engine
 from central.migrations import migrate
 from offline_cache import Store, open_store
+from tests import platform_logs
 
 REPO = Path(__file__).resolve().parents[3]
 DIVISION, HALL, TERMINAL = "210800", "01", "003"  # offline_cache.samples.ROUTING
@@ -114,6 +115,7 @@ class Central:
             **self.extra_env,
             **env,
         }
+        platform_logs.register(self.log_path)
         with self.log_path.open("ab") as log_file:
             self.process = subprocess.Popen(
                 [
