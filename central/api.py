@@ -37,13 +37,16 @@ from app.protocol import (
 from central import blobs, cases, catalogue, devices, ingest, migrations, reconcile, web, wire
 from central.auth import AuthError, Device, SignedRequest, authenticate
 from central.faults import FaultSource
-from central.ratelimit import RateLimiter
+from central.ratelimit import FailureThrottle, RateLimiter
 
 log = logging.getLogger("tongban.central.api")
 
 #: Request bodies larger than this are refused before they are read (blobs have their own limit).
 MAX_JSON_REQUEST_BYTES = MAX_BATCH_BYTES
 MAX_MISSING_BYTES = 512 * 1024
+#: Wrong enrolment codes one address may try per window before every attempt from it gets 429.
+ENROL_FAILURES = 10
+ENROL_WINDOW_S = 600
 
 
 class ApiError(Exception):
@@ -194,6 +197,8 @@ class _State:
         self.engine = engine
         self.faults = faults
         self.limiter = limiter
+        #: Wrong enrolment codes per client address (issue 16: 40 in a row were all answered).
+        self.enrol_throttle = FailureThrottle(ENROL_FAILURES, ENROL_WINDOW_S)
 
 
 def _state(request: Request) -> _State:
@@ -253,12 +258,19 @@ def healthz(state: StateDep) -> Any:
 @router.post(
     "/api/v1/devices/enrol",
     response_model=wire.EnrolAnswer,
-    responses={400: {"model": wire.ErrorBody}, 413: {"model": wire.ErrorBody}},
+    responses={400: {"model": wire.ErrorBody}, 413: {"model": wire.ErrorBody}, 429: {"model": wire.ErrorBody}},
 )
-def enrol(payload: wire.EnrolRequest, state: StateDep) -> Any:
+def enrol(payload: wire.EnrolRequest, request: Request, state: StateDep) -> Any:
+    # Per source address (the proxy's client only when the proxy is trusted, see `serve --trusted-proxies`).
+    who = request.client.host if request.client else "?"
+    wait = state.enrol_throttle.blocked(who)
+    if wait is not None:
+        raise ApiError(429, "too_many_attempts", "too many wrong enrolment codes", {"Retry-After": str(wait)})
     try:
         return devices.enrol(state.engine, payload.code)
     except devices.EnrolError as exc:
+        state.enrol_throttle.failed(who)
+        log.warning("enrolment refused (%s) from %s", exc.error, who)
         raise ApiError(400, exc.error, exc.message) from None
 
 

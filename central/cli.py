@@ -20,6 +20,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--no-migrate", action="store_true", help="refuse to start on an outdated schema")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--trusted-proxies",
+        default=os.environ.get("TB_CENTRAL_TRUSTED_PROXIES", ""),
+        help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed "
+        "(default $TB_CENTRAL_TRUSTED_PROXIES, else none: the connecting address is the client)",
+    )
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
@@ -193,7 +200,17 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
             file=sys.stderr,
             flush=True,
         )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    # Forwarded headers only from configured proxies (uvicorn would otherwise believe any loopback client).
+    trusted = ",".join(p.strip() for p in args.trusted_proxies.split(",") if p.strip())
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
     return 0
 
 

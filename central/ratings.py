@@ -58,7 +58,7 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
 
 
 class RatingRefusedError(Exception):
-    """The QR page cannot take this rating; `message` is Chinese for the citizen."""
+    """The QR page cannot take this rating; `message` is Chinese for the citizen (QR_MESSAGES[code])."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(code)
@@ -178,6 +178,16 @@ def qr_case(engine: Engine, case_no: str) -> QrCase | None:
             .limit(1)
         ).scalar()
     return QrCase(row.case_no, row.item_name or row.item_code, (received or "")[:10], rated is not None)
+
+
+#: What the rating page may say after a refused post: `/r/{case_no}?error=CODE` shows only these, by code, so a
+#: link cannot make the page show text of its own (issue 16: fake notices).
+QR_MESSAGES = {
+    "bad_level": "请选择评价等级",
+    "bad_choice": "请从列表中选择",
+    "reasons_needed": "请至少选择一项不满意的原因",
+    "text_too_long": f"意见请不超过{MAX_TEXT}字",
+}
 
 
 def rate_by_qr(engine: Engine, case_no: str, *, level: int, reasons: list[str], tags: list[str], text: str) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -19,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from app.protocol import clean_text, is_case_no
 from central import admin_auth, cases, devices, ratings, reports
 from central.html import Safe, fmt, join, page
+from central.ratelimit import FailureThrottle
 
 log = logging.getLogger("tongban.central.web")
 
@@ -35,26 +34,8 @@ def _engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(_engine)]
 
 
-class _LoginThrottle:
-    """At most 5 failed logins per 10 minutes per client address."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, who: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(who, []) if now - t < 600]
-            self._failures[who] = recent
-            return len(recent) >= 5
-
-    def failed(self, who: str) -> None:
-        with self._lock:
-            self._failures.setdefault(who, []).append(time.monotonic())
-
-
-_throttle = _LoginThrottle()
+#: Five failed logins per client address lock login for ten minutes.
+_throttle = FailureThrottle(5, 600)
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
@@ -107,8 +88,8 @@ def login_form() -> HTMLResponse:
 
 @router.post("/admin/login")
 async def login(request: Request, engine: EngineDep) -> Response:
-    who = request.client.host if request.client else "?"
-    if _throttle.blocked(who):
+    who = request.client.host if request.client else "?"  # the proxy's client only from a trusted proxy (cli)
+    if _throttle.blocked(who) is not None:
         return _login_page("尝试次数过多，请十分钟后再试", 429)
     password = _one(await _form(request), "password")
     if not await run_in_threadpool(admin_auth.check_password, engine, password):
@@ -487,7 +468,7 @@ def rate_form(case_no: str, engine: EngineDep, error: str = "") -> HTMLResponse:
         "</label><br>"
         "<button>提交评价</button></form>",
         intro=intro,
-        error=fmt('<p class="error">{}</p>', error) if error else Safe(""),
+        error=fmt('<p class="error">{}</p>', ratings.QR_MESSAGES[error]) if error in ratings.QR_MESSAGES else Safe(""),
         case_no=case_no,
         levels=levels,
         reasons=reasons,
@@ -519,5 +500,5 @@ async def rate(request: Request, case_no: str, engine: EngineDep) -> Response:
             return RedirectResponse(f"/r/{case_no}", status_code=303)
         if exc.code == "unknown_case":
             return _qr_page("办件评价", fmt("<p>{}</p>", exc.message), 404)
-        return RedirectResponse(f"/r/{case_no}?{urlencode({'error': exc.message})}", status_code=303)
+        return RedirectResponse(f"/r/{case_no}?{urlencode({'error': exc.code})}", status_code=303)
     return _qr_page("办件评价", fmt('<h1>办件评价</h1><p id="thanks">感谢您的评价！</p>'))
