@@ -32,13 +32,18 @@ from central.db import db_url_from, open_engine
 log = logging.getLogger("tongban.central")
 
 
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    """`--db` is accepted before or after any (sub)command; an absent one never overwrites a given one."""
+    parser.add_argument("--db", dest="db_sub", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tongban-central", description="Tongban reference central platform")
     parser.add_argument("--db", help="database URL or SQLite file path (default $TB_CENTRAL_DB)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--no-migrate", action="store_true", help="refuse to start on an outdated schema")
@@ -51,10 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
-    migrate.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(migrate)
 
     enrol = sub.add_parser("enrol", help="print a one-time enrolment code (valid 24 h)")
-    enrol.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(enrol)
     enrol.add_argument("--hall", required=True, help="2-digit hall code, or 8 digits division+hall")
     enrol.add_argument("--window", required=True)
     enrol.add_argument("--division", default=devices.DEFAULT_DIVISION)
@@ -62,30 +67,34 @@ def _parser() -> argparse.ArgumentParser:
     enrol.add_argument("--json", action="store_true")
 
     devs = sub.add_parser("devices", help="list or revoke devices")
-    devs.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(devs)
     devs_sub = devs.add_subparsers(dest="devices_command", required=True)
     devs_list = devs_sub.add_parser("list")
+    _db_option(devs_list)
     devs_list.add_argument("--json", action="store_true")
     devs_revoke = devs_sub.add_parser("revoke")
+    _db_option(devs_revoke)
     devs_revoke.add_argument("device_id")
 
     cat = sub.add_parser("catalogue", help="import the service-item catalogue")
-    cat.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(cat)
     cat_sub = cat.add_subparsers(dest="catalogue_command", required=True)
     cat_import = cat_sub.add_parser("import")
+    _db_option(cat_import)
     cat_import.add_argument("file", type=Path)
 
     prune = sub.add_parser("prune-changes", help="drop update-feed entries older than N days (old cursors get 410)")
-    prune.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(prune)
     prune.add_argument("--days", type=int, required=True)
 
     admin = sub.add_parser("admin-password", help="set the supervisor page's password (read from stdin)")
-    admin.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(admin)
 
     case = sub.add_parser("case", help="set a case's status (pilots without an approval system)")
-    case.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    _db_option(case)
     case_sub = case.add_subparsers(dest="case_command", required=True)
     set_status = case_sub.add_parser("set-status")
+    _db_option(set_status)
     set_status.add_argument("case_no")
     set_status.add_argument("status", choices=cases.PLATFORM_STATES)
     set_status.add_argument("--note", default="")

@@ -35,10 +35,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cli(db: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(db: str, *args: str, check: bool = True, db_last: bool = False) -> subprocess.CompletedProcess[str]:
+    """`tongban-central --db DB ARGS` (or `ARGS --db DB` with `db_last`: both spellings are accepted)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    argv = [*args, "--db", db] if db_last else ["--db", db, *args]
     proc = subprocess.run(
-        [sys.executable, "-m", "central.cli", "--db", db, *args],
+        [sys.executable, "-m", "central.cli", *argv],
         capture_output=True,
         text=True,
         env=env,

@@ -93,10 +93,11 @@ def test_revoked_device_gets_403_but_a_bad_signature_still_401(
 ) -> None:
     client = make_client()
     assert client.request("GET", "/api/v1/devices/me/summary").status_code == 200
-    cli(server.db, "devices", "revoke", client.creds.device_id)
+    # `--db` after the subcommand is accepted as well as before it (as `enrol` always did).
+    cli(server.db, "devices", "revoke", client.creds.device_id, db_last=True)
     answer = client.batch([case_record(client.creds, 1)])
     assert (answer.status_code, answer.json()["error"]) == (403, "revoked")
-    listing = cli(server.db, "devices", "list").stdout
+    listing = cli(server.db, "devices", "list", db_last=True).stdout
     assert client.creds.device_id in listing and "revoked" in listing
     client.creds.secret = "11" * 32
     assert client.request("GET", "/api/v1/devices/me/summary").status_code == 401
