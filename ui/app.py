@@ -32,6 +32,9 @@ APPLICATION_NAME = "tongban"
 ORGANIZATION_NAME = "tongban"
 _IMPORTED_AT = time.perf_counter()
 SYNC_START_DELAY_MS = 500
+#: The counter window's second tier (services, session views, sync panel, citizen rating screen) is built this
+#: long after `show()`: after the first paint of the sign-in page, which needs none of it (issue 13).
+FINISH_START_DELAY_MS = 50
 
 
 def process_uptime_ms() -> float:
@@ -70,7 +73,7 @@ def create_main_window(
     *, config: Config, mode: Mode, status: StatusService, terminal: Terminal | None = None
 ) -> QMainWindow:
     if mode is Mode.COUNTER:
-        return CounterWindow(config=config, status=status, terminal=terminal)
+        return CounterWindow(config=config, status=status, terminal=terminal, defer_services=True)
     if mode is Mode.RATING and terminal is not None:
         from ui.rating.wiring import rating_main_window  # 好差评 (issue 5)
 
@@ -147,9 +150,17 @@ def run_gui(
     try:
         # The kiosk will run full screen once it exists; its placeholder stays an ordinary, closable window.
         window.show()
-        from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
+        rating_windows: list[QWidget] = []  # kept alive until the event loop ends
 
-        _rating_windows = open_rating_windows(window, mode=mode, config=config, terminal=terminal)
+        def finish_start() -> None:
+            # What the first screen (sign-in) does not need is built after its first paint (issue 13).
+            if isinstance(window, CounterWindow):
+                window.finish_start()
+            from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
+
+            rating_windows.extend(open_rating_windows(window, mode=mode, config=config, terminal=terminal))
+
+        QTimer.singleShot(FINISH_START_DELAY_MS, app, finish_start)
         if terminal is not None:
             # Uploads start once the first screen is up: the sync thread's store open stays off the start-up path.
             QTimer.singleShot(SYNC_START_DELAY_MS, app, terminal.start)

@@ -53,8 +53,15 @@ class CounterWindow(QMainWindow):
     """The clerk's window at a staffed counter."""
 
     def __init__(
-        self, *, config: Config, status: StatusService, terminal: Terminal | None = None, parent: QWidget | None = None
+        self,
+        *,
+        config: Config,
+        status: StatusService,
+        terminal: Terminal | None = None,
+        defer_services: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
+        """With `defer_services` only the sign-in page is built; call `finish_start()` after the first paint."""
         super().__init__(parent)
         self.setObjectName("counter_window")
         self.setWindowTitle(
@@ -84,13 +91,29 @@ class CounterWindow(QMainWindow):
         # With the terminal's services the clerk's pages (sign-in, intake, today's cases) fill the work area.
         self.flow: CounterFlow | None = None
         self.sync_ui: SyncUi | None = None
+        self._terminal = terminal
+        self._config = config
+        self._banner_layout = layout
         if terminal is not None:
             from ui.pages.counter_flow import mount_counter_pages
-            from ui.sync_status_panel import install_sync_ui
 
             self.flow = mount_counter_pages(self, self.work_area, terminal)
-            # Sync panel in the status bar, the unsynced banner under the header, the 管理 menu.
-            self.sync_ui = install_sync_ui(self, self.status_bar, layout, terminal.sync, config, staff=terminal.staff)
+            if not defer_services:
+                self.finish_start()
+
+    def finish_start(self) -> None:
+        """Build what the sign-in page does not need (once): the services, the clerk's session views, the sync
+        panel in the status bar, the unsynced banner under the header and the 管理 menu."""
+        if self._terminal is None or self.sync_ui is not None:
+            return
+        from ui.sync_status_panel import install_sync_ui
+
+        self._terminal.build_services()
+        if self.flow is not None:
+            self.flow.build_session()
+        self.sync_ui = install_sync_ui(
+            self, self.status_bar, self._banner_layout, self._terminal.sync, self._config, staff=self._terminal.staff
+        )
 
     def _header(self, config: Config, parent: QWidget) -> QFrame:
         header = QFrame(parent)

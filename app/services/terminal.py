@@ -12,24 +12,26 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
 from app.paths import AppPaths
-from app.services.case_list import CaseListService
-from app.services.catalogue import CatalogueService
-from app.services.devices import DeviceService, simulated_devices
-from app.services.intake import IntakeService
-from app.services.ratings import RatingService
-from app.services.receipts import ReceiptService, pdf_dir_for, purge_receipt_files
-from app.services.report import ReportService
 from app.services.staff import StaffService
 from app.services.status import StatusService
-from app.services.sync import SyncService, SyncStatus
-from app.sync.credentials import apply_enrolled_identity
-from app.sync.engine import EngineSettings
 from offline_cache import Store, StoreError, open_store
+
+if TYPE_CHECKING:  # the second tier is imported when first used (start-up time, issue 13)
+    from app.services.case_list import CaseListService
+    from app.services.catalogue import CatalogueService
+    from app.services.devices import DeviceService
+    from app.services.intake import IntakeService
+    from app.services.ratings import RatingService
+    from app.services.receipts import ReceiptService
+    from app.services.report import ReportService
+    from app.services.sync import SyncService, SyncStatus
+    from app.sync.engine import EngineSettings
 
 log = logging.getLogger("tongban.services")
 
@@ -86,11 +88,85 @@ class RetentionService(QObject):
         if report.drafts:
             log.info("retention: %d stale draft(s) deleted", report.drafts)
         if self._receipt_dir is not None:
+            from app.services.receipts import purge_receipt_files
+
             # Receipt PDFs carry the applicant's full name: they go when the retention period has passed.
             files = purge_receipt_files(self._receipt_dir, now=self._clock(), retention_days=self._days)
             if files:
                 log.info("retention: %d receipt PDF(s) older than %d days deleted", files, self._days)
         self.purged.emit(report)
+
+
+class _Tier2:
+    """The services the sign-in page does not need, built together on first use (see `Terminal`)."""
+
+    def __init__(self, terminal: Terminal, sync_settings: EngineSettings | None, parent: QObject | None) -> None:
+        from app.services.case_list import CaseListService
+        from app.services.catalogue import CatalogueService
+        from app.services.devices import simulated_devices
+        from app.services.intake import IntakeService
+        from app.services.ratings import RatingService
+        from app.services.receipts import ReceiptService, pdf_dir_for
+        from app.services.report import ReportService
+        from app.services.sync import SyncService
+
+        config, paths, store, clock = terminal.config, terminal.paths, terminal.store, terminal.clock
+        status = terminal.status
+        self.catalogue = CatalogueService(paths.data_dir, parent=parent)
+        self.ratings = RatingService(
+            store=store, config=config, clock=clock, staff_names=terminal._staff_name, parent=parent
+        )
+        self.reports = ReportService(store=store, config=config, clock=clock, parent=parent)
+        self.receipts = ReceiptService(
+            config=config,
+            store=store,
+            pdf_dir=pdf_dir_for(config, paths),
+            item_lookup=self.catalogue.get,
+            clock=clock,
+            parent=parent,
+        )
+        self.intake = IntakeService(
+            store=store,
+            config=config,
+            item_lookup=self.catalogue.get,
+            receipts=self.receipts,
+            clock=clock,
+            parent=parent,
+        )
+        self.case_list = CaseListService(store=store, clock=clock, parent=parent)
+        self.intake.case_submitted.connect(self.case_list.notify_changed)
+        self.intake.case_submitted.connect(status.refresh)
+        self.intake.case_updated.connect(self.case_list.notify_changed)
+        self.intake.case_updated.connect(status.refresh)
+        # Every committed record changes the outbox: the status bar's queue depth follows.
+        self.ratings.rating_saved.connect(status.refresh)
+        self.receipts.printed.connect(status.refresh)
+        self.receipts.failed.connect(status.refresh)
+        self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
+        self.retention = RetentionService(
+            store=store,
+            retention_days=config.retention_days,
+            clock=clock,
+            before=self.intake.flush_draft,  # a scan only the unsaved draft uses yet must count as in use
+            receipt_dir=pdf_dir_for(config, paths),
+            parent=parent,
+        )
+        self.retention.run()
+        self.sync = SyncService(
+            config=config, paths=paths, settings=sync_settings, catalogue_sink=self.catalogue.replace, parent=parent
+        )
+        self.sync.sync_state_changed.connect(terminal._on_sync_status)
+        self.sync.cases_updated.connect(terminal._on_cases_updated)
+        self.sync.enrolment_finished.connect(terminal._on_enrolment_finished)
+        # Every committed record wakes the upload thread (it would otherwise find it at the next idle poll).
+        for signal in (
+            self.intake.case_submitted,
+            self.intake.case_updated,
+            self.ratings.rating_saved,
+            self.receipts.printed,
+            self.receipts.failed,
+        ):
+            signal.connect(self.sync.notify_new_record)
 
 
 class Terminal:
@@ -101,6 +177,10 @@ class Terminal:
     `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), `sync`
     (the upload thread: idle until `start()`; without platform credentials it only wakes once a minute), and
     `notices`: plain-Chinese messages the window shows once at start (e.g. the database was damaged and moved aside).
+
+    Start-up (issue 13): the first screen is sign-in, so only `status` and `staff` are built here. Every other
+    service (with its imports: catalogue validation, printing, requests, the sync engine) is built together the
+    first time one of them is used, or by `build_services()`, which the window calls after its first paint.
     """
 
     def __init__(
@@ -128,70 +208,69 @@ class Terminal:
                 self.notices.append(f"已从损坏的数据库中恢复 {salvaged.pending} 条待上传记录，将重新上传。")
             if salvaged is not None and salvaged.jumped:
                 self.notices.append("部分编号计数无法读取，新办件编号已跳号以避免重复（如 50001 起）。")
-        self.catalogue = CatalogueService(paths.data_dir, parent=parent)
         self.status = StatusService(
             queue_depth=store.outbox.depth,
             dead_letters=lambda: len(store.outbox.dead_letters()),
             platform_configured=not config.offline,
             parent=parent,
         )
-        self.ratings = RatingService(
-            store=store, config=config, clock=clock, staff_names=self._staff_name, parent=parent
-        )
-        self.reports = ReportService(store=store, config=config, clock=clock, parent=parent)
         self.staff = StaffService(store=store, clock=clock, parent=parent)
-        self.receipts = ReceiptService(
-            config=config,
-            store=store,
-            pdf_dir=pdf_dir_for(config, paths),
-            item_lookup=self.catalogue.get,
-            clock=clock,
-            parent=parent,
-        )
-        self.intake = IntakeService(
-            store=store,
-            config=config,
-            item_lookup=self.catalogue.get,
-            receipts=self.receipts,
-            clock=clock,
-            parent=parent,
-        )
-        self.case_list = CaseListService(store=store, clock=clock, parent=parent)
-        self.intake.case_submitted.connect(self.case_list.notify_changed)
-        self.intake.case_submitted.connect(self.status.refresh)
-        self.intake.case_updated.connect(self.case_list.notify_changed)
-        self.intake.case_updated.connect(self.status.refresh)
-        # Every committed record changes the outbox: the status bar's queue depth follows.
-        self.ratings.rating_saved.connect(self.status.refresh)
-        self.receipts.printed.connect(self.status.refresh)
-        self.receipts.failed.connect(self.status.refresh)
-        self.devices: DeviceService = simulated_devices(paths.data_dir, parent=parent)
-        self.retention = RetentionService(
-            store=store,
-            retention_days=config.retention_days,
-            clock=clock,
-            before=self.intake.flush_draft,  # a scan only the unsaved draft uses yet must count as in use
-            receipt_dir=pdf_dir_for(config, paths),
-            parent=parent,
-        )
-        self.retention.run()
+        self._sync_settings = sync_settings
+        self._parent = parent
+        self._tier2: _Tier2 | None = None
         self._sync_open = True
-        self.sync = SyncService(
-            config=config, paths=paths, settings=sync_settings, catalogue_sink=self.catalogue.replace, parent=parent
-        )
-        self.sync.sync_state_changed.connect(self._on_sync_status)
-        self.sync.cases_updated.connect(self._on_cases_updated)
-        self.sync.enrolment_finished.connect(self._on_enrolment_finished)
-        # Every committed record wakes the upload thread (it would otherwise find it at the next idle poll).
-        for signal in (
-            self.intake.case_submitted,
-            self.intake.case_updated,
-            self.ratings.rating_saved,
-            self.receipts.printed,
-            self.receipts.failed,
-        ):
-            signal.connect(self.sync.notify_new_record)
         self._unwatch_network: Callable[[], None] | None = None
+
+    # --- the second tier, built on first use -------------------------------------------------------------------
+
+    def build_services(self) -> None:
+        """Build every service the sign-in page does not need (once; later calls do nothing)."""
+        self._services()
+
+    @property
+    def services_built(self) -> bool:
+        return self._tier2 is not None
+
+    def _services(self) -> _Tier2:
+        if self._tier2 is None:
+            self._tier2 = _Tier2(self, self._sync_settings, self._parent)
+        return self._tier2
+
+    @property
+    def catalogue(self) -> CatalogueService:
+        return self._services().catalogue
+
+    @property
+    def ratings(self) -> RatingService:
+        return self._services().ratings
+
+    @property
+    def reports(self) -> ReportService:
+        return self._services().reports
+
+    @property
+    def receipts(self) -> ReceiptService:
+        return self._services().receipts
+
+    @property
+    def intake(self) -> IntakeService:
+        return self._services().intake
+
+    @property
+    def case_list(self) -> CaseListService:
+        return self._services().case_list
+
+    @property
+    def devices(self) -> DeviceService:
+        return self._services().devices
+
+    @property
+    def retention(self) -> RetentionService:
+        return self._services().retention
+
+    @property
+    def sync(self) -> SyncService:
+        return self._services().sync
 
     def start(self) -> None:
         """Start the upload thread and listen to network reachability (call once the window is shown)."""
@@ -203,6 +282,8 @@ class Terminal:
         """From now on number cases (and sign ratings and receipts) with the identity the platform assigned."""
         if not ok:
             return
+        from app.sync.credentials import apply_enrolled_identity
+
         config = apply_enrolled_identity(self.config, self.paths.data_dir)
         if config is self.config:
             return
@@ -228,28 +309,25 @@ class Terminal:
         return str(getattr(member, "display_name", "") or "")
 
     def close(self) -> None:
-        self.intake.flush_draft()  # the last keystrokes before closing are not lost
-        # The upload thread ends after the request in flight (bounded); a batch it could not finish stays pending.
+        tier2 = self._tier2
         self._sync_open = False
-        if self._unwatch_network is not None:
-            self._unwatch_network()
-            self._unwatch_network = None
-        if not self.sync.stop():
-            log.warning("sync thread still busy at close; its unanswered batch is sent again at the next start")
-        # A print in flight records its outcome through the store: let it finish (bounded) before closing.
-        if not self.receipts.wait_for_idle(10_000):
-            log.warning("closing with a print job still running; its outcome will not be recorded")
+        services: list[QObject] = [self.status, self.staff]
+        if tier2 is not None:
+            tier2.intake.flush_draft()  # the last keystrokes before closing are not lost
+            # The upload thread ends after the request in flight (bounded); a batch it could not finish stays
+            # pending.
+            if self._unwatch_network is not None:
+                self._unwatch_network()
+                self._unwatch_network = None
+            if not tier2.sync.stop():
+                log.warning("sync thread still busy at close; its unanswered batch is sent again at the next start")
+            # A print in flight records its outcome through the store: let it finish (bounded) before closing.
+            if not tier2.receipts.wait_for_idle(10_000):
+                log.warning("closing with a print job still running; its outcome will not be recorded")
+            services += [tier2.ratings, tier2.intake, tier2.catalogue, tier2.devices, tier2.retention]
         # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
         # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.
-        for service in (
-            self.status,
-            self.ratings,
-            self.staff,
-            self.intake,
-            self.catalogue,
-            self.devices,
-            self.retention,
-        ):
+        for service in services:
             for timer in service.findChildren(QTimer):
                 timer.stop()
         self.store.close()

@@ -7,76 +7,22 @@ Any key or click restarts the idle countdown; sign-out (or 10 idle minutes) save
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
-from app.domain.models import Case, CaseState
-from app.services.intake_form import IntakeDraft
+from PySide6.QtCore import QEvent, QObject, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget
+
 from app.services.terminal import Terminal
-from ui.pages.intake_form import IntakeFormPage
-from ui.pages.item_picker import ItemPicker
 from ui.pages.sign_in import SignInPage
-from ui.pages.submit_result import SubmitResultPage
-from ui.pages.today_cases import TodayCasesPage
 from ui.widgets.style import add_page_styles
 
+if TYPE_CHECKING:  # the session page and its imports load when first needed (start-up time, issue 13)
+    from app.domain.models import Case
+    from app.services.intake_form import IntakeDraft
+    from ui.pages.session_page import SessionPage
+
 _ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
-
-
-class SessionPage(QWidget):
-    """Everything a signed-in clerk sees: a clerk bar over the intake, result and today's-cases views."""
-
-    def __init__(self, terminal: Terminal, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("session_page")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        bar = QHBoxLayout()
-        self.clerk = QLabel(self)
-        self.clerk.setObjectName("clerk_label")
-        self.new_case = QPushButton(self.tr("New case (Ctrl+N)"), self)
-        self.new_case.setObjectName("nav_new_case")
-        self.today = QPushButton(self.tr("Today's cases (F3)"), self)
-        self.today.setObjectName("nav_today")
-        self.sign_out = QPushButton(self.tr("Sign out"), self)
-        self.sign_out.setObjectName("nav_sign_out")
-        bar.addWidget(self.clerk)
-        bar.addStretch(1)
-        for b in (self.new_case, self.today, self.sign_out):
-            bar.addWidget(b)
-        self.views = QStackedWidget(self)
-        self.intake_view = QSplitter(Qt.Orientation.Horizontal, self.views)
-        self.intake_view.setObjectName("intake_view")
-        self.picker = ItemPicker(terminal.catalogue, terminal.intake, self.intake_view)
-        self.form_stack = QStackedWidget(self.intake_view)
-        self.hint = QLabel(self.tr("Search and choose a service item on the left (Enter) to start a case."))
-        self.hint.setObjectName("form_hint")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.form = IntakeFormPage(
-            intake=terminal.intake, staff=terminal.staff, devices=terminal.devices, config=terminal.config
-        )
-        self.form_stack.addWidget(self.hint)
-        self.form_stack.addWidget(self.form)
-        self.intake_view.setSizes([380, 860])
-        self.result = SubmitResultPage(terminal.receipts, self.views)
-        self.today_page = TodayCasesPage(terminal.case_list, terminal.intake, terminal.staff, self.views)
-        for view in (self.intake_view, self.result, self.today_page):
-            self.views.addWidget(view)
-        layout.addLayout(bar)
-        layout.addWidget(self.views, 1)
 
 
 class CounterFlow(QObject):
@@ -89,20 +35,10 @@ class CounterFlow(QObject):
         self.window = window
         self.work_area = work_area
         self.sign_in = SignInPage(terminal.staff, work_area)
-        self.session = SessionPage(terminal, work_area)
+        self._session: SessionPage | None = None
         add_page_styles()
         work_area.addWidget(self.sign_in)
-        work_area.addWidget(self.session)
         work_area.setCurrentWidget(self.sign_in)
-        s = self.session
-        s.picker.item_chosen.connect(self.choose_item)
-        s.form.submitted.connect(self._on_submitted)
-        s.form.discard.clicked.connect(self.discard_draft)
-        s.result.new_case_requested.connect(self.new_case)
-        s.result.list_requested.connect(self.show_today)
-        s.new_case.clicked.connect(self.new_case)
-        s.today.clicked.connect(self.show_today)
-        s.sign_out.clicked.connect(self._sign_out_clicked)
         terminal.staff.signed_in.connect(self._on_signed_in)
         terminal.staff.signed_out.connect(self._on_signed_out)
         self._shortcut("Ctrl+Return", self.submit)
@@ -115,8 +51,32 @@ class CounterFlow(QObject):
         if app is not None:
             app.installEventFilter(self)
         self._orphan: IntakeDraft | None = None  # a recovered draft whose item was withdrawn
-        self._hint_text = self.session.hint.text()
+        self._hint_text = ""
         self.sign_in.reset()
+
+    @property
+    def session(self) -> SessionPage:
+        """The signed-in clerk's views: built on first use (or by `build_session` after the first paint)."""
+        if self._session is None:
+            from ui.pages.session_page import SessionPage
+
+            s = SessionPage(self.terminal, self.work_area)
+            self.work_area.addWidget(s)
+            s.picker.item_chosen.connect(self.choose_item)
+            s.form.submitted.connect(self._on_submitted)
+            s.form.discard.clicked.connect(self.discard_draft)
+            s.result.new_case_requested.connect(self.new_case)
+            s.result.list_requested.connect(self.show_today)
+            s.new_case.clicked.connect(self.new_case)
+            s.today.clicked.connect(self.show_today)
+            s.sign_out.clicked.connect(self._sign_out_clicked)
+            self._hint_text = s.hint.text()
+            self._session = s
+        return self._session
+
+    def build_session(self) -> None:
+        """Build the session views now (once), so that signing in shows them at once."""
+        _ = self.session
 
     def _shortcut(self, keys: str, slot: object) -> None:
         shortcut = QShortcut(QKeySequence(keys), self.window)
@@ -256,6 +216,8 @@ class CounterFlow(QObject):
 
     @Slot(object)
     def _on_submitted(self, case: Case) -> None:
+        from app.domain.models import CaseState
+
         s = self.session
         # The form stays where it is behind the result page (hiding it now would lay it out for nothing);
         # `new_case` shows the hint instead of the empty form.
