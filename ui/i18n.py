@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from resources import resource_path
 
@@ -17,6 +17,14 @@ log = logging.getLogger("tongban.ui")
 
 LOCALE = "zh_CN"
 CATALOGUE = "tongban"
+
+# Strings of Qt's own dialogs that the wheel's qtbase_zh_CN.qm lacks (Qt 6 gave them mnemonics; the catalogue still
+# has only the old forms), so the clerk's file dialog said "Look in:" and "Files of type:". Listed here, our
+# catalogue translates them; Qt's catalogue is asked first and falls through to ours.
+QT_GAPS = (
+    QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"),
+    QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"),
+)
 
 
 def install_translators(app: QCoreApplication, *, locale: str = LOCALE) -> list[QTranslator]:

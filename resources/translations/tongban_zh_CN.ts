@@ -168,6 +168,10 @@
         <translation>日期</translation>
     </message>
     <message>
+        <source>Date of the report</source>
+        <translation>报表日期</translation>
+    </message>
+    <message>
         <source>Export CSV…</source>
         <translation>导出CSV…</translation>
     </message>
@@ -213,6 +217,10 @@
     <message>
         <source>Records rejected by the platform</source>
         <translation>被平台拒收的记录</translation>
+    </message>
+    <message>
+        <source>Rejected records</source>
+        <translation>被拒记录</translation>
     </message>
     <message>
         <source>No.</source>
@@ -352,6 +360,10 @@
 <context>
     <name>IntakeFormPage</name>
     <message>
+        <source>Case form</source>
+        <translation>申请表</translation>
+    </message>
+    <message>
         <source>Discard draft</source>
         <translation>放弃草稿</translation>
     </message>
@@ -452,8 +464,8 @@
         <translation>视情形提供：{condition}</translation>
     </message>
     <message>
-        <source>Status of {name}</source>
-        <translation>{name}的收取情况</translation>
+        <source>Status of {name}:</source>
+        <translation>{name} 的状态：</translation>
     </message>
     <message>
         <source>Original received</source>
@@ -599,6 +611,10 @@
         <extracomment>Preview width on screen; pages are scaled to it.</extracomment>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>收件回执预览</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>共 %n 页</source>
         <translation type="unfinished">
@@ -636,6 +652,17 @@
     <message>
         <source>打印失败：%1 办件已保存，可重试或输出PDF。</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
     </message>
 </context>
 <context>
@@ -959,6 +986,10 @@
         <translation>全部状态</translation>
     </message>
     <message>
+        <source>Filter by state:</source>
+        <translation>按状态筛选：</translation>
+    </message>
+    <message>
         <source>Today&apos;s cases</source>
         <translation>今日办件</translation>
     </message>
@@ -1023,6 +1054,13 @@
     <message>
         <source>Choose a service item to start taking in an application.</source>
         <translation>请选择事项，开始收件。</translation>
+    </message>
+</context>
+<context>
+    <name>accessible</name>
+    <message>
+        <source>Clear the search</source>
+        <translation>清除搜索</translation>
     </message>
 </context>
 <context>

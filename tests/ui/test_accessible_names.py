@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QToolButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -75,3 +77,22 @@ def test_every_control_on_every_page_has_an_accessible_name(
     prompt = terminal.ratings.request_rating(case_no=None, item_code=None, staff_no=STAFF_NO)
     citizen.reasons_page.start(RatingLevel.DISSATISFIED, prompt)  # as after a tap on 不满意
     assert _unnamed(citizen) == []
+
+
+def test_search_clear_buttons_and_drop_downs_are_named(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> None:
+    """Offscreen counterpart of the AT-SPI walk (tests/ui/test_atspi_counter.py): the × of both search fields says
+    清除搜索, and each material's drop-down has the material's name tied to it as its label."""
+    _window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    names = {"M02": "申请人居民身份证"}
+    for edit in (flow.session.picker.search, flow.session.today_page.search):
+        buttons = edit.findChildren(QToolButton)
+        assert buttons and all(b.accessibleName() == "清除搜索" for b in buttons)
+    rows = flow.session.form.materials.rows
+    assert len(rows) >= 2
+    for code, row in rows.items():
+        labels = [lab.accessibleName() for lab in row.findChildren(QLabel) if lab.buddy() is row.status]
+        assert len(labels) == 1 and labels[0].endswith(" 的状态："), (code, labels)
+        if code in names:
+            assert labels == [f"{names[code]} 的状态："]

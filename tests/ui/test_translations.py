@@ -29,3 +29,10 @@ def test_ui_strings_are_chinese_at_run_time(gui_app: QApplication) -> None:
     assert QCoreApplication.translate("ErrorPresenter", "Error") == "出错了"
     # Qt's own strings (standard buttons) come from the qtbase catalogue of the wheel.
     assert QCoreApplication.translate("QPlatformTheme", "OK") == "确定"
+
+
+def test_qt_file_dialog_labels_are_chinese(gui_app: QApplication) -> None:
+    """The wheel's qtbase_zh_CN.qm lacks the Qt 6 forms of these two (the clerk saw "Look in:"); ours fills them."""
+    assert QCoreApplication.translate("QFileDialog", "&Look in:") == "查找范围(&L)："
+    assert QCoreApplication.translate("QFileDialog", "Files of &type:") == "文件类型(&T)："
+    assert QCoreApplication.translate("QFileDialog", "File &name:") == "文件名称(&N)："  # Qt's own catalogue

@@ -13,7 +13,6 @@ from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.sync import DeadLetter
+from ui.widgets.accessible import ask_file, file_dialog
 
 
 def kind_text(kind: str) -> str:
@@ -56,6 +56,7 @@ class DeadLettersDialog(QDialog):
         self.resize(760, 420)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("dead_letters_table")
+        self.table.setAccessibleName(self.tr("Rejected records"))
         self.table.setHorizontalHeaderLabels([self.tr("No."), self.tr("Type"), self.tr("Reason"), self.tr("Time")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -124,8 +125,10 @@ class DeadLettersDialog(QDialog):
 
     @Slot()
     def _on_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export the rejected records"), "dead_letters.jsonl", "JSON Lines (*.jsonl)"
+        path = ask_file(
+            file_dialog(
+                self, self.tr("Export the rejected records"), "dead_letters.jsonl", "JSON Lines (*.jsonl)", save=True
+            )
         )
         if path:
             self.export_requested.emit(path)

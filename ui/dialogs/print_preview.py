@@ -61,6 +61,7 @@ class PrintPreviewDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(self.pages)
         scroll.setWidgetResizable(True)
+        scroll.setAccessibleName(self.tr("收件回执预览"))
 
         self.status = QLabel(self.tr("共 %n 页", "", len(self.page_labels)))
         self.status.setObjectName("print_status")

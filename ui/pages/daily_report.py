@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate, Slot
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.services.errors import UserFacingError
 from app.services.report import DailyReport, ReportService, report_html
+from ui.widgets.accessible import ask_file, file_dialog, tie_label
 
 
 class DailyReportDialog(QDialog):
@@ -34,8 +34,11 @@ class DailyReportDialog(QDialog):
         self.report: DailyReport | None = None
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("Date"), self))
+        date_label = QLabel(self.tr("Date"), self)
+        row.addWidget(date_label)
         self.date_edit = QDateEdit(self)
+        self.date_edit.setAccessibleName(self.tr("Date of the report"))
+        tie_label(date_label, self.date_edit)
         self.date_edit.setObjectName("report_date")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -59,6 +62,7 @@ class DailyReportDialog(QDialog):
         layout.addLayout(row)
         self.view = QTextBrowser(self)
         self.view.setObjectName("report_view")
+        self.view.setAccessibleName(self.tr("Daily report"))
         self.view.setOpenLinks(False)
         layout.addWidget(self.view, 1)
         self.message = QLabel(self)
@@ -105,7 +109,7 @@ class DailyReportDialog(QDialog):
 
     def _ask_path(self, fmt: str) -> Path | None:
         name = f"日结-{self.day:%Y%m%d}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export daily report"), name, f"*.{fmt}")
+        path = ask_file(file_dialog(self, self.tr("Export daily report"), name, f"*.{fmt}", save=True))
         return Path(path) if path else None
 
     @Slot()

@@ -71,6 +71,7 @@ class IntakeFormPage(QWidget):
         self.banner.hide()
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setAccessibleName(self.tr("Case form"))
         body = QWidget(scroll)
         layout = QVBoxLayout(body)
         checker = self._check_field

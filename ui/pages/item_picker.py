@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, Q
 from app.domain.models import ServiceItem
 from app.services.catalogue import CatalogueService
 from app.services.intake import IntakeService
+from ui.widgets.accessible import enable_named_clear_button
 from ui.widgets.item_guide import ItemGuide
 
 RESULT_LIMIT = 30
@@ -35,7 +36,7 @@ class ItemPicker(QWidget):
         self.search.setObjectName("item_search")
         self.search.setPlaceholderText(self.tr("Name, code or pinyin initials (e.g. bdc)"))
         self.search.setAccessibleName(self.tr("Search service items"))
-        self.search.setClearButtonEnabled(True)
+        enable_named_clear_button(self.search)
         title.setBuddy(self.search)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.results = QListWidget(splitter)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.models import MaterialRequirement, MaterialStatus, ServiceItem
 from app.services.intake_form import MAX_COUNT, IntakeDraft, MaterialInput
+from ui.widgets.accessible import ask_file, file_dialog, tie_label
 from ui.widgets.item_guide import FORM_ZH
 
 
@@ -44,7 +45,7 @@ class MaterialRow(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 4, 0, 4)
         text = f"{req.name}（{FORM_ZH[req.form]} {req.copies}份）"
-        self.name = QLabel(text, self)
+        self.name = QLabel(text.replace("&", "&&"), self)  # a buddy label reads & as a mnemonic
         self.name.setWordWrap(True)
         self.condition = QLabel(self)
         self.condition.setProperty("role", "hint")
@@ -54,7 +55,9 @@ class MaterialRow(QWidget):
         self.condition.setVisible(not req.required)
         self.status = QComboBox(self)
         self.status.setObjectName(f"status_{req.code}")
-        self.status.setAccessibleName(self.tr("Status of {name}").format(name=req.name))
+        # The material's name is the drop-down's label: Orca says "申请人居民身份证 的状态：缺".
+        tie_label(self.name, self.status, self.tr("Status of {name}:").format(name=req.name))
+        self.name.setAccessibleDescription(text)
         for label, status in (
             (self.tr("Original received"), MaterialStatus.ORIGINAL),
             (self.tr("Copy received"), MaterialStatus.COPY),
@@ -238,10 +241,14 @@ class MaterialsPanel(QWidget):
             self._draft.answers[qid] = text
             self.answers_changed.emit()
 
-    @Slot(str)
-    def _choose_file(self, code: str) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
+    def file_dialog(self) -> QFileDialog:
+        """The dialog the 文件… button opens (the AT-SPI check opens it too)."""
+        return file_dialog(
             self, self.tr("Attach a scan"), str(Path.home()), self.tr("Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)")
         )
+
+    @Slot(str)
+    def _choose_file(self, code: str) -> None:
+        path = ask_file(self.file_dialog())
         if path:
             self.attach_file.emit(code, path)

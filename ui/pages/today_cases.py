@@ -29,6 +29,7 @@ from app.services.case_list import STATE_LABELS, CaseListService, CaseRow
 from app.services.errors import UserFacingError
 from app.services.intake import IntakeService, SubmitRefusedError
 from app.services.staff import StaffService
+from ui.widgets.accessible import enable_named_clear_button, tie_label
 from ui.widgets.item_guide import DELIVERY_ZH
 
 STATUS_ZH = {"original": "收原件", "copy": "收复印件", "missing": "缺", "not_applicable": "不适用"}
@@ -102,7 +103,7 @@ class TodayCasesPage(QWidget):
         self.search.setObjectName("case_search")
         self.search.setPlaceholderText(self.tr("Search by case number or masked name"))
         self.search.setAccessibleName(self.tr("Search today's cases"))
-        self.search.setClearButtonEnabled(True)
+        enable_named_clear_button(self.search)
         self.state = QComboBox(self)
         self.state.setObjectName("state_filter")
         self.state.setAccessibleName(self.tr("Filter by state"))
@@ -110,7 +111,10 @@ class TodayCasesPage(QWidget):
         for state, label in STATE_LABELS.items():
             if state is not CaseState.DRAFT:
                 self.state.addItem(label, state.value)
+        state_label = QLabel(self.tr("State"), self)
+        tie_label(state_label, self.state, self.tr("Filter by state:"))
         bar.addWidget(self.search, 1)
+        bar.addWidget(state_label)
         bar.addWidget(self.state)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.table = QTableWidget(0, 7, splitter)
