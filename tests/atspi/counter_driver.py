@@ -69,6 +69,7 @@ class Driver:
             "submit_result": self.submit_result,
             "today_cases": self.today_cases,
             "daily_report": self.daily_report,
+            "admin_auth": self.admin_auth,
             "platform_settings": self.platform_settings,
             "dead_letters": self.dead_letters,
             "print_preview": self.print_preview,
@@ -171,6 +172,16 @@ class Driver:
         self._signed_in()
         dialog = self._dialog(DailyReportDialog(service=self.terminal.reports, parent=self.window))
         return dialog, dialog.print_button.text(), ""
+
+    def admin_auth(self) -> tuple[QWidget, str, str]:
+        """A clerk (not an admin) asks for the platform settings: the administrator's number + PIN first."""
+        self._signed_in()
+        assert self.window.sync_ui is not None
+        self.window.sync_ui.request_platform_settings()
+        dialog = self.window.sync_ui.admin_dialog
+        assert dialog is not None
+        self.dialogs.append(dialog)
+        return dialog, dialog.pin_edit.accessibleName(), ""
 
     def platform_settings(self) -> tuple[QWidget, str, str]:
         assert self.window.sync_ui is not None

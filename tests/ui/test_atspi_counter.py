@@ -26,6 +26,7 @@ PAGES = (
     "submit_result",
     "today_cases",
     "daily_report",
+    "admin_auth",
     "platform_settings",
     "dead_letters",
     "print_preview",
