@@ -133,6 +133,19 @@ _COLUMNS = (
 )
 
 
+#: What "due" means for a pending entry, so that a clock corrected backwards cannot hold records back (issue 22):
+#: never tried yet (new records and records saved while the clock was fast are sent at once, whatever their
+#: stored time), or its time has come, or its time lies further ahead than any delay the engine ever sets (the
+#: `horizon`): such a time was computed by a clock that was fast, and waiting for it would wait for nothing.
+_DUE = "(attempts = 0 OR next_attempt_at <= ? OR next_attempt_at > ?)"
+#: Default horizon: the backoff cap (300 s) plus a margin.
+DEFAULT_HORIZON = dt.timedelta(minutes=10)
+
+
+def _due_params(now: dt.datetime, horizon: dt.timedelta | None) -> tuple[str, str]:
+    return iso(now), iso(now + (horizon if horizon is not None else DEFAULT_HORIZON))
+
+
 def _opt_time(text: str | None) -> dt.datetime | None:
     return parse_iso(text) if text else None
 
@@ -184,18 +197,23 @@ class Outbox:
     # --- the sync engine's API ------------------------------------------------------------------------------
 
     def pending(
-        self, limit: int = 500, max_bytes: int = MAX_BATCH_BYTES, *, due_at: dt.datetime | None = None
+        self,
+        limit: int = 500,
+        max_bytes: int = MAX_BATCH_BYTES,
+        *,
+        due_at: dt.datetime | None = None,
+        horizon: dt.timedelta | None = None,
     ) -> list[OutboxEntry]:
         """Pending entries in terminal_seq order, at most `limit` and about `max_bytes` of envelopes.
 
         The first entry is always included so that one large record cannot stall the queue. With `due_at`,
-        entries rescheduled to a later time are skipped.
+        entries rescheduled to a later time are skipped (see `_DUE` for what counts as due).
         """
         sql = f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending'"
         params: list[Any] = []
         if due_at is not None:
-            sql += " AND next_attempt_at <= ?"
-            params.append(iso(due_at))
+            sql += f" AND {_DUE}"
+            params += _due_params(due_at, horizon)
         sql += " ORDER BY terminal_seq LIMIT ?"
         params.append(limit)
         entries: list[OutboxEntry] = []
@@ -207,6 +225,17 @@ class Outbox:
             total += size
             entries.append(self._entry(row))
         return entries
+
+    def next_due_at(self, now: dt.datetime, horizon: dt.timedelta | None = None) -> dt.datetime | None:
+        """When the next pending entry falls due (`now` when one is due already); None when nothing is pending."""
+        conn = self._s.conn
+        due = conn.execute(
+            f"SELECT 1 FROM outbox WHERE state = 'pending' AND {_DUE} LIMIT 1", _due_params(now, horizon)
+        )
+        if due.fetchone() is not None:
+            return now
+        row = conn.execute("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").fetchone()
+        return None if row[0] is None else parse_iso(row[0])
 
     def get(self, record_id: str) -> OutboxEntry | None:
         row = self._s.conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE record_id = ?", (record_id,)).fetchone()

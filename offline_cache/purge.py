@@ -1,5 +1,9 @@
 """Retention: personal data of acknowledged cases is overwritten once the retention period has passed.
 
+The period is timed from the platform's acknowledgement time (`outbox.accepted_at`), not from the terminal's
+clock at the moment the answer arrived (`sent_at`, kept as the fallback): a terminal clock that was far behind
+when the answer came would otherwise purge a case the day it was sent (issue 22).
+
 Counts and non-personal fields stay for reports; `body_sha256` stays, so the record's identity is unchanged.
 """
 
@@ -40,7 +44,8 @@ def purge_personal_data(
             r[0]
             for r in conn.execute(
                 "SELECT c.record_id FROM cases c JOIN outbox o ON o.record_id = c.record_id"
-                " WHERE c.purged_at IS NULL AND o.state = 'sent' AND o.sent_at <= ? ORDER BY c.created_at",
+                " WHERE c.purged_at IS NULL AND o.state = 'sent' AND coalesce(o.accepted_at, o.sent_at) <= ?"
+                " ORDER BY c.created_at",
                 (cutoff,),
             ).fetchall()
         ]

@@ -48,6 +48,8 @@ from offline_cache.session import iso
 log = logging.getLogger("tongban.sync")
 
 ORPHAN_TIMEOUT = "orphan_timeout"
+#: The platform's timestamp window; a clock further off than this is shown as wrong.
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 SERVER_ERROR_PERSISTENT = "server_error_persistent"
 _RETRY_LATER_RE = re.compile(r"^retry_later:(?P<code>[^@]*)@(?P<since>\S+)$")
 
@@ -191,6 +193,9 @@ class SyncEngine:
         dead = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0])
         now = self._clock()
         oldest = self.store.outbox.oldest_pending_age(now)
+        # A record "created" more than 5 minutes in the future was saved while the clock was fast (8 h: Beijing
+        # time read as UTC): its age is unknown, so it must not hide the warning behind a clamped 0 (issue 22).
+        future = oldest is not None and oldest < -CLOCK_TOLERANCE
         wait = max(0.0, self._backoff.not_before - self._mono()) if self._backoff.failures else None
         return SyncStatus(
             state=self._state,
@@ -202,7 +207,7 @@ class SyncEngine:
             last_error=meta.get(self.store, meta.LAST_ERROR) or "",
             last_error_at=meta.get(self.store, meta.LAST_ERROR_AT),
             server_time=self._server_time,
-            unsynced_warning=oldest is not None and oldest > self.settings.unsynced_warning,
+            unsynced_warning=oldest is not None and (oldest > self.settings.unsynced_warning or future),
             next_attempt_in=wait,
             clock_offset_seconds=self.client.clock_offset if self.client else 0.0,
         )
@@ -318,7 +323,9 @@ class SyncEngine:
         wait = self._backoff.not_before - self._mono()
         if wait > 0:
             return StepResult(wait=wait)
-        entries = self.store.outbox.pending(self._limit, self.settings.batch_bytes, due_at=self._clock())
+        entries = self.store.outbox.pending(
+            self._limit, self.settings.batch_bytes, due_at=self._clock(), horizon=self._horizon()
+        )
         if not entries:
             # Nothing to send. Offline stays offline until a pull reaches the platform again (cycle()).
             if self._state not in BLOCKED_STATES and not (self._state is SyncState.OFFLINE and self._online is False):
@@ -794,7 +801,11 @@ class SyncEngine:
     def _pull(self, task: Callable[[], object]) -> None:
         """One pull; with nothing queued, its outcome is what tells online from offline."""
         try:
-            task()
+            try:
+                task()
+            except ClockSkewError as exc:  # with nothing queued, a pull is what finds a wrong clock
+                self._correct_clock(exc.server_time)
+                task()
         except (PlatformError, StoreError) as exc:
             log.info("pull failed: %s", type(exc).__name__)
             self._note_error(getattr(exc, "message_zh", "") or str(exc))
@@ -810,13 +821,17 @@ class SyncEngine:
             elif self._on_status is not None:
                 self._on_status(self.status())
 
+    def _horizon(self) -> dt.timedelta:
+        """No delay this engine sets is longer: a scheduled time further ahead came from a clock that was fast."""
+        return dt.timedelta(seconds=self.settings.backoff_cap_s) + dt.timedelta(minutes=5)
+
     def _next_due_in(self) -> float:
-        row = self.store.db.conn.execute("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").fetchone()
+        now = self._clock()
+        due = self.store.outbox.next_due_at(now, self._horizon())
         idle = self.settings.idle_poll_s
-        if row[0] is None:
+        if due is None:
             return idle
-        delta = (dt.datetime.fromisoformat(row[0]) - self._clock()).total_seconds()
-        return min(idle, max(0.0, delta))
+        return min(idle, max(0.0, (due - now).total_seconds()))
 
 
 def _isolate_suspects(entries: list[OutboxEntry], suspects: dict[str, _Suspect]) -> list[OutboxEntry]:
