@@ -25,19 +25,21 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.domain.models import CaseState
 from app.protocol import canonical_json
 from offline_cache.audit import append_audit
-from offline_cache.cases import PERSONAL_COLUMNS
+from offline_cache.cases import PERSONAL_COLUMNS, Cases
 from offline_cache.connection import BUSY_TIMEOUT_MS
 from offline_cache.crypto import FieldCipher, aad
 from offline_cache.numbering import MAX_SEQ, RECOVERY_FLOOR, case_number, set_recovery_floor
-from offline_cache.outbox import open_body
+from offline_cache.outbox import PARENT_DEAD, open_body, seal_body
+from offline_cache.records import case_body
 from offline_cache.salvage_pages import Column, as_row, leaf_records
-from offline_cache.session import iso
+from offline_cache.session import Session, iso
 
 log = logging.getLogger("tongban.store")
 
@@ -81,6 +83,8 @@ class SalvageReport:
 
     copied: dict[str, int] = field(default_factory=dict)
     pending: int = 0  # pending outbox rows copied: they will be sent again
+    rebuilt: int = 0  # outbox entries rebuilt from their readable case (the stored body no longer opened)
+    dead_lettered: int = 0  # cases whose upload could not be rebuilt faithfully: in the dead letters with a reason
     skipped: dict[str, int] = field(default_factory=dict)  # rows read but failing their checks
     from_pages: dict[str, int] = field(default_factory=dict)  # rows found only by reading pages
     incomplete: list[str] = field(default_factory=list)  # tables with unreadable ranges
@@ -377,8 +381,9 @@ def salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: 
         try:
             for table in _COPIED:
                 report.copied[table] = _insert(conn, table, rows.get(table, []))
-            report.pending = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
             report.jumped = _raise_counters(conn, report, now)
+            _rebuild_outbox(conn, cipher, rows, report, now)
+            report.pending = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
             append_audit(conn, iso(now), "store", "store_salvaged", record_id=None, detail=_summary(report))
         except BaseException:
             conn.execute("ROLLBACK")
@@ -421,6 +426,8 @@ def _check_rows(cipher: FieldCipher, rows: dict[str, list[dict[str, Any]]], repo
         kept = [r for r in rows.get(table, []) if check(cipher, r)]
         if len(kept) != len(rows.get(table, [])):
             report.skipped[table] = len(rows[table]) - len(kept)
+            if table == "outbox":  # what is left of them helps rebuild the entry from its case
+                rows[_UNREADABLE_OUTBOX] = [r for r in rows[table] if not check(cipher, r)]
         rows[table] = kept
     cases = {r["record_id"] for r in rows.get("cases", [])}
     rows["case_materials"] = [r for r in rows.get("case_materials", []) if r.get("case_record_id") in cases]
@@ -431,6 +438,102 @@ def _check_rows(cipher: FieldCipher, rows: dict[str, list[dict[str, Any]]], repo
         for r in rows.get("case_attachments", [])
         if (r.get("case_record_id"), r.get("material_position")) in materials and r.get("sha256") in shas
     ]
+
+
+_UNREADABLE_OUTBOX = "outbox (unreadable)"
+#: Dead-letter reasons of salvage (app/sync/dead_letters.py says them in Chinese).
+SALVAGE_BODY_MISMATCH = "salvage:body_mismatch"
+SALVAGE_UNVERIFIED = "salvage:unverified"
+
+
+def _rebuild_outbox(
+    conn: sqlite3.Connection,
+    cipher: FieldCipher,
+    rows: dict[str, list[dict[str, Any]]],
+    report: SalvageReport,
+    now: dt.datetime,
+) -> None:
+    """A copied case without its outbox entry (its body no longer decrypts, or its page was lost) gets one back.
+
+    The body is rebuilt from the case as it was saved (state `received`, or `refused`). When the damaged entry
+    still shows its `body_sha256`, the rebuilt body must hash to it: then the entry is restored as it was (same
+    id, `terminal_seq`, hash), pending, and the platform answers `duplicate` if it already had it. When it does
+    not match (the case changed at the counter since), or there is nothing to check it against and the case's
+    materials were not all readable, the rebuilt entry goes to the dead letters with the reason, for an
+    administrator: never a case kept for ever with no upload, never a wrong record on the platform.
+    A case the platform had already acknowledged (`forwarded` and later) with no trace of its entry is left alone.
+    """
+    orphans = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT record_id FROM cases c WHERE purged_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.record_id = c.record_id) ORDER BY created_at"
+        )
+    ]
+    if not orphans:
+        return
+    damaged = {r.get("record_id"): r for r in rows.get(_UNREADABLE_OUTBOX, []) if isinstance(r.get("record_id"), str)}
+    materials_complete = "case_materials" not in report.incomplete and "case_attachments" not in report.incomplete
+    session = Session(conn, cipher, lambda: now)
+    stamp = iso(now)
+    for rid in orphans:
+        stored = Cases(session).get(rid)
+        if stored is None:
+            continue
+        case = stored.case
+        old = damaged.get(rid)
+        saved_state = CaseState.REFUSED if case.state is CaseState.REFUSED else CaseState.RECEIVED
+        if old is None and case.state is not saved_state:
+            continue  # acknowledged before the damage: nothing to send
+        body = case_body(replace(case, state=saved_state))
+        digest = hashlib.sha256(canonical_json(body)).hexdigest()
+        if old is not None:
+            state, reason = ("pending", "") if digest == old.get("body_sha256") else ("dead", SALVAGE_BODY_MISMATCH)
+        else:
+            state, reason = ("pending", "") if materials_complete else ("dead", SALVAGE_UNVERIFIED)
+        seq = old.get("terminal_seq") if old is not None else None
+        taken = isinstance(seq, int) and conn.execute("SELECT 1 FROM outbox WHERE terminal_seq = ?", (seq,)).fetchone()
+        if not isinstance(seq, int) or taken or not 0 < seq < _PLAUSIBLE_SEQ:
+            seq = int(
+                conn.execute(
+                    "UPDATE terminal_seq SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq"
+                ).fetchall()[0][0]
+            )
+        created = old.get("created_at") if old is not None else None
+        if not isinstance(created, str):
+            created = iso(case.created_at)
+        conn.execute(
+            "INSERT INTO outbox (record_id, kind, terminal_seq, depends_on, body, body_sha256, body_bytes, state,"
+            " next_attempt_at, last_error, created_at, updated_at) VALUES (?, 'case', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                rid,
+                seq,
+                seal_body(cipher, rid, body),
+                digest,
+                len(canonical_json(body)),
+                state,
+                stamp,
+                reason,
+                created,
+                stamp,
+            ),
+        )
+        if state == "pending":
+            report.rebuilt += 1
+            append_audit(conn, stamp, "store", "outbox_rebuilt", record_id=rid, detail="from the salvaged case")
+        else:
+            report.dead_lettered += 1
+            append_audit(conn, stamp, "store", "outbox_dead", record_id=rid, detail=reason)
+            dependants = conn.execute(
+                "WITH RECURSIVE deps(id) AS ("
+                "  SELECT record_id FROM outbox WHERE depends_on = ?"
+                "  UNION SELECT o.record_id FROM outbox o JOIN deps ON o.depends_on = deps.id)"
+                " UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ?"
+                " WHERE record_id IN (SELECT id FROM deps) AND state = 'pending' RETURNING record_id",
+                (rid, PARENT_DEAD, stamp),
+            ).fetchall()
+            for (dep,) in dependants:
+                append_audit(conn, stamp, "store", "outbox_dead", record_id=dep, detail=PARENT_DEAD)
 
 
 def _see_case_numbers(rows: dict[str, list[dict[str, Any]]], found: Counters) -> None:
@@ -491,7 +594,9 @@ def _raise_counters(conn: sqlite3.Connection, report: SalvageReport, now: dt.dat
 
 
 def _summary(report: SalvageReport) -> str:
-    parts = [f"pending={report.pending}"] + [f"{t}={n}" for t, n in report.copied.items() if n]
+    parts = [f"pending={report.pending}", f"rebuilt={report.rebuilt}", f"dead_lettered={report.dead_lettered}"]
+    parts += [f"{t}={n}" for t, n in report.copied.items() if n]
+    parts += [f"{t}_skipped={n}" for t, n in report.skipped.items() if n]
     if report.incomplete:
         parts.append("incomplete=" + "+".join(report.incomplete))
     if report.jumped:

@@ -206,6 +206,15 @@ class Terminal:
             salvaged = store.salvaged
             if salvaged is not None and salvaged.pending:
                 self.notices.append(f"已从损坏的数据库中恢复 {salvaged.pending} 条待上传记录，将重新上传。")
+            if salvaged is not None and salvaged.rebuilt:
+                self.notices.append(
+                    f"另有 {salvaged.rebuilt} 件办件的上传记录已损坏，已根据办件内容重建，将重新上传。"
+                )
+            if salvaged is not None and salvaged.dead_lettered:
+                self.notices.append(
+                    f"{salvaged.dead_lettered} 件办件的上传记录已损坏且无法核对，已转入异常记录，"
+                    "请管理员在“管理 → 被平台拒收的记录”中处理。"
+                )
             if salvaged is not None and salvaged.jumped:
                 self.notices.append("部分编号计数无法读取，新办件编号已跳号以避免重复（如 50001 起）。")
         self.status = StatusService(
