@@ -207,9 +207,7 @@ class Terminal:
             if salvaged is not None and salvaged.pending:
                 self.notices.append(f"已从损坏的数据库中恢复 {salvaged.pending} 条待上传记录，将重新上传。")
             if salvaged is not None and salvaged.rebuilt:
-                self.notices.append(
-                    f"另有 {salvaged.rebuilt} 件办件的上传记录已损坏，已根据办件内容重建，将重新上传。"
-                )
+                self.notices.append(f"其中 {salvaged.rebuilt} 件办件的上传记录已损坏，已根据办件内容重建。")
             if salvaged is not None and salvaged.dead_lettered:
                 self.notices.append(
                     f"{salvaged.dead_lettered} 件办件的上传记录已损坏且无法核对，已转入异常记录，"

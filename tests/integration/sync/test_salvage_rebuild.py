@@ -70,7 +70,7 @@ def test_salvage_rebuilds_the_upload_of_a_readable_case_else_dead_letters_it_and
         assert salvaged.skipped.get("outbox") == 2
         assert (salvaged.rebuilt, salvaged.dead_lettered) == (1, 1)
         notices = "\n".join(term.notices)
-        assert "1 件办件的上传记录已损坏，已根据办件内容重建" in notices
+        assert "其中 1 件办件的上传记录已损坏，已根据办件内容重建" in notices
         assert "1 件办件的上传记录已损坏且无法核对，已转入异常记录" in notices
         audit = term.store.audit.list(action="store_salvaged")
         assert len(audit) == 1 and "rebuilt=1" in audit[0].detail and "dead_lettered=1" in audit[0].detail
