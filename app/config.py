@@ -311,6 +311,13 @@ def _hall_name(value: str) -> str:
     return value
 
 
+def _hall_contact(value: str) -> str:
+    value = value.strip()
+    if len(value) > 80 or any(ord(c) < 32 for c in value):
+        raise ValueError("hall_address/hall_phone must be at most 80 printable characters")
+    return value
+
+
 def _platform_url(value: str) -> str:
     value = value.strip().rstrip("/")
     if value and not value.startswith(("https://", "http://")):
@@ -362,6 +369,8 @@ class Config(_Section):
     )
     hall_code = setting(str, "01", "Hall code within the division (2 digits).", check=_digits(2, "hall_code/window"))
     hall_name = setting(str, "营口市政务服务中心", "Hall name shown on screens and receipts.", check=_hall_name)
+    hall_address = setting(str, "", "Hall address printed on receipts; empty prints none.", check=_hall_contact)
+    hall_phone = setting(str, "", "Hall service phone printed on receipts; empty prints none.", check=_hall_contact)
     window = setting(str, "01", "Window (counter) number (2 digits).", check=_digits(2, "hall_code/window"))
     terminal_code = setting(
         str, "001", "Terminal code within the hall (3 digits), set at enrolment.", check=_digits(3, "terminal_code")

@@ -99,7 +99,7 @@ MAX_STRING_CHARS = 4096
 TERMINAL_CASE_STATES = frozenset({"received", "refused"})
 RATING_CHANNELS = frozenset({"counter_device", "kiosk", "receipt_qr", "portal", "sms", "hotline"})
 RATING_OUTCOMES = frozenset({"rated", "unrated"})
-RECEIPT_KINDS = frozenset({"intake_receipt", "one_time_notice"})
+RECEIPT_KINDS = frozenset({"intake_receipt", "one_time_notice", "refusal_notice"})
 
 _UUID_RE = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -254,7 +254,7 @@ def validate_body(kind: str, body: dict[str, Any], *, canonical_size: int | None
     Required keys per kind (the terminal's `offline_cache/records.py` builds these):
     - case: `case_no` (26 digits with a valid check), `item_code` (string); `state`, when present, is `received`
       or `refused`.
-    - receipt: `case_no` (valid), `kind` (`intake_receipt` | `one_time_notice`).
+    - receipt: `case_no` (valid), `kind` (`intake_receipt` | `one_time_notice` | `refusal_notice`).
     - rating: `outcome` (`rated` | `unrated`), `level` (1-5 when rated, null when unrated), `channel` (one of
       RATING_CHANNELS); `case_no`, when present, is null or valid.
     - event: any object.
@@ -270,7 +270,7 @@ def validate_body(kind: str, body: dict[str, Any], *, canonical_size: int | None
     elif kind == RecordKind.RECEIPT:
         _require_case_no(body, "case_no", nullable=False)
         if body.get("kind") not in RECEIPT_KINDS:
-            raise WireError("bad_field", "kind must be intake_receipt or one_time_notice")
+            raise WireError("bad_field", "kind must be intake_receipt, one_time_notice or refusal_notice")
     elif kind == RecordKind.RATING:
         _check_rating(body)
 

@@ -28,9 +28,11 @@ runtime_pkgs=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommo
 # Tests render receipts and screens: Xvfb for a real X screen, zbarimg to decode QR codes, pdftotext/pdftoppm;
 # a private cupsd with the cups-pdf virtual printer for the real print path; PostgreSQL for the central platform's
 # second backend; Chromium and its driver for the supervisor page; the AT-SPI stack and Debian's pyatspi for the
-# screen-reader walk of the counter's pages (tests/atspi: dbus-run-session, Xvfb, /usr/bin/python3 + pyatspi).
+# screen-reader walk of the counter's pages (tests/atspi: dbus-run-session, Xvfb, /usr/bin/python3 + pyatspi);
+# fonts-hanazono, a font with all of CJK Extension B, so a rare name character the shipped font lacks (𪚥) prints
+# from a fallback font as on a Windows hall PC (SimSun-ExtB), and the receipt tests can read it back.
 test_pkgs=(xvfb xauth zbar-tools poppler-utils cups cups-bsd printer-driver-cups-pdf postgresql chromium
-    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus)
+    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono)
 # A venv needs python3-venv on Debian's own python3.
 if ! "$python" -c 'import ensurepip' >/dev/null 2>&1; then runtime_pkgs+=(python3-venv); fi
 

@@ -9,7 +9,8 @@ File format (`schema_version` 1)::
     {"schema_version": 1, "version": "2026.11.20", "published": "2026-11-20", "division": "210800",
      "items": [{"code", "name", "category", "department", "jurisdiction", "kind", "immediate", "promised_days",
                 "legal_days", "fee_fen", "fee_note", "materials": [...], "questions": [...],
-                "delivery_methods": [...], "citywide", "kiosk_allowed", "originals_required", "guide"}]}
+                "delivery_methods": [...], "citywide", "kiosk_allowed", "originals_required", "guide",
+                "supplement_days"?, "supplement_after"?, "legal_basis"?}]}
 """
 
 from __future__ import annotations
@@ -211,6 +212,9 @@ class _ItemIn(_Strict):
     kiosk_allowed: StrictBool = False
     originals_required: StrictBool = False
     guide: _Guide = ""
+    supplement_days: Annotated[StrictInt, Field(ge=1, le=60)] | None = None
+    supplement_after: _Note = ""
+    legal_basis: _Note = ""
 
 
 class _CatalogueIn(_Strict):
@@ -256,6 +260,9 @@ _FIELD_ZH: dict[str, str] = {
     "kiosk_allowed": "自助终端可办",
     "originals_required": "需寄送原件",
     "guide": "办事指南",
+    "supplement_days": "补齐期限",
+    "supplement_after": "逾期处理",
+    "legal_basis": "告知依据",
 }
 
 _LIST_ZH: dict[str, str] = {"materials": "申请材料", "questions": "情形问题", "options": "选项"}
@@ -477,6 +484,7 @@ def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
                 f"promised_days {item.promised_days} exceeds legal_days {item.legal_days}",
                 "promised_days",
             )
+        _check_supplement(item, fail)
         if len(set(item.delivery_methods)) != len(item.delivery_methods):
             raise fail("有重复项", "duplicate delivery method", "delivery_methods")
         questions: dict[str, _QuestionIn] = {}
@@ -492,6 +500,16 @@ def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
                 raise fail("与本事项其他材料重复", "duplicate material code", "materials", m_index, "code")
             material_codes.add(material.code)
             _check_material(material, questions, lambda zh, en, *loc, i=m_index: fail(zh, en, "materials", i, *loc))
+
+
+def _check_supplement(item: _ItemIn, fail: Callable[..., CatalogueError]) -> None:
+    """A deadline for missing materials says what happens after it; a consequence needs its deadline."""
+    if item.supplement_days is not None and not item.supplement_after:
+        raise fail(
+            "缺少此字段（设置了补齐期限，须写明逾期处理）", "supplement_days needs supplement_after", "supplement_after"
+        )
+    if item.supplement_after and item.supplement_days is None:
+        raise fail("须与补齐期限一起设置", "supplement_after needs supplement_days", "supplement_after")
 
 
 def _check_material(
@@ -562,4 +580,7 @@ def _to_item(item: _ItemIn) -> ServiceItem:
         questions=tuple(ScenarioQuestion(id=q.id, text=q.text, options=tuple(q.options)) for q in item.questions),
         fee_note=item.fee_note,
         guide=item.guide,
+        supplement_days=item.supplement_days,
+        supplement_after=item.supplement_after,
+        legal_basis=item.legal_basis,
     )

@@ -148,6 +148,7 @@ class FollowUpState(StrEnum):
 class ReceiptKind(StrEnum):
     INTAKE_RECEIPT = "intake_receipt"  # 收件回执
     ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
+    REFUSAL_NOTICE = "refusal_notice"  # 不予收件告知书 (a refused case gets this instead of a 收件回执)
 
 
 class ReceiptOutput(StrEnum):
@@ -208,6 +209,11 @@ class ServiceItem:
     questions: tuple[ScenarioQuestion, ...] = ()
     fee_note: str = ""
     guide: str = ""  # short guide text shown beside the item
+    #: 一次性告知书: working days the applicant has to bring missing materials (None: the item sets no deadline),
+    #: what happens when the deadline passes, and the legal basis of the notice when the item names one.
+    supplement_days: int | None = None
+    supplement_after: str = ""
+    legal_basis: str = ""
 
 
 # --- people -------------------------------------------------------------------------------------------------

@@ -33,6 +33,10 @@ BOTTOM = PAGE_H - MARGIN - FOOTER_H
 #: QR side including the quiet zone: 32 mm scans from a phone at arm's length and from a kiosk scanner.
 QR_SIZE = 32 * UNITS_PER_MM
 LABEL_W = 360
+#: The framed seal area (a 受理专用章 is about 40 mm across).
+SEAL_W = 420
+SEAL_H = 230
+SEAL_MIN_H = 160
 CELL_PAD_X = 14
 CELL_PAD_Y = 8
 #: Line height as a multiple of the font's line spacing.
@@ -143,6 +147,14 @@ def text_width(text: str, font: QFont) -> float:
     return QFontMetricsF(font).horizontalAdvance(text)
 
 
+def _caption_lines(text: str, font: QFont, width: float) -> list[str]:
+    """The QR caption, broken after its enumeration comma when too wide (`扫码查询办理进度、` / `评价服务`)."""
+    if text_width(text, font) <= width or "、" not in text:
+        return wrap(text, font, width)
+    head, tail = text.split("、", 1)
+    return [*wrap(head + "、", font, width), *wrap(tail, font, width)]
+
+
 class _Layouter:
     def __init__(self, doc: ReceiptDocument) -> None:
         self.doc = doc
@@ -176,9 +188,10 @@ class _Layouter:
         doc, f = self.doc, self.f
         qr_x = PAGE_W - MARGIN - QR_SIZE
         self.ops.append(QrOp(qr_x, MARGIN, QR_SIZE, qr_matrix(doc.qr_payload)))
-        caption_w = text_width(doc.qr_caption, f.small)
-        self.text(qr_x + (QR_SIZE - caption_w) / 2, MARGIN + QR_SIZE, doc.qr_caption, f.small)
-        qr_bottom = MARGIN + QR_SIZE + _line_h(f.small)
+        qr_bottom: float = MARGIN + QR_SIZE
+        for line in _caption_lines(doc.qr_caption, f.small, QR_SIZE):
+            self.text(qr_x + (QR_SIZE - text_width(line, f.small)) / 2, qr_bottom, line, f.small)
+            qr_bottom += _line_h(f.small)
 
         side = QR_SIZE + 40
         centre_w = PAGE_W - 2 * (MARGIN + side)
@@ -193,6 +206,9 @@ class _Layouter:
         for line in wrap(doc.hall_name, f.subtitle, centre_w):
             self.text((PAGE_W - text_width(line, f.subtitle)) / 2, y, line, f.subtitle)
             y += _line_h(f.subtitle)
+        for line in wrap(doc.hall_contact, f.small, centre_w) if doc.hall_contact else []:
+            self.text((PAGE_W - text_width(line, f.small)) / 2, y, line, f.small)
+            y += _line_h(f.small)
         y += 10
         for line in wrap(doc.title, f.title, centre_w):
             self.text((PAGE_W - text_width(line, f.title)) / 2, y, line, f.title)
@@ -202,6 +218,8 @@ class _Layouter:
         self.text(MARGIN, y, label, f.heading)
         self.text(MARGIN + text_width(label, f.heading), y, doc.case_no_display, f.heading)
         y += _line_h(f.heading)
+        self.text(MARGIN, y, doc.print_time_label, f.small)  # on the original as on a 补打
+        y += _line_h(f.small)
         self.y = max(y, qr_bottom) + 30
 
     # --- blocks ------------------------------------------------------------------------------------------
@@ -310,20 +328,35 @@ class _Layouter:
         self.y += 10
 
     def signatures(self, block: SignatureBlock) -> None:
+        """Signature and date lines; with `block.seal`, a framed seal area (受理专用章) at the right beside them."""
         body = self.f.body_bold
-        self.ensure(_line_h(body) * 3)
-        self.y += _line_h(body) * 1.5
-        share = CONTENT_W / max(1, len(block.labels))
+        line_h = _line_h(body)
+        seal_w = SEAL_W if block.seal else 0.0
+        # The seal box shrinks (to SEAL_MIN_H) rather than push the signatures alone onto a page of their own.
+        seal_h = float(min(SEAL_H, max(SEAL_MIN_H, BOTTOM - self.y - 15)))
+        self.ensure(max(line_h * 3, seal_h + 15 if block.seal else 0))
+        top = self.y + 5
+        self.y = top + line_h * 1.5
+        width = CONTENT_W - (seal_w + 60 if block.seal else 0)
+        share = width / max(1, len(block.labels))
         x = float(MARGIN)
         for n, label in enumerate(block.labels):
             # The first label gets more room: a signature is wider than a date.
             w = share * (1.3 if n == 0 and len(block.labels) > 1 else 0.7 if len(block.labels) > 1 else 1)
             text = f"{label}："
             self.text(x, self.y, text, body)
-            baseline = self.y + _line_h(body) - 6
+            baseline = self.y + line_h - 6
             self.ops.append(LineOp(x + text_width(text, body) + 10, baseline, x + w - 40, baseline, 3))
             x += w
-        self.y += _line_h(body) * 1.5
+        self.y += line_h * 1.5
+        if block.seal:
+            seal_x = PAGE_W - MARGIN - seal_w
+            self.ops.append(RectOp(seal_x, top, seal_w, seal_h, stroke=True))
+            small = self.f.small
+            label = f"（{block.seal}）"
+            label_x = seal_x + (seal_w - text_width(label, small)) / 2
+            self.text(label_x, top + seal_h - _line_h(small) - 10, label, small)
+            self.y = max(self.y, top + seal_h + 10)
 
     def run(self) -> list[Page]:
         self.header()

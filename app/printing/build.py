@@ -12,6 +12,7 @@ from app.domain.case_number import format_grouped
 from app.domain.masking import Field, Surface, mask_for
 from app.domain.models import (
     Case,
+    CaseState,
     DeliveryMethod,
     EnterpriseApplicant,
     MaterialForm,
@@ -49,12 +50,25 @@ _DELIVERY_LABELS = {
 }
 
 
+#: Under the QR: the `/c/` page it opens shows the case's progress and offers the rating, so one QR serves both.
+QR_CAPTION = "扫码查询办理进度、评价服务"
+#: The seal area on A4 documents.
+SEAL_LABEL = "受理专用章"
+
+
 @dataclass(frozen=True, slots=True)
 class HallContext:
     """What the document needs to know about where it is printed (from the terminal's config)."""
 
     hall_name: str
     platform_url: str = ""
+    address: str = ""  # the hall's address, printed under its name
+    phone: str = ""  # the hall's service phone
+
+    @property
+    def contact(self) -> str:
+        parts = [f"地址：{self.address}" if self.address else "", f"服务电话：{self.phone}" if self.phone else ""]
+        return "  ".join(part for part in parts if part)
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:
@@ -78,6 +92,7 @@ def _applicant_rows(case: Case) -> list[FieldRow]:
         rows = [
             FieldRow("申请单位", applicant.name),
             FieldRow("统一社会信用代码", mask_for(Surface.RECEIPT, Field.CREDIT_CODE, applicant.credit_code)),
+            FieldRow("法定代表人", mask_for(Surface.RECEIPT, Field.NAME, applicant.legal_representative)),
             FieldRow("联系人", mask_for(Surface.RECEIPT, Field.NAME, applicant.contact_name)),
             FieldRow("联系电话", mask_for(Surface.RECEIPT, Field.PHONE, applicant.contact_phone)),
         ]
@@ -126,19 +141,27 @@ def _delivery_rows(case: Case, hall: HallContext) -> list[FieldRow]:
 
 
 def _query_text(hall: HallContext) -> str:
+    phone = f"或本大厅服务电话 {hall.phone}" if hall.phone else ""
     return (
-        f"扫描二维码，或登录 {query_base(hall.platform_url)} 输入办件编号，即可查询办理进度；"
-        f"咨询、投诉请拨打政务服务便民热线 {HOTLINE}。"
+        f"扫描二维码，或登录 {query_base(hall.platform_url)} 输入办件编号，即可查询办理进度、评价服务；"
+        f"咨询、投诉请拨打政务服务便民热线 {HOTLINE}{phone}。"
     )
 
 
-def _case_rows(case: Case, hall: HallContext, *, time_label: str) -> list[FieldRow]:
+def clerk_text(staff_no: str, clerk_name: str) -> str:
+    """`张三（工号 S0042）`, or the number alone when the name is not on record."""
+    return f"{clerk_name}（工号 {staff_no}）" if clerk_name else f"工号 {staff_no}"
+
+
+def _case_rows(
+    case: Case, hall: HallContext, *, time_label: str, clerk_name: str, clerk_label: str = "收件人员"
+) -> list[FieldRow]:
     return [
         FieldRow("事项名称", case.item_name),
         FieldRow("事项编码", case.item_code),
         FieldRow("审批部门", case.routing.department),
         FieldRow("收件窗口", _window(case, hall)),
-        FieldRow("收件人员工号", case.routing.staff_no),
+        FieldRow(clerk_label, clerk_text(case.routing.staff_no, clerk_name)),
         FieldRow(time_label, f"{local_time(case.created_at):%Y-%m-%d %H:%M}"),
     ]
 
@@ -158,10 +181,11 @@ def _document(
         case_no=case.case_no,
         case_no_display=format_grouped(case.case_no),
         qr_payload=query_url(hall.platform_url, case.case_no),
-        qr_caption="扫码查询办理进度",
+        qr_caption=QR_CAPTION,
         blocks=tuple(blocks),
         issued_at=local_time(now),
         reprint_at=local_time(now) if reprint else None,
+        hall_contact=hall.contact,
     )
 
 
@@ -173,13 +197,15 @@ def build_intake_receipt(
     calendar: HolidayCalendar | None,
     now: dt.datetime,
     reprint: bool = False,
+    clerk_name: str = "",
 ) -> ReceiptDocument:
-    """收件回执 for a received case. `item` (for the time limit) and `calendar` may be None when unavailable."""
+    """收件回执 for a received case. `item` (for the time limit) and `calendar` may be None when unavailable;
+    `clerk_name` is the receiving clerk's name on record (printed beside the staff number)."""
     received = [m for m in case.materials if m.status in _STATUS_LABELS]
     missing = case.missing_materials
     limit, expected = _expected(case, item, calendar)
     blocks: list[Block] = [
-        FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间"))),
+        FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间", clerk_name=clerk_name))),
         FieldsBlock("申请人信息", tuple(_applicant_rows(case))),
         TableBlock(
             "已收材料",
@@ -204,7 +230,7 @@ def build_intake_receipt(
             (FieldRow("承诺时限", limit), FieldRow("预计办结日期", expected), *_delivery_rows(case, hall)),
         ),
         TextBlock("进度查询", (_query_text(hall),)),
-        SignatureBlock(("申请人（代办人）签字", "日期")),
+        SignatureBlock(("申请人（代办人）签字", "日期"), seal=SEAL_LABEL),
     ]
     return _document(ReceiptKind.INTAKE_RECEIPT, case, hall, blocks, now=now, reprint=reprint)
 
@@ -218,6 +244,27 @@ def _requirement_text(code: str, item: ServiceItem | None) -> str:
     return ""
 
 
+def _deadline_rows(case: Case, item: ServiceItem | None, calendar: HolidayCalendar | None) -> list[FieldRow]:
+    """补齐期限 / 逾期处理 / 告知依据 of an item that defines them (catalogue fields, all optional)."""
+    if item is None:
+        return []
+    rows: list[FieldRow] = []
+    if item.supplement_days:
+        start = local_time(case.created_at).date()
+        day, estimate = (
+            calendar.expected_completion(start, item.supplement_days) if calendar is not None else (None, False)
+        )
+        when = f"{item.supplement_days}个工作日内"
+        if day is not None:
+            when += f"（{'预计' if estimate else ''}{_date_zh(day)}前）"
+        rows.append(FieldRow("补齐期限", f"请于告知之日起{when}补齐"))
+        if item.supplement_after:
+            rows.append(FieldRow("逾期处理", item.supplement_after))
+    if item.legal_basis:
+        rows.append(FieldRow("告知依据", item.legal_basis))
+    return rows
+
+
 def build_one_time_notice(
     case: Case,
     *,
@@ -225,8 +272,11 @@ def build_one_time_notice(
     item: ServiceItem | None,
     now: dt.datetime,
     reprint: bool = False,
+    calendar: HolidayCalendar | None = None,
+    clerk_name: str = "",
 ) -> ReceiptDocument:
-    """一次性告知书: every missing material with the reason, in one notice, and where to bring it."""
+    """一次性告知书: every missing material with the reason, in one notice, where to bring it, and — when the
+    catalogue item defines them — the deadline, what happens after it and the legal basis."""
     missing = case.missing_materials
     name = mask_for(Surface.RECEIPT, Field.NAME, case.applicant.name)
     intro = (
@@ -236,7 +286,7 @@ def build_one_time_notice(
     where = f"请携带上述材料到 {_window(case, hall)} 补齐，出示本告知书或报办件编号即可，已提交的材料无需重复提交。"
     blocks: list[Block] = [
         TextBlock("告知事项", (intro,)),
-        FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间"))),
+        FieldsBlock("办件信息", tuple(_case_rows(case, hall, time_label="收件时间", clerk_name=clerk_name))),
         FieldsBlock("申请人信息", tuple(_applicant_rows(case))),
         TableBlock(
             "需补齐的材料",
@@ -247,17 +297,93 @@ def build_one_time_notice(
             ),
             (1, 6, 3, 4),
         ),
+    ]
+    deadline = _deadline_rows(case, item, calendar)
+    if deadline:
+        blocks.append(FieldsBlock("补齐期限与依据", tuple(deadline)))
+    blocks += [
         TextBlock("补齐方式", (where, _query_text(hall))),
         FieldsBlock(
             "告知",
             (
-                FieldRow("告知人员工号", case.routing.staff_no),
+                FieldRow("告知人员", clerk_text(case.routing.staff_no, clerk_name)),
                 FieldRow("告知日期", _date_zh(local_time(case.created_at).date())),
             ),
         ),
-        SignatureBlock(("申请人（代办人）签收", "日期")),
+        SignatureBlock(("申请人（代办人）签收", "日期"), seal=SEAL_LABEL),
     ]
     return _document(ReceiptKind.ONE_TIME_NOTICE, case, hall, blocks, now=now, reprint=reprint)
+
+
+def build_refusal_notice(
+    case: Case,
+    *,
+    hall: HallContext,
+    item: ServiceItem | None,
+    now: dt.datetime,
+    reprint: bool = False,
+    clerk_name: str = "",
+) -> ReceiptDocument:
+    """不予收件告知书 for a refused case: the item, the applicant (masked), the reason, what to do next (what to
+    bring, where, 12345), the hall, the clerk and the date. No completion date: nothing was taken in."""
+    name = mask_for(Surface.RECEIPT, Field.NAME, case.applicant.name)
+    intro = (
+        f"{name}：您申请办理的“{case.item_name}”事项，经窗口审查，不符合收件条件，决定不予收件。"
+        "您提交的材料已当场退还。理由及后续办理方式告知如下。"
+    )
+    missing = case.missing_materials
+    if missing:
+        bring: TableBlock = TableBlock(
+            "再次申请需备齐的材料",
+            ("序号", "材料名称", "要求", "说明"),
+            tuple(
+                (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", m.note or "未提供")
+                for i, m in enumerate(missing, 1)
+            ),
+            (1, 6, 3, 4),
+        )
+    else:
+        required = [r for r in item.materials if r.required] if item is not None else []
+        bring = TableBlock(
+            "再次申请需备齐的材料",
+            ("序号", "材料名称", "要求", "说明"),
+            tuple((str(i), r.name, f"{_FORM_LABELS[r.form]} {r.copies}份", "必需") for i, r in enumerate(required, 1)),
+            (1, 6, 3, 4),
+            empty_text="以办事指南为准",
+        )
+    where = (
+        f"请按不予收件理由和上述材料要求备齐后，到 {hall.hall_name} 或本市任一全市通办窗口重新申请"
+        + (f"（地址：{hall.address}）" if hall.address else "")
+        + "。"
+    )
+    blocks: list[Block] = [
+        TextBlock("告知事项", (intro,)),
+        FieldsBlock(
+            "办件信息",
+            tuple(_case_rows(case, hall, time_label="告知时间", clerk_name=clerk_name, clerk_label="经办人员")),
+        ),
+        FieldsBlock("申请人信息", tuple(_applicant_rows(case))),
+        TextBlock("不予收件理由", (case.refusal_reason or "（未填写）",)),
+        bring,
+        TextBlock(
+            "下一步",
+            (
+                where,
+                f"如有疑问或对本告知有异议，可向窗口工作人员咨询，或拨打政务服务便民热线 {HOTLINE}"
+                + (f"、本大厅服务电话 {hall.phone}" if hall.phone else "")
+                + "。",
+            ),
+        ),
+        FieldsBlock(
+            "告知",
+            (
+                FieldRow("告知人员", clerk_text(case.routing.staff_no, clerk_name)),
+                FieldRow("告知日期", _date_zh(local_time(case.created_at).date())),
+            ),
+        ),
+        SignatureBlock(("申请人（代办人）签收", "日期"), seal=SEAL_LABEL),
+    ]
+    return _document(ReceiptKind.REFUSAL_NOTICE, case, hall, blocks, now=now, reprint=reprint)
 
 
 def documents_for(
@@ -267,10 +393,47 @@ def documents_for(
     item: ServiceItem | None,
     calendar: HolidayCalendar | None,
     now: dt.datetime,
+    reprinted: frozenset[ReceiptKind] | set[ReceiptKind] = frozenset(),
+    clerk_name: str = "",
     reprint: bool = False,
 ) -> list[ReceiptDocument]:
-    """The documents a case gets: the 收件回执, plus the 一次性告知书 when materials are missing."""
-    docs = [build_intake_receipt(case, hall=hall, item=item, calendar=calendar, now=now, reprint=reprint)]
+    """The documents a case gets: a refused case its 不予收件告知书 only; a received one the 收件回执, plus the
+    一次性告知书 when materials are missing. Kinds in `reprinted` (every kind with `reprint`) were printed before
+    and say 补打."""
+    if reprint:
+        reprinted = frozenset(ReceiptKind)
+    if case.state is CaseState.REFUSED:
+        return [
+            build_refusal_notice(
+                case,
+                hall=hall,
+                item=item,
+                now=now,
+                reprint=ReceiptKind.REFUSAL_NOTICE in reprinted,
+                clerk_name=clerk_name,
+            )
+        ]
+    docs = [
+        build_intake_receipt(
+            case,
+            hall=hall,
+            item=item,
+            calendar=calendar,
+            now=now,
+            reprint=ReceiptKind.INTAKE_RECEIPT in reprinted,
+            clerk_name=clerk_name,
+        )
+    ]
     if case.missing_materials:
-        docs.append(build_one_time_notice(case, hall=hall, item=item, now=now, reprint=reprint))
+        docs.append(
+            build_one_time_notice(
+                case,
+                hall=hall,
+                item=item,
+                now=now,
+                reprint=ReceiptKind.ONE_TIME_NOTICE in reprinted,
+                calendar=calendar,
+                clerk_name=clerk_name,
+            )
+        )
     return docs

@@ -17,6 +17,7 @@ from app.domain.models import ReceiptKind
 TITLES: dict[ReceiptKind, str] = {
     ReceiptKind.INTAKE_RECEIPT: "收件回执",
     ReceiptKind.ONE_TIME_NOTICE: "一次性告知书",
+    ReceiptKind.REFUSAL_NOTICE: "不予收件告知书",
 }
 
 #: The 补打 mark printed on every reprint, followed by the reprint time.
@@ -57,9 +58,11 @@ class TextBlock:
 
 @dataclass(frozen=True, slots=True)
 class SignatureBlock:
-    """Lines for handwritten signatures and dates (A4 only; a thermal slip has no room to sign)."""
+    """Lines for handwritten signatures and dates, and on A4 a framed area for the hall's seal (`seal`, e.g.
+    受理专用章; empty for none). A thermal slip prints the signature lines one under the other, without the seal."""
 
     labels: tuple[str, ...]
+    seal: str = ""
 
 
 Block = FieldsBlock | TableBlock | TextBlock | SignatureBlock
@@ -76,6 +79,7 @@ class ReceiptDocument:
     blocks: tuple[Block, ...]
     issued_at: dt.datetime  # local time the document was produced
     reprint_at: dt.datetime | None = None  # set on a reprint (补打)
+    hall_contact: str = ""  # `地址：… 服务电话：…` under the hall name; empty when neither is configured
 
     @property
     def title(self) -> str:
@@ -88,9 +92,15 @@ class ReceiptDocument:
             return ""
         return f"{REPRINT_MARK} {self.reprint_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def print_time_label(self) -> str:
+        """`打印时间 2026-11-25 14:03`: printed on the original and on every 补打."""
+        return f"打印时间 {self.issued_at:%Y-%m-%d %H:%M}"
+
     def texts(self) -> list[str]:
         """Every piece of text the document prints, in order (tests check each appears in the output)."""
-        out = [self.title, self.hall_name, self.case_no_display, self.qr_caption]
+        out = [self.title, self.hall_name, self.hall_contact, self.case_no_display, self.qr_caption]
+        out.append(self.print_time_label)
         if self.reprint_at is not None:
             out.append(self.reprint_label)
         for block in self.blocks:
@@ -109,5 +119,5 @@ class ReceiptDocument:
             elif isinstance(block, TextBlock):
                 out += [block.heading, *block.paragraphs]
             else:
-                out += list(block.labels)
+                out += [*block.labels, block.seal]
         return [text for text in out if text]

@@ -1,7 +1,8 @@
 """Paint A4 receipt pages to a PDF (`QPdfWriter`), a system printer (`QPrinter`) or preview images (`QImage`).
 
 QPdfWriter embeds the shipped font as CID TrueType with a ToUnicode map, so the PDF's text can be searched and
-checked with `pdftotext`. Painting on these devices is allowed off the GUI thread (only widgets are not).
+checked with `pdftotext`; `pdf_text` completes that map for characters outside the BMP (Qt leaves them out).
+Painting on these devices is allowed off the GUI thread (only widgets are not).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from app.printing.a4 import (
     layout,
 )
 from app.printing.document import ReceiptDocument
+from app.printing.pdf_text import complete_to_unicode, needs_completion
 
 PDF_RESOLUTION = 300
 PDF_CREATOR = "通办终端 Tongban Terminal"
@@ -131,7 +133,18 @@ def pdf_bytes(docs: Sequence[ReceiptDocument]) -> bytes:
     paint_documents(docs, writer)
     del writer  # flushes the PDF trailer into the buffer
     buffer.close()
-    return bytes(data.data())
+    pdf = bytes(data.data())
+    if any(needs_completion(text) for doc in docs for text in doc.texts()):
+        # Qt leaves characters outside the BMP (𠮷) out of the text layer: add them (see pdf_text).
+        drawn = [
+            (op.text, op.font)
+            for doc in docs
+            for page in layout(doc).pages
+            for op in page.ops
+            if isinstance(op, TextOp)
+        ]
+        pdf = complete_to_unicode(pdf, drawn)
+    return pdf
 
 
 def write_pdf(docs: Sequence[ReceiptDocument], path: Path) -> Path:

@@ -29,7 +29,7 @@ from app.domain.models import Case, ReceiptKind, ReceiptOutput, ReceiptRecord, S
 from app.domain.workdays import HolidayCalendar, load_holiday_calendar
 from app.paths import AppPaths
 from app.printing.backends import ESCPOS_KINDS, PrintError, print_a4, send_escpos
-from app.printing.build import HallContext, build_intake_receipt, build_one_time_notice
+from app.printing.build import HallContext, documents_for
 from app.printing.document import ReceiptDocument
 from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
@@ -84,8 +84,33 @@ def purge_receipt_files(directory: Path, *, now: dt.datetime, retention_days: in
 
 
 def printed_kinds(store: Store, case_no: str) -> set[ReceiptKind]:
-    """Document kinds of this case that were printed successfully before: printing them again is a 补打."""
-    return {record.kind for record in store.receipts.for_case(case_no) if record.success}
+    """Document kinds of this case that were printed on paper successfully before: printing them again is a 补打.
+
+    A PDF export is not a print of the original (the citizen has no paper yet): the first paper print after it is
+    the original, not a 补打."""
+    return {
+        record.kind
+        for record in store.receipts.for_case(case_no)
+        if record.success and record.output is not ReceiptOutput.PDF
+    }
+
+
+def hall_context(config: Config) -> HallContext:
+    return HallContext(
+        hall_name=config.hall_name,
+        platform_url=config.platform_url,
+        address=config.hall_address,
+        phone=config.hall_phone,
+    )
+
+
+def clerk_name(store: Store, staff_no: str) -> str:
+    """The clerk's name on record ("" when unknown or unreadable: the staff number still prints)."""
+    try:
+        member = store.staff.get(staff_no)
+    except StoreError:
+        return ""
+    return member.display_name if member is not None else ""
 
 
 def build_documents(
@@ -96,24 +121,18 @@ def build_documents(
     calendar: HolidayCalendar | None,
     now: dt.datetime,
     reprinted: set[ReceiptKind] | frozenset[ReceiptKind] = frozenset(),
+    clerk: str = "",
 ) -> list[ReceiptDocument]:
-    """The case's documents: 收件回执, plus 一次性告知书 when materials are missing; kinds in `reprinted` say 补打."""
-    hall = HallContext(hall_name=config.hall_name, platform_url=config.platform_url)
-    docs = [
-        build_intake_receipt(
-            case,
-            hall=hall,
-            item=item,
-            calendar=calendar,
-            now=now,
-            reprint=ReceiptKind.INTAKE_RECEIPT in reprinted,
-        )
-    ]
-    if case.missing_materials:
-        docs.append(
-            build_one_time_notice(case, hall=hall, item=item, now=now, reprint=ReceiptKind.ONE_TIME_NOTICE in reprinted)
-        )
-    return docs
+    """The case's documents (see `printing.build.documents_for`); kinds in `reprinted` say 补打."""
+    return documents_for(
+        case,
+        hall=hall_context(config),
+        item=item,
+        calendar=calendar,
+        now=now,
+        reprinted=reprinted,
+        clerk_name=clerk,
+    )
 
 
 def pdf_name(job: PrintJob) -> str:
@@ -264,7 +283,13 @@ class ReceiptService(QObject):
             log.warning("print log of case %s unreadable (%s): printing without 补打 marks", case.case_no, exc.code)
             reprinted = set()
         docs = build_documents(
-            case, config=self._config, item=item, calendar=self._calendar, now=now, reprinted=reprinted
+            case,
+            config=self._config,
+            item=item,
+            calendar=self._calendar,
+            now=now,
+            reprinted=reprinted,
+            clerk=clerk_name(self._store, case.routing.staff_no),
         )
         return tuple(docs)
 
@@ -421,6 +446,7 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
                 calendar=load_holiday_calendar(),
                 now=now,
                 reprinted=printed_kinds(store, case.case_no),
+                clerk=clerk_name(store, case.routing.staff_no),
             )
             output = _write_cli_output(docs, config, fmt, out)
             for doc in docs:

@@ -803,6 +803,14 @@
         <translation>办件编号</translation>
     </message>
     <message>
+        <source>Print refusal notice</source>
+        <translation>打印不予收件告知书</translation>
+    </message>
+    <message>
+        <source>Print the refusal notice (不予收件告知书)</source>
+        <translation>打印不予收件告知书</translation>
+    </message>
+    <message>
         <source>Next case (Ctrl+N)</source>
         <translation>下一件 (Ctrl+N)</translation>
     </message>
@@ -839,12 +847,24 @@
         <translation>正在打印收件回执…</translation>
     </message>
     <message>
+        <source>Hand the applicant a refusal notice: print it here.</source>
+        <translation>请为申请人打印不予收件告知书。</translation>
+    </message>
+    <message>
+        <source>Printing the refusal notice…</source>
+        <translation>正在打印不予收件告知书…</translation>
+    </message>
+    <message>
+        <source>Refusal notice printed ({where}).</source>
+        <translation>不予收件告知书已打印（{where}）。</translation>
+    </message>
+    <message>
         <source>Receipt printed ({where}).</source>
         <translation>收件回执已打印（{where}）。</translation>
     </message>
     <message>
-        <source>Receipt not printed: {reason} The case is saved; reprint it from today&apos;s cases.</source>
-        <translation>收件回执未打印：{reason} 办件已保存，可在今日办件中补打。</translation>
+        <source>Not printed: {reason} The case is saved; print it again from today&apos;s cases.</source>
+        <translation>未打印：{reason} 办件已保存，可在今日办件中重新打印。</translation>
     </message>
 </context>
 <context>

@@ -82,6 +82,15 @@ def test_config_json_shows_effective_values(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["config"]["window"] == "09"
 
 
+def test_config_shows_the_hall_address_and_phone_printed_on_receipts(tmp_path: Path) -> None:
+    config = tmp_path / "hall.toml"
+    config.write_text('hall_address = "营口市站前区渤海大街西82号"\nhall_phone = "0417-2823456"\n', encoding="utf-8")
+    result = run("--config", str(config), "config")
+    assert result.returncode == 0, result.stderr
+    assert "hall_address" in result.stdout and "营口市站前区渤海大街西82号" in result.stdout
+    assert "hall_phone" in result.stdout and "0417-2823456" in result.stdout
+
+
 def test_report_csv_on_an_empty_day(tmp_path: Path) -> None:
     out = tmp_path / "day.csv"
     result = run("--data-dir", str(tmp_path / "t"), "report", "--date", "2026-11-24", "--out", str(out))

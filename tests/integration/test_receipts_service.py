@@ -131,16 +131,29 @@ def test_pdf_receipt_is_written_and_logged_with_its_outbox_entries(
 
 
 def test_second_print_is_a_reprint_marked_bu_da(
-    qtbot: QtBot, make_service: Any, store: Store, saved_case: Case
+    qtbot: QtBot, make_service: Any, store: Store, saved_case: Case, printer: FakePrinter
 ) -> None:
-    service = make_service(_config(kind="pdf"))
-    _print(qtbot, service, saved_case)
-    with qtbot.wait_signal(service.printed, timeout=10_000) as blocker:
+    service = make_service(
+        _config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=5, profile="TM-T20II")
+    )
+    # A PDF export first: the citizen has no paper yet, so it does not count as printing the original.
+    with qtbot.wait_signal(service.printed, timeout=10_000) as exported:
+        service.print_case(case=saved_case, staff_no="S0042", output=ReceiptOutput.PDF)
+    assert exported.args is not None and "补打" not in pdf_text(Path(exported.args[2]))
+    _print(qtbot, service, saved_case)  # the first paper print: the original
+    qtbot.wait_until(lambda: len(printer.jobs) == 1, timeout=5000)
+    assert "补打".encode("gb18030") not in printer.jobs[0]
+    assert "打印时间".encode("gb18030") in printer.jobs[0]  # the original carries its print time too
+    with qtbot.wait_signal(service.printed, timeout=10_000):
         service.reprint(case_no=saved_case.case_no, staff_no="S0099")
-    assert blocker.args is not None
-    assert "补打" in pdf_text(Path(blocker.args[2]))
+    qtbot.wait_until(lambda: len(printer.jobs) == 2, timeout=5000)
+    assert "补打".encode("gb18030") in printer.jobs[1]
     last = store.receipts.for_case(saved_case.case_no)[-2:]
     assert all(r.reprint and r.staff_no == "S0099" for r in last)
+    # After paper, a PDF copy is a 补打 as well.
+    with qtbot.wait_signal(service.printed, timeout=10_000) as copy:
+        service.print_case(case=saved_case, staff_no="S0042", output=ReceiptOutput.PDF)
+    assert copy.args is not None and "补打" in pdf_text(Path(copy.args[2]))
 
 
 def test_thermal_receipt_reaches_the_network_printer(

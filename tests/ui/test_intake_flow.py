@@ -23,6 +23,7 @@ from app.paths import AppPaths
 from app.services.terminal import Terminal, open_terminal
 from tests import pii_samples
 from tests.integration.intake_support import STAFF_NO, STAFF_PIN
+from tests.integration.receipts_support import pdf_text, squash
 from ui.counter_window import CounterWindow
 from ui.pages.counter_flow import CounterFlow
 
@@ -193,6 +194,16 @@ def test_submit_refused_lists_fields_and_focuses_the_first(
         QTest.keyClick(form.reason, Qt.Key.Key_Return)
     assert blocker.args[0].state is CaseState.REFUSED
     shot(window, "06_refused")
+    # Nothing printed by itself; the result page offers the 不予收件告知书 and prints it on the clerk's click.
+    result = flow.session.result
+    assert result.print_refusal.isVisible()
+    with qtbot.wait_signal(terminal.receipts.printed, timeout=30_000) as printed:
+        result.print_refusal.click()
+    text = squash(pdf_text(Path(printed.args[2])))
+    assert "不予收件告知书" in text and "申请人未携带身份证原件" in text and "12345" in text
+    assert "王晓（工号S0042）" in text.replace(" ", "") or "王晓（工号" in text  # the clerk on record, by name
+    assert "收件回执" not in text and "预计办结" not in text and "已收材料" not in text
+    assert pii_samples.ID_NUMBER not in text and pii_samples.PHONE not in text
 
 
 def test_sign_out_keeps_the_draft_and_sign_in_restores_it(

@@ -40,6 +40,8 @@ def test_file_and_environment_overrides(tmp_path: Path) -> None:
         ({"printer": {"paper_width_mm": 70}}, "printer.paper_width_mm"),
         ({"hall_name": "x" * 10_000_000}, "hall_name"),
         ({"hall_name": "大厅\x00"}, "hall_name"),
+        ({"hall_address": "地址" * 50}, "hall_address"),
+        ({"hall_phone": "0417\n2823456"}, "hall_phone"),
     ],
 )
 def test_bad_keys_are_named(data: dict[str, object], named: str) -> None:
@@ -72,6 +74,8 @@ def test_every_key_is_described() -> None:
         "mode",
         "platform_url",
         "printer.kind",
+        "hall_address",
+        "hall_phone",
     } <= keys
     assert all(description for _, description, _ in rows)
 

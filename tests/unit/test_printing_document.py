@@ -57,7 +57,7 @@ def test_intake_receipt_has_every_field_domain_md_requires() -> None:
     assert doc.title == "收件回执"
     assert doc.case_no_display == format_grouped(CASE_NO)
     assert rows["收件窗口"] == "营口市政务服务中心 07号窗口"
-    assert rows["收件人员工号"] == "S0042"
+    assert rows["收件人员"] == "工号 S0042"  # no name on record: the number alone
     assert rows["事项名称"] == "城乡居民养老保险参保登记"
     assert rows["事项编码"] == "210800-SB-0012"
     assert rows["审批部门"] == "营口市人力资源和社会保障局"
@@ -141,7 +141,7 @@ def test_one_time_notice_lists_every_missing_material_with_reason_and_where_to_b
     assert table.rows == (("1", "近期一寸免冠照片", "原件 2份", "照片不符合要求（需白底）"),)
     text = " ".join(doc.texts())
     assert "营口市政务服务中心 07号窗口" in text
-    assert _rows(doc)["告知人员工号"] == "S0042"
+    assert _rows(doc)["告知人员"] == "工号 S0042"
     assert _rows(doc)["告知日期"] == "2026年11月24日"
 
 

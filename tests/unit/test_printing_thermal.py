@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from app.printing.thermal import (
     RASTER,
     char_columns,
     clean,
+    profile_facts,
     render_escpos,
     thermal_profile,
     wrap_columns,
@@ -152,6 +156,39 @@ def test_thermal_profiles() -> None:
     assert not thermal_profile("", 80).native_qr  # unknown printer: raster QR, which every printer prints
     assert thermal_profile("TM-T88V", 80).native_qr
     assert not thermal_profile("ZJ-5870", 58).native_qr
+
+
+def test_shipped_profile_facts_agree_with_python_escpos() -> None:
+    """The renderer reads three facts per profile from resources/ instead of importing python-escpos (whose
+    printer database costs 0.2-1.2 s per process); they must be what python-escpos says."""
+    script = Path(__file__).parents[2] / "scripts" / "gen_escpos_profiles.py"
+    spec = importlib.util.spec_from_file_location("gen_escpos_profiles", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert profile_facts() == module.profile_facts()
+
+
+def test_rendering_a_slip_does_not_import_python_escpos(tmp_path: Path) -> None:
+    code = (
+        "import sys, datetime as dt\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication(['x', '-platform', 'offscreen'])\n"
+        "from app.printing.fonts import ensure_receipt_fonts\n"
+        "ensure_receipt_fonts()\n"
+        "from app.printing.build import HallContext, documents_for\n"
+        "from app.printing.thermal import render_escpos, thermal_profile\n"
+        "from tests.integration.receipts_support import person_case\n"
+        "docs = documents_for(person_case(), hall=HallContext('厅'), item=None, calendar=None,"
+        " now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))\n"
+        "for name, paper in (('TM-T88V', 80), ('', 58)):\n"
+        "    assert render_escpos(docs, thermal_profile(name, paper))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('escpos')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_look_at_the_slips(fonts: None, tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ class SubmitResultPage(QWidget):
         super().__init__(parent)
         self.setObjectName("submit_result_page")
         self._case_no = ""
+        self._case: Case | None = None
+        self._receipts = receipts
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.title = QLabel(self)
@@ -44,11 +46,17 @@ class SubmitResultPage(QWidget):
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(w)
         row = QHBoxLayout()
+        self.print_refusal = QPushButton(self.tr("Print refusal notice"), self)
+        self.print_refusal.setObjectName("print_refusal_notice")
+        self.print_refusal.setAccessibleName(self.tr("Print the refusal notice (不予收件告知书)"))
+        self.print_refusal.hide()
+        self.print_refusal.clicked.connect(self.print_refusal_notice)
         self.new_case = QPushButton(self.tr("Next case (Ctrl+N)"), self)
         self.new_case.setObjectName("primary")
         self.to_list = QPushButton(self.tr("Today's cases (F3)"), self)
         self.to_list.setObjectName("to_list")
         row.addStretch(1)
+        row.addWidget(self.print_refusal)
         row.addWidget(self.new_case)
         row.addWidget(self.to_list)
         row.addStretch(1)
@@ -62,7 +70,11 @@ class SubmitResultPage(QWidget):
 
     def show_case(self, case: Case, *, printing: bool) -> None:
         self._case_no = case.case_no
+        self._case = case
         refused = case.state is CaseState.REFUSED
+        # A refused case gets a 不予收件告知书 instead of a receipt: offered, printed when the clerk asks.
+        self.print_refusal.setVisible(refused and self._receipts is not None)
+        self.print_refusal.setEnabled(True)
         self.title.setText(self.tr("Refused (不予收件) and recorded") if refused else self.tr("Received (收件)"))
         self.number.setText(format_grouped(case.case_no))
         lines = [case.item_name]
@@ -77,19 +89,35 @@ class SubmitResultPage(QWidget):
                 lines.append(self.tr("Expected completion: {date}").format(date=date))
         self.details.setText("\n".join(lines))
         self.print_state.setText(self.tr("Printing the receipt…") if printing else "")
+        if refused and self._receipts is not None:
+            self.print_state.setText(self.tr("Hand the applicant a refusal notice: print it here."))
         self.new_case.setFocus()
+
+    @Slot()
+    def print_refusal_notice(self) -> None:
+        """Print the refused case's 不予收件告知书 on the configured printer (the clerk who refused it signs it)."""
+        if self._case is None or self._receipts is None:
+            return
+        self.print_refusal.setEnabled(False)
+        self.print_state.setText(self.tr("Printing the refusal notice…"))
+        self._receipts.print_case(case=self._case, staff_no=self._case.routing.staff_no)
 
     @Slot(str, str, str)
     def _on_printed(self, _job: str, case_no: str, destination: str) -> None:
         if case_no == self._case_no:
+            self.print_refusal.setEnabled(True)
             where = Path(destination).name if destination.lower().endswith(".pdf") else destination
-            self.print_state.setText(self.tr("Receipt printed ({where}).").format(where=where))
+            if self._case is not None and self._case.state is CaseState.REFUSED:
+                self.print_state.setText(self.tr("Refusal notice printed ({where}).").format(where=where))
+            else:
+                self.print_state.setText(self.tr("Receipt printed ({where}).").format(where=where))
 
     @Slot(str, str, str)
     def _on_failed(self, _job: str, case_no: str, message: str) -> None:
         if case_no == self._case_no:
+            self.print_refusal.setEnabled(True)
             self.print_state.setText(
-                self.tr("Receipt not printed: {reason} The case is saved; reprint it from today's cases.").format(
+                self.tr("Not printed: {reason} The case is saved; print it again from today's cases.").format(
                     reason=message
                 )
             )
