@@ -298,6 +298,15 @@ def _digits(length: int, name: str) -> Callable[[str], str]:
     return check
 
 
+def _digits_or_empty(length: int, name: str) -> Callable[[str], str]:
+    digits = _digits(length, name)
+
+    def check(value: str) -> str:
+        return value if value == "" else digits(value)
+
+    return check
+
+
 def _paper_width(value: int) -> int:
     if value not in (58, 80):
         raise ValueError("paper_width_mm must be 58 or 80")
@@ -373,7 +382,11 @@ class Config(_Section):
     hall_phone = setting(str, "", "Hall service phone printed on receipts; empty prints none.", check=_hall_contact)
     window = setting(str, "01", "Window (counter) number (2 digits).", check=_digits(2, "hall_code/window"))
     terminal_code = setting(
-        str, "001", "Terminal code within the hall (3 digits), set at enrolment.", check=_digits(3, "terminal_code")
+        str,
+        "",
+        "Terminal code within the hall (3 digits), assigned by the platform at enrolment; empty until then, and"
+        " intake is refused while it is empty (case numbers must be unique city-wide).",
+        check=_digits_or_empty(3, "terminal_code"),
     )
     mode = setting(Mode, Mode.COUNTER, "counter, kiosk or rating.")
     platform_url = setting(str, "", "Central platform base URL; empty means offline (no sync).", check=_platform_url)

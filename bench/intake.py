@@ -70,7 +70,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     with tempfile.TemporaryDirectory(prefix="tongban-bench-intake-") as tmp:
         data = Path(tmp)
         paths = AppPaths(data_dir=data, config_file=data / "c.toml", log_dir=data / "logs")
-        config = config_from_dict({"printer": {"kind": "pdf", "pdf_dir": str(data / "pdf")}})
+        config = config_from_dict({"terminal_code": "001", "printer": {"kind": "pdf", "pdf_dir": str(data / "pdf")}})
         terminal = open_terminal(config=config, paths=paths)
         terminal.staff.add(staff_no=STAFF[0], display_name="基准", pin=STAFF[1], actor="bench")
         window = CounterWindow(config=terminal.config, status=terminal.status, terminal=terminal)

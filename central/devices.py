@@ -25,9 +25,9 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LEN = 16
 DEFAULT_DIVISION = "210800"
 _DIVISION_RE = re.compile(r"\A[0-9]{6}\Z")
-_HALL_RE = re.compile(r"\A[0-9]{2}\Z")
 _TERMINAL_RE = re.compile(r"\A[0-9]{3}\Z")
-_WINDOW_RE = re.compile(r"\A[0-9A-Za-z-]{1,16}\Z")
+#: A hall or window code as an admin may type it: one or two digits ("3" is window 03).
+_TWO_DIGITS_RE = re.compile(r"\A[0-9]{1,2}\Z")
 
 
 class EnrolError(Exception):
@@ -47,6 +47,15 @@ class EnrolCode:
     expires_at: str
 
 
+def two_digit_code(value: str, what: str) -> str:
+    """A hall or window code in the form terminals number cases with: two ASCII digits ("3" → "03", " 07" →
+    "07"). Raises ValueError naming `what` for anything else (letters, three digits, a dash)."""
+    text = value.strip()
+    if not _TWO_DIGITS_RE.match(text):
+        raise ValueError(f"{what} must be one or two digits (issued as two, e.g. 3 -> 03), not {value!r}")
+    return f"{int(text):02d}"
+
+
 def normalise_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code).upper()
 
@@ -61,10 +70,9 @@ def create_enrol_code(
     """A one-time code for one terminal of a hall, valid 24 h; the terminal code is the next free one if not given."""
     if not _DIVISION_RE.match(division):
         raise ValueError("division must be 6 digits")
-    if not _HALL_RE.match(hall):
-        raise ValueError("hall must be 2 digits")
-    if not _WINDOW_RE.match(window):
-        raise ValueError("window must be 1-16 letters, digits or '-'")
+    # Terminals number cases with two-digit hall and window codes: issue them in that form or not at all.
+    hall = two_digit_code(hall, "hall")
+    window = two_digit_code(window, "window")
     if terminal is not None and not _TERMINAL_RE.match(terminal):
         raise ValueError("terminal must be 3 digits")
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LEN))
@@ -140,6 +148,10 @@ def enrol(engine: Engine, code: str) -> dict[str, str]:
             raise EnrolError("code_used", "this enrolment code was already used")
         if row.expires_at < iso(now):
             raise EnrolError("code_expired", "this enrolment code has expired")
+        try:  # a code made before hall and window were checked at creation ("A3"): refused, not handed out
+            hall, window = two_digit_code(row.hall, "hall"), two_digit_code(row.window, "window")
+        except ValueError as exc:
+            raise EnrolError("bad_identity", f"this enrolment code cannot be used: {exc}") from None
         # Conditional update: of two concurrent redemptions only one changes the row.
         claimed = conn.execute(
             update(schema.enrol_codes)
@@ -152,8 +164,8 @@ def enrol(engine: Engine, code: str) -> dict[str, str]:
             schema.devices.insert().values(
                 device_id=device_id,
                 division=row.division,
-                hall=row.hall,
-                window=row.window,
+                hall=hall,
+                window=window,
                 terminal=row.terminal,
                 key_id=key_id,
                 secret=secret,
@@ -167,8 +179,8 @@ def enrol(engine: Engine, code: str) -> dict[str, str]:
         "secret": secret,
         "terminal": row.terminal,
         "division": row.division,
-        "hall": row.hall,
-        "window": row.window,
+        "hall": hall,
+        "window": window,
     }
 
 

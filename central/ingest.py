@@ -89,7 +89,7 @@ def ingest_batch(
         if any(isinstance(r, dict) and r.get("kind") == RecordKind.CASE for r in records):
             # Take the change-log lock before any row lock, so two batches can never wait on each other in turn.
             lock_change_log(conn)
-        batch = _Batch(iso(now_utc()), _prefetch(conn, records), [])
+        batch = _Batch(iso(now_utc()), _prefetch(conn, records), [], _case_owners(conn, records))
         for index in sorted(range(len(records)), key=order):
             record = records[index]
             if forced_reject and isinstance(record, dict) and record.get("record_id") in forced_reject:
@@ -110,6 +110,22 @@ def ingest_batch(
             log.warning("rejected record %s from device %s: %s", result.record_id, device.device_id, result.code)
     log.info("COMMITTED batch device=%s records=%d %s", device.device_id, len(done), counts)
     return done
+
+
+def _case_owners(conn: Connection, records: list[Any]) -> dict[str, str]:
+    """case_no → record_id of the stored case, for every case number the batch's case records name."""
+    numbers: set[str] = set()
+    for record in records:
+        if isinstance(record, dict) and record.get("kind") == RecordKind.CASE and isinstance(record.get("body"), dict):
+            case_no = record["body"].get("case_no")
+            if isinstance(case_no, str) and len(case_no) <= 26:
+                numbers.add(case_no)
+    owners: dict[str, str] = {}
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), 500):
+        for row in conn.execute(_SELECT_CASE_OWNERS, {"numbers": ordered[start : start + 500]}):
+            owners[row.case_no] = row.record_id
+    return owners
 
 
 def _prefetch(conn: Connection, records: list[Any]) -> dict[str, Any]:
@@ -136,6 +152,12 @@ _SELECT_STORED_IN = select(_r.record_id, _r.body_sha256, _r.server_ref, _r.recei
 _SELECT_STORED = select(_r.record_id, _r.body_sha256, _r.server_ref, _r.received_at).where(
     _r.record_id == bindparam("rid")
 )
+_SELECT_CASE_OWNERS = select(schema.cases.c.case_no, schema.cases.c.record_id).where(
+    schema.cases.c.case_no.in_(bindparam("numbers", expanding=True))
+)
+_SELECT_SEQ_USED = select(_r.record_id).where(
+    (_r.terminal_key == bindparam("key")) & (_r.terminal_seq == bindparam("seq"))
+)
 _INSERT_HISTORY = schema.case_history.insert()
 _RECORD_INSERTS = {
     name: module.insert(schema.records).on_conflict_do_nothing().returning(_r.record_id)
@@ -155,6 +177,7 @@ class _Batch:
     received_at: str
     known: dict[str, Any]
     pending_cases: list[dict[str, Any]]
+    case_owners: dict[str, str]  # case_no → record_id that owns it (stored, or accepted earlier in this batch)
 
 
 def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> RecordResult:  # noqa: PLR0911
@@ -192,6 +215,9 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
     parent = record.get("depends_on")
     if parent is not None and parent not in batch.known:
         return RecordResult(record_id, ResultStatus.RETRY_LATER, "parent_missing", "depends_on is not stored yet")
+    taken = _case_no_taken(conn, device, record, batch)
+    if taken is not None:
+        return taken
     server_ref = f"{device.terminal_key}-{record['terminal_seq']}"
     values = {
         "record_id": record["record_id"],
@@ -216,8 +242,30 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
             record_id, ResultStatus.REJECTED, "terminal_seq_taken", "terminal_seq is used by another record"
         )
     batch.known[record["record_id"]] = _Stored(record["record_id"], digest, server_ref, batch.received_at)
+    if record["kind"] == RecordKind.CASE:
+        batch.case_owners[body["case_no"]] = record["record_id"]
     _derive(conn, device, record, batch.received_at, batch.pending_cases)
     return RecordResult(record_id, ResultStatus.ACCEPTED, None, None, server_ref, batch.received_at)
+
+
+def _case_no_taken(conn: Connection, device: Device, record: dict[str, Any], batch: _Batch) -> RecordResult | None:
+    """A case number belongs to the first case record that brought it: a second one (another terminal with the same
+    identity, or one terminal numbering twice) is refused, never accepted and then dropped from the case table.
+    A record whose terminal_seq is taken as well is answered `terminal_seq_taken` (the envelope's fault first)."""
+    if record["kind"] != RecordKind.CASE:
+        return None
+    owner = batch.case_owners.get(record["body"]["case_no"])
+    if owner is None or owner == record["record_id"]:
+        return None
+    seq_used = conn.execute(_SELECT_SEQ_USED, {"key": device.terminal_key, "seq": record["terminal_seq"]}).first()
+    if seq_used is not None:
+        return RecordResult(
+            record["record_id"], ResultStatus.REJECTED, "terminal_seq_taken", "terminal_seq is used by another record"
+        )
+    log.warning("case number %s is already owned by record %s", record["body"]["case_no"], owner)
+    return RecordResult(
+        record["record_id"], ResultStatus.REJECTED, "case_no_taken", "case_no already belongs to another case record"
+    )
 
 
 @dataclass(frozen=True)

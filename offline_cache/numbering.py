@@ -70,3 +70,29 @@ def allocate(conn: sqlite3.Connection, prefix: str, day: dt.date) -> int:
     if seq > MAX_SEQ:
         raise StoreError("本终端今日办件编号已用完（99999），请联系管理员。", code="case_seq_exhausted")
     return seq
+
+
+#: After the platform answered `case_no_taken`: numbering moves on to the next multiple of this (10001, 20001 …).
+TAKEN_STEP = 10_000
+
+
+def move_on_after_taken(conn: sqlite3.Connection, case_no: str) -> int:
+    """The platform says `case_no` belongs to another case: move this terminal's counter for that number's prefix
+    past it, on its day and on every later day already numbered, to the next multiple of TAKEN_STEP (so the next
+    number is 10001, 20001 …; never beyond MAX_SEQ). Call inside a write transaction; returns the next sequence
+    of the case's day."""
+    prefix, day, seq = case_no[:11], case_no[11:19], int(case_no[19:24])
+    row = conn.execute(
+        "SELECT max(last_seq) FROM case_sequences WHERE prefix = ? AND day >= ?", (prefix, day)
+    ).fetchone()
+    highest = max(seq, int(row[0] or 0))
+    target = min((highest // TAKEN_STEP + 1) * TAKEN_STEP, MAX_SEQ - 1)
+    conn.execute(
+        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
+        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+        (prefix, day, target),
+    )
+    conn.execute(
+        "UPDATE case_sequences SET last_seq = max(last_seq, ?) WHERE prefix = ? AND day > ?", (target, prefix, day)
+    )
+    return target + 1

@@ -26,7 +26,9 @@ def window_number(config: Config) -> str:
 
 
 def terminal_identity(config: Config) -> str:
-    """division-hall-terminal, grouped as on receipts: 210800-01-001."""
+    """division-hall-terminal, grouped as on receipts: 210800-01-001; "" while the terminal has no code."""
+    if not config.terminal_code:
+        return ""
     return f"{config.division}-{config.hall_code}-{config.terminal_code}"
 
 
@@ -109,6 +111,9 @@ class CounterWindow(QMainWindow):
         from ui.sync_status_panel import install_sync_ui
 
         self._terminal.build_services()
+        terminal = self._terminal
+        self.show_identity(terminal.config)  # the enrolled identity (or none) once the services know it
+        terminal.intake.identity_changed.connect(lambda _problem: self.show_identity(terminal.config))
         if self.flow is not None:
             self.flow.build_session()
         self.sync_ui = install_sync_ui(
@@ -124,11 +129,21 @@ class CounterWindow(QMainWindow):
         self.hall_label.setObjectName("hall_name")
         self.window_label = QLabel(self.tr("Window {window}").format(window=window_number(config)), header)
         self.window_label.setObjectName("window_label")
-        self.terminal_label = QLabel(self.tr("Terminal {code}").format(code=terminal_identity(config)), header)
+        self.terminal_label = QLabel(header)
         self.terminal_label.setObjectName("terminal_code")
+        self.show_identity(config)
         row.addWidget(self.hall_label)
         row.addSpacing(24)
         row.addWidget(self.window_label)
         row.addStretch(1)
         row.addWidget(self.terminal_label)
         return header
+
+    def show_identity(self, config: Config) -> None:
+        """The terminal code in the header, or 未注册 while it has none (intake is refused then)."""
+        code = terminal_identity(config)
+        if code:
+            self.terminal_label.setText(self.tr("Terminal {code}").format(code=code))
+        else:
+            self.terminal_label.setText(self.tr("Terminal not registered"))
+        self.window_label.setText(self.tr("Window {window}").format(window=window_number(config)))

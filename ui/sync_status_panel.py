@@ -124,6 +124,8 @@ class SyncStatusPanel(QWidget):
             warnings.append(self.tr("Records have waited long to upload; check the network or tell the administrator"))
         if status.clock_wrong or status.state == SyncState.CLOCK_SKEW:
             warnings.append(self.tr("This computer's clock is wrong; set the system time"))
+        if status.case_no_taken:
+            warnings.append(status.case_no_taken)
         if status.last_error and (unconfirmed or status.state not in (SyncState.IDLE, SyncState.SYNCING)):
             warnings.append(status.last_error)
         self.warning_label.setText("；".join(dict.fromkeys(warnings)))

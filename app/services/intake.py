@@ -42,6 +42,7 @@ from app.services.intake_form import (
     new_draft,
     refresh_applicability,
 )
+from app.sync.credentials import NOT_ENROLLED_ZH
 from offline_cache import Store, StoreError
 
 log = logging.getLogger("tongban.intake")
@@ -89,10 +90,12 @@ class IntakeService(QObject):
         case_updated(str): a committed case changed at the counter (e.g. tracking number); its case number.
         draft_saved(str): the draft was autosaved; the argument is its draft id.
         draft_save_failed(str): autosave failed (disk full …); the argument is the message for the clerk.
+        identity_changed(str): `identity_problem` changed (enrolment); the problem, or "" when intake may go on.
     """
 
     case_submitted = Signal(object)
     case_updated = Signal(str)
+    identity_changed = Signal(str)
     draft_saved = Signal(str)
     draft_save_failed = Signal(str)
 
@@ -110,6 +113,7 @@ class IntakeService(QObject):
         super().__init__(parent)
         self._store = store
         self._config = config
+        self._identity_problem: str | None = None
         self._lookup = item_lookup
         self._calendar = calendar if calendar is not None else load_holiday_calendar()
         self.receipts = receipts
@@ -124,9 +128,32 @@ class IntakeService(QObject):
 
     # --- items ---------------------------------------------------------------------------------------------
 
-    def use_config(self, config: Config) -> None:
-        """Use a new configuration from now on (e.g. the identity assigned at enrolment)."""
+    def use_config(self, config: Config, *, identity_problem: str | None = None) -> None:
+        """Use a new configuration from now on (e.g. the identity assigned at enrolment); `identity_problem` (Chinese)
+        stops intake until a later call clears it."""
         self._config = config
+        self._identity_problem = identity_problem
+        self.identity_changed.emit(self.identity_problem or "")
+
+    @property
+    def identity_problem(self) -> str | None:
+        """Why this terminal may not take cases now (no identity of its own, or one that does not fit), else None.
+
+        Case numbers are unique city-wide only when every terminal numbers with its own identity: a terminal that
+        was never enrolled (and has no terminal code configured) or whose enrolled identity does not fit takes no
+        case until that is fixed.
+        """
+        if self._identity_problem:
+            return self._identity_problem
+        if not self._config.terminal_code:
+            return NOT_ENROLLED_ZH
+        return None
+
+    def _check_identity(self) -> None:
+        problem = self.identity_problem
+        if problem is not None:
+            log.warning("intake refused: this terminal has no usable identity")
+            raise UserFacingError(problem, detail="no_identity")
 
     def usage_boost(self) -> dict[str, float]:
         """Item code → score for catalogue search: items this terminal used recently and often rank first."""
@@ -138,7 +165,9 @@ class IntakeService(QObject):
     # --- drafts --------------------------------------------------------------------------------------------
 
     def start(self, *, item_code: str) -> IntakeDraft:
-        """A new draft for the item (materials from its checklist); raises LookupError for an unknown code."""
+        """A new draft for the item (materials from its checklist); raises LookupError for an unknown code, and
+        UserFacingError while the terminal has no usable identity (`identity_problem`)."""
+        self._check_identity()
         item = self._lookup(item_code)
         if item is None:
             raise LookupError(item_code)
@@ -301,6 +330,7 @@ class IntakeService(QObject):
         the draft stays saved). With missing materials and `Decision.RECEIVE` the case is received and the
         receipt step adds the 一次性告知书; with `Decision.REFUSE` the case is recorded as 不予收件.
         """
+        self._check_identity()
         checked = self.check(draft=draft)
         errors = list(checked) if isinstance(checked, list) else []
         reason = ""

@@ -25,6 +25,7 @@ from app.services.errors import UserFacingError
 from app.services.intake import Decision, IntakeService, SubmitRefusedError
 from app.services.intake_form import DraftFormatError, FieldError, draft_from_json, merge_with_item
 from app.services.staff import normalise_staff_no
+from app.sync.credentials import resolve_identity
 from offline_cache import Store, StoreError, open_store
 
 log = logging.getLogger("tongban.intake")
@@ -145,6 +146,11 @@ def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_out
         with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
             catalogue = CatalogueService(paths.data_dir)
             service = IntakeService(store=store, config=config, item_lookup=catalogue.get)
+            identity = resolve_identity(config, paths.data_dir)
+            service.use_config(identity.config, identity_problem=identity.problem)
+            if service.identity_problem is not None:  # no record of the file is stored without an identity
+                log.warning("scripted intake refused: this terminal has no usable identity")
+                raise UserFacingError(service.identity_problem, detail="no_identity")
             for index, raw in enumerate(records):
                 if not isinstance(raw, dict):
                     outcomes.append(RecordOutcome(index, errors=[FieldError("record", "记录", "记录应为 JSON 对象")]))

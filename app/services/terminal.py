@@ -133,6 +133,7 @@ class _Tier2:
             clock=clock,
             parent=parent,
         )
+        self.intake.use_config(config, identity_problem=terminal._identity_problem)
         self.case_list = CaseListService(store=store, clock=clock, parent=parent)
         self.intake.case_submitted.connect(self.case_list.notify_changed)
         self.intake.case_submitted.connect(status.refresh)
@@ -193,6 +194,13 @@ class Terminal:
         sync_settings: EngineSettings | None = None,
         parent: QObject | None = None,
     ) -> None:
+        from app.sync.credentials import resolve_identity
+
+        # Cases are numbered with the identity the platform assigned, never another (issue 11); without one of its
+        # own the terminal takes no case (`intake.identity_problem`).
+        identity = resolve_identity(config, paths.data_dir)
+        config = identity.config
+        self._identity_problem = identity.problem
         self.config = config
         self.paths = paths
         self.store = store
@@ -289,14 +297,16 @@ class Terminal:
         """From now on number cases (and sign ratings and receipts) with the identity the platform assigned."""
         if not ok:
             return
-        from app.sync.credentials import apply_enrolled_identity
+        from app.sync.credentials import resolve_identity
 
-        config = apply_enrolled_identity(self.config, self.paths.data_dir)
-        if config is self.config:
-            return
-        self.config = config
-        for service in (self.intake, self.ratings, self.receipts, self.reports):
-            service.use_config(config)
+        identity = resolve_identity(self.config, self.paths.data_dir)
+        config = identity.config
+        self._identity_problem = identity.problem
+        if config is not self.config:
+            self.config = config
+            for service in (self.ratings, self.receipts, self.reports):
+                service.use_config(config)
+        self.intake.use_config(config, identity_problem=identity.problem)
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         if not self._sync_open:  # the worker's last report arrives after close(): the store is gone

@@ -142,32 +142,72 @@ def _write_atomically(path: Path, text: str) -> None:
     write_atomically(path, text.encode("utf-8"))
 
 
-def apply_enrolled_identity(config: Config, data_dir: Path) -> Config:
+#: Intake is stopped with this while the terminal has no identity of its own (never enrolled, none configured).
+NOT_ENROLLED_ZH = (
+    "本终端尚未注册，办件编号无法保证全市唯一，暂不能收件。"
+    "请管理员在“管理 → 平台注册…”中注册本终端（或在配置文件中填写平台分配的 terminal_code）。"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Which identity the terminal numbers cases with, and why intake must stop (`problem`, Chinese) if it must."""
+
+    config: Config
+    enrolled: bool
+    problem: str | None
+
+
+def _padded(value: str, width: int) -> str:
+    """A code as the platform may have issued it ("3") in the form the terminal numbers with ("03")."""
+    text = value.strip()
+    return text.zfill(width) if text.isascii() and text.isdigit() and len(text) <= width else text
+
+
+def resolve_identity(config: Config, data_dir: Path) -> Identity:
     """The identity the platform assigned at enrolment wins over the configured one.
 
     Case numbers are unique across the city only because (division, hall, terminal) is unique per terminal, and
     the platform guarantees that for the codes it hands out at enrolment: once enrolled, the terminal numbers its
-    cases (and signs its records) with those. Unreadable credentials leave the configuration as it is; the sync
-    status reports them.
+    cases (and signs its records) with those — never with another. An enrolled identity that does not fit
+    (e.g. window "A3" from an old platform) leaves the terminal without a terminal code and with a `problem`, so
+    intake stops with a clear message until it is re-enrolled. A terminal never enrolled and with no terminal code
+    configured has no identity of its own either (two such terminals would issue the same numbers). Unreadable
+    credentials leave the configuration as it is; the sync status reports them.
     """
     try:
         creds = CredentialStore(data_dir).load()
     except (CredentialsError, OSError, ValueError, KeyError):
-        return config
+        creds = None
     if creds is None:
-        return config
-    update: dict[str, str] = {"division": creds.division, "hall_code": creds.hall, "terminal_code": creds.terminal}
+        problem = NOT_ENROLLED_ZH if not config.terminal_code else None
+        return Identity(config, enrolled=False, problem=problem)
+    update: dict[str, str] = {
+        "division": creds.division.strip(),
+        "hall_code": _padded(creds.hall, 2),
+        "terminal_code": _padded(creds.terminal, 3),
+    }
     if creds.window:
-        update["window"] = creds.window
+        update["window"] = _padded(creds.window, 2)
     if not config.platform_url and creds.platform_url:
         update["platform_url"] = creds.platform_url
     changed = {key: value for key, value in update.items() if getattr(config, key) != value}
     if not changed:
-        return config
+        return Identity(config, enrolled=True, problem=None)
     try:
         enrolled = config.replace(**changed)
     except ConfigError:
-        log.error("the enrolled identity does not fit the configuration schema; keeping the configured one")
-        return config
+        log.error("the enrolled identity does not fit the configuration schema; intake is stopped until re-enrolment")
+        problem = (
+            f"本终端在平台注册的编号（行政区划 {creds.division}、大厅 {creds.hall}、窗口 {creds.window or '-'}、"
+            f"终端 {creds.terminal}）不是本机使用的格式（大厅、窗口各两位数字，终端三位数字），为免办件编号重复，"
+            "已暂停收件。请管理员在平台上重新生成注册码后，在“管理 → 平台注册…”中重新注册本终端。"
+        )
+        return Identity(config.replace(terminal_code=""), enrolled=True, problem=problem)
     log.info("using the enrolled identity for %s", ", ".join(sorted(changed)))
-    return enrolled
+    return Identity(enrolled, enrolled=True, problem=None)
+
+
+def apply_enrolled_identity(config: Config, data_dir: Path) -> Config:
+    """`resolve_identity(config, data_dir).config`: the configuration with the enrolled identity (see there)."""
+    return resolve_identity(config, data_dir).config

@@ -32,6 +32,7 @@ CODES_ZH: dict[str, str] = {
     "bad_case_no": "办件编号无效",
     "terminal_mismatch": "终端编号与注册信息不符",
     "terminal_seq_taken": "序号已被其他记录占用",
+    "case_no_taken": "办件编号已被其他办件使用（编号重复）",
     "body_hash_mismatch": "内容校验值不符",
     "body_too_large": "内容过大",
     "body_mismatch": "按办件内容重建的记录与原记录不一致",

@@ -41,9 +41,12 @@ from app.sync.errors import (
     UpgradeRequiredError,
 )
 from app.sync.status import BLOCKED_STATES, SyncState, SyncStatus
-from offline_cache import Store, StoreError
+from offline_cache import Store, StoreError, numbering
 from offline_cache.outbox import OutboxEntry
 from offline_cache.session import iso
+
+#: The platform's answer to a case whose number another case owns (SYNC_PROTOCOL.md revisions).
+CASE_NO_TAKEN = "case_no_taken"
 
 log = logging.getLogger("tongban.sync")
 
@@ -210,6 +213,21 @@ class SyncEngine:
             unsynced_warning=oldest is not None and (oldest > self.settings.unsynced_warning or future),
             next_attempt_in=wait,
             clock_offset_seconds=self.client.clock_offset if self.client else 0.0,
+            case_no_taken=self._case_no_taken_notice(),
+        )
+
+    def _case_no_taken_notice(self) -> str:
+        """While the case the platform refused for its number is still a dead letter: what happened, in Chinese."""
+        raw = meta.get(self.store, meta.CASE_NO_TAKEN)
+        if not raw:
+            return ""
+        record_id, case_no, next_seq = [*raw.split("|"), "", "", ""][:3]
+        row = self.store.db.conn.execute("SELECT state FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
+        if row is None or row[0] != "dead":
+            return ""
+        return (
+            f"办件编号 {case_no} 已被其他办件使用，平台拒收了本件；本终端已跳号，当日编号从 {next_seq} 起。"
+            "请管理员核对本终端的注册信息，并在“被平台拒收的记录”中处理该件。"
         )
 
     def _set_state(self, new: SyncState) -> None:
@@ -523,6 +541,16 @@ class SyncEngine:
             # parent's rejection makes it dead before its own answer is applied (an ack then changes nothing).
             for entry, status, code in rejected:
                 report.dead += len(outbox.mark_dead(entry.record_id, f"{status}:{code}"))
+                if code == CASE_NO_TAKEN and isinstance(entry.body.get("case_no"), str):
+                    # Another case owns this number on the platform: number on from a clear gap, and say so.
+                    case_no = entry.body["case_no"]
+                    next_seq = numbering.move_on_after_taken(conn, case_no)
+                    meta.put(conn, meta.CASE_NO_TAKEN, f"{entry.record_id}|{case_no}|{next_seq}")
+                    log.warning(
+                        "case number %s is owned by another case on the platform; numbering continues at %05d",
+                        case_no,
+                        next_seq,
+                    )
             for entry, code in later:
                 report.retry_later += 1
                 report.dead += self._retry_later(entry, code, now)

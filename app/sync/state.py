@@ -15,6 +15,7 @@ LAST_ERROR = "sync.last_error"
 LAST_ERROR_AT = "sync.last_error_at"
 CLOCK_OFFSET = "sync.clock_offset"
 LAST_RECONCILE_AT = "sync.last_reconcile_at"
+CASE_NO_TAKEN = "sync.case_no_taken"  # "<record_id>|<case_no>|<next seq>" after rejected(case_no_taken)
 BLOCKED = "sync.blocked"  # "<state>|<key_id>" while revoked / auth-blocked / upgrade-paused
 
 

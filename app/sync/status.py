@@ -52,6 +52,7 @@ class SyncStatus:
     unsynced_warning: bool = False  # records older than config.unsynced_warning_minutes are still pending
     next_attempt_in: float | None = None
     clock_offset_seconds: float = 0.0  # platform time minus local time; over 300 s the screen warns
+    case_no_taken: str = ""  # Chinese notice after the platform refused a case number another case owns
 
     @property
     def clock_wrong(self) -> bool:
@@ -78,4 +79,5 @@ class SyncStatus:
             "unsynced_warning": self.unsynced_warning,
             "next_attempt_in": None if self.next_attempt_in is None else round(self.next_attempt_in, 1),
             "clock_offset_seconds": round(self.clock_offset_seconds),
+            "case_no_taken": self.case_no_taken or None,
         }

@@ -156,6 +156,10 @@
         <source>Terminal {code}</source>
         <translation>终端 {code}</translation>
     </message>
+    <message>
+        <source>Terminal not registered</source>
+        <translation>终端 未注册</translation>
+    </message>
 </context>
 <context>
     <name>DailyReportDialog</name>

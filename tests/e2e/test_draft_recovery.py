@@ -44,7 +44,7 @@ CLERK_SCRIPT = textwrap.dedent(
     app = QApplication([sys.argv[0], "-platform", "offscreen"])
     prepare_application(app)
     paths = AppPaths(data_dir=data, config_file=data / "c.toml", log_dir=data / "logs")
-    terminal = open_terminal(config=config_from_dict({}), paths=paths)
+    terminal = open_terminal(config=config_from_dict({"terminal_code": "003"}), paths=paths)
     window = CounterWindow(config=terminal.config, status=terminal.status, terminal=terminal)
     window.show()
     flow = window.flow
@@ -72,7 +72,7 @@ def test_draft_survives_a_kill_mid_typing(qapp: QApplication, qtbot: QtBot, tmp_
     prepare_application(qapp)  # language (the banner is checked in Chinese), font, theme
     data = tmp_path / "data"
     paths = AppPaths(data_dir=data, config_file=data / "c.toml", log_dir=data / "logs")
-    first = open_terminal(config=config_from_dict({}), paths=paths)
+    first = open_terminal(config=config_from_dict({"terminal_code": "003"}), paths=paths)
     first.staff.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
     first.close()
 
@@ -98,7 +98,7 @@ def test_draft_survives_a_kill_mid_typing(qapp: QApplication, qtbot: QtBot, tmp_
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     assert "TYPING" in proc.stdout
 
-    terminal = open_terminal(config=config_from_dict({}), paths=paths)
+    terminal = open_terminal(config=config_from_dict({"terminal_code": "003"}), paths=paths)
     try:
         window = CounterWindow(config=terminal.config, status=terminal.status, terminal=terminal)
         qtbot.add_widget(window)

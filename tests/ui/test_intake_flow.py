@@ -297,3 +297,27 @@ def test_a_draft_whose_item_was_withdrawn_keeps_the_applicant_for_another_item(
     flow.choose_item(ITEM)
     assert s.form.applicant.fields["applicant.name"].text() == pii_samples.NAME_2
     assert s.form.applicant.fields["applicant.id_number"].text() == pii_samples.ID_NUMBER
+
+
+@pytest.mark.expected_log  # the refused intake is logged as a warning
+def test_an_unregistered_terminal_says_so_and_takes_no_case(
+    gui_app: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Issue 11: never enrolled and no terminal code configured — no identity of its own, so no case number."""
+    paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    term = open_terminal(config=config_from_dict({}), paths=paths)
+    try:
+        term.staff.add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+        window, flow = open_window(qtbot, term)
+        assert window.terminal_label.text() == "终端 未注册"
+        sign_in(qtbot, flow)
+        s = flow.session
+        assert s.hint.text().startswith("本终端尚未注册，办件编号无法保证全市唯一，暂不能收件。")
+        QTest.keyClicks(s.picker.search, "bdc")
+        QTest.keyClick(s.picker.search, Qt.Key.Key_Return)
+        assert s.form.draft is None and s.form_stack.currentWidget() is s.hint
+        assert s.hint.isVisible()
+        shot(window, "20_unregistered_terminal")
+        assert term.store.cases.list_recent() == []
+    finally:
+        term.close()

@@ -72,7 +72,18 @@ class CounterFlow(QObject):
             s.sign_out.clicked.connect(self._sign_out_clicked)
             self._hint_text = s.hint.text()
             self._session = s
+            self.terminal.intake.identity_changed.connect(self._show_identity)
+            self._show_identity(self.terminal.intake.identity_problem or "")
         return self._session
+
+    @Slot(str)
+    def _show_identity(self, problem: str) -> None:
+        """Without an identity of its own the terminal takes no case: the work area says why, in place of the hint."""
+        hint = self.session.hint
+        hint.setProperty("blocked", "true" if problem else "false")
+        hint.setText(problem or self._hint_text)
+        hint.style().unpolish(hint)
+        hint.style().polish(hint)
 
     def build_session(self) -> None:
         """Build the session views now (once), so that signing in shows them at once."""
@@ -160,10 +171,14 @@ class CounterFlow(QObject):
     def choose_item(self, code: str) -> None:
         s = self.session
         intake = self.terminal.intake
+        if intake.identity_problem is not None:
+            self._show_identity(intake.identity_problem)
+            s.form_stack.setCurrentWidget(s.hint)
+            return
         if s.form.draft is None and self._orphan is not None:
             draft = intake.change_item(draft=self._orphan, item_code=code)
             self._orphan = None
-            s.hint.setText(self._hint_text)
+            self._show_identity("")
         elif s.form.draft is not None and s.form.draft.item_code != code:
             draft = intake.change_item(draft=s.form.draft, item_code=code)
         elif s.form.draft is not None:

@@ -143,3 +143,24 @@ def test_key_rotation_keeps_both_keys_until_confirm(make_client: Callable[..., C
     assert client.request("POST", "/api/v1/devices/rotate/confirm").status_code == 200  # repeat is harmless
     client.session.auth = old
     assert client.request("GET", "/api/v1/devices/me/summary").json()["error"] == "unknown_device"
+
+
+def test_enrolment_issues_two_digit_hall_and_window_or_refuses(server: Server) -> None:
+    # The example in docs/central.md: `--window 3` becomes window 03, the form terminals number cases with.
+    proc = cli(server.db, "enrol", "--hall", "6", "--window", "3", "--json")
+    issued = json.loads(proc.stdout)
+    assert (issued["hall"], issued["window"]) == ("06", "03")
+    creds = requests.post(server.url + "/api/v1/devices/enrol", json={"code": issued["code"]}, timeout=5).json()
+    assert (creds["hall"], creds["window"]) == ("06", "03")
+    # What no terminal can number with is refused with the reason, and no code is made.
+    for hall, window in (("06", "A3"), ("06", "103"), ("6A", "3"), ("06", "")):
+        refused = cli(server.db, "enrol", "--hall", hall, "--window", window, check=False)
+        assert refused.returncode != 0 and ("window" in refused.stderr or "hall" in refused.stderr)
+        assert "must be one or two digits" in refused.stderr
+    # A code stored before this rule with an unusable window is refused at redemption, not handed out.
+    engine = open_engine(server.db)
+    old = devices.create_enrol_code(engine, division="210800", hall="06", window="4")
+    engine.dispose()
+    db_rows(server.db, "UPDATE enrol_codes SET \"window\" = 'A3' WHERE terminal = ?", old.terminal)
+    answer = requests.post(server.url + "/api/v1/devices/enrol", json={"code": old.code}, timeout=5)
+    assert (answer.status_code, answer.json()["error"]) == (400, "bad_identity")

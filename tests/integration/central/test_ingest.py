@@ -222,3 +222,37 @@ def test_reconciliation_summary_and_missing(make_client: Callable[..., Client]) 
     assert client.request("POST", "/api/v1/records:missing", data=too_many).status_code == 413
     bad = json.dumps({"record_ids": ["1; DROP TABLE records"]}).encode()
     assert client.request("POST", "/api/v1/records:missing", data=bad).json()["error"] == "bad_record_id"
+
+
+def test_a_case_number_owned_by_another_record_is_rejected_case_no_taken(
+    server: Server, make_client: Callable[..., Client]
+) -> None:
+    first, second = make_client(), make_client()
+    owned = case_record(first.creds, 1)
+    assert client_status(first, [owned]) == [("accepted", None)]
+    # Another terminal (the same identity by mistake) sends a different case under that number.
+    clash = envelope("case", {**owned["body"], "applicant_name": "李四"}, terminal=second.creds.terminal, seq=1)
+    assert client_status(second, [clash]) == [("rejected", "case_no_taken")]
+    # Within one batch too: the first record takes the number, the second is refused (never accepted and dropped).
+    fresh = case_record(second.creds, 2)
+    twin = envelope("case", {**fresh["body"], "applicant_name": "王五"}, terminal=second.creds.terminal, seq=3)
+    assert client_status(second, [fresh, twin]) == [("accepted", None), ("rejected", "case_no_taken")]
+    # The owner's resend is still a duplicate; the case table names the owners.
+    assert client_status(first, [owned]) == [("duplicate", None)]
+    owners = db_rows(
+        server.db,
+        "SELECT record_id FROM cases WHERE case_no IN (?, ?) ORDER BY record_id",
+        owned["body"]["case_no"],
+        fresh["body"]["case_no"],
+    )
+    assert sorted(r[0] for r in owners) == sorted([owned["record_id"], fresh["record_id"]])
+    stored = db_rows(
+        server.db, "SELECT count(*) FROM records WHERE record_id IN (?, ?)", clash["record_id"], twin["record_id"]
+    )
+    assert stored == [(0,)]
+
+
+def client_status(client: Client, records: list[dict[str, object]]) -> list[tuple[str, str | None]]:
+    answer = client.batch(records)
+    assert answer.status_code == 200, answer.text
+    return [(r["status"], r["code"]) for r in answer.json()["results"]]
