@@ -72,7 +72,7 @@ def read_daily_figures(store: Store, start: dt.datetime, end: dt.datetime) -> Ra
     unrated = 0
     for level, count in conn.execute(
         "SELECT level, count(*) FROM ratings WHERE coalesce(rated_at, requested_at) >= ?"
-        " AND coalesce(rated_at, requested_at) < ? GROUP BY level",
+        " AND coalesce(rated_at, requested_at) < ? AND duplicate_of IS NULL GROUP BY level",
         (lo, hi),
     ):
         if level is None:
@@ -93,7 +93,8 @@ def read_daily_figures(store: Store, start: dt.datetime, end: dt.datetime) -> Ra
         )
         for r in conn.execute(
             "SELECT rating_id, case_no, item_code, staff_no, level, reasons, text, callback_consent, rated_at"
-            " FROM ratings WHERE level <= ? AND rated_at >= ? AND rated_at < ? ORDER BY rated_at",
+            " FROM ratings WHERE level <= ? AND rated_at >= ? AND rated_at < ? AND duplicate_of IS NULL"
+            " ORDER BY rated_at",
             (int(RatingLevel.DISSATISFIED), lo, hi),
         )
     )

@@ -26,6 +26,14 @@ class StoreError(Exception):
         self.code = code
 
 
+class RatingAlreadyRecordedError(StoreError):
+    """The service act already has its rating (another rating screen, or the timeout, was first): nothing stored."""
+
+    def __init__(self, service_act_id: str) -> None:
+        super().__init__("已评价，谢谢", code="rating_already_recorded")
+        self.service_act_id = service_act_id
+
+
 class NewerSchemaError(StoreError):
     """The database was written by a newer version of the program; it is left untouched."""
 

@@ -78,6 +78,15 @@ class Ratings:
         """Inside the rating's own transaction: its request (if any) is done."""
         self._set_request(conn, service_act_id, "done", now)
 
+    def claim_request(self, conn: sqlite3.Connection, service_act_id: str, *, now: str) -> bool:
+        """Inside the rating's own write transaction: take the act's pending request (it becomes done). False when
+        the act was asked for and is no longer pending (answered, or expired), or already has a rating; True for a
+        pending request, or for an act never asked for (the unique index still allows one rating)."""
+        if self._set_request(conn, service_act_id, "done", now):
+            return True
+        asked = conn.execute("SELECT 1 FROM rating_requests WHERE service_act_id = ?", (service_act_id,)).fetchone()
+        return asked is None
+
     @staticmethod
     def _set_request(conn: sqlite3.Connection, service_act_id: str, state: str, now: str) -> bool:
         cur = conn.execute(

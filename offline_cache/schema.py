@@ -243,11 +243,30 @@ def _m0004_staff_roles(db: sqlite_utils.Database) -> None:
     _run(db, _V4_STAFF_ROLES)
 
 
+_V5_ONE_RATING_PER_ACT = (
+    # Issue 11: one rating per service act, also when two rating screens (processes) share the data dir. Ratings
+    # stored twice before this migration stay (they may have been uploaded) but the later ones are marked as
+    # duplicates of the first and no longer count; the index keeps any new second one out.
+    "ALTER TABLE ratings ADD COLUMN duplicate_of TEXT",
+    """UPDATE ratings SET duplicate_of = (
+            SELECT first.rating_id FROM ratings AS first
+            WHERE first.service_act_id = ratings.service_act_id ORDER BY first.rowid LIMIT 1)
+        WHERE rowid NOT IN (SELECT min(rowid) FROM ratings GROUP BY service_act_id)""",
+    "CREATE UNIQUE INDEX ratings_one_per_act ON ratings (service_act_id) WHERE duplicate_of IS NULL",
+)
+
+
+@migrations(name="0005_one_rating_per_act")
+def _m0005_one_rating_per_act(db: sqlite_utils.Database) -> None:
+    _run(db, _V5_ONE_RATING_PER_ACT)
+
+
 MIGRATION_NAMES: tuple[str, ...] = (
     "0001_initial",
     "0002_staff_and_rating_requests",
     "0003_rating_request_context",
     "0004_staff_roles",
+    "0005_one_rating_per_act",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

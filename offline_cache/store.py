@@ -23,7 +23,7 @@ from offline_cache.cases import Cases
 from offline_cache.connection import CorruptDatabaseError, move_aside, open_checked
 from offline_cache.crypto import FieldCipher
 from offline_cache.drafts import Drafts
-from offline_cache.errors import StoreError, from_sqlite
+from offline_cache.errors import RatingAlreadyRecordedError, StoreError, from_sqlite
 from offline_cache.keys import KeyProvider, default_key_provider
 from offline_cache.numbering import CaseNumberFactory
 from offline_cache.outbox import Outbox
@@ -176,12 +176,22 @@ class Store:
         return SavedRecord(record.record_id, tseq)
 
     def save_rating(self, rating: Rating, *, actor: str) -> SavedRecord:
-        """Save a rating and queue it; depends on its case when the case is local."""
+        """Save a rating and queue it; depends on its case when the case is local.
+
+        Raises `RatingAlreadyRecordedError` (nothing stored) when the service act already has its rating: its
+        request is no longer pending, or a rating for the act exists.
+        """
         rating = without_bad_text(rating)
         with self._s.write() as conn:
+            # The claim and the insert are one BEGIN IMMEDIATE transaction: of two rating screens (two processes)
+            # answering the same act, only the first stores anything (issue 11).
+            if not self.ratings.claim_request(conn, rating.service_act_id, now=self._s.now()):
+                raise RatingAlreadyRecordedError(rating.service_act_id)
             parent = self.cases.record_id_of(rating.case_no) if rating.case_no else None
-            self.ratings.insert(conn, rating)
-            self.ratings.close_request(conn, rating.service_act_id, now=self._s.now())
+            try:
+                self.ratings.insert(conn, rating)
+            except sqlite3.IntegrityError as exc:  # the unique index: this act already has its rating
+                raise RatingAlreadyRecordedError(rating.service_act_id) from exc
             tseq = self.outbox.add(
                 conn,
                 record_id=rating.rating_id,

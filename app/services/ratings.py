@@ -47,6 +47,7 @@ from app.domain.models import (
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
 from offline_cache.daily_figures import read_daily_figures
+from offline_cache.errors import RatingAlreadyRecordedError
 from offline_cache.rating_requests import (
     PendingRequest,
     pending_for_case,
@@ -75,6 +76,11 @@ RatingStoreError = StoreError
 
 class RatingRefusedError(UserFacingError):
     """A rating request or answer that the rules do not allow; the message says why, in Chinese."""
+
+
+class RatingAlreadyGivenError(RatingRefusedError):
+    """The service act was rated meanwhile (another rating screen on the same data, or its 未评价 timeout): this
+    answer was not stored. The message is "已评价，谢谢"."""
 
 
 def _utc_now() -> dt.datetime:
@@ -246,6 +252,9 @@ class RatingService(QObject):
         self._timer.stop()
         try:
             self._save(rating, actor=CITIZEN_ACTOR)
+        except RatingAlreadyRecordedError as exc:  # another screen (process) stored this act's rating first
+            log.info("service act %s was already rated elsewhere; this answer is not stored", service_act_id)
+            raise RatingAlreadyGivenError(exc.message) from exc
         except BaseException:
             self._active = prompt
             self._arm(max(prompt.deadline - self._clock(), dt.timedelta(0)))
@@ -428,13 +437,18 @@ class RatingService(QObject):
             self._active = prompt
             self._arm(dt.timedelta(seconds=5))
 
-    def _expire(self, prompt: RatingPrompt) -> Rating:
-        """Record 未评价 for `prompt` (outcome unrated, no level) and close its request."""
+    def _expire(self, prompt: RatingPrompt) -> Rating | None:
+        """Record 未评价 for `prompt` (outcome unrated, no level) and close its request; None when the act was rated
+        meanwhile on another screen (nothing stored)."""
         rating = self._rating(prompt, channel=RatingChannel.COUNTER_DEVICE, outcome=RatingOutcome.UNRATED, level=None)
         if self._active is not None and self._active.service_act_id == prompt.service_act_id:
             self._active = None
             self._timer.stop()
-        self._store.save_rating(rating, actor=TIMEOUT_ACTOR)
+        try:
+            self._store.save_rating(rating, actor=TIMEOUT_ACTOR)
+        except RatingAlreadyRecordedError:  # rated meanwhile on another screen: nothing to record
+            log.info("service act %s was rated elsewhere before its timeout", prompt.service_act_id)
+            return None
         log.info("service act %s recorded as unrated", prompt.service_act_id)
         self.rating_saved.emit(rating, None)
         return rating

@@ -990,6 +990,10 @@
         <source>Your rating: {level}</source>
         <translation>您的评价：{level}</translation>
     </message>
+    <message>
+        <source>Already rated, thank you</source>
+        <translation>已评价，谢谢</translation>
+    </message>
 </context>
 <context>
     <name>TodayCasesPage</name>

@@ -300,3 +300,21 @@ def test_render_screens(desk: Desk, qtbot: QtBot) -> None:
     dialog = DailyReportDialog(service=ReportService(store=desk.store, config=terminal_config(), clock=desk.clock))
     qtbot.add_widget(dialog)
     dialog.grab().save(str(out / "6-report.png"))
+
+
+def test_a_tap_after_another_rating_screen_answered_is_thanked_and_stores_nothing(
+    desk: Desk, qtbot: QtBot, tmp_path: Path, clock: Clock
+) -> None:
+    """Issue 11: a second rating screen (a `--mode rating` process) on the same data answered first."""
+    case_no = desk.ask_for_case()
+    with open_test_store(tmp_path, clock) as other_store:  # the other process's own connection
+        other = make_service(other_store, clock)
+        prompt = other.resume_pending()
+        assert prompt is not None and prompt.case_no == case_no
+        other.submit(device=other.register_citizen_screen(), service_act_id=prompt.service_act_id, level=5)
+    tap(desk.rating.level_page.buttons[RatingLevel.SATISFIED])
+    assert desk.rating.pages.currentWidget() is desk.rating.thanks_page
+    assert desk.rating.thanks_page.title.text() == "已评价，谢谢"
+    assert [r.level for r in desk.store.ratings.for_case(case_no)] == [RatingLevel.VERY_SATISFIED]
+    QApplication.processEvents()
+    desk.rating.grab().save("/tmp/rating_already_rated.png")

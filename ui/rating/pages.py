@@ -253,4 +253,10 @@ class ThanksPage(QWidget):
         layout.addStretch(1)
 
     def show_level(self, level: RatingLevel) -> None:
+        self.title.setText(self.tr("Thank you for your rating!"))
         self.detail.setText(self.tr("Your rating: {level}").format(level=RATING_LABELS[level]))
+
+    def show_already_rated(self) -> None:
+        """This service was rated meanwhile (on another rating screen): nothing more is stored."""
+        self.title.setText(self.tr("Already rated, thank you"))
+        self.detail.setText("")

@@ -16,7 +16,13 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from app.config import Config
 from app.domain.models import Rating, RatingLevel, RatingOutcome
 from app.services.errors import UserFacingError
-from app.services.ratings import RatingPrompt, RatingRefusedError, RatingService, RatingStoreError
+from app.services.ratings import (
+    RatingAlreadyGivenError,
+    RatingPrompt,
+    RatingRefusedError,
+    RatingService,
+    RatingStoreError,
+)
 from ui.rating.pages import IdlePage, LevelPage, ReasonsPage, ThanksPage
 
 log = logging.getLogger("tongban.ui")
@@ -212,6 +218,12 @@ class RatingWindow(QMainWindow):
                 callback_consent=callback_consent,
                 initiator=self,
             )
+        except RatingAlreadyGivenError:  # another rating screen on this data was first: thank, store nothing
+            self._prompt = None
+            self.thanks_page.show_already_rated()
+            self.pages.setCurrentWidget(self.thanks_page)
+            self._back_to_idle.start()
+            return
         except RatingRefusedError as exc:
             if self._service.active_prompt is None:  # the request is over (answered or timed out)
                 self.show_idle()
