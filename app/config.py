@@ -363,9 +363,13 @@ class PrinterConfig(_Section):
 
 
 class KioskConfig(_Section):
-    idle_reset_seconds = setting(int, 120, "Kiosk returns to its home screen after this.", ge=15, le=3600)
-    large_text = setting(bool, False, "Start in 适老化 large-text mode.")
+    idle_reset_seconds = setting(int, 60, "Kiosk wipes the session and goes home after this.", ge=15, le=3600)
+    countdown_seconds = setting(int, 15, "Kiosk shows a 继续 countdown this long before the wipe.", ge=5, le=60)
+    elder_timeout_factor = setting(float, 2.0, "长辈模式 multiplies the idle time by this.", ge=1.0, le=5.0)
+    large_text = setting(bool, False, "Start in 适老化 large-text mode (长辈模式).")
     voice = setting(bool, False, "Start with voice guidance on.")
+    screen = setting(int, 0, "Kiosk full screen on this screen (0 = the primary screen).", ge=0, le=16)
+    scanner_key_gap_ms = setting(int, 35, "Keys closer than this, ending in Enter, are a scan.", ge=5, le=500)
 
 
 class RatingConfig(_Section):

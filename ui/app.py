@@ -74,6 +74,10 @@ def create_main_window(
 ) -> QMainWindow:
     if mode is Mode.COUNTER:
         return CounterWindow(config=config, status=status, terminal=terminal, defer_services=True)
+    if mode is Mode.KIOSK and terminal is not None:
+        from ui.kiosk.window import KioskWindow  # self-service kiosk (issue 12)
+
+        return KioskWindow(terminal=terminal)
     if mode is Mode.RATING and terminal is not None:
         from ui.rating.wiring import rating_main_window  # 好差评 (issue 5)
 
@@ -89,7 +93,8 @@ def install_error_handling(parent: QObject, *, mode: Mode, window: QWidget) -> t
     router = ErrorRouter(show_details=mode is Mode.COUNTER, parent=parent)
     presenter = ErrorPresenter(parent)
     presenter.set_window(window)
-    router.error_reported.connect(presenter.show_report)
+    calm_page = getattr(window, "show_error_report", None)  # the kiosk shows its own page, never a dialog
+    router.error_reported.connect(calm_page if calm_page is not None else presenter.show_report)
     router.install()
     return router, presenter
 
@@ -148,8 +153,12 @@ def run_gui(
     window = create_main_window(config=config, mode=mode, status=status, terminal=terminal)
     router, _presenter = install_error_handling(app, mode=mode, window=window)
     try:
-        # The kiosk will run full screen once it exists; its placeholder stays an ordinary, closable window.
-        window.show()
+        place = getattr(window, "place", None)  # the kiosk: locked full screen on its configured screen
+        if place is not None:
+            place()
+            window.start()  # type: ignore[attr-defined]
+        else:
+            window.show()
         rating_windows: list[QWidget] = []  # kept alive until the event loop ends
 
         def finish_start() -> None:

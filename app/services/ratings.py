@@ -126,6 +126,7 @@ class RatingPrompt:
     phone_masked: str  # the case's contact phone, masked, for the 实名回访 consent; "" when there is none
     requested_at: dt.datetime
     deadline: dt.datetime
+    channel: RatingChannel = RatingChannel.COUNTER_DEVICE  # kiosk: the citizen rates their own case there
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,28 @@ class RatingService(QObject):
         self._devices.append(device)
         return device
 
+    def register_kiosk_screen(self, name: str = "kiosk") -> CitizenDevice:
+        """Called once by the self-service kiosk's window: its ratings carry channel `kiosk`."""
+        device = CitizenDevice(name, RatingChannel.KIOSK)
+        self._devices.append(device)
+        return device
+
+    def request_kiosk_rating(self, *, case_no: str, initiator: object = None) -> RatingPrompt:
+        """The citizen at a kiosk rates their own case (checked by the kiosk's progress query): once per case.
+
+        The rating names the clerk who received the case. Raises RatingRefusedError like `request_rating`.
+        """
+        stored = self._store.cases.get_by_no(case_no)
+        if stored is None:
+            raise RatingRefusedError("本机没有该办件的记录，无法在此评价。请扫描回执上的二维码用手机评价。")
+        return self.request_rating(
+            case_no=case_no,
+            item_code=stored.case.item_code,
+            staff_no=stored.case.routing.staff_no,
+            channel=RatingChannel.KIOSK,
+            initiator=initiator,
+        )
+
     @property
     def active_prompt(self) -> RatingPrompt | None:
         return self._active
@@ -230,6 +253,8 @@ class RatingService(QObject):
         prompt = self._active
         if prompt is None or prompt.service_act_id != service_act_id:
             raise RatingRefusedError("本次评价已结束，不能再次提交或修改。")
+        if prompt.channel is not device.channel:
+            raise RatingRefusedError("该评价请在发起评价的设备上提交。")
         try:
             level = RatingLevel(level)
         except ValueError as exc:
@@ -274,6 +299,7 @@ class RatingService(QObject):
         item_code: str | None,
         staff_no: str,
         service_act_id: str | None = None,
+        channel: RatingChannel = RatingChannel.COUNTER_DEVICE,
         initiator: object = None,
     ) -> RatingPrompt:
         """Ask the citizen screen for a rating of a case just finished, or of a consultation (`case_no=None`).
@@ -324,7 +350,7 @@ class RatingService(QObject):
             case_no=case_no,
             item_code=item_code,
             staff_no=staff_no,
-            channel=RatingChannel.COUNTER_DEVICE,
+            channel=channel,
             requested_at=now,
         )
         prompt = RatingPrompt(
@@ -337,6 +363,7 @@ class RatingService(QObject):
             phone_masked=mask_phone(phone) if phone else "",
             requested_at=now,
             deadline=now + self._timeout,
+            channel=channel,
         )
         self._activate(prompt, initiator)
         log.info("rating requested for service act %s (case %s)", act_id, case_no or "-")
@@ -384,6 +411,13 @@ class RatingService(QObject):
             unrated=raw.unrated,
         )
 
+    def abandon(self, *, service_act_id: str) -> Rating | None:
+        """The citizen walked away from an open request (the kiosk's idle wipe): 未评价 now, not at the timeout."""
+        prompt = self._active
+        if prompt is None or prompt.service_act_id != service_act_id:
+            return None
+        return self._expire(prompt)
+
     def expire_overdue(self) -> Rating | None:
         """Record 未评价 for the active request if its time is up (the timer calls this; so may a test)."""
         prompt = self._active
@@ -412,6 +446,7 @@ class RatingService(QObject):
             phone_masked=mask_phone(phone) if phone else "",
             requested_at=request.requested_at,
             deadline=request.requested_at + self._timeout,
+            channel=request.channel,
         )
 
     def _activate(self, prompt: RatingPrompt, initiator: object, remaining: dt.timedelta | None = None) -> None:
@@ -440,7 +475,7 @@ class RatingService(QObject):
     def _expire(self, prompt: RatingPrompt) -> Rating | None:
         """Record 未评价 for `prompt` (outcome unrated, no level) and close its request; None when the act was rated
         meanwhile on another screen (nothing stored)."""
-        rating = self._rating(prompt, channel=RatingChannel.COUNTER_DEVICE, outcome=RatingOutcome.UNRATED, level=None)
+        rating = self._rating(prompt, channel=prompt.channel, outcome=RatingOutcome.UNRATED, level=None)
         if self._active is not None and self._active.service_act_id == prompt.service_act_id:
             self._active = None
             self._timer.stop()

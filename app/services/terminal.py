@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the second tier is imported when first used (start-up time,
     from app.services.catalogue import CatalogueService
     from app.services.devices import DeviceService
     from app.services.intake import IntakeService
+    from app.services.kiosk import KioskService
     from app.services.ratings import RatingService
     from app.services.receipts import ReceiptService
     from app.services.report import ReportService
@@ -105,6 +106,7 @@ class _Tier2:
         from app.services.catalogue import CatalogueService
         from app.services.devices import simulated_devices
         from app.services.intake import IntakeService
+        from app.services.kiosk import KioskService
         from app.services.ratings import RatingService
         from app.services.receipts import ReceiptService, pdf_dir_for
         from app.services.report import ReportService
@@ -156,6 +158,9 @@ class _Tier2:
         self.sync = SyncService(
             config=config, paths=paths, settings=sync_settings, catalogue_sink=self.catalogue.replace, parent=parent
         )
+        self.kiosk = KioskService(
+            store=store, config=config, catalogue=self.catalogue, sync=self.sync, clock=clock, parent=parent
+        )
         self.sync.sync_state_changed.connect(terminal._on_sync_status)
         self.sync.cases_updated.connect(terminal._on_cases_updated)
         self.sync.enrolment_finished.connect(terminal._on_enrolment_finished)
@@ -175,7 +180,8 @@ class Terminal:
 
     Attributes: `config`, `paths`, `store` (GUI-thread connection; services use it, widgets never do),
     `catalogue`, `status`, `ratings` (好差评), `reports` (日结), `staff` (sign-in), `receipts`, `intake`,
-    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), `sync`
+    `case_list` (today's cases), `devices` (ID card reader and document camera), `retention` (purge), `kiosk`
+    (the self-service kiosk's queries and admin entry), `sync`
     (the upload thread: idle until `start()`; without platform credentials it only wakes once a minute), and
     `notices`: plain-Chinese messages the window shows once at start (e.g. the database was damaged and moved aside).
 
@@ -287,6 +293,10 @@ class Terminal:
     def sync(self) -> SyncService:
         return self._services().sync
 
+    @property
+    def kiosk(self) -> KioskService:
+        return self._services().kiosk
+
     def start(self) -> None:
         """Start the upload thread and listen to network reachability (call once the window is shown)."""
         self.sync.start()
@@ -304,7 +314,7 @@ class Terminal:
         self._identity_problem = identity.problem
         if config is not self.config:
             self.config = config
-            for service in (self.ratings, self.receipts, self.reports):
+            for service in (self.ratings, self.receipts, self.reports, self.kiosk):
                 service.use_config(config)
         self.intake.use_config(config, identity_problem=identity.problem)
 
@@ -341,7 +351,7 @@ class Terminal:
             # A print in flight records its outcome through the store: let it finish (bounded) before closing.
             if not tier2.receipts.wait_for_idle(10_000):
                 log.warning("closing with a print job still running; its outcome will not be recorded")
-            services += [tier2.ratings, tier2.intake, tier2.catalogue, tier2.devices, tier2.retention]
+            services += [tier2.ratings, tier2.intake, tier2.catalogue, tier2.devices, tier2.retention, tier2.kiosk]
         # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
         # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.
         for service in services:

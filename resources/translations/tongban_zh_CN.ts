@@ -536,17 +536,6 @@
     </message>
 </context>
 <context>
-    <name>OnScreenKeyboard</name>
-    <message>
-        <source>Space</source>
-        <translation>空格</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-</context>
-<context>
     <name>PlaceholderWindow</name>
     <message>
         <source>Self-service kiosk</source>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QGridLayout,
     QHBoxLayout,
@@ -19,11 +20,12 @@ from PySide6.QtWidgets import (
 from app.domain.models import RATING_LABELS, RATING_REASONS, RatingLevel
 from app.services.ratings import MAX_TEXT_CHARS, RatingPrompt
 from ui.rating.icons import face_icon
-from ui.rating.keyboard import OnScreenKeyboard
+from ui.widgets.pinyin import pinyin_candidates
+from ui.widgets.touch_keyboard import TouchKeyboard
 
 #: Smallest side of a touch target on this screen (issue 5: at least 60 px).
 TOUCH_MIN_PX = 60
-REASON_COLUMNS = 3
+REASON_COLUMNS = 2
 
 
 def _label(text: str, name: str, parent: QWidget) -> QLabel:
@@ -135,6 +137,12 @@ class ReasonsPage(QWidget):
         layout = QVBoxLayout(self)
         self.title = _label("", "reasons_title", self)
         layout.addWidget(self.title)
+        # Reasons on the left, the text and its keyboard on the right: opening the keyboard hides nothing and
+        # changes no size (the window used to grow from 800 to 991 px and shrink back, moving every button).
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        body.setSpacing(24)
+        self.body = body  # a tall screen (kiosk portrait) stacks the two: `set_side_by_side(False)`
+        left = QVBoxLayout()
         self.reasons_box = QWidget(self)
         self.reasons_box.setObjectName("reasons_box")
         grid = QGridLayout(self.reasons_box)
@@ -146,16 +154,23 @@ class ReasonsPage(QWidget):
             button.setObjectName("reason")
             button.setCheckable(True)
             button.setMinimumHeight(TOUCH_MIN_PX + 10)
+            button.setAccessibleName(reason)
             button.toggled.connect(self._changed)
             grid.addWidget(button, n // REASON_COLUMNS, n % REASON_COLUMNS)
             self.reason_buttons[reason] = button
-        layout.addWidget(self.reasons_box)
-        self._build_text(layout)
+        left.addWidget(self.reasons_box)
         self.consent = QCheckBox(self)
         self.consent.setObjectName("callback_consent")
         self.consent.setMinimumHeight(TOUCH_MIN_PX)
         self.consent.toggled.connect(self._changed)
-        layout.addWidget(self.consent)
+        left.addWidget(self.consent)
+        left.addStretch(1)
+        body.addLayout(left, 1)
+        right = QVBoxLayout()
+        self._build_text(right)
+        right.addStretch(1)
+        body.addLayout(right, 1)
+        layout.addLayout(body, 1)
         self.message = _label("", "rating_message", self)
         layout.addWidget(self.message)
         self._build_buttons(layout)
@@ -178,7 +193,12 @@ class ReasonsPage(QWidget):
         text_row.addWidget(self.text_edit, 1)
         text_row.addWidget(self.keyboard_button)
         layout.addLayout(text_row)
-        self.keyboard = OnScreenKeyboard(self.text_edit, self)
+        self.keyboard = TouchKeyboard(self, name="rating_keyboard", candidates=pinyin_candidates, chinese=True)
+        self.keyboard.bind(self.text_edit)
+        self.keyboard.typed.connect(self.touched)
+        size = self.keyboard.sizePolicy()
+        size.setRetainSizeWhenHidden(True)  # the page keeps its layout whether the keyboard shows or not
+        self.keyboard.setSizePolicy(size)
         self.keyboard.setVisible(False)
         self.keyboard_button.toggled.connect(self._show_keyboard)
         layout.addWidget(self.keyboard)
@@ -207,7 +227,8 @@ class ReasonsPage(QWidget):
         )
         for button in self.reason_buttons.values():
             button.setChecked(False)
-        self.text_edit.clear()
+        self.text_edit.setText("")  # also drops the undo history of the previous citizen's text
+        self.keyboard.wipe()
         self.keyboard_button.setChecked(False)
         self.consent.setChecked(False)
         self.consent.setVisible(bool(prompt.phone_masked))
@@ -219,10 +240,14 @@ class ReasonsPage(QWidget):
 
     @Slot(bool)
     def _show_keyboard(self, on: bool) -> None:
-        """The keyboard takes the reasons' place while typing, so the page fits a 1280×800 screen."""
-        self.reasons_box.setVisible(not on)
+        """The keyboard opens beside the reasons (they stay visible and tappable)."""
         self.keyboard.setVisible(on)
+        if on:
+            self.text_edit.setFocus()
         self.keyboard_button.setText(self.tr("Hide keyboard") if on else self.tr("Keyboard"))
+
+    def set_side_by_side(self, side_by_side: bool) -> None:
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if side_by_side else QBoxLayout.Direction.TopToBottom)
 
     def chosen_reasons(self) -> list[str]:
         return [reason for reason, button in self.reason_buttons.items() if button.isChecked()]

@@ -1,0 +1,414 @@
+"""The self-service kiosk's use cases (issue 12): 进度查询, 办事指南, 好差评 of one's own case, and the admin exit.
+
+Rules:
+- **A wrong check reveals nothing.** A typed case number must come with the last 4 characters of the applicant's ID
+  number (or credit code); an unknown number, a wrong check and a case this terminal cannot check all get the same
+  message (`NOT_FOUND_MESSAGE`). The receipt's QR is the citizen's own paper, so a scanned QR needs no check (the
+  platform's `/c/<case_no>` page shows the same progress to whoever holds the receipt).
+- **Platform when online, local copy when not.** A checked case is asked of the platform through the sync
+  thread (`SyncService.query_case`); without a platform, while offline, or when it does not answer within
+  `PLATFORM_WAIT_MS`, the local copy is shown with the time of the last successful sync.
+- **No personal data in answers.** `CaseProgress` holds the case number, item, state and history only.
+- **Admin exit.** A staff member with the admin role (`AdminCheck`) unlocks the kiosk with staff number and PIN;
+  `ADMIN_LOCK_AFTER` wrong tries in a row lock the admin entry for `ADMIN_LOCK_MINUTES`, whoever tries. Every
+  entry, refusal and lock-out is in the audit log.
+- **Forget.** `forget()` drops everything the service remembers of the citizen in front of it (the idle wipe).
+
+Signals:
+    progress_ready(object): a `CaseProgress` for the last query.
+    progress_refused(str): the query was refused or found nothing; the Chinese message for the screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.config import Config
+from app.domain.case_number import CaseNumber, format_grouped, parse_case_number
+from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
+from app.services.case_list import STATE_LABELS
+from app.services.catalogue import CatalogueService
+from app.services.errors import UserFacingError
+from app.services.sync import SyncService
+from offline_cache import Store, StoreError
+from offline_cache.staff import StaffMember, verify_pin
+
+log = logging.getLogger("tongban.kiosk")
+
+Clock = Callable[[], dt.datetime]
+
+NOT_FOUND_MESSAGE = (
+    "未查询到与输入信息相符的办件。请核对办件编号和证件号码后四位；不在本机办理的办件，请扫描回执上的二维码查询。"
+)
+#: How long a progress query waits for the platform before showing the local copy.
+PLATFORM_WAIT_MS = 8000
+ADMIN_LOCK_AFTER = 5
+ADMIN_LOCK_MINUTES = 5
+ADMIN_ACTOR = "kiosk"
+
+_QR_CASE = re.compile(r"(?:^|/c/)([0-9]{26})/?$")
+_PLATFORM_LABELS = {
+    "received": "已收件",
+    "forwarded": "已转办",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "supplement": "需补正",
+    "completed": "已办结",
+    "delivered": "已送达",
+    "refused": "不予收件",
+}
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryStep:
+    at: dt.datetime | None
+    label: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseProgress:
+    """One case's progress as the kiosk shows it; no personal data."""
+
+    case_no: str
+    case_no_grouped: str
+    item_name: str
+    state_label: str
+    history: tuple[HistoryStep, ...]
+    from_platform: bool
+    last_synced_at: dt.datetime | None  # local copy: when this terminal last reached the platform (None: never)
+    local: bool  # this terminal holds the case (好差评 and 补打 are possible here)
+
+
+class AdminRefusedError(UserFacingError):
+    """The admin entry was refused (wrong number or PIN, not an admin, locked); the message says why."""
+
+
+def case_no_from_scan(text: str) -> str | None:
+    """The case number in a scanned receipt QR (`…/c/<26 digits>`) or a bare 26-digit scan; None otherwise."""
+    match = _QR_CASE.search(text.strip())
+    if match is None:
+        return None
+    parsed = parse_case_number(match.group(1))
+    return parsed.digits if isinstance(parsed, CaseNumber) else None
+
+
+def _norm_tail(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+def _parse_time(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+AdminCheck = Callable[[StaffMember], bool]
+
+
+def has_admin_role(member: StaffMember) -> bool:
+    """Whether `member` may open the kiosk's admin page.
+
+    The staff admin role comes with issue 11; until the staff record carries roles, every enabled staff member
+    with a PIN counts (the kiosk's hall has only its own staff in its store).
+    """
+    roles = getattr(member, "roles", None)
+    if roles is not None:
+        return "admin" in roles
+    role = getattr(member, "role", None)
+    if role is not None:
+        return str(getattr(role, "value", role)) == "admin"
+    return True
+
+
+class KioskService(QObject):
+    """The kiosk window's one service (it also hands out the kiosk's rating device). GUI thread only."""
+
+    progress_ready = Signal(object)
+    progress_refused = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        config: Config,
+        catalogue: CatalogueService,
+        sync: SyncService | None = None,
+        clock: Clock = _utc_now,
+        admin_check: AdminCheck = has_admin_role,
+        platform_wait_ms: int = PLATFORM_WAIT_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._config = config
+        self._catalogue = catalogue
+        self._sync = sync
+        self._clock = clock
+        self._admin_check = admin_check
+        self._pending: str | None = None  # case number waiting for the platform's answer
+        self._admin_failures = 0
+        self._admin_locked_until: dt.datetime | None = None
+        self._wait = QTimer(self)
+        self._wait.setObjectName("kiosk_platform_wait")
+        self._wait.setSingleShot(True)
+        self._wait.setInterval(platform_wait_ms)
+        self._wait.timeout.connect(self._platform_timed_out)
+        if sync is not None:
+            sync.case_status_received.connect(self._on_platform_answer)
+
+    def use_config(self, config: Config) -> None:
+        self._config = config
+
+    # --- 进度查询 ---------------------------------------------------------------------------------------------
+
+    def query_progress(self, *, case_no: str, id_last4: str) -> None:
+        """A typed query: the case number and the last 4 characters of the applicant's ID number or credit code."""
+        parsed = parse_case_number(case_no)
+        if not isinstance(parsed, CaseNumber):
+            self.progress_refused.emit(parsed.message_zh)
+            return
+        tail = _norm_tail(id_last4)
+        if len(tail) != 4 or not tail.isascii() or not tail.isalnum():
+            self.progress_refused.emit("请输入证件号码的后四位（最后一位可能是X）。")
+            return
+        number = parsed.digits
+        try:
+            stored = self._store.cases.get_by_no(number)
+        except StoreError as exc:
+            log.warning("progress query: local store unavailable (%s)", exc.code)
+            self.progress_refused.emit("暂时无法查询，请稍后再试或咨询工作人员。")
+            return
+        holder = ""
+        if stored is not None:
+            applicant = stored.case.applicant
+            if isinstance(applicant, PersonApplicant):
+                holder = applicant.id_number
+            elif isinstance(applicant, EnterpriseApplicant):
+                holder = applicant.credit_code
+        if stored is None or stored.case.state is CaseState.DRAFT or _norm_tail(holder[-4:]) != tail:
+            log.info("progress query refused (no case or wrong check)")
+            self.progress_refused.emit(NOT_FOUND_MESSAGE)
+            return
+        self._answer(number)
+
+    def query_scanned(self, text: str) -> bool:
+        """A scanned receipt QR; False when the scan is not a receipt of ours (nothing is emitted then)."""
+        number = case_no_from_scan(text)
+        if number is None:
+            return False
+        self._answer(number)
+        return True
+
+    def _answer(self, case_no: str) -> None:
+        if self._platform_usable():
+            assert self._sync is not None
+            self._pending = case_no
+            self._wait.start()
+            self._sync.query_case(case_no)
+            return
+        self._answer_locally(case_no)
+
+    def _platform_usable(self) -> bool:
+        if self._sync is None or self._config.offline:
+            return False
+        status = self._sync.status
+        return status is not None and bool(status.online)
+
+    @Slot(str, object)
+    def _on_platform_answer(self, case_no: str, answer: object) -> None:
+        if case_no != self._pending:
+            return
+        self._pending = None
+        self._wait.stop()
+        if isinstance(answer, dict):
+            self.progress_ready.emit(self._from_platform(case_no, answer))
+        else:
+            self._answer_locally(case_no)
+
+    @Slot()
+    def _platform_timed_out(self) -> None:
+        case_no, self._pending = self._pending, None
+        if case_no is not None:
+            log.info("progress query: platform did not answer in time; showing the local copy")
+            self._answer_locally(case_no)
+
+    def _from_platform(self, case_no: str, answer: dict[str, object]) -> CaseProgress:
+        history_raw = answer.get("history")
+        steps = []
+        for entry in history_raw if isinstance(history_raw, list) else []:
+            if isinstance(entry, dict):
+                status = str(entry.get("status", ""))
+                steps.append(
+                    HistoryStep(
+                        _parse_time(entry.get("at")),
+                        _PLATFORM_LABELS.get(status, status),
+                        str(entry.get("note") or ""),
+                    )
+                )
+        status = str(answer.get("status", ""))
+        local = self._store.cases.record_id_of(case_no) is not None
+        return CaseProgress(
+            case_no=case_no,
+            case_no_grouped=format_grouped(case_no),
+            item_name=str(answer.get("item_name") or ""),
+            state_label=_PLATFORM_LABELS.get(status, status),
+            history=tuple(steps),
+            from_platform=True,
+            last_synced_at=None,
+            local=local,
+        )
+
+    def _answer_locally(self, case_no: str) -> None:
+        stored = self._store.cases.get_by_no(case_no)
+        if stored is None or stored.case.state is CaseState.DRAFT:
+            self.progress_refused.emit(
+                NOT_FOUND_MESSAGE
+                if self._platform_usable()
+                else "本机没有该办件的记录，且当前无法连接平台，请稍后再查。"
+            )
+            return
+        case = stored.case
+        steps = [HistoryStep(case.created_at, STATE_LABELS.get(CaseState.RECEIVED, "已收件"))]
+        for entry in reversed(self._store.audit.list(record_id=case.record_id, action="case_state_updated")):
+            try:
+                label = STATE_LABELS[CaseState(entry.detail)]
+            except ValueError:
+                continue
+            steps.append(HistoryStep(entry.at, label))
+        if case.state is CaseState.REFUSED:
+            steps[0] = HistoryStep(case.created_at, STATE_LABELS[CaseState.REFUSED])
+        self.progress_ready.emit(
+            CaseProgress(
+                case_no=case.case_no,
+                case_no_grouped=format_grouped(case.case_no),
+                item_name=case.item_name,
+                state_label=STATE_LABELS.get(case.state, case.state.value),
+                history=tuple(steps),
+                from_platform=False,
+                last_synced_at=self.last_synced_at(),
+                local=True,
+            )
+        )
+
+    def last_synced_at(self) -> dt.datetime | None:
+        """When this terminal last reached the platform (None: never, or no platform)."""
+        status = self._sync.status if self._sync is not None else None
+        return _parse_time(status.last_success_at) if status is not None else None
+
+    # --- 办事指南 ---------------------------------------------------------------------------------------------
+
+    def departments(self) -> list[str]:
+        """Approving departments of the catalogue, in first-appearance order."""
+        return list(dict.fromkeys(item.department for item in self._catalogue.items))
+
+    def items_of(self, department: str) -> list[ServiceItem]:
+        return [item for item in self._catalogue.items if item.department == department]
+
+    def search_guide(self, text: str, limit: int = 40) -> list[ServiceItem]:
+        """Items for a keyword or pinyin (full or initials), best first."""
+        return self._catalogue.search(text, limit=limit) if text.strip() else []
+
+    def item(self, code: str) -> ServiceItem | None:
+        return self._catalogue.get(code)
+
+    def self_service_items(self) -> list[ServiceItem]:
+        """Items the catalogue marks as possible at a kiosk (自助收件)."""
+        return [item for item in self._catalogue.items if item.kiosk_allowed]
+
+    def guide_url(self, item_code: str) -> str:
+        """Where a phone continues with this item's guide (the QR on the guide page)."""
+        base = self._config.platform_url or "https://zwfw.yingkou.gov.cn/tb"
+        return f"{base}/g/{item_code}"
+
+    def qr_matrix(self, payload: str) -> list[list[bool]]:
+        """The QR modules of `payload` (the screen draws them)."""
+        from app.printing.qr import qr_matrix
+
+        return qr_matrix(payload)
+
+    # --- admin ----------------------------------------------------------------------------------------------
+
+    def admin_locked_minutes(self) -> int:
+        """Minutes left of an admin lock-out (0 when not locked)."""
+        until = self._admin_locked_until
+        now = self._clock()
+        if until is None or until <= now:
+            return 0
+        return max(1, -(-int((until - now).total_seconds()) // 60))
+
+    def admin_unlock(self, *, staff_no: str, pin: str) -> str:
+        """Check an admin's staff number and PIN; returns the staff number. Raises AdminRefusedError."""
+        locked = self.admin_locked_minutes()
+        if locked:
+            self._audit("kiosk_admin_refused", "locked")
+            raise AdminRefusedError(f"管理员验证错误次数过多，已锁定，请{locked}分钟后再试。")
+        number = unicodedata.normalize("NFKC", staff_no).strip().upper()
+        member = self._store.staff.get(number) if number else None
+        creds = self._store.staff.credentials(number) if member is not None else None
+        ok = (
+            member is not None
+            and not member.disabled
+            and creds is not None
+            and bool(pin)
+            and verify_pin(pin, *creds)
+            and self._admin_check(member)
+        )
+        if not ok:
+            self._admin_failures += 1
+            if self._admin_failures >= ADMIN_LOCK_AFTER:
+                self._admin_failures = 0
+                self._admin_locked_until = self._clock() + dt.timedelta(minutes=ADMIN_LOCK_MINUTES)
+                self._audit("kiosk_admin_locked", "")
+                log.info("kiosk admin entry locked after %d wrong tries", ADMIN_LOCK_AFTER)
+                raise AdminRefusedError(f"管理员验证连续错误{ADMIN_LOCK_AFTER}次，已锁定{ADMIN_LOCK_MINUTES}分钟。")
+            self._audit("kiosk_admin_refused", "wrong")
+            left = ADMIN_LOCK_AFTER - self._admin_failures
+            raise AdminRefusedError(f"工号或密码不正确，或没有管理员权限。还可尝试{left}次。")
+        self._admin_failures = 0
+        self._audit("kiosk_admin_entry", number)
+        log.info("kiosk admin entry by %s", number)
+        return number
+
+    def record_admin_action(self, *, staff_no: str, action: str) -> None:
+        """An admin left the kiosk (`exit`) or returned it to service (`resume`): audited."""
+        self._audit(f"kiosk_admin_{action}", staff_no)
+
+    def _audit(self, action: str, detail: str) -> None:
+        try:
+            self._store.audit.append(ADMIN_ACTOR, action, detail=detail)
+        except StoreError as exc:
+            log.error("kiosk audit entry %s not written: %s", action, exc.code)
+
+    # --- idle wipe --------------------------------------------------------------------------------------------
+
+    def forget(self) -> None:
+        """Drop what the service remembers of the citizen in front of it (an unanswered platform query)."""
+        self._pending = None
+        self._wait.stop()
+
+
+__all__ = [
+    "NOT_FOUND_MESSAGE",
+    "AdminRefusedError",
+    "CaseProgress",
+    "HistoryStep",
+    "KioskService",
+    "case_no_from_scan",
+    "has_admin_role",
+]

@@ -1,0 +1,282 @@
+"""办事指南: browse by department or search by keyword or pinyin; an item's materials, time limit, fee and where to
+go, a QR to continue on a phone, and a printed materials list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+
+from app.domain.models import MaterialForm, ServiceItem
+from app.services.kiosk import KioskService
+from ui.kiosk.choices import PagedChoices
+from ui.kiosk.page import KioskPage
+from ui.kiosk.theme import KioskSizes
+from ui.kiosk.widgets import KioskButton, label
+from ui.widgets.pinyin import pinyin_candidates
+from ui.widgets.touch_keyboard import TouchKeyboard
+
+FORMS = {
+    MaterialForm.ORIGINAL: "原件",
+    MaterialForm.COPY: "复印件",
+    MaterialForm.ORIGINAL_AND_COPY: "原件及复印件",
+    MaterialForm.ELECTRONIC: "电子材料",
+}
+
+
+def qr_pixmap(matrix: list[list[bool]], side_px: int) -> QPixmap:
+    """A QR symbol with a 4-module quiet zone, drawn to about `side_px` pixels."""
+    modules = len(matrix) + 8
+    scale = max(1, side_px // max(1, modules))
+    image = QImage(QSize(modules * scale, modules * scale), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("black"))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                painter.drawRect((x + 4) * scale, (y + 4) * scale, scale, scale)
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+def describe_item(item: ServiceItem, hall_name: str) -> list[tuple[str, str]]:
+    """(heading, text) sections of an item's guide, as the page and the printed list show them."""
+    materials = []
+    for n, material in enumerate(item.materials, start=1):
+        line = f"{n}. {material.name}（{FORMS.get(material.form, '')}{material.copies}份）"
+        if not material.required:
+            line += f"　如{material.condition_text}" if material.condition_text else "　（视情况提供）"
+        materials.append(line)
+    limit = (
+        "即办件，当场办结" if item.immediate else f"承诺{item.promised_days}个工作日（法定{item.legal_days}个工作日）"
+    )
+    fee = "不收费" if item.fee_fen == 0 else f"{item.fee_fen / 100:.2f}元"
+    if item.fee_note:
+        fee += f"（{item.fee_note}）"
+    where = f"{hall_name}全市通办窗口（任一综合窗口均可收件）"
+    if item.kiosk_allowed:
+        where += "；也可在本自助终端办理"
+    sections = [
+        ("办理部门", item.department),
+        ("所需材料", "\n".join(materials) or "无需提交材料"),
+        ("办理时限", limit),
+        ("收费标准", fee),
+        ("办理地点", where),
+    ]
+    if item.guide:
+        sections.append(("温馨提示", item.guide))
+    return sections
+
+
+class GuidePage(KioskPage):
+    """Views: browse (departments), list (items), detail.
+
+    Signals:
+        print_requested(str): print the materials list of the item (its code).
+    """
+
+    title = "办事指南"
+    print_requested = Signal(str)
+
+    def __init__(self, service: KioskService, *, hall_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kiosk_guide")
+        self._service = service
+        self._hall_name = hall_name
+        self._item: ServiceItem | None = None
+        self._department = ""
+        self._list_page = 6
+        self._landscape = True
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 16, 40, 16)
+        self.heading = label("办事指南", self, name="guide_title", role="title")
+        layout.addWidget(self.heading)
+        search_row = QHBoxLayout()
+        self.search_field = QLineEdit(self)
+        self.search_field.setObjectName("guide_search")
+        self.search_field.setAccessibleName("搜索事项")
+        self.search_field.setAccessibleDescription("输入事项名称中的字，或拼音、拼音首字母")
+        self.search_field.setPlaceholderText("输入事项名称或拼音首字母，如 shebao 或 sb")
+        self.search_field.setMaxLength(30)
+        self.search_field.textChanged.connect(self._search)
+        search_row.addWidget(self.search_field, 1)
+        self.keyboard_button = KioskButton("键盘", self, name="guide_keyboard_toggle", description="显示或隐藏屏幕键盘")
+        self.keyboard_button.setCheckable(True)
+        self.keyboard_button.toggled.connect(self._toggle_keyboard)
+        search_row.addWidget(self.keyboard_button)
+        layout.addLayout(search_row)
+        self.views = QStackedWidget(self)
+        self.views.setObjectName("guide_views")
+        layout.addWidget(self.views, 1)
+        self.departments = PagedChoices(self.views, name="guide_departments")
+        self.departments.chosen.connect(self._department_chosen)
+        self.items = PagedChoices(self.views, name="guide_items")
+        self.items.chosen.connect(self._item_chosen)
+        self.views.addWidget(self.departments)
+        self.views.addWidget(self.items)
+        self._build_detail()
+        self.keyboard = TouchKeyboard(self, name="guide_keyboard", candidates=pinyin_candidates)
+        self.keyboard.bind(self.search_field)
+        self.keyboard.setVisible(False)
+        layout.addWidget(self.keyboard)
+        self.back_button = KioskButton("返回上一级", self, name="guide_back", description="回到上一个列表")
+        self.back_button.clicked.connect(self._back)
+        layout.addWidget(self.back_button)
+        self._show_departments()
+
+    def _build_detail(self) -> None:
+        detail = QWidget(self.views)
+        detail.setObjectName("guide_detail")
+        box = QHBoxLayout(detail)
+        scroll = QScrollArea(detail)
+        scroll.setObjectName("guide_detail_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget(scroll)
+        self.detail_box = QVBoxLayout(body)
+        self.detail_name = label("", body, name="guide_item_name", role="title")
+        self.detail_text = label("", body, name="guide_item_text")
+        self.detail_text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.detail_box.addWidget(self.detail_name)
+        self.detail_box.addWidget(self.detail_text)
+        self.detail_box.addStretch(1)
+        scroll.setWidget(body)
+        box.addWidget(scroll, 3)
+        side = QVBoxLayout()
+        self.qr = QLabel(detail)
+        self.qr.setObjectName("guide_qr")
+        self.qr.setAccessibleName("手机扫码继续查看的二维码")
+        self.qr_hint = label("用手机扫码，带走这份指南", detail, name="guide_qr_hint", role="hint")
+        self.print_button = KioskButton(
+            "打印材料清单", detail, name="guide_print", description="打印这个事项所需材料的清单"
+        )
+        self.print_button.clicked.connect(self._print)
+        self.print_message = label("", detail, name="guide_print_message", role="message")
+        side.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        side.addWidget(self.qr_hint)
+        side.addWidget(self.print_button)
+        side.addWidget(self.print_message)
+        side.addStretch(1)
+        box.addLayout(side, 1)
+        self.views.addWidget(detail)
+        self.detail = detail
+
+    # --- navigation ------------------------------------------------------------------------------------------
+
+    def _show_departments(self) -> None:
+        entries = [(d, d, f"浏览{d}的事项") for d in self._service.departments()]
+        self.departments.set_entries(entries, empty_text="暂无事项")
+        self.views.setCurrentWidget(self.departments)
+        self.heading.setText("办事指南：请选择部门")
+
+    @Slot(str)
+    def _department_chosen(self, department: str) -> None:
+        self._department = department
+        items = self._service.items_of(department)
+        self.items.set_entries([(i.code, i.name, f"查看{i.name}的办事指南") for i in items])
+        self.views.setCurrentWidget(self.items)
+        self.heading.setText(f"办事指南：{department}")
+
+    @Slot(str)
+    def _search(self, text: str) -> None:
+        if not text.strip():
+            if self.views.currentWidget() is self.items and not self._department:
+                self._show_departments()
+            return
+        self._department = ""
+        hits = self._service.search_guide(text)
+        self.items.set_entries(
+            [(i.code, i.name, f"查看{i.name}的办事指南") for i in hits], empty_text="没有找到相符的事项，请换个说法"
+        )
+        self.views.setCurrentWidget(self.items)
+        self.heading.setText("办事指南：搜索结果")
+
+    @Slot(str)
+    def _item_chosen(self, code: str) -> None:
+        item = self._service.item(code)
+        if item is None:
+            return
+        self.show_item(item)
+
+    def show_item(self, item: ServiceItem) -> None:
+        self._item = item
+        self.detail_name.setText(item.name)
+        self.detail_text.setText(
+            "\n\n".join(f"【{head}】\n{text}" for head, text in describe_item(item, self._hall_name))
+        )
+        self.qr.setPixmap(qr_pixmap(self._service.qr_matrix(self._service.guide_url(item.code)), 220))
+        self.print_message.setText("")
+        self.keyboard_button.setChecked(False)
+        self.views.setCurrentWidget(self.detail)
+        self.heading.setText("办事指南")
+        self.print_button.setFocus()
+
+    @Slot()
+    def _back(self) -> None:
+        current = self.views.currentWidget()
+        if current is self.detail:
+            self.views.setCurrentWidget(self.items)
+            self.heading.setText(f"办事指南：{self._department}" if self._department else "办事指南：搜索结果")
+        elif current is self.items:
+            self.search_field.setText("")
+            self._department = ""
+            self._show_departments()
+        else:
+            self.search_field.setText("")
+
+    @Slot(bool)
+    def _toggle_keyboard(self, on: bool) -> None:
+        self.keyboard.setVisible(on)
+        if on:
+            self.search_field.setFocus()
+
+    @Slot()
+    def _print(self) -> None:
+        if self._item is not None:
+            self.print_requested.emit(self._item.code)
+
+    def set_print_state(self, *, enabled: bool, reason: str) -> None:
+        self.print_button.setEnabled(enabled)
+        self.print_button.setAccessibleDescription("打印这个事项所需材料的清单" if enabled else f"暂不可用：{reason}")
+        if not enabled:
+            self.print_button.setText(f"打印材料清单\n（{reason}）")
+        else:
+            self.print_button.setText("打印材料清单")
+
+    def show_print_message(self, text: str) -> None:
+        self.print_message.setText(text)
+
+    # --- page ------------------------------------------------------------------------------------------------
+
+    def apply_sizes(self, sizes: KioskSizes) -> None:
+        self._list_page = sizes.list_page
+        self._resize_lists()
+
+    def set_landscape(self, landscape: bool) -> None:
+        self._landscape = landscape
+        self._resize_lists()
+
+    def _resize_lists(self) -> None:
+        """Entries per page: fewer in 长辈模式; more on a tall (portrait) screen."""
+        size = self._list_page if self._landscape else self._list_page * 5 // 3
+        if size != self.departments.page_size:
+            self.departments.set_page_size(size)
+            self.items.set_page_size(size)
+
+    def wipe(self) -> None:
+        self._item = None
+        self._department = ""
+        self.search_field.setText("")
+        self.keyboard.wipe()
+        self.keyboard_button.setChecked(False)
+        self.detail_name.setText("")
+        self.detail_text.setText("")
+        self.qr.clear()
+        self.print_message.setText("")
+        self.items.wipe()
+        self._show_departments()
+
+    def first_focus(self) -> QWidget | None:
+        return self.departments.buttons[0] if self.departments.buttons else self.search_field

@@ -1,0 +1,19 @@
+"""The touch keyboards' pinyin candidates (one shared `PinyinInput`; its tables load on first use)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.domain.pinyin_input import Candidate, PinyinInput
+
+_INPUT = PinyinInput()
+
+
+def prefer(texts: Iterable[str]) -> None:
+    """Offer the characters and words of `texts` first (the kiosk passes the catalogue's names)."""
+    global _INPUT  # noqa: PLW0603 - one shared input per process, re-ranked when the catalogue is known
+    _INPUT = PinyinInput(texts)
+
+
+def pinyin_candidates(letters: str) -> list[Candidate]:
+    return _INPUT.candidates(letters)
