@@ -9,9 +9,10 @@ Rules:
   thread (`SyncService.query_case`); without a platform, while offline, or when it does not answer within
   `PLATFORM_WAIT_MS`, the local copy is shown with the time of the last successful sync.
 - **No personal data in answers.** `CaseProgress` holds the case number, item, state and history only.
-- **Admin exit.** A staff member with the admin role (`AdminCheck`) unlocks the kiosk with staff number and PIN;
-  `ADMIN_LOCK_AFTER` wrong tries in a row lock the admin entry for `ADMIN_LOCK_MINUTES`, whoever tries. Every
-  entry, refusal and lock-out is in the audit log.
+- **Admin exit.** A staff member with the admin role unlocks the kiosk with staff number and PIN
+  (`StaffService.verify_admin`, whose per-number lock-out applies too); `ADMIN_LOCK_AFTER` wrong tries in a row
+  lock the kiosk's admin entry for `ADMIN_LOCK_MINUTES`, whoever tries. Every entry (`admin_kiosk_entry`), exit,
+  resume, refusal and lock-out is in the audit log.
 - **Forget.** `forget()` drops everything the service remembers of the citizen in front of it (the idle wipe).
 
 Signals:
@@ -36,9 +37,9 @@ from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, S
 from app.services.case_list import STATE_LABELS
 from app.services.catalogue import CatalogueService
 from app.services.errors import UserFacingError
+from app.services.staff import SignInError, StaffService
 from app.services.sync import SyncService
 from offline_cache import Store, StoreError
-from offline_cache.staff import StaffMember, verify_pin
 
 log = logging.getLogger("tongban.kiosk")
 
@@ -118,24 +119,6 @@ def _parse_time(value: object) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-AdminCheck = Callable[[StaffMember], bool]
-
-
-def has_admin_role(member: StaffMember) -> bool:
-    """Whether `member` may open the kiosk's admin page.
-
-    The staff admin role comes with issue 11; until the staff record carries roles, every enabled staff member
-    with a PIN counts (the kiosk's hall has only its own staff in its store).
-    """
-    roles = getattr(member, "roles", None)
-    if roles is not None:
-        return "admin" in roles
-    role = getattr(member, "role", None)
-    if role is not None:
-        return str(getattr(role, "value", role)) == "admin"
-    return True
-
-
 class KioskService(QObject):
     """The kiosk window's one service (it also hands out the kiosk's rating device). GUI thread only."""
 
@@ -148,9 +131,9 @@ class KioskService(QObject):
         store: Store,
         config: Config,
         catalogue: CatalogueService,
+        staff: StaffService,
         sync: SyncService | None = None,
         clock: Clock = _utc_now,
-        admin_check: AdminCheck = has_admin_role,
         platform_wait_ms: int = PLATFORM_WAIT_MS,
         parent: QObject | None = None,
     ) -> None:
@@ -160,7 +143,7 @@ class KioskService(QObject):
         self._catalogue = catalogue
         self._sync = sync
         self._clock = clock
-        self._admin_check = admin_check
+        self._staff = staff
         self._pending: str | None = None  # case number waiting for the platform's answer
         self._admin_failures = 0
         self._admin_locked_until: dt.datetime | None = None
@@ -358,36 +341,28 @@ class KioskService(QObject):
         if locked:
             self._audit("kiosk_admin_refused", "locked")
             raise AdminRefusedError(f"管理员验证错误次数过多，已锁定，请{locked}分钟后再试。")
-        number = unicodedata.normalize("NFKC", staff_no).strip().upper()
-        member = self._store.staff.get(number) if number else None
-        creds = self._store.staff.credentials(number) if member is not None else None
-        ok = (
-            member is not None
-            and not member.disabled
-            and creds is not None
-            and bool(pin)
-            and verify_pin(pin, *creds)
-            and self._admin_check(member)
-        )
-        if not ok:
+        try:
+            member = self._staff.verify_admin(staff_no=staff_no, pin=pin)
+        except SignInError as exc:
             self._admin_failures += 1
             if self._admin_failures >= ADMIN_LOCK_AFTER:
                 self._admin_failures = 0
                 self._admin_locked_until = self._clock() + dt.timedelta(minutes=ADMIN_LOCK_MINUTES)
                 self._audit("kiosk_admin_locked", "")
                 log.info("kiosk admin entry locked after %d wrong tries", ADMIN_LOCK_AFTER)
-                raise AdminRefusedError(f"管理员验证连续错误{ADMIN_LOCK_AFTER}次，已锁定{ADMIN_LOCK_MINUTES}分钟。")
-            self._audit("kiosk_admin_refused", "wrong")
+                raise AdminRefusedError(
+                    f"管理员验证连续错误{ADMIN_LOCK_AFTER}次，已锁定{ADMIN_LOCK_MINUTES}分钟。"
+                ) from exc
+            self._audit("kiosk_admin_refused", exc.code)
             left = ADMIN_LOCK_AFTER - self._admin_failures
-            raise AdminRefusedError(f"工号或密码不正确，或没有管理员权限。还可尝试{left}次。")
+            raise AdminRefusedError(f"{exc.message}。本机还可尝试{left}次。") from exc
         self._admin_failures = 0
-        self._audit("kiosk_admin_entry", number)
-        log.info("kiosk admin entry by %s", number)
-        return number
+        self._staff.record_admin_action("kiosk_entry", actor=member.staff_no)
+        return member.staff_no
 
     def record_admin_action(self, *, staff_no: str, action: str) -> None:
-        """An admin left the kiosk (`exit`) or returned it to service (`resume`): audited."""
-        self._audit(f"kiosk_admin_{action}", staff_no)
+        """An admin left the kiosk (`exit`) or returned it to service (`resume`): audited as `admin_kiosk_<action>`."""
+        self._staff.record_admin_action(f"kiosk_{action}", actor=staff_no)
 
     def _audit(self, action: str, detail: str) -> None:
         try:
@@ -410,5 +385,4 @@ __all__ = [
     "HistoryStep",
     "KioskService",
     "case_no_from_scan",
-    "has_admin_role",
 ]

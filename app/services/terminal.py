@@ -159,7 +159,13 @@ class _Tier2:
             config=config, paths=paths, settings=sync_settings, catalogue_sink=self.catalogue.replace, parent=parent
         )
         self.kiosk = KioskService(
-            store=store, config=config, catalogue=self.catalogue, sync=self.sync, clock=clock, parent=parent
+            store=store,
+            config=config,
+            catalogue=self.catalogue,
+            staff=terminal.staff,
+            sync=self.sync,
+            clock=clock,
+            parent=parent,
         )
         self.sync.sync_state_changed.connect(terminal._on_sync_status)
         self.sync.cases_updated.connect(terminal._on_cases_updated)

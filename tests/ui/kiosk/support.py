@@ -24,6 +24,7 @@ from ui.kiosk.window import KioskWindow
 
 ADMIN_NO = "A001"
 ADMIN_PIN = "246810"
+CLERK_NO = "C002"  # a clerk, not an admin: the kiosk's admin page refuses them
 SHOTS = Path(__file__).resolve().parents[3] / "build" / "screenshots" / "kiosk"
 
 
@@ -57,7 +58,8 @@ def open_kiosk_terminal(tmp_path: Path, **config: Any) -> Terminal:
     settings: dict[str, Any] = {"mode": "kiosk", "terminal_code": "009"}
     settings.update(config)
     term = open_terminal(config=config_from_dict(settings), paths=paths)
-    term.staff.add(staff_no=ADMIN_NO, display_name="管理员", pin=ADMIN_PIN, actor="test")
+    term.staff.add(staff_no=ADMIN_NO, display_name="管理员", pin=ADMIN_PIN, actor="test", role="admin")
+    term.staff.add(staff_no=CLERK_NO, display_name="办事员", pin=ADMIN_PIN, actor="test")
     return term
 
 

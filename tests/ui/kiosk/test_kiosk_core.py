@@ -20,6 +20,7 @@ from tests import pii_samples
 from tests.ui.kiosk.support import (
     ADMIN_NO,
     ADMIN_PIN,
+    CLERK_NO,
     Kiosk,
     kiosk_at,
     open_kiosk_terminal,
@@ -244,11 +245,13 @@ def test_admin_gesture_wrong_pins_lock_right_pin_exits_and_all_is_audited(kiosk:
     assert w.current_page() is w.admin
     for n in range(ADMIN_LOCK_AFTER):
         kiosk.tap(w.admin.staff_field)
-        w.admin.staff_field.setText(ADMIN_NO)
+        w.admin.staff_field.setText(CLERK_NO if n == 0 else f"X{n}")  # a clerk's right PIN, then wrong numbers
         kiosk.tap(w.admin.pin_field)
-        kiosk.tap_keys(w.admin.pad, "0000" if n else "1111")
+        kiosk.tap_keys(w.admin.pad, ADMIN_PIN if n == 0 else "1111")
         kiosk.tap(w.admin.ok_button)
         assert w.admin.views.currentWidget() is w.admin.login
+        if n == 0:
+            assert "不是管理员" in w.admin.message.text()
     assert "锁定" in w.admin.message.text()
     # Locked: even the right PIN is refused now.
     w.admin.staff_field.setText(ADMIN_NO)
@@ -256,6 +259,7 @@ def test_admin_gesture_wrong_pins_lock_right_pin_exits_and_all_is_audited(kiosk:
     kiosk.tap(w.admin.ok_button)
     assert w.admin.views.currentWidget() is w.admin.login
     actions = [e.action for e in terminal.store.audit.list(limit=50) if e.actor == "kiosk"]
+    # the wrong tries, then the locked entry's try; the lock-out itself
     assert actions.count("kiosk_admin_refused") == ADMIN_LOCK_AFTER and "kiosk_admin_locked" in actions
     # Five minutes later the right PIN opens the menu; exit closes the window.
     terminal.kiosk._clock = lambda: terminal.clock() + __import__("datetime").timedelta(minutes=6)
@@ -266,8 +270,8 @@ def test_admin_gesture_wrong_pins_lock_right_pin_exits_and_all_is_audited(kiosk:
     kiosk.shot("admin_menu_portrait")
     kiosk.tap(w.admin.exit_button)
     assert not w.isVisible()
-    actions = [e.action for e in terminal.store.audit.list(limit=50) if e.actor == "kiosk"]
-    assert "kiosk_admin_entry" in actions and "kiosk_admin_exit" in actions
+    actions = [e.action for e in terminal.store.audit.list(limit=50) if e.actor == ADMIN_NO]
+    assert "admin_kiosk_entry" in actions and "admin_kiosk_exit" in actions
 
 
 def test_admin_cancel_returns_home_and_leaves_the_lock_on(kiosk: Kiosk) -> None:
