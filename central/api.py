@@ -252,7 +252,7 @@ def healthz(state: StateDep) -> Any:
     except Exception:
         log.exception("health check: database unavailable")
         return _error(503, "database_unavailable", headers={"Retry-After": "5"})
-    return {"status": "ok", "schema_version": migrations.LATEST}
+    return {"status": "ok", "schema_version": migrations.LATEST, "instance_id": reconcile.instance_id(state.engine)}
 
 
 @router.post(

@@ -8,6 +8,7 @@
     tongban-central [--db URL] case set-status CASE_NO STATUS [--note TEXT]
     tongban-central [--db URL] admin-password        (new password on stdin)
     tongban-central [--db URL] prune-changes --days N
+    tongban-central [--db URL] mark-restored         (after restoring the database from a backup)
 
 `--db` takes a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://...`) or a file path; default
 `$TB_CENTRAL_DB`, else `tongban-central.db` in the current directory. Exit 0 on success, non-zero with a one-line
@@ -87,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(prune)
     prune.add_argument("--days", type=int, required=True)
 
+    restored = sub.add_parser(
+        "mark-restored", help="after restoring the database from a backup: new instance id, terminals reconcile"
+    )
+    _db_option(restored)
+
     admin = sub.add_parser("admin-password", help="set the supervisor page's password (read from stdin)")
     _db_option(admin)
 
@@ -142,9 +148,17 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
         "prune-changes": _prune,
         "admin-password": _admin_password,
         "case": _case,
+        "mark-restored": _mark_restored,
     }
     handler = handlers.get(args.command)
     return handler(args, engine) if handler else _fail(f"unknown command {args.command}")
+
+
+def _mark_restored(_args: argparse.Namespace, engine: Engine) -> int:
+    from central import reconcile
+
+    print(f"platform instance id is now {reconcile.new_instance_id(engine)}; terminals reconcile at their next sync")
+    return 0
 
 
 def _catalogue(args: argparse.Namespace, engine: Engine) -> int:

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from central import schema
 from central.auth import Device
-from central.db import read
+from central.db import read, write
+
+#: `meta` key of the platform instance id: shared by every process on one database, replaced by
+#: `tongban-central mark-restored` after a restore from backup, so terminals reconcile at once (issue 20).
+INSTANCE_KEY = "instance_id"
+_INSERT_META = {
+    name: module.insert(schema.meta).on_conflict_do_nothing()
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+def instance_id(engine: Engine) -> str:
+    """The database's platform instance id (created on first use; two processes racing store one)."""
+    m = schema.meta.c
+    with read(engine) as conn:
+        value = conn.execute(select(m.value).where(m.key == INSTANCE_KEY)).scalar()
+    if value is not None:
+        return str(value)
+    with write(engine) as conn:
+        conn.execute(_INSERT_META[conn.dialect.name], {"key": INSTANCE_KEY, "value": str(uuid.uuid4())})
+        return str(conn.execute(select(m.value).where(m.key == INSTANCE_KEY)).scalar_one())
+
+
+def new_instance_id(engine: Engine) -> str:
+    """Replace the instance id (after a restore): every terminal sees the change and reconciles."""
+    value = str(uuid.uuid4())
+    with write(engine) as conn:
+        conn.execute(delete(schema.meta).where(schema.meta.c.key == INSTANCE_KEY))
+        conn.execute(schema.meta.insert().values(key=INSTANCE_KEY, value=value))
+    return value
 
 
 def summary(engine: Engine, device: Device) -> dict[str, Any]:
@@ -29,6 +60,7 @@ def summary(engine: Engine, device: Device) -> dict[str, Any]:
         "records": sum(by_kind.values()),
         "by_kind": by_kind,
         "max_terminal_seq": max_seq,
+        "instance_id": instance_id(engine),
     }
 
 

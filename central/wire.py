@@ -102,6 +102,7 @@ class Summary(BaseModel):
     records: int
     by_kind: dict[str, int]
     max_terminal_seq: int | None
+    instance_id: str = Field(description="platform instance id; changes when the database is restored from backup")
 
 
 class Change(BaseModel):
@@ -142,3 +143,4 @@ class BlobStored(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     schema_version: int
+    instance_id: str = Field(description="platform instance id; changes when the database is restored from backup")

@@ -74,6 +74,11 @@ class Blobs:
                 (self._s.now(), sha256),
             )
 
+    def forget_uploads(self) -> int:
+        """A platform restored from backup may lack any blob: check each again (HEAD) before its next record."""
+        with self._s.write() as conn:
+            return conn.execute("UPDATE attachments SET uploaded_at = NULL WHERE uploaded_at IS NOT NULL").rowcount
+
     def not_uploaded(self, sha256s: list[str]) -> list[str]:
         """Which of these blobs still need uploading (in the given order)."""
         if not sha256s:

@@ -352,6 +352,56 @@ class Outbox:
                 changed += cur.rowcount
         return changed
 
+    def requeue_missing(self, record_ids: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Reconciliation: sent records the platform lacks go back to pending, due now (issue 20).
+
+        Returns (requeued, lost), both in terminal_seq order. A record whose case was purged past retention
+        cannot be resent (its stored body no longer matches its hash), nor can a record depending on one: those
+        stay `sent` and are returned as `lost`. Pending records that depend on a requeued one are made due now,
+        so that they follow their parent in the same pass.
+        """
+        now = self._s.now()
+        ids = list(dict.fromkeys(record_ids))
+        requeued: list[str] = []
+        lost: list[str] = []
+        with self._s.write() as conn:
+            rows: list[tuple[int, str, str | None, str]] = []
+            purged: set[str] = set()
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows += conn.execute(
+                    f"SELECT terminal_seq, record_id, depends_on, state FROM outbox WHERE record_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+                purged.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT record_id FROM cases WHERE purged_at IS NOT NULL AND record_id IN ({marks})", chunk
+                    )
+                )
+            lost_set: set[str] = set()
+            for _seq, record_id, depends_on, state in sorted(rows):
+                if state != OutboxState.SENT:
+                    continue
+                if record_id in purged or depends_on in lost_set:
+                    lost_set.add(record_id)
+                    lost.append(record_id)
+                    continue
+                conn.execute(
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE record_id = ?",
+                    (now, now, record_id),
+                )
+                requeued.append(record_id)
+            for start in range(0, len(requeued), 500):
+                chunk = requeued[start : start + 500]
+                conn.execute(
+                    f"UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'"
+                    f" AND depends_on IN ({', '.join('?' * len(chunk))})",
+                    [now, *chunk],
+                )
+        return requeued, lost
+
     def depth(self) -> int:
         return int(self._s.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
 

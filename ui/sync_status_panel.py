@@ -80,6 +80,9 @@ class SyncStatusPanel(QWidget):
         self.queue_label.setObjectName("sync_queue")
         self.last_success_label = QLabel(self)
         self.last_success_label.setObjectName("sync_last_success")
+        self.reconcile_label = QLabel(self)
+        self.reconcile_label.setObjectName("sync_reconcile")
+        self.reconcile_label.setVisible(False)
         self.warning_label = QLabel(self)
         self.warning_label.setObjectName("sync_warning")
         self.warning_label.setWordWrap(True)
@@ -89,7 +92,7 @@ class SyncStatusPanel(QWidget):
         self.dead_button.setAccessibleName(self.tr("Records rejected by the platform"))
         self.sync_button = QPushButton(self.tr("Sync now"), self)
         self.sync_button.setObjectName("sync_now")
-        for widget in (self.state_label, self.queue_label, self.last_success_label):
+        for widget in (self.state_label, self.queue_label, self.last_success_label, self.reconcile_label):
             layout.addWidget(widget)
         # While shown, the message takes all the free width (one line); hidden, the spacer takes it.
         layout.addWidget(self.warning_label, 1)
@@ -119,7 +122,15 @@ class SyncStatusPanel(QWidget):
         self.last_success_label.setText(
             self.tr("Last success: {time}").format(time=_local_time_zh(status.last_success_at))
         )
+        self._show_reconciliation(status)
         warnings = []
+        if status.lost_on_platform:
+            warnings.append(
+                self.tr(
+                    "The platform lacks {count} older records that are past retention here and cannot be resent; "
+                    "tell the administrator"
+                ).format(count=status.lost_on_platform)
+            )
         if status.unsynced_warning:
             warnings.append(self.tr("Records have waited long to upload; check the network or tell the administrator"))
         if status.clock_wrong or status.state == SyncState.CLOCK_SKEW:
@@ -133,6 +144,21 @@ class SyncStatusPanel(QWidget):
         self.dead_button.setText(self.tr("{count} rejected by the platform").format(count=status.dead_letters))
         self.dead_button.setVisible(status.dead_letters > 0)
         self.sync_button.setEnabled(status.state not in (SyncState.NOT_ENROLLED, SyncState.STOPPED))
+
+    def _show_reconciliation(self, status: SyncStatus) -> None:
+        """After a reconciliation that found something (a platform restored from backup): when, and what it did."""
+        report = status.last_reconcile or {}
+        requeued = int(report.get("requeued", 0) or 0)
+        self.reconcile_label.setVisible(bool(status.last_reconcile_at) and bool(requeued or status.lost_on_platform))
+        if not self.reconcile_label.isHidden():
+            self.reconcile_label.setText(
+                self.tr("Checked with the platform {time}: {count} resent").format(
+                    time=_local_time_zh(status.last_reconcile_at), count=requeued
+                )
+            )
+        self.reconcile_label.setToolTip(
+            self.tr("Last check with the platform: {time}").format(time=_local_time_zh(status.last_reconcile_at))
+        )
 
     @Slot()
     def _on_sync_clicked(self) -> None:

@@ -252,6 +252,13 @@ class PlatformClient:
             raise BadResponseError("case answer has the wrong shape")
         return dict(data)
 
+    def health(self) -> dict[str, Any]:
+        """`GET /healthz` (no signature needed): status, schema version and the platform instance id."""
+        data = self._json_body(self.request("GET", "/healthz", signed=False))
+        if not isinstance(data, dict):
+            raise BadResponseError("health answer has the wrong shape")
+        return dict(data)
+
     def summary(self) -> dict[str, Any]:
         data = self._json_body(self.request("GET", "/api/v1/devices/me/summary"))
         if not isinstance(data, dict) or not isinstance(data.get("records"), int):

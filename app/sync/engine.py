@@ -11,6 +11,7 @@ is isolated; nothing is ever marked sent without a per-record ack.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import re
@@ -53,6 +54,11 @@ log = logging.getLogger("tongban.sync")
 ORPHAN_TIMEOUT = "orphan_timeout"
 #: The platform's timestamp window; a clock further off than this is shown as wrong.
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+#: Why a reconciliation ran (the log and `status --json` say which).
+RECONCILE_DAILY = "daily"
+RESTORE_CURSOR_GONE = "cursor_gone"  # the updates cursor is ahead of (or older than) the platform's log
+RESTORE_COUNT_BELOW_SENT = "count_below_sent"  # the platform holds fewer of our records than we sent
+RESTORE_INSTANCE_CHANGED = "instance_changed"  # the platform's instance id changed (marked as restored)
 SERVER_ERROR_PERSISTENT = "server_error_persistent"
 _RETRY_LATER_RE = re.compile(r"^retry_later:(?P<code>[^@]*)@(?P<since>\S+)$")
 
@@ -177,6 +183,8 @@ class SyncEngine:
         self._blocked_key: str | None = None
         self._blocked_until = 0.0
         self._last_pull = -1e18
+        #: Why the platform looks restored from a backup (issue 20): reconcile in this pass. None when not.
+        self._restore_reason: str | None = None
         self.attempt_log: list[float] = []  # monotonic time of each batch POST (for tests and the bench)
         if client is not None:
             offset = meta.get(store, meta.CLOCK_OFFSET)
@@ -214,6 +222,8 @@ class SyncEngine:
             next_attempt_in=wait,
             clock_offset_seconds=self.client.clock_offset if self.client else 0.0,
             case_no_taken=self._case_no_taken_notice(),
+            last_reconcile_at=meta.get(self.store, meta.LAST_RECONCILE_AT),
+            last_reconcile=_json_dict(meta.get(self.store, meta.LAST_RECONCILE)),
         )
 
     def _case_no_taken_notice(self) -> str:
@@ -646,6 +656,10 @@ class SyncEngine:
                 if resynced:
                     raise
                 log.info("updates cursor is gone on the platform: full resync")
+                if cursor:
+                    # Ahead of the platform's log (a restore from backup) or older than its pruning: either way,
+                    # check at once what it still holds of ours.
+                    self._restore_reason = self._restore_reason or RESTORE_CURSOR_GONE
                 cursor, resynced = "", True
                 continue
             changes = page["changes"]
@@ -679,23 +693,84 @@ class SyncEngine:
 
     # --- reconciliation -------------------------------------------------------------------------------------
 
-    def reconcile(self) -> int:
-        """Compare the platform's count with what we hold as sent; requeue what it lost. Returns ids requeued."""
+    def check_platform_instance(self) -> bool:
+        """`/healthz`'s instance id against the one seen before; True (and a reconciliation due) when it changed."""
+        assert self.client is not None
+        return self._note_instance(self.client.health().get("instance_id"))
+
+    def _note_instance(self, instance: object) -> bool:
+        if not isinstance(instance, str) or not instance:
+            return False  # an older platform without instance ids
+        known = meta.get(self.store, meta.PLATFORM_INSTANCE)
+        if known == instance:
+            return False
+        meta.set_many(self.store, {meta.PLATFORM_INSTANCE: instance})
+        if known is None:
+            return False
+        log.info("the platform's instance id changed (restored from a backup?)")
+        self._restore_reason = self._restore_reason or RESTORE_INSTANCE_CHANGED
+        return True
+
+    def reconcile(self, reason: str = RECONCILE_DAILY) -> int:
+        """Compare what the platform holds with what we hold as sent; requeue what it lost. Returns ids requeued.
+
+        Daily, the ids are checked only when the platform's count is below ours. For a restore sign (`reason`
+        other than daily) every kept sent id is checked. What the platform lacks goes back to pending, due now,
+        its blobs are checked again before it is sent, and what can no longer be resent (purged past retention)
+        is reported in the status and the log.
+        """
         assert self.client is not None
         summary = self.client.summary()
+        self._note_instance(summary.get("instance_id"))
+        if self._restore_reason is not None and reason == RECONCILE_DAILY:
+            reason = self._restore_reason
         conn = self.store.db.conn
         local_sent = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'sent'").fetchone()[0])
-        requeued = 0
-        if summary["records"] < local_sent:
+        if reason == RECONCILE_DAILY and summary["records"] < local_sent:
+            reason = RESTORE_COUNT_BELOW_SENT
+        requeued: list[str] = []
+        lost: list[str] = []
+        if reason != RECONCILE_DAILY:
+            missing: list[str] = []
             for chunk in self._sent_ids(MAX_MISSING_IDS):
-                missing = self.client.missing(chunk)
-                if missing:
-                    requeued += self.store.outbox.requeue(missing)
+                missing += self.client.missing(chunk)
+            requeued, lost = self.store.outbox.requeue_missing(missing)
+            if requeued:
+                self.store.blobs.forget_uploads()
             log.info(
-                "reconciliation: platform holds %d, we sent %d; requeued %d", summary["records"], local_sent, requeued
+                "reconciliation (%s): platform holds %d records of ours, we sent %d; requeued %d",
+                reason,
+                summary["records"],
+                local_sent,
+                len(requeued),
             )
-        meta.set_many(self.store, {meta.LAST_RECONCILE_AT: iso(self._clock())})
-        return requeued
+            if lost:
+                log.warning(
+                    "reconciliation (%s): the platform lacks %d records past retention that cannot be resent: %s",
+                    reason,
+                    len(lost),
+                    ", ".join(lost[:20]),
+                )
+        self._restore_reason = None
+        report = {
+            "reason": reason,
+            "requeued": len(requeued),
+            "lost": len(lost),
+            "lost_case_nos": self._case_nos(lost)[:20],
+            "platform_records": summary["records"],
+        }
+        meta.set_many(self.store, {meta.LAST_RECONCILE_AT: iso(self._clock()), meta.LAST_RECONCILE: json.dumps(report)})
+        return len(requeued)
+
+    def _case_nos(self, record_ids: list[str]) -> list[str]:
+        """Case numbers of these records (a case's own, or the case a receipt or rating belongs to)."""
+        out: list[str] = []
+        for record_id in record_ids:
+            entry = self.store.outbox.get(record_id)
+            case_no = entry.body.get("case_no") if entry is not None else None
+            if isinstance(case_no, str) and case_no not in out:
+                out.append(case_no)
+        return out
 
     def _sent_ids(self, size: int) -> Iterator[list[str]]:
         last = -1
@@ -817,13 +892,20 @@ class SyncEngine:
                 return StepResult(wait=step.wait, report=total)
         if self._mono() - self._last_pull >= self.settings.pull_interval_s or force_pull:
             self._last_pull = self._mono()
-            for task in (self.pull_updates, self.pull_catalogue):
+            for task in (self.pull_updates, self.pull_catalogue, self.check_platform_instance):
                 self._pull(task)
-            if self.reconcile_due():
+            if self._restore_reason is not None or self.reconcile_due():
+                reason = self._restore_reason or RECONCILE_DAILY
                 try:
-                    self.reconcile()
-                except PlatformError as exc:
-                    log.info("reconciliation failed: %s", type(exc).__name__)
+                    requeued = self.reconcile(reason)
+                except (PlatformError, StoreError) as exc:
+                    log.info("reconciliation (%s) failed: %s", reason, type(exc).__name__)
+                    requeued = 0
+                if requeued:
+                    # A restored platform gets back what it lost in this same pass, in terminal_seq order.
+                    again = self.cycle(should_stop=should_stop, progress=progress)
+                    total.merge(again.report)
+                    return StepResult(done=again.done, wait=again.wait, report=total)
         return StepResult(done=True, wait=self._next_due_in(), report=total)
 
     def _pull(self, task: Callable[[], object]) -> None:
@@ -860,6 +942,14 @@ class SyncEngine:
         if due is None:
             return idle
         return min(idle, max(0.0, (due - now).total_seconds()))
+
+
+def _json_dict(raw: str | None) -> dict[str, Any] | None:
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _isolate_suspects(entries: list[OutboxEntry], suspects: dict[str, _Suspect]) -> list[OutboxEntry]:

@@ -16,6 +16,8 @@ LAST_ERROR_AT = "sync.last_error_at"
 CLOCK_OFFSET = "sync.clock_offset"
 LAST_RECONCILE_AT = "sync.last_reconcile_at"
 CASE_NO_TAKEN = "sync.case_no_taken"  # "<record_id>|<case_no>|<next seq>" after rejected(case_no_taken)
+LAST_RECONCILE = "sync.last_reconcile"  # JSON: reason, requeued, lost, lost_case_nos, platform_records
+PLATFORM_INSTANCE = "sync.platform_instance"  # the platform's instance id last seen (changes after a restore)
 BLOCKED = "sync.blocked"  # "<state>|<key_id>" while revoked / auth-blocked / upgrade-paused
 
 

@@ -53,10 +53,19 @@ class SyncStatus:
     next_attempt_in: float | None = None
     clock_offset_seconds: float = 0.0  # platform time minus local time; over 300 s the screen warns
     case_no_taken: str = ""  # Chinese notice after the platform refused a case number another case owns
+    last_reconcile_at: str | None = None  # when the last reconciliation with the platform ran
+    #: what it found: reason (daily, cursor_gone, count_below_sent, instance_changed), requeued, lost (records the
+    #: platform lacks that are past retention here and cannot be resent), lost_case_nos, platform_records
+    last_reconcile: dict[str, Any] | None = None
 
     @property
     def clock_wrong(self) -> bool:
         return abs(self.clock_offset_seconds) > 300
+
+    @property
+    def lost_on_platform(self) -> int:
+        """Records a restored platform lacks that this terminal can no longer resend (past retention)."""
+        return int((self.last_reconcile or {}).get("lost", 0) or 0)
 
     @property
     def label_zh(self) -> str:
@@ -80,4 +89,7 @@ class SyncStatus:
             "next_attempt_in": None if self.next_attempt_in is None else round(self.next_attempt_in, 1),
             "clock_offset_seconds": round(self.clock_offset_seconds),
             "case_no_taken": self.case_no_taken or None,
+            "last_reconciliation": None
+            if self.last_reconcile_at is None
+            else {"at": self.last_reconcile_at, **(self.last_reconcile or {})},
         }

@@ -907,6 +907,10 @@
         <translation>上次成功：{time}</translation>
     </message>
     <message>
+        <source>The platform lacks {count} older records that are past retention here and cannot be resent; tell the administrator</source>
+        <translation>平台缺少 {count} 条较早的记录，本机已过保存期限无法重发，请联系管理员</translation>
+    </message>
+    <message>
         <source>Records have waited long to upload; check the network or tell the administrator</source>
         <translation>有记录长时间未上传，请检查网络或联系管理员</translation>
     </message>
@@ -917,6 +921,14 @@
     <message>
         <source>{count} rejected by the platform</source>
         <translation>{count} 条被平台拒收</translation>
+    </message>
+    <message>
+        <source>Checked with the platform {time}: {count} resent</source>
+        <translation>已与平台核对 {time}：补传 {count} 条</translation>
+    </message>
+    <message>
+        <source>Last check with the platform: {time}</source>
+        <translation>上次与平台核对：{time}</translation>
     </message>
 </context>
 <context>

@@ -74,3 +74,20 @@ def test_dead_letter_dialog_lists_reasons_and_asks_to_retry_the_selection(gui_ap
     assert retry.args == [["id-2"]]
     dialog.show_exported(2, "/tmp/x.jsonl")
     assert "已导出 2 条" in dialog.message.text() and "个人信息已隐去" in dialog.message.text()
+
+
+def test_panel_says_when_a_reconciliation_resent_records_and_what_it_cannot_resend(
+    gui_app: QApplication, qtbot: QtBot
+) -> None:
+    panel = SyncStatusPanel()
+    qtbot.add_widget(panel)
+    at = "2026-11-25T06:40:00+00:00"
+    panel.show_status(_status(last_reconcile_at=at, last_reconcile={"reason": "daily", "requeued": 0, "lost": 0}))
+    assert panel.reconcile_label.isHidden()  # an uneventful daily check is not news
+    panel.show_status(_status(last_reconcile_at=at, last_reconcile={"reason": "cursor_gone", "requeued": 4, "lost": 0}))
+    local = dt.datetime.fromisoformat(at).astimezone().strftime("%m-%d %H:%M")
+    assert not panel.reconcile_label.isHidden()
+    assert panel.reconcile_label.text() == f"已与平台核对 {local}：补传 4 条"
+    assert panel.warning_label.isHidden()
+    panel.show_status(_status(last_reconcile_at=at, last_reconcile={"reason": "cursor_gone", "requeued": 1, "lost": 3}))
+    assert "平台缺少 3 条较早的记录" in panel.warning_label.text()

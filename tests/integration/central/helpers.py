@@ -77,9 +77,12 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(db: str, log_path: Path, extra_env: dict[str, str] | None = None) -> Server:
-    """`tongban-central serve` as a real subprocess on a random loopback port; returns once /healthz answers."""
-    port = free_port()
+def start_server(
+    db: str, log_path: Path, extra_env: dict[str, str] | None = None, *, port: int | None = None
+) -> Server:
+    """`tongban-central serve` as a real subprocess on a loopback port (random unless given); returns once /healthz
+    answers."""
+    port = port or free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
