@@ -4,8 +4,8 @@ Submit writes the case, its materials and attachment references, the outbox entr
 transaction (`Store.save_case`), then hands the committed case to `ReceiptService` (when wired) to print the
 收件回执 and, with missing materials, the 一次性告知书. A failed print never loses the case.
 
-The draft is autosaved (debounced) under one key per terminal, so a crash or power cut restores it at the next
-start (`recovered_draft`).
+The draft is autosaved (debounced) under one key per clerk (`intake/<staff number>`), so a crash, power cut or
+sign-out restores it at that clerk's next sign-in (`recovered_draft`) — and to nobody else (issue 11).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -49,7 +49,17 @@ log = logging.getLogger("tongban.intake")
 
 Clock = Callable[[], dt.datetime]
 
+#: The draft key when no clerk is signed in (services used without a session), and the one key versions before
+#: issue 11 used for every clerk; `recovered_draft` hands such a draft only to the clerk the audit log shows was
+#: signed in when it was saved.
 DRAFT_KEY = "intake/current"
+
+
+def draft_key(staff_no: str) -> str:
+    """Where the draft of this clerk is autosaved ("" → the unowned key)."""
+    return f"intake/{staff_no}" if staff_no else DRAFT_KEY
+
+
 AUTOSAVE_DELAY_MS = 400
 
 
@@ -119,6 +129,8 @@ class IntakeService(QObject):
         self.receipts = receipts
         self._clock = clock
         self._pending: IntakeDraft | None = None
+        self._pending_key = DRAFT_KEY  # the owner's key, fixed when the autosave is scheduled
+        self._clerk = ""
         self._autosave = QTimer(self)
         self._autosave.setObjectName("intake_autosave_timer")
         self._autosave.setSingleShot(True)
@@ -195,9 +207,16 @@ class IntakeService(QObject):
             refresh_applicability(draft, item)
         self.autosave(draft=draft)
 
+    def set_clerk(self, staff_no: str | None) -> None:
+        """Who is at the counter now ("" or None: nobody). Drafts are saved under, and given back to, their clerk."""
+        self._clerk = staff_no or ""
+
     def autosave(self, *, draft: IntakeDraft) -> None:
-        """Save the draft shortly (debounced: a burst of keystrokes is one write)."""
+        """Save the draft shortly (debounced: a burst of keystrokes is one write), as the signed-in clerk's."""
+        if self._pending is not None and self._pending_key != draft_key(self._clerk):
+            self.flush_draft()  # the previous clerk's unsaved keystrokes go to the previous clerk
         self._pending = draft
+        self._pending_key = draft_key(self._clerk)
         self._autosave.start()
 
     def flush_draft(self) -> None:
@@ -214,7 +233,7 @@ class IntakeService(QObject):
         if draft is None:
             return
         try:
-            self._store.drafts.put(DRAFT_KEY, draft_to_json(draft))
+            self._store.drafts.put(self._pending_key, draft_to_json(draft))
         except StoreError as exc:
             log.warning("draft %s not autosaved: %s", draft.draft_id, exc.code)
             self.draft_save_failed.emit(exc.message)
@@ -223,13 +242,17 @@ class IntakeService(QObject):
         self.draft_saved.emit(draft.draft_id)
 
     def recovered_draft(self) -> IntakeDraft | None:
-        """The draft left by the last run (crash, power cut, sign-out), or None.
+        """The signed-in clerk's draft left by the last run (crash, power cut, sign-out), or None. Another clerk's
+        draft is never returned: the case would be recorded under the wrong clerk.
 
         A draft whose item has left the catalogue since is returned too (`item(draft.item_code)` is then None):
         what the clerk typed about the applicant must not be lost; `change_item` carries it to another item.
         """
+        key = draft_key(self._clerk)
         try:
-            payload = self._store.drafts.get(DRAFT_KEY)
+            payload = self._store.drafts.get(key)
+            if payload is None and self._clerk:
+                payload = self._adopt_unowned_draft(key)
         except StoreError as exc:
             log.warning("saved draft unreadable: %s", exc.code)
             return None
@@ -244,15 +267,35 @@ class IntakeService(QObject):
             log.info("saved draft %s is for an item no longer in the catalogue", draft.draft_id)
         return draft
 
+    def _adopt_unowned_draft(self, key: str) -> dict[str, Any] | None:
+        """A draft saved under the unowned key (by a version before per-clerk drafts) is this clerk's when the
+        audit log shows this clerk was the last to sign in before it was saved: it moves to the clerk's key."""
+        info = next((d for d in self._store.drafts.list() if d.key == DRAFT_KEY), None)
+        if info is None:
+            return None
+        owner = next(
+            (e.actor for e in self._store.audit.list(action="signed_in", limit=1000) if e.at <= info.updated_at), None
+        )
+        if owner != self._clerk:
+            return None
+        payload = self._store.drafts.get(DRAFT_KEY)
+        if payload is not None:
+            with self._store.transaction():
+                self._store.drafts.put(key, payload)
+                self._store.drafts.delete(DRAFT_KEY)
+            log.info("the unowned draft was saved while %s was signed in: it is now theirs", self._clerk)
+        return payload
+
     def _forget_draft(self, draft_id: str) -> None:
         """After a submit: drop the autosaved draft if it is this one (scripted intake leaves the clerk's alone)."""
         if self._pending is not None and self._pending.draft_id == draft_id:
             self._autosave.stop()
             self._pending = None
+        key = draft_key(self._clerk)
         try:
-            saved = self._store.drafts.get(DRAFT_KEY)
+            saved = self._store.drafts.get(key)
             if saved is not None and saved.get("draft_id") == draft_id:
-                self._store.drafts.delete(DRAFT_KEY)
+                self._store.drafts.delete(key)
         except StoreError as exc:  # the case is committed; a stale draft only shows a banner next start
             log.warning("draft not removed after submit: %s", exc.code)
 
@@ -261,7 +304,7 @@ class IntakeService(QObject):
         draft then stays."""
         self._autosave.stop()
         try:
-            self._store.drafts.delete(DRAFT_KEY)
+            self._store.drafts.delete(draft_key(self._clerk))
         except StoreError as exc:
             raise UserFacingError(exc.message, detail=exc.code) from exc
         self._pending = None

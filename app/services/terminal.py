@@ -136,6 +136,10 @@ class _Tier2:
             parent=parent,
         )
         self.intake.use_config(config, identity_problem=terminal._identity_problem)
+        # Drafts belong to their clerk (issue 11): saved under, and given back to, the signed-in clerk only.
+        clerk = terminal.staff.clerk
+        self.intake.set_clerk(clerk.staff_no if clerk is not None else None)
+        terminal.staff.signed_in.connect(self.intake.set_clerk)
         self.case_list = CaseListService(store=store, clock=clock, parent=parent)
         self.intake.case_submitted.connect(self.case_list.notify_changed)
         self.intake.case_submitted.connect(status.refresh)

@@ -287,3 +287,39 @@ def test_discard_on_a_store_that_cannot_write_is_a_plain_message_and_keeps_the_d
     store.db.conn.execute("PRAGMA query_only = OFF")
     assert refused.value.message
     assert service.recovered_draft() is not None
+
+
+def test_drafts_belong_to_their_clerk(qapp: object, store: Store, catalogue: CatalogueService) -> None:
+    """Issue 11: one draft per clerk, given back only to its owner; an unowned draft from the previous version goes
+    to the clerk the audit log shows was signed in when it was saved."""
+    from app.services.intake import draft_key
+    from app.services.intake_form import draft_to_json
+    from app.services.staff import StaffService
+
+    staff = StaffService(store=store)
+    for number, name in ((STAFF_NO, "王晓"), ("S0043", "赵敏")):
+        staff.add(staff_no=number, display_name=name, pin="246810", actor="test")
+    service = make_service(store, catalogue)
+    service.set_clerk(STAFF_NO)
+    mine = fill_person(service.start(item_code=ITEM_CODE))
+    service.autosave(draft=mine)
+    service.set_clerk("S0043")  # S0042 left without flushing: the pending draft is still S0042's
+    service.flush_draft()
+    assert service.recovered_draft() is None
+    assert store.drafts.get(draft_key("S0043")) is None
+    service.set_clerk(STAFF_NO)
+    back = service.recovered_draft()
+    assert back is not None and back.draft_id == mine.draft_id
+
+    # Upgraded from a version with one draft for everyone: it was saved while S0042 was signed in.
+    service.discard_draft()
+    staff.sign_in(staff_no=STAFF_NO, pin="246810")
+    store.drafts.put(DRAFT_KEY, draft_to_json(mine))
+    staff.sign_out()
+    staff.sign_in(staff_no="S0043", pin="246810")
+    service.set_clerk("S0043")
+    assert service.recovered_draft() is None
+    service.set_clerk(STAFF_NO)
+    adopted = service.recovered_draft()
+    assert adopted is not None and adopted.draft_id == mine.draft_id
+    assert store.drafts.get(DRAFT_KEY) is None and store.drafts.get(draft_key(STAFF_NO)) is not None

@@ -280,7 +280,7 @@ def test_a_draft_whose_item_was_withdrawn_keeps_the_applicant_for_another_item(
     gui_app: QApplication, qtbot: QtBot, terminal: Terminal
 ) -> None:
     """A newer catalogue from the platform dropped the item of the case the clerk was typing when the PC died."""
-    from app.services.intake import DRAFT_KEY
+    from app.services.intake import draft_key
     from app.services.intake_form import draft_to_json
 
     draft = terminal.intake.start(item_code=ITEM)
@@ -288,7 +288,7 @@ def test_a_draft_whose_item_was_withdrawn_keeps_the_applicant_for_another_item(
     payload = draft_to_json(draft)
     payload["item_code"] = "210882999999000"  # no longer in the catalogue
     terminal.intake.discard_draft()
-    terminal.store.drafts.put(DRAFT_KEY, payload)
+    terminal.store.drafts.put(draft_key(STAFF_NO), payload)
     _window, flow = open_window(qtbot, terminal)
     sign_in(qtbot, flow)
     s = flow.session
@@ -321,3 +321,35 @@ def test_an_unregistered_terminal_says_so_and_takes_no_case(
         assert term.store.cases.list_recent() == []
     finally:
         term.close()
+
+
+def test_a_draft_is_given_back_only_to_the_clerk_who_left_it(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    """Issue 11: S0042's unfinished form must not open for S0043 (the case would be recorded under S0043)."""
+    terminal.staff.add(staff_no="S0043", display_name="赵敏", pin="135790", actor="test")
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    s = flow.session
+    flow.choose_item(ITEM)
+    type_text(qtbot, s.form.applicant.fields["applicant.name"].edit, pii_samples.NAME_2)
+    s.form.applicant.fields["applicant.name"].edit.editingFinished.emit()
+    s.sign_out.click()  # the draft is saved as S0042's
+
+    page = flow.sign_in
+    page.staff_no.setText("S0043")
+    page.pin.setText("135790")
+    page.submit()
+    assert flow.work_area.currentWidget() is s
+    assert s.form.draft is None and s.form_stack.currentWidget() is s.hint
+    assert terminal.intake.recovered_draft() is None
+    shot(window, "21_other_clerk_gets_an_empty_form")
+    flow.choose_item(ITEM)  # S0043 starts a case of their own
+    assert s.form.applicant.fields["applicant.name"].text() == ""
+    s.sign_out.click()
+
+    page.staff_no.setText(STAFF_NO)
+    page.pin.setText(STAFF_PIN)
+    page.submit()
+    assert s.form.draft is not None and s.form.applicant.fields["applicant.name"].text() == pii_samples.NAME_2
+    assert s.form.banner.isVisible()

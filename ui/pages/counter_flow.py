@@ -112,8 +112,10 @@ class CounterFlow(QObject):
         self.session.clerk.setText(self.tr("Clerk {number} {name}").format(number=staff_no, name=name))
         self.work_area.setCurrentWidget(self.session)
         intake = self.terminal.intake
-        draft = intake.recovered_draft()
+        intake.set_clerk(staff_no)
+        draft = intake.recovered_draft()  # this clerk's own draft, never the previous clerk's
         self._orphan = None
+        self.session.form.draft = None  # the previous clerk's form is never shown to this one
         if draft is not None and intake.item(draft.item_code) is None:
             # Its item was withdrawn meanwhile: keep what was typed until the clerk picks another item.
             self._orphan = draft
@@ -136,7 +138,8 @@ class CounterFlow(QObject):
 
     @Slot(str, str)
     def _on_signed_out(self, _staff_no: str, reason: str) -> None:
-        self.terminal.intake.flush_draft()
+        self.terminal.intake.flush_draft()  # saved as the departing clerk's
+        self.terminal.intake.set_clerk(None)
         self.work_area.setCurrentWidget(self.sign_in)
         notice = self.tr("Signed out after 10 idle minutes; the draft was saved.") if reason == "idle" else ""
         self.sign_in.reset(notice)
