@@ -5,16 +5,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.domain.workdays import HolidayCalendar, load_holiday_calendar
 from central import schema
 from central.changelog import append_change
 from central.db import iso, lock_change_log, now_utc, read, write
@@ -22,7 +25,7 @@ from central.db import iso, lock_change_log, now_utc, read, write
 log = logging.getLogger("tongban.central.ratings")
 
 LEVEL_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-#: Same lists as DOMAIN.md / app.domain.models (a test keeps them equal; central may not import app.domain).
+#: Same lists as DOMAIN.md / app.domain.models (a test keeps them equal; central imports only app.domain.workdays).
 REASONS = (
     "办事指南不清楚",
     "材料要求多、重复提交",
@@ -78,14 +81,17 @@ def _deadline_days() -> tuple[int, int]:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _calendar() -> HolidayCalendar:
+    """The terminal's holiday table (resources/holidays/cn.json, or the file in TB_CENTRAL_HOLIDAYS), read once."""
+    path = os.environ.get("TB_CENTRAL_HOLIDAYS")
+    return load_holiday_calendar(Path(path) if path else None)
+
+
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Monday–Friday only: the platform has no holiday table yet, so holidays make deadlines slightly early."""
-    current = start
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """`days` working days after `start`, counted as the terminal counts them (app.domain.workdays): weekends and
+    statutory holidays off, make-up working days (调休) on; a year missing from the table counts Monday-Friday."""
+    return _calendar().add_working_days(start, days).date
 
 
 def _insert(conn: Connection, table: Any) -> Any:

@@ -163,6 +163,18 @@ def test_follow_up_deadlines_skip_weekends_and_overdue_rules() -> None:
     friday = dt.date(2026, 11, 27)
     assert ratings.add_working_days(friday, 1) == dt.date(2026, 11, 30)
     assert ratings.add_working_days(friday, 15) == dt.date(2026, 12, 18)
+    # Across the 2026 Spring Festival (holiday 02-15..02-23, make-up working days Sat 02-14 and Sat 02-28): the same
+    # table and loader as the terminal's (resources/holidays/cn.json via app.domain.workdays).
+    before_festival = dt.date(2026, 2, 13)
+    assert ratings.add_working_days(before_festival, 1) == dt.date(2026, 2, 14)
+    assert ratings.add_working_days(before_festival, 2) == dt.date(2026, 2, 24)
+    assert ratings.add_working_days(before_festival, 15) == dt.date(2026, 3, 12)
+    from app.domain.workdays import load_holiday_calendar
+
+    assert (
+        ratings.add_working_days(before_festival, 15)
+        == load_holiday_calendar().add_working_days(before_festival, 15).date
+    )
     today = dt.date(2026, 12, 1)
     assert reports.is_overdue("new", "2026-11-30", "2026-12-18", today)
     assert not reports.is_overdue("called_back", "2026-11-30", "2026-12-18", today)
