@@ -30,7 +30,7 @@ from app.printing.thermal import (
 )
 from resources import resource_path
 from tests import pii_samples
-from tests.integration.receipts_support import CASE_NO, pdf_text, pdf_to_pngs, person_case, squash
+from tests.integration.receipts_support import CASE_NO, decode_qr, pdf_text, pdf_to_pngs, person_case, squash
 
 NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)  # 10:00 in Yingkou
 HALL = HallContext(
@@ -226,3 +226,23 @@ def test_refusal_notice_on_thermal_paper(fonts: None, paper: int) -> None:
     assert "不予收件告知书" in slip and "申请人未携带居民身份证原件，无法核验身份" in slip
     assert "12345" in slip and "李晓红（工号S0042）" in slip and "预计办结" not in slip
     assert "申请人（代办人）签收：" in slip
+
+
+# --- 4. speed: the fixed QR mask still scans ---------------------------------------------------------------------
+
+
+def test_qr_with_the_fixed_mask_decodes_for_many_case_numbers(tmp_path: Path) -> None:
+    """The QR uses one fixed data mask instead of trying all eight (issue 15's speed target); every symbol must
+    still read back at the 58 mm module size, whatever the case number and platform URL."""
+    from app.domain.case_number import make_case_number
+    from app.printing.qr import qr_image, query_url
+
+    bases = ("", "https://tb.example.cn", "https://zwfw.yingkou.gov.cn:8443/tongban-platform")
+    for n in range(24):
+        case_no = make_case_number(
+            "210800", f"{n % 7 + 1:02d}", f"{n * 37 % 999 + 1:03d}", dt.date(2026, 11, 1 + n), n * 911 + 1
+        )
+        payload = query_url(bases[n % 3], case_no)
+        png = tmp_path / f"qr{n}.png"
+        qr_image(payload, module_px=6).save(png)
+        assert decode_qr(png) == [payload]
