@@ -261,12 +261,33 @@ def _m0005_one_rating_per_act(db: sqlite_utils.Database) -> None:
     _run(db, _V5_ONE_RATING_PER_ACT)
 
 
+_V6_PRINT_QUEUE = (
+    # Issue 11 item 4: a print that failed stays listed after a restart until it is retried, redirected or
+    # dismissed. No personal data: the documents are rebuilt from the stored case.
+    """CREATE TABLE print_queue (
+        job_id TEXT PRIMARY KEY,
+        case_no TEXT NOT NULL,
+        output TEXT NOT NULL CHECK (output IN ('thermal', 'printer', 'pdf')),
+        staff_no TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT ''
+    )""",
+)
+
+
+@migrations(name="0006_print_queue")
+def _m0006_print_queue(db: sqlite_utils.Database) -> None:
+    _run(db, _V6_PRINT_QUEUE)
+
+
 MIGRATION_NAMES: tuple[str, ...] = (
     "0001_initial",
     "0002_staff_and_rating_requests",
     "0003_rating_request_context",
     "0004_staff_roles",
     "0005_one_rating_per_act",
+    "0006_print_queue",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

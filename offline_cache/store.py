@@ -27,6 +27,7 @@ from offline_cache.errors import RatingAlreadyRecordedError, StoreError, from_sq
 from offline_cache.keys import KeyProvider, default_key_provider
 from offline_cache.numbering import CaseNumberFactory
 from offline_cache.outbox import Outbox
+from offline_cache.print_queue import PrintQueueRepository
 from offline_cache.purge import PurgeReport, purge_personal_data
 from offline_cache.ratings import Ratings
 from offline_cache.receipts import Receipts
@@ -90,7 +91,7 @@ class Store:
     """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
 
     Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff`,
-    `case_events` (repositories); `recovered_from` is where a damaged database was moved at open (None
+    `print_queue`, `case_events` (repositories); `recovered_from` is where a damaged database was moved at open (None
     normally) for the UI to report.
     """
 
@@ -112,6 +113,7 @@ class Store:
         self.audit = AuditLog(session)
         self.settings = Settings(session)
         self.staff = StaffRepository(session)
+        self.print_queue = PrintQueueRepository(session)
         self.case_events = CaseEvents(session, self.outbox)
 
     @property

@@ -35,6 +35,7 @@ from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
+from offline_cache.print_queue import QueuedPrint
 
 log = logging.getLogger("tongban.printing")
 
@@ -231,6 +232,45 @@ class ReceiptService(QObject):
         self._pool.setMaxThreadCount(1)
         # Queued even from the GUI thread itself: print_case returns its job id before any outcome is signalled.
         self._job_finished.connect(self._on_job_finished, Qt.ConnectionType.QueuedConnection)
+        self._persisted: set[str] = set()  # failed jobs kept in the store's print queue
+        self._restore_failed()
+
+    def _restore_failed(self) -> None:
+        """Failed jobs of an earlier run, back in the queue (their documents are rebuilt on retry)."""
+        try:
+            kept = self._store.print_queue.failed()
+        except StoreError as exc:
+            log.warning("print queue unreadable (%s): failed prints of earlier runs are not listed", exc.code)
+            return
+        for row in kept:
+            stored = self._store.cases.get_by_no(row.case_no)
+            if stored is None:  # purged or never stored: nothing left to print
+                self._forget(row.job_id)
+                continue
+            self._queue.put(
+                PrintJob(
+                    job_id=row.job_id,
+                    case_no=row.case_no,
+                    documents=(),
+                    output=row.output,
+                    staff_no=row.staff_no,
+                    created_at=row.created_at,
+                    case=stored.case,
+                    state=JobState.FAILED,
+                    attempts=row.attempts,
+                    error=row.error,
+                )
+            )
+            self._persisted.add(row.job_id)
+        if kept:
+            log.info("%d failed print job(s) of an earlier run are waiting", len(self._queue.failed()))
+
+    def _forget(self, job_id: str) -> None:
+        self._persisted.discard(job_id)
+        try:
+            self._store.print_queue.forget(job_id)
+        except StoreError as exc:
+            log.warning("print queue entry %s not removed: %s", job_id, exc.code)
 
     # --- use cases -----------------------------------------------------------------------------------------
 
@@ -319,6 +359,7 @@ class ReceiptService(QObject):
     def dismiss(self, *, job_id: str) -> None:
         """Drop a failed job (the case stays; it can be reprinted at any time)."""
         if self._queue.remove(job_id) is not None:
+            self._forget(job_id)
             self.queue_changed.emit(len(self._queue.failed()))
 
     def preview(self, *, case: Case, output: ReceiptOutput | None = None) -> list[QImage]:
@@ -369,6 +410,7 @@ class ReceiptService(QObject):
             destination=outcome.destination,
         )
         self._log_print(job, outcome)
+        self._keep(job, outcome)
         if outcome.ok:
             log.info("print job %s for case %s done", job_id, job.case_no)
             self.printed.emit(job_id, job.case_no, outcome.destination)
@@ -376,6 +418,20 @@ class ReceiptService(QObject):
             log.warning("print job %s for case %s failed: %s", job_id, job.case_no, outcome.detail)
             self.failed.emit(job_id, job.case_no, outcome.message)
             self.queue_changed.emit(len(self._queue.failed()))
+
+    def _keep(self, job: PrintJob, outcome: _Outcome) -> None:
+        """A failed job is kept in the store so a restart still lists it; a delivered one is dropped from it."""
+        if outcome.ok:
+            if job.job_id in self._persisted:
+                self._forget(job.job_id)
+            return
+        row = QueuedPrint(job.job_id, job.case_no, job.output, job.staff_no, job.created_at, job.attempts, job.error)
+        try:
+            self._store.print_queue.keep_failed(row)
+        except StoreError as exc:
+            log.error("failed print job %s not kept in the store: %s", job.job_id, exc.code)
+            return
+        self._persisted.add(job.job_id)
 
     def _log_print(self, job: PrintJob, outcome: _Outcome) -> None:
         printed_at = self._clock()

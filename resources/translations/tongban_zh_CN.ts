@@ -1035,6 +1035,54 @@
         <translation>录入邮寄单号</translation>
     </message>
     <message>
+        <source>Print on</source>
+        <translation>打印到</translation>
+    </message>
+    <message>
+        <source>Configured printer</source>
+        <translation>默认打印机</translation>
+    </message>
+    <message>
+        <source>A4 printer</source>
+        <translation>A4打印机</translation>
+    </message>
+    <message>
+        <source>Receipt printer (thermal)</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <source>PDF file</source>
+        <translation>PDF文件</translation>
+    </message>
+    <message>
+        <source>Print on:</source>
+        <translation>打印到：</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Reprint (补打)</source>
+        <translation>补打</translation>
+    </message>
+    <message>
+        <source>Prints that failed</source>
+        <translation>打印失败的回执</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Save as PDF instead</source>
+        <translation>改为输出PDF</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
         <source>Case number</source>
         <translation>办件编号</translation>
     </message>
@@ -1061,6 +1109,28 @@
     <message>
         <source>Rating</source>
         <translation>评价</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>Printed ({where}).</source>
+        <translation>已打印（{where}）。</translation>
+    </message>
+    <message>
+        <source>Not printed: {reason}</source>
+        <translation>未打印：{reason}</translation>
+    </message>
+    <message>
+        <source>{case}  {time}  {reason}</source>
+        <translation>{case}  {time}  {reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n print(s) failed: retry, save as PDF or dismiss.</source>
+        <translation>
+            <numerusform>%n 份回执打印失败：可重试、改为输出PDF或忽略。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Case not found</source>

@@ -189,6 +189,38 @@ def test_paper_out_keeps_the_job_and_retry_prints_it(
 
 
 @pytest.mark.expected_log
+def test_a_failed_print_is_still_listed_after_a_restart(
+    qtbot: QtBot, make_service: Any, printer: FakePrinter, saved_case: Case, tmp_path: Path
+) -> None:
+    printer.mode = "paper_out"
+    config = _config(kind="escpos_network", host="127.0.0.1", port=printer.port, timeout_seconds=5)
+    first = make_service(config)
+    job_id, _case_no, _message = _print(qtbot, first, saved_case, ok=False)
+    assert first.wait_for_idle(10_000)
+    # The program restarts: a new store connection, a new service.
+    with open_store(tmp_path / "tb.db") as reopened:
+        second = ReceiptService(config=config, store=reopened, pdf_dir=tmp_path / "receipts")
+        waiting = second.failed_jobs()
+        assert [(j.job_id, j.case_no) for j in waiting] == [(job_id, saved_case.case_no)]
+        assert "缺纸" in waiting[0].error
+        printer.mode = "ok"
+        with qtbot.wait_signal(second.printed, timeout=10_000):
+            second.retry(job_id=job_id)
+        qtbot.wait_until(lambda: len(printer.jobs) == 2, timeout=5000)
+        assert "补打".encode("gb18030") not in printer.jobs[-1]  # the first paper that came out: the original
+        assert second.failed_jobs() == []
+        # A dismissed failure is gone after a restart too.
+        printer.mode = "paper_out"
+        with qtbot.wait_signal(second.failed, timeout=10_000) as failed:
+            second.print_case(case=saved_case, staff_no="S0042")
+        assert failed.args is not None
+        second.dismiss(job_id=failed.args[0])
+        assert second.wait_for_idle(10_000)
+    with open_store(tmp_path / "tb.db") as again:
+        assert ReceiptService(config=config, store=again, pdf_dir=tmp_path / "receipts").failed_jobs() == []
+
+
+@pytest.mark.expected_log
 def test_refused_connection_fails_plainly_and_can_go_to_pdf(
     qtbot: QtBot, make_service: Any, store: Store, saved_case: Case
 ) -> None:

@@ -43,6 +43,7 @@ class PrintPreviewDialog(QDialog):
         self._service = service
         self._case = case
         self._staff_no = staff_no
+        self._output = output
         self._job = ""
 
         self.pages = QWidget()
@@ -94,7 +95,7 @@ class PrintPreviewDialog(QDialog):
 
     @Slot()
     def _print(self) -> None:
-        self._start(self._service.print_case(case=self._case, staff_no=self._staff_no))
+        self._start(self._service.print_case(case=self._case, staff_no=self._staff_no, output=self._output))
 
     @Slot()
     def _to_pdf(self) -> None:

@@ -53,7 +53,9 @@ class SessionPage(QWidget):
         self.form_stack.addWidget(self.form)
         self.intake_view.setSizes([380, 860])
         self.result = SubmitResultPage(terminal.receipts, self.views)
-        self.today_page = TodayCasesPage(terminal.case_list, terminal.intake, terminal.staff, self.views)
+        self.today_page = TodayCasesPage(
+            terminal.case_list, terminal.intake, terminal.staff, self.views, receipts=terminal.receipts
+        )
         for view in (self.intake_view, self.result, self.today_page):
             self.views.addWidget(view)
         layout.addLayout(bar)

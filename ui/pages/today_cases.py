@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -24,10 +26,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.case_number import format_grouped
 from app.domain.masking import Field, Surface, mask_for
-from app.domain.models import Case, CaseState, EnterpriseApplicant, OriginalsHandling, PersonApplicant
+from app.domain.models import Case, CaseState, EnterpriseApplicant, OriginalsHandling, PersonApplicant, ReceiptOutput
 from app.services.case_list import STATE_LABELS, CaseListService, CaseRow
 from app.services.errors import UserFacingError
 from app.services.intake import IntakeService, SubmitRefusedError
+from app.services.receipts import ReceiptService
 from app.services.staff import StaffService
 from ui.widgets.accessible import enable_named_clear_button, tie_label
 from ui.widgets.item_guide import DELIVERY_ZH
@@ -90,13 +93,19 @@ def detail_html(case: Case) -> str:
 
 class TodayCasesPage(QWidget):
     def __init__(
-        self, cases: CaseListService, intake: IntakeService, staff: StaffService, parent: QWidget | None = None
+        self,
+        cases: CaseListService,
+        intake: IntakeService,
+        staff: StaffService,
+        parent: QWidget | None = None,
+        receipts: ReceiptService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("today_cases_page")
         self._cases = cases
         self._intake = intake
         self._staff = staff
+        self._receipts = receipts
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit(self)
@@ -117,6 +126,26 @@ class TodayCasesPage(QWidget):
         bar.addWidget(state_label)
         bar.addWidget(self.state)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self._build_table(splitter)
+        splitter.setSizes([760, 420])
+        self.tracking_box = self._tracking_box()
+        self.print_box = self._print_box()
+        self.failed_box = self._failed_box()
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tracking_box)
+        layout.addWidget(self.print_box)
+        layout.addWidget(self.failed_box)
+        self.search.textChanged.connect(self.refresh)
+        self.state.currentIndexChanged.connect(self.refresh)
+        self.table.currentCellChanged.connect(self._on_current)
+        cases.cases_changed.connect(self._on_cases_changed)
+        self.rows: list[CaseRow] = []
+        self._selected: Case | None = None
+        self._stale = True
+
+    def _build_table(self, splitter: QSplitter) -> None:
+        """The case table and the detail pane beside it."""
         self.table = QTableWidget(0, 7, splitter)
         self.table.setObjectName("cases_table")
         self.table.setAccessibleName(self.tr("Today's cases"))
@@ -132,18 +161,6 @@ class TodayCasesPage(QWidget):
         self.detail = QTextBrowser(splitter)
         self.detail.setObjectName("case_detail")
         self.detail.setAccessibleName(self.tr("Case detail"))
-        splitter.setSizes([760, 420])
-        self.tracking_box = self._tracking_box()
-        layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.tracking_box)
-        self.search.textChanged.connect(self.refresh)
-        self.state.currentIndexChanged.connect(self.refresh)
-        self.table.currentCellChanged.connect(self._on_current)
-        cases.cases_changed.connect(self._on_cases_changed)
-        self.rows: list[CaseRow] = []
-        self._selected: Case | None = None
-        self._stale = True
 
     def _tracking_box(self) -> QWidget:
         """Tracking number of mailed originals (邮寄跑腿), entered once the envelope has gone."""
@@ -165,6 +182,71 @@ class TodayCasesPage(QWidget):
         box.hide()
         self.tracking_button.clicked.connect(self.record_tracking)
         self.tracking.returnPressed.connect(self.record_tracking)
+        return box
+
+    def _print_box(self) -> QWidget:
+        """预览 / 补打 of the selected case: both documents, on the printer the clerk picks (or to PDF)."""
+        row = QHBoxLayout()
+        self.output = QComboBox(self)
+        self.output.setObjectName("reprint_output")
+        self.output.setAccessibleName(self.tr("Print on"))
+        self.output.addItem(self.tr("Configured printer"), None)
+        self.output.addItem(self.tr("A4 printer"), ReceiptOutput.PRINTER.value)
+        self.output.addItem(self.tr("Receipt printer (thermal)"), ReceiptOutput.THERMAL.value)
+        self.output.addItem(self.tr("PDF file"), ReceiptOutput.PDF.value)
+        output_label = QLabel(self.tr("Print on:"), self)
+        tie_label(output_label, self.output, self.tr("Print on:"))
+        self.preview_button = QPushButton(self.tr("Preview"), self)
+        self.preview_button.setObjectName("preview_receipt")
+        self.reprint_button = QPushButton(self.tr("Reprint (补打)"), self)
+        self.reprint_button.setObjectName("reprint_receipt")
+        self.print_message = QLabel(self)
+        self.print_message.setObjectName("reprint_message")
+        self.print_message.setWordWrap(True)
+        row.addWidget(output_label)
+        row.addWidget(self.output)
+        row.addWidget(self.preview_button)
+        row.addWidget(self.reprint_button)
+        row.addWidget(self.print_message, 1)
+        box = QWidget(self)
+        box.setLayout(row)
+        box.setVisible(self._receipts is not None)
+        self.preview_button.clicked.connect(self.preview)
+        self.reprint_button.clicked.connect(self.reprint)
+        if self._receipts is not None:
+            self._receipts.printed.connect(self._on_printed)
+            self._receipts.failed.connect(self._on_failed)
+            self._receipts.queue_changed.connect(self._refresh_failed)
+        return box
+
+    def _failed_box(self) -> QWidget:
+        """Prints that failed (this run or an earlier one): retry, send to PDF instead, or dismiss."""
+        column = QVBoxLayout()
+        self.failed_title = QLabel(self)
+        self.failed_title.setProperty("role", "error")
+        self.failed_list = QListWidget(self)
+        self.failed_list.setObjectName("failed_prints")
+        self.failed_list.setAccessibleName(self.tr("Prints that failed"))
+        self.failed_list.setMaximumHeight(110)
+        buttons = QHBoxLayout()
+        self.retry_button = QPushButton(self.tr("Retry"), self)
+        self.retry_button.setObjectName("retry_print")
+        self.to_pdf_button = QPushButton(self.tr("Save as PDF instead"), self)
+        self.to_pdf_button.setObjectName("redirect_print_to_pdf")
+        self.dismiss_button = QPushButton(self.tr("Dismiss"), self)
+        self.dismiss_button.setObjectName("dismiss_print")
+        for button in (self.retry_button, self.to_pdf_button, self.dismiss_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        column.addWidget(self.failed_title)
+        column.addWidget(self.failed_list)
+        column.addLayout(buttons)
+        box = QWidget(self)
+        box.setLayout(column)
+        box.hide()
+        self.retry_button.clicked.connect(self.retry_failed)
+        self.to_pdf_button.clicked.connect(self.redirect_failed)
+        self.dismiss_button.clicked.connect(self.dismiss_failed)
         return box
 
     def _headers(self) -> tuple[str, ...]:
@@ -189,6 +271,7 @@ class TodayCasesPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         if self._stale:
             self.refresh()
+        self._refresh_failed()
         super().showEvent(event)
 
     @Slot()
@@ -225,6 +308,87 @@ class TodayCasesPage(QWidget):
         self.tracking_box.setVisible(mailed and case is not None and case.state is not CaseState.REFUSED)
         self.tracking.setText(case.routing.tracking_no if case else "")
         self.tracking_message.clear()
+        for button in (self.preview_button, self.reprint_button):
+            button.setEnabled(case is not None)
+
+    # --- 预览 / 补打 ----------------------------------------------------------------------------------------
+
+    def _chosen_output(self) -> ReceiptOutput | None:
+        value = self.output.currentData()
+        return ReceiptOutput(value) if value else None
+
+    @Slot()
+    def preview(self) -> None:
+        """The selected case's documents as the chosen printer would print them, with 打印 / 输出PDF."""
+        case = self._selected
+        if case is None or self._receipts is None:
+            return
+        from ui.dialogs.print_preview import PrintPreviewDialog
+
+        dialog = PrintPreviewDialog(
+            self._receipts, case=case, staff_no=self._staff.staff_no, output=self._chosen_output(), parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def reprint(self) -> None:
+        """Print the selected case's documents again; one printed on paper before is marked 补打."""
+        case = self._selected
+        if case is None or self._receipts is None:
+            return
+        self._reprint_job = self._receipts.reprint(
+            case_no=case.case_no, staff_no=self._staff.staff_no, output=self._chosen_output()
+        )
+        self.print_message.setText(self.tr("Printing…"))
+
+    @Slot(str, str, str)
+    def _on_printed(self, job_id: str, _case_no: str, destination: str) -> None:
+        if job_id == getattr(self, "_reprint_job", ""):
+            self.print_message.setText(self.tr("Printed ({where}).").format(where=destination.rsplit("/", 1)[-1]))
+        self._refresh_failed()
+
+    @Slot(str, str, str)
+    def _on_failed(self, job_id: str, _case_no: str, message: str) -> None:
+        if job_id == getattr(self, "_reprint_job", ""):
+            self.print_message.setText(self.tr("Not printed: {reason}").format(reason=message))
+        self._refresh_failed()
+
+    @Slot()
+    def _refresh_failed(self, *_args: object) -> None:
+        jobs = self._receipts.failed_jobs() if self._receipts is not None else []
+        self.failed_list.clear()
+        for job in jobs:
+            text = self.tr("{case}  {time}  {reason}").format(
+                case=format_grouped(job.case_no), time=job.created_at.astimezone().strftime("%H:%M"), reason=job.error
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, job.job_id)
+            self.failed_list.addItem(item)
+        if jobs:
+            self.failed_list.setCurrentRow(0)
+        self.failed_title.setText(self.tr("%n print(s) failed: retry, save as PDF or dismiss.", "", len(jobs)))
+        self.failed_box.setVisible(bool(jobs))
+
+    def _failed_job(self) -> str:
+        item = self.failed_list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    @Slot()
+    def retry_failed(self) -> None:
+        if (job := self._failed_job()) and self._receipts is not None:
+            self._receipts.retry(job_id=job)
+
+    @Slot()
+    def redirect_failed(self) -> None:
+        if (job := self._failed_job()) and self._receipts is not None:
+            self._receipts.redirect_to_pdf(job_id=job)
+
+    @Slot()
+    def dismiss_failed(self) -> None:
+        if (job := self._failed_job()) and self._receipts is not None:
+            self._receipts.dismiss(job_id=job)
 
     @Slot()
     def record_tracking(self) -> None:
