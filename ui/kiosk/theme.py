@@ -83,6 +83,18 @@ QPushButton[role="kbkey"] {{ font-size: {s.body_px + 4}px; min-width: 60px; min-
 QPushButton#key_enter, QPushButton[role="primary"] {{ font-size: {s.title_px}px; }}
 QPushButton#key_enter {{ background: {accent}; color: {accent_fg}; font-weight: bold; }}
 QListWidget {{ background: {panel}; border: {border_w}px solid {border}; }}
+QPushButton[role="tile"]:disabled {{ background: {panel}; color: {muted}; border-style: dashed; }}
+QLabel#rating_question, QLabel#reasons_title {{ font-size: {s.title_px}px; font-weight: bold; }}
+QLabel#rating_context {{ color: {muted}; }}
+QLabel#thanks_title {{ font-size: {s.title_px * 3 // 2}px; font-weight: bold; color: #2e7d32; }}
+QLabel#thanks_detail {{ font-size: {s.title_px}px; }}
+QLabel#rating_message {{ color: #b71c1c; font-weight: bold; }}
+QToolButton {{ font-size: {s.tile_px - 4}px; font-weight: bold; }}
+QPushButton#reason:checked {{ background: {"#ffff00" if elder else "#ffe0b2"}; color: #000000;
+                              border: {border_w + 2}px solid {"#000000" if elder else "#ef6c00"}; font-weight: bold; }}
+QCheckBox {{ spacing: 16px; }}
+QCheckBox::indicator {{ width: {s.target_px}px; height: {s.target_px}px; }}
+QLineEdit#rating_text {{ font-size: {s.body_px + 4}px; }}
 QFrame#idle_overlay {{ background: rgba(0, 0, 0, 160); }}
 QFrame#idle_card, QFrame#kiosk_card {{ background: {panel}; border: {border_w}px solid {border}; border-radius: 16px; }}
 QLabel#idle_seconds {{ font-size: {s.title_px * 2}px; font-weight: bold; color: {accent}; }}

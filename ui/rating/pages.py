@@ -159,11 +159,6 @@ class ReasonsPage(QWidget):
             grid.addWidget(button, n // REASON_COLUMNS, n % REASON_COLUMNS)
             self.reason_buttons[reason] = button
         left.addWidget(self.reasons_box)
-        self.consent = QCheckBox(self)
-        self.consent.setObjectName("callback_consent")
-        self.consent.setMinimumHeight(TOUCH_MIN_PX)
-        self.consent.toggled.connect(self._changed)
-        left.addWidget(self.consent)
         left.addStretch(1)
         body.addLayout(left, 1)
         right = QVBoxLayout()
@@ -171,6 +166,11 @@ class ReasonsPage(QWidget):
         right.addStretch(1)
         body.addLayout(right, 1)
         layout.addLayout(body, 1)
+        self.consent = QCheckBox(self)  # full width: its sentence is long
+        self.consent.setObjectName("callback_consent")
+        self.consent.setMinimumHeight(TOUCH_MIN_PX)
+        self.consent.toggled.connect(self._changed)
+        layout.addWidget(self.consent)
         self.message = _label("", "rating_message", self)
         layout.addWidget(self.message)
         self._build_buttons(layout)

@@ -50,7 +50,8 @@ QPushButton#reasons_submit { background: #b71c1c; color: #ffffff; font-weight: b
 QPushButton#reasons_submit:disabled { background: #cbd2d9; color: #7b8794; }
 QLineEdit#rating_text { font-size: 18pt; border: 2px solid #9aa5b1; border-radius: 8px; padding: 6px; }
 QCheckBox#callback_consent { font-size: 18pt; }
-QCheckBox#callback_consent::indicator { width: 40px; height: 40px; }
+QCheckBox#callback_consent { spacing: 16px; }
+QCheckBox#callback_consent::indicator { width: 60px; height: 60px; }
 """
 
 

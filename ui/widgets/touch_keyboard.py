@@ -86,7 +86,7 @@ class TouchKeyboard(QWidget):
             key.setAccessibleName({"，": "逗号", "。": "句号", "？": "问号", "！": "感叹号"}[char])
             key.setProperty("char", char)
             key.clicked.connect(self._letter)
-            grid.addWidget(key, 3, 7 + n if n < 3 else 9)
+            grid.addWidget(key, *((2, 9) if char == "？" else (3, 7 + min(n, 2))))
         last = len(ROWS)
         self.mode_key = self._key("中", "key_mode", "切换中文拼音或英文字母输入")
         self.mode_key.setAccessibleName("切换中英文")

@@ -87,7 +87,10 @@ class Kiosk:
         self.terminal = terminal
         self.mono = Mono()
         self.keys_clock = MsClock()
-        self.window = KioskWindow(terminal=terminal, idle_clock=self.mono, wedge_clock=self.keys_clock)
+        # Qt's "mock" speech engine: the voice path runs as with speech-dispatcher, without sound.
+        self.window = KioskWindow(
+            terminal=terminal, idle_clock=self.mono, wedge_clock=self.keys_clock, voice_engine="mock"
+        )
         qtbot.add_widget(self.window)
         self.window.fit(*size)
         self.window.show()

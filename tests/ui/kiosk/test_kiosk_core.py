@@ -369,3 +369,26 @@ def test_every_control_has_a_chinese_accessible_name(kiosk: Kiosk) -> None:
     assert missing == []
     labels = [lab for lab in w.findChildren(QLabel) if lab.buddy() is not None]
     assert labels  # fields are tied to their labels
+
+
+def test_voice_reads_page_titles_and_focused_choices_unless_muted(kiosk: Kiosk) -> None:
+    w = kiosk.window
+    assert w.voice.muted  # kiosk.voice = false by default: the 打开语音 button turns it on
+    kiosk.tap(w.mute_button)
+    assert not w.voice.muted and w.voice.available
+    kiosk.tap(w.home.tiles["guide"])
+    assert "办事指南" in w.voice.spoken
+    assert w.guide.departments.buttons[0].text() in w.voice.spoken  # the focused choice, after the title
+    kiosk.tap(w.mute_button)
+    w.voice.spoken.clear()
+    kiosk.tap(w.home_button)
+    assert w.voice.spoken == []
+
+
+def test_without_a_speech_engine_the_kiosk_is_silent_and_works(gui_app: QApplication) -> None:
+    from ui.kiosk.voice import Voice
+
+    voice = Voice(enabled=True, engine="no-such-engine")
+    assert not voice.available
+    voice.say("首页")  # nothing happens, nothing fails
+    voice.stop()
