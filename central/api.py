@@ -34,9 +34,10 @@ from app.protocol import (
     is_uuid,
     json_depth,
 )
-from central import blobs, cases, catalogue, devices, ingest, migrations, reconcile, web, wire
+from central import blobs, cases, catalogue, citizen, devices, halltime, ingest, migrations, reconcile, web, wire
 from central.auth import AuthError, Device, SignedRequest, authenticate
 from central.faults import FaultSource
+from central.halltime import HallTime
 from central.ratelimit import FailureThrottle, RateLimiter
 
 log = logging.getLogger("tongban.central.api")
@@ -193,8 +194,19 @@ _AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 class _State:
     """What the handlers need, kept on `app.state.tb`."""
 
-    def __init__(self, engine: Engine, faults: FaultSource, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        faults: FaultSource,
+        limiter: RateLimiter,
+        hall_time: HallTime = halltime.DEFAULT,
+        hall_phones: dict[str, str] | None = None,
+    ) -> None:
         self.engine = engine
+        #: The halls' clock for every time a page shows (issue 21); stored times stay UTC.
+        self.hall_time = hall_time
+        #: Phone shown on the citizen's progress page per hall key ("*": any hall), e.g. {"21080001": "0417-2825800"}.
+        self.hall_phones = dict(hall_phones or {})
         self.faults = faults
         self.limiter = limiter
         #: Wrong enrolment codes per client address (issue 16: 40 in a row were all answered).
@@ -442,18 +454,31 @@ async def put_blob(sha256: Sha256Path, request: Request, device: SignedDevice, s
     return JSONResponse(payload, status_code=201 if created else 200)
 
 
-def create_app(engine: Engine, *, fault_source: FaultSource | None = None) -> FastAPI:
-    """The ASGI app over `engine` (already migrated)."""
+def create_app(
+    engine: Engine,
+    *,
+    fault_source: FaultSource | None = None,
+    hall_time: HallTime | None = None,
+    hall_phones: dict[str, str] | None = None,
+) -> FastAPI:
+    """The ASGI app over `engine` (already migrated); `hall_time` defaults to $TB_CENTRAL_HALL_TZ or Asia/Shanghai."""
     faults = fault_source or FaultSource()
     app = FastAPI(
         title="Tongban central platform",
         version="1",
         description="Reference platform of SYNC_PROTOCOL.md: enrolment, signed sync API, catalogue, case status.",
     )
-    app.state.tb = _State(engine, faults, RateLimiter.from_env(os.environ))
+    app.state.tb = _State(
+        engine,
+        faults,
+        RateLimiter.from_env(os.environ),
+        hall_time or HallTime(halltime.zone_from_env()),
+        hall_phones,
+    )
     _install_error_handlers(app)
     app.include_router(router)
     app.include_router(web.router)
+    app.include_router(citizen.router)
     app.add_middleware(GuardMiddleware, faults=faults)
     _document_request_bodies(app)
     return app

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from central import admin_auth, cases, catalogue, devices, migrations
+from central import admin_auth, cases, catalogue, devices, halltime, migrations
 from central.db import db_url_from, open_engine
 
 log = logging.getLogger("tongban.central")
@@ -54,6 +54,19 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("TB_CENTRAL_TRUSTED_PROXIES", ""),
         help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed "
         "(default $TB_CENTRAL_TRUSTED_PROXIES, else none: the connecting address is the client)",
+    )
+
+    serve.add_argument(
+        "--hall-timezone",
+        default=os.environ.get(halltime.ENV_ZONE, "") or halltime.DEFAULT_ZONE,
+        help=f"IANA time zone of the halls; every time a page shows is on this clock, stored times stay UTC "
+        f"(default ${halltime.ENV_ZONE}, else {halltime.DEFAULT_ZONE})",
+    )
+    serve.add_argument(
+        "--hall-phones",
+        default=os.environ.get("TB_CENTRAL_HALL_PHONES", ""),
+        help="phones shown on the citizen's progress page: comma-separated HALLKEY=PHONE (8-digit division+hall, "
+        "or * for any hall), e.g. 21080001=0417-2825800,*=12345 (default $TB_CENTRAL_HALL_PHONES, else 12345)",
     )
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
@@ -200,6 +213,20 @@ def _case(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _hall_phones(text: str) -> dict[str, str]:
+    """`21080001=0417-2825800,*=12345` -> {"21080001": "0417-2825800", "*": "12345"}."""
+    phones: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, phone = item.partition("=")
+        key, phone = key.strip(), phone.strip()
+        if not sep or not phone or not (key == "*" or (key.isdigit() and len(key) == 8)):
+            raise ValueError(f"--hall-phones: {item!r} is not HALLKEY=PHONE (8-digit division+hall, or *)")
+        if not all(ch.isdigit() or ch in "-+ " for ch in phone):
+            raise ValueError(f"--hall-phones: {phone!r} is not a phone number")
+        phones[key] = phone
+    return phones
+
+
 def _serve(args: argparse.Namespace, engine: Engine) -> int:
     import uvicorn
 
@@ -212,7 +239,12 @@ def _serve(args: argparse.Namespace, engine: Engine) -> int:
         migrations.migrate(engine)
     elif version > migrations.LATEST:
         return _fail(f"database schema {version} is newer than this server knows ({migrations.LATEST})")
-    app = create_app(engine)
+    try:
+        hall_time = halltime.HallTime(halltime.load_zone(args.hall_timezone))
+        phones = _hall_phones(args.hall_phones)
+    except ValueError as exc:
+        return _fail(str(exc))
+    app = create_app(engine, hall_time=hall_time, hall_phones=phones)
     log.info("serving on http://%s:%d", args.host, args.port)
     if not admin_auth.has_password(engine):
         # Printed, not logged: the link sets the password once and must not end up in log files.

@@ -163,27 +163,56 @@ def rating_values_from_body(
 class QrCase:
     case_no: str
     item_name: str
-    intake_date: str
+    intake_date: str  # UTC date of the first history entry (pages show `received_at` on the hall's clock)
     rated: bool
+    hall_key: str = ""
+    received_at: str = ""  # UTC ISO
+    expected_date: str = ""  # the promised completion date from the case record ("" if none, e.g. refused)
+    expected_is_estimate: bool = False
+    rated_level: int = 0
 
 
 def qr_case(engine: Engine, case_no: str) -> QrCase | None:
-    """What the QR page may show: the item and the intake date, and whether the case is rated already."""
+    """What the QR pages may show: the item, when it was received, the promised date, whether it is rated.
+
+    Reads only these fields of the case record's body (which also holds personal data: never shown)."""
     c, r = schema.cases.c, schema.ratings.c
     with read(engine) as conn:
-        row = conn.execute(select(c.case_no, c.item_name, c.item_code).where(c.case_no == case_no)).first()
+        row = conn.execute(
+            select(c.case_no, c.item_name, c.item_code, c.hall_key, c.record_id).where(c.case_no == case_no)
+        ).first()
         if row is None:
             return None
-        rated = conn.execute(
-            select(r.rating_key).where(and_(r.case_no == case_no, r.outcome == "rated")).limit(1)
-        ).first()
+        rated = conn.execute(select(r.level).where(and_(r.case_no == case_no, r.outcome == "rated")).limit(1)).first()
         received = conn.execute(
             select(schema.case_history.c.at)
             .where(schema.case_history.c.case_no == case_no)
             .order_by(schema.case_history.c.id)
             .limit(1)
         ).scalar()
-    return QrCase(row.case_no, row.item_name or row.item_code, (received or "")[:10], rated is not None)
+        body_text = conn.execute(
+            select(schema.records.c.body).where(schema.records.c.record_id == row.record_id)
+        ).scalar()
+    expected, estimate = "", False
+    try:
+        body = json.loads(body_text) if body_text else {}
+    except ValueError:
+        body = {}
+    if isinstance(body, dict):
+        value = body.get("expected_date")
+        if isinstance(value, str) and len(value) == 10:
+            expected, estimate = value, body.get("expected_is_estimate") is True
+    return QrCase(
+        row.case_no,
+        row.item_name or row.item_code,
+        (received or "")[:10],
+        rated is not None,
+        hall_key=row.hall_key,
+        received_at=received or "",
+        expected_date=expected,
+        expected_is_estimate=estimate,
+        rated_level=int(rated.level) if rated is not None and rated.level is not None else 0,
+    )
 
 
 #: What the rating page may say after a refused post: `/r/{case_no}?error=CODE` shows only these, by code, so a

@@ -20,12 +20,13 @@ CST = dt.timezone(dt.timedelta(hours=8))
 class Period:
     start: dt.date
     end: dt.date  # inclusive
+    zone: dt.tzinfo = CST  # the halls' zone (central.halltime; the server passes the configured one)
 
     @property
     def bounds(self) -> tuple[str, str]:
-        """UTC ISO bounds [start 00:00 CST, end+1 00:00 CST) comparable with stored timestamps."""
-        lo = dt.datetime.combine(self.start, dt.time(), CST).astimezone(dt.UTC)
-        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), CST).astimezone(dt.UTC)
+        """UTC ISO bounds [start 00:00, end+1 00:00) on the hall's clock, comparable with stored timestamps."""
+        lo = dt.datetime.combine(self.start, dt.time(), self.zone).astimezone(dt.UTC)
+        hi = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), self.zone).astimezone(dt.UTC)
         return lo.isoformat(timespec="microseconds"), hi.isoformat(timespec="microseconds")
 
 

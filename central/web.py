@@ -1,5 +1,6 @@
-"""Server-rendered pages: the supervisor's dashboard with 差评 follow-up, and the citizen's rating page behind
-the receipt QR (`/r/{case_no}`). Every value shown is escaped (`central.html`); personal data is never shown.
+"""Server-rendered pages: the supervisor's dashboard with 差评 follow-up (the citizen's pages behind the receipt QR
+are in `central.citizen`). Every value shown is escaped (`central.html`); personal data is never shown. Times are
+shown on the hall's clock (`central.halltime`); stored times stay UTC.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from app.protocol import clean_text, is_case_no
-from central import admin_auth, cases, devices, ratings, reports
+from app.protocol import clean_text
+from central import admin_auth, devices, ratings, reports
+from central.halltime import DEFAULT, HallTime
 from central.html import Safe, fmt, join, page
 from central.ratelimit import FailureThrottle
 
@@ -32,6 +34,14 @@ def _engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(_engine)]
+
+
+def _hall_time(request: Request) -> HallTime:
+    ht: HallTime = getattr(request.app.state.tb, "hall_time", DEFAULT)
+    return ht
+
+
+HallTimeDep = Annotated[HallTime, Depends(_hall_time)]
 
 
 #: Five failed logins per client address lock login for ten minutes.
@@ -155,8 +165,8 @@ def _session(request: Request, engine: Engine) -> str | None:
 # --- dashboard --------------------------------------------------------------------------------------------------
 
 
-def _period(start: str, end: str) -> reports.Period:
-    today = reports.today_cst()
+def _period(start: str, end: str, ht: HallTime) -> reports.Period:
+    today = ht.today()
     try:
         lo = dt.date.fromisoformat(start) if start else today
         hi = dt.date.fromisoformat(end) if end else lo
@@ -164,7 +174,7 @@ def _period(start: str, end: str) -> reports.Period:
         lo = hi = today
     if hi < lo:
         lo, hi = hi, lo
-    return reports.Period(lo, min(hi, lo + dt.timedelta(days=366)))
+    return reports.Period(lo, min(hi, lo + dt.timedelta(days=366)), ht.zone)
 
 
 def _percent(value: float | None) -> str:
@@ -172,19 +182,20 @@ def _percent(value: float | None) -> str:
 
 
 @router.get("/admin")
-def dashboard(request: Request, engine: EngineDep, start: str = "", end: str = "") -> Response:
+def dashboard(request: Request, engine: EngineDep, ht: HallTimeDep, start: str = "", end: str = "") -> Response:
     cookie = _session(request, engine)
     if cookie is None:
         return RedirectResponse("/admin/login", status_code=303)
-    period = _period(start, end)
-    today = reports.today_cst()
+    period = _period(start, end, ht)
+    today = ht.today()
     sections = [
         _period_form(period),
-        _intake_section("今日收件", reports.intake(engine, reports.Period(today, today))),
+        fmt('<p class="muted" id="zone-note">日期和时间均为{}。</p>', ht.label),
+        _intake_section("今日收件", reports.intake(engine, reports.Period(today, today, ht.zone))),
         _intake_section(f"期间收件（{period.start} 至 {period.end}）", reports.intake(engine, period)),
         _ratings_section(reports.ratings_summary(engine, period)),
         _follow_up_section(reports.follow_up_list(engine, period, today)),
-        _devices_section(devices.list_devices(engine), reports.device_lag(engine)),
+        _devices_section(devices.list_devices(engine), reports.device_lag(engine), ht),
     ]
     csrf = admin_auth.csrf_token(engine, cookie)
     return _html(page("监管平台", join(sections), header=_header(csrf)))
@@ -274,7 +285,7 @@ def _follow_up_section(items: list[dict[str, Any]]) -> Safe:
     return fmt('<h2>差评整改</h2><div id="follow-ups">{}</div>', _table(headers, rows, "暂无差评"))
 
 
-def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float | None]]) -> Safe:
+def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float | None]], ht: HallTime) -> Safe:
     body = []
     for d in rows:
         last, seconds = lag.get(d["device_id"], ("", None))
@@ -283,15 +294,17 @@ def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 f"{d['division']}-{d['hall']}-{d['terminal']}",
                 d["window"],
-                d["last_seen_at"] or "从未",
-                last or "—",
+                ht.minute(d["last_seen_at"], "从未"),
+                ht.minute(last),
                 "—" if seconds is None else f"{seconds:.0f} 秒",
                 "已吊销" if d["revoked_at"] else "正常",
             )
         )
     return fmt(
         "<h2>终端设备</h2>{}",
-        _table(["终端", "窗口", "最近联系", "最近上传", "队列延迟", "状态"], body, "暂无设备"),
+        _table(
+            ["终端", "窗口", f"最近联系（{ht.label}）", f"最近上传（{ht.label}）", "队列延迟", "状态"], body, "暂无设备"
+        ),
     )
 
 
@@ -307,7 +320,7 @@ _ACTION_LABELS = {
 
 
 @router.get("/admin/followups/{rating_key}")
-def follow_up(request: Request, rating_key: str, engine: EngineDep, error: str = "") -> Response:
+def follow_up(request: Request, rating_key: str, engine: EngineDep, ht: HallTimeDep, error: str = "") -> Response:
     cookie = _session(request, engine)
     if cookie is None:
         return RedirectResponse("/admin/login", status_code=303)
@@ -316,7 +329,12 @@ def follow_up(request: Request, rating_key: str, engine: EngineDep, error: str =
         return _html(page("未找到", fmt("<p>没有这条差评。</p>")), 404)
     csrf = admin_auth.csrf_token(engine, cookie)
     events = [
-        fmt("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", e["at"][:19], ratings.STATE_LABELS[e["state"]], e["note"])
+        fmt(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ht.second(e["at"]),
+            ratings.STATE_LABELS[e["state"]],
+            e["note"],
+        )
         for e in detail["events"]
     ]
     options = join(
@@ -348,14 +366,14 @@ def follow_up(request: Request, rating_key: str, engine: EngineDep, error: str =
         level=ratings.LEVEL_LABELS.get(detail["level"], ""),
         channel=detail["channel"],
         staff=detail["staff_no"] or "—",
-        received=detail["received_at"][:19],
+        received=f"{ht.second(detail['received_at'])}（{ht.label}）",
         reasons="、".join(detail["reasons"]) or "—",
         text=detail["text"] or "—",
         state=ratings.STATE_LABELS[detail["state"]],
         assignee=detail["assignee"] or "—",
         callback=detail["callback_due"],
         feedback=detail["feedback_due"],
-        events=_table(["时间", "状态", "记录"], events),
+        events=_table([f"时间（{ht.label}）", "状态", "记录"], events),
         form=form,
     )
     return _html(page("差评处理", body, header=_header(csrf)))
@@ -381,124 +399,3 @@ async def follow_up_action(request: Request, rating_key: str, engine: EngineDep)
     except ratings.FollowUpError as exc:
         return RedirectResponse(f"/admin/followups/{rating_key}?{urlencode({'error': str(exc)})}", status_code=303)
     return RedirectResponse(f"/admin/followups/{rating_key}", status_code=303)
-
-
-# --- rating by phone (receipt QR) ------------------------------------------------------------------------------
-
-
-def _mask_case_no(case_no: str) -> str:
-    return f"{case_no[:6]}****{case_no[-4:]}"
-
-
-def _qr_page(title: str, body: Safe, status: int = 200) -> HTMLResponse:
-    return _html(page(title, body), status)
-
-
-_STATUS_LABELS = {
-    "received": "已收件",
-    "refused": "不予收件",
-    "forwarded": "已转审批部门",
-    "accepted": "已受理",
-    "rejected": "不予受理",
-    "supplement": "需补正材料",
-    "completed": "已办结",
-    "delivered": "已送达",
-}
-
-
-@router.get("/c/{case_no}")
-def case_query(case_no: str, engine: EngineDep) -> HTMLResponse:
-    """The page the receipt QR opens: the case's progress (no personal data) and, if unrated, a way to rate."""
-    if not is_case_no(case_no):
-        return _qr_page("办件查询", fmt("<p>二维码无效。</p>"), 404)
-    status = cases.case_status(engine, case_no)
-    case = ratings.qr_case(engine, case_no)
-    if status is None or case is None:
-        return _qr_page("办件查询", fmt("<p>未找到该办件。如刚刚办理，请稍后再试，或拨打 12345 咨询。</p>"), 404)
-    history = join(
-        fmt("<li>{}：{}</li>", str(entry["at"])[:16].replace("T", " "), _STATUS_LABELS.get(entry["status"], "处理中"))
-        for entry in status["history"]
-    )
-    rate = (
-        fmt('<p id="rated">该办件已评价，感谢您的参与。</p>')
-        if case.rated
-        else fmt('<p><a id="rate" href="/r/{}">对本次服务进行评价</a></p>', case_no)
-    )
-    body = fmt(
-        "<h1>办件查询</h1><p>事项：{}<br>办理日期：{}<br>办件编号：{}</p>"
-        '<p>当前状态：<strong id="status">{}</strong></p><ol>{}</ol>{}',
-        case.item_name,
-        case.intake_date,
-        _mask_case_no(case_no),
-        _STATUS_LABELS.get(status["status"], "处理中"),
-        history,
-        rate,
-    )
-    return _qr_page("办件查询", body)
-
-
-@router.get("/r/{case_no}")
-def rate_form(case_no: str, engine: EngineDep, error: str = "") -> HTMLResponse:
-    if not is_case_no(case_no):
-        return _qr_page("办件评价", fmt("<p>二维码无效。</p>"), 404)
-    case = ratings.qr_case(engine, case_no)
-    if case is None:
-        return _qr_page("办件评价", fmt("<p>未找到该办件。如刚刚办理，请稍后再试。</p>"), 404)
-    intro = fmt(
-        "<h1>办件评价</h1><p>事项：{}<br>办理日期：{}<br>办件编号：{}</p>",
-        case.item_name,
-        case.intake_date,
-        _mask_case_no(case_no),
-    )
-    if case.rated:
-        return _qr_page("办件评价", fmt('{}<p id="done">该办件已评价，感谢您的参与。</p>', intro))
-    levels = join(
-        fmt('<label><input type="radio" name="level" value="{}" required> {}</label><br>', level, label)
-        for level, label in ratings.LEVEL_LABELS.items()
-    )
-    reasons = join(
-        fmt('<label><input type="checkbox" name="reasons" value="{0}"> {0}</label>', r) for r in ratings.REASONS
-    )
-    tags = join(fmt('<label><input type="checkbox" name="tags" value="{0}"> {0}</label>', t) for t in ratings.TAGS)
-    body = fmt(
-        '{intro}{error}<form method="post" action="/r/{case_no}"><fieldset><legend>您对本次服务的评价</legend>{levels}'
-        "</fieldset><fieldset><legend>不满意的原因（基本满意及以下请选择）</legend>{reasons}</fieldset>"
-        "<fieldset><legend>满意之处（可选）</legend>{tags}</fieldset>"
-        '<label>其他意见（可选，{max}字以内）<br><textarea name="text" rows="3" maxlength="{max}"></textarea>'
-        "</label><br>"
-        "<button>提交评价</button></form>",
-        intro=intro,
-        error=fmt('<p class="error">{}</p>', ratings.QR_MESSAGES[error]) if error in ratings.QR_MESSAGES else Safe(""),
-        case_no=case_no,
-        levels=levels,
-        reasons=reasons,
-        tags=tags,
-        max=ratings.MAX_TEXT,
-    )
-    return _qr_page("办件评价", body)
-
-
-@router.post("/r/{case_no}")
-async def rate(request: Request, case_no: str, engine: EngineDep) -> Response:
-    if not is_case_no(case_no):
-        return _qr_page("办件评价", fmt("<p>二维码无效。</p>"), 404)
-    form = await _form(request)
-    level_text = _one(form, "level")
-    try:
-        await run_in_threadpool(
-            lambda: ratings.rate_by_qr(
-                engine,
-                case_no,
-                level=int(level_text) if level_text.isdigit() and len(level_text) == 1 else 0,
-                reasons=form.get("reasons", []),
-                tags=form.get("tags", []),
-                text=_one(form, "text").strip(),
-            )
-        )
-    except ratings.RatingRefusedError as exc:
-        if exc.code == "already_rated":
-            return RedirectResponse(f"/r/{case_no}", status_code=303)
-        if exc.code == "unknown_case":
-            return _qr_page("办件评价", fmt("<p>{}</p>", exc.message), 404)
-        return RedirectResponse(f"/r/{case_no}?{urlencode({'error': exc.code})}", status_code=303)
-    return _qr_page("办件评价", fmt('<h1>办件评价</h1><p id="thanks">感谢您的评价！</p>'))

@@ -195,7 +195,7 @@ def test_receipt_qr_page_shows_progress_and_leads_to_rating(server: Server, make
     page = requests.get(f"{server.url}/c/{case_no}", timeout=10)
     assert page.status_code == 200
     assert "城乡居民养老保险参保登记" in page.text
-    assert 'id="status">已转审批部门<' in page.text  # accepted by the platform: forwarded to the department
+    assert 'id="status">审批部门办理中<' in page.text  # accepted by the platform: forwarded to the department
     assert "赵六" not in page.text and "13800005678" not in page.text
     assert f'href="/r/{case_no}"' in page.text
     requests.post(f"{server.url}/r/{case_no}", data={"level": "5"}, timeout=10)
