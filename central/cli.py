@@ -38,6 +38,22 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", dest="db_sub", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
+def _hall_options(serve: argparse.ArgumentParser) -> None:
+    """The halls' clock and phones for the pages (issue 21)."""
+    serve.add_argument(
+        "--hall-timezone",
+        default=os.environ.get(halltime.ENV_ZONE, "") or halltime.DEFAULT_ZONE,
+        help=f"IANA time zone of the halls; every time a page shows is on this clock, stored times stay UTC "
+        f"(default ${halltime.ENV_ZONE}, else {halltime.DEFAULT_ZONE})",
+    )
+    serve.add_argument(
+        "--hall-phones",
+        default=os.environ.get("TB_CENTRAL_HALL_PHONES", ""),
+        help="phones shown on the citizen's progress page: comma-separated HALLKEY=PHONE (8-digit division+hall, "
+        "or * for any hall), e.g. 21080001=0417-2825800,*=12345 (default $TB_CENTRAL_HALL_PHONES, else 12345)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tongban-central", description="Tongban reference central platform")
     parser.add_argument("--db", help="database URL or SQLite file path (default $TB_CENTRAL_DB)")
@@ -56,18 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         "(default $TB_CENTRAL_TRUSTED_PROXIES, else none: the connecting address is the client)",
     )
 
-    serve.add_argument(
-        "--hall-timezone",
-        default=os.environ.get(halltime.ENV_ZONE, "") or halltime.DEFAULT_ZONE,
-        help=f"IANA time zone of the halls; every time a page shows is on this clock, stored times stay UTC "
-        f"(default ${halltime.ENV_ZONE}, else {halltime.DEFAULT_ZONE})",
-    )
-    serve.add_argument(
-        "--hall-phones",
-        default=os.environ.get("TB_CENTRAL_HALL_PHONES", ""),
-        help="phones shown on the citizen's progress page: comma-separated HALLKEY=PHONE (8-digit division+hall, "
-        "or * for any hall), e.g. 21080001=0417-2825800,*=12345 (default $TB_CENTRAL_HALL_PHONES, else 12345)",
-    )
+    _hall_options(serve)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     _db_option(migrate)
