@@ -55,6 +55,7 @@ class TouchKeyboard(QWidget):
         self.candidate_buttons: list[KioskButton] = []
         for n in range(CANDIDATES_SHOWN):
             button = self._key("", f"candidate_{n}", "")
+            button.setAccessibleName(f"候选字{n + 1}")  # until it shows a candidate (hidden while empty)
             button.clicked.connect(self._pick)
             button.setVisible(False)
             bar.addWidget(button)
@@ -202,7 +203,7 @@ class TouchKeyboard(QWidget):
         for n, button in enumerate(self.candidate_buttons):
             text = shown[n].text if n < len(shown) else ""
             button.setText(text)
-            button.setAccessibleName(f"候选{text}" if text else "")
+            button.setAccessibleName(f"候选{text}" if text else f"候选字{n + 1}")
             button.setVisible(bool(text))
         self.more_button.setVisible(len(found) > CANDIDATES_SHOWN)
 
