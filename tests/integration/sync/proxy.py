@@ -10,6 +10,11 @@ truncate 120\n`, `MODE delay 2.5\n`; answers `OK`):
 - `truncate N`: forward the request; pass only the first N bytes of the answer downstream, then close;
 - `blackhole`: accept and never answer (the client's read timeout must fire).
 `truncate_once`/`drop_once` variants apply to one connection, then the proxy returns to `pass`.
+
+Every connection the proxy makes or accepts (clients, upstream, control) is tracked from `connection_made` to
+`connection_lost`; `close()` aborts the ones still open and waits until each has lost its socket before the loop
+closes. A transport left for the garbage collector would warn ("unclosed transport", a ResourceWarning) at some
+later, random moment — the suite turns that into an error in whatever test is running then (issue 11).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import socket
 import ssl
 import struct
 import threading
+from collections.abc import Awaitable, Callable
 
 
 class FaultProxy:
@@ -38,6 +44,7 @@ class FaultProxy:
         self._control: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy", daemon=True)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._open: set[asyncio.BaseTransport] = set()  # connected and not yet lost
 
     @property
     def url(self) -> str:
@@ -46,19 +53,27 @@ class FaultProxy:
     def start(self) -> FaultProxy:
         self._thread.start()
         self._call(self._listen())
-        self._control = self._call(asyncio.start_server(self._on_control, self.host, self.control_port))
+        self._control = self._call(self._serve_on(self._on_control, self.control_port))
         return self
 
     def close(self) -> None:
         async def shutdown() -> None:
             for server in (self._server, self._control):
                 if server is not None:
-                    server.close()
+                    await _close_server(server)
+            self._server = self._control = None
+            # Abort whatever is connected (a handler that never ran, an answer the client never read); then end the
+            # handlers; connection_lost runs on the next turns of the loop.
+            for transport in list(self._open):
+                transport.abort()
             pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            await asyncio.sleep(0.05)  # let closed transports finish before the loop goes
+            for _ in range(500):
+                if not self._open:
+                    break
+                await asyncio.sleep(0.01)
 
         self._call(shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -73,18 +88,33 @@ class FaultProxy:
     def _call(self, coro):  # type: ignore[no-untyped-def]
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
 
+    def _protocol(
+        self, on_connect: _Handler | None, reader: asyncio.StreamReader | None = None
+    ) -> asyncio.StreamReaderProtocol:
+        reader = reader or asyncio.StreamReader(loop=self._loop)
+        return _TrackedProtocol(self._open, reader, on_connect, loop=self._loop)
+
+    async def _serve_on(self, on_connect: _Handler, port: int, tls: ssl.SSLContext | None = None) -> asyncio.Server:
+        return await self._loop.create_server(
+            lambda: self._protocol(on_connect), self.host, port, reuse_address=True, ssl=tls
+        )
+
+    async def _connect_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        reader = asyncio.StreamReader(loop=self._loop)  # the protocol holds it weakly: keep it here
+        protocol = self._protocol(None, reader)
+        transport, _ = await self._loop.create_connection(lambda: protocol, self.host, self.upstream_port)
+        return reader, asyncio.StreamWriter(transport, protocol, reader, self._loop)
+
     async def _listen(self) -> None:
         if self._server is None:
-            self._server = await asyncio.start_server(
-                self._on_client, self.host, self.port, reuse_address=True, ssl=self.tls
-            )
+            self._server = await self._serve_on(self._on_client, self.port, self.tls)
 
     async def _set_mode(self, mode: str, arg: float, once: bool) -> None:
         self.mode, self.arg, self.once = mode, arg, once
         if mode == "refuse":
             if self._server is not None:
-                self._server.close()
-                self._server = None
+                server, self._server = self._server, None
+                await _close_server(server)
         else:
             await self._listen()
 
@@ -129,7 +159,7 @@ class FaultProxy:
             while await reader.read(65536):
                 pass
             return
-        up_reader, up_writer = await asyncio.open_connection(self.host, self.upstream_port)
+        up_reader, up_writer = await self._connect_upstream()
         try:
             upstream = asyncio.ensure_future(_pump(reader, up_writer))
             limit = int(arg) if mode == "truncate" else None
@@ -159,6 +189,52 @@ async def _pump(
             break
     with contextlib.suppress(Exception):
         writer.close()
+
+
+async def _close_server(server: asyncio.Server) -> None:
+    """Stop listening without leaking a connection the kernel accepted just before.
+
+    asyncio (3.11) builds the transport of an accepted connection a few loop turns after `accept()`; if the server
+    is closed in between, `Server._attach` fails its assertion and the half-built transport is never closed (the
+    collector later warns "unclosed transport"). So: stop accepting first, let the connections already accepted
+    become transports (tracked, handled, aborted at close), then close the server.
+    """
+    loop = asyncio.get_running_loop()
+    for sock in server.sockets:
+        loop.remove_reader(sock.fileno())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    server.close()
+    await server.wait_closed()
+
+
+_Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class _TrackedProtocol(asyncio.StreamReaderProtocol):
+    """A stream protocol whose transport is in `registry` from connection_made until connection_lost."""
+
+    def __init__(
+        self,
+        registry: set[asyncio.BaseTransport],
+        reader: asyncio.StreamReader,
+        on_connect: _Handler | None,
+        *,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        super().__init__(reader, on_connect, loop=loop)
+        self._registry = registry
+        self._transport_seen: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport_seen = transport
+        self._registry.add(transport)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._transport_seen is not None:
+            self._registry.discard(self._transport_seen)
+        super().connection_lost(exc)
 
 
 def _free_port() -> int:
