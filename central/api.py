@@ -468,13 +468,9 @@ def create_app(
         version="1",
         description="Reference platform of SYNC_PROTOCOL.md: enrolment, signed sync API, catalogue, case status.",
     )
-    app.state.tb = _State(
-        engine,
-        faults,
-        RateLimiter.from_env(os.environ),
-        hall_time or HallTime(halltime.zone_from_env()),
-        hall_phones,
-    )
+    clock = hall_time or HallTime(halltime.zone_from_env())
+    halltime.configure(clock)
+    app.state.tb = _State(engine, faults, RateLimiter.from_env(os.environ), clock, hall_phones)
     _install_error_handlers(app)
     app.include_router(router)
     app.include_router(web.router)

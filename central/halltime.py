@@ -70,3 +70,14 @@ class HallTime:
 
 
 DEFAULT = HallTime(load_zone(DEFAULT_ZONE))
+_configured: list[HallTime] = [DEFAULT]
+
+
+def configure(hall_time: HallTime) -> None:
+    """Make `hall_time` the platform's clock for code without a request at hand (e.g. a 差评's deadlines, counted
+    from the day it arrived in the hall). `central.api.create_app` calls it."""
+    _configured[0] = hall_time
+
+
+def configured() -> HallTime:
+    return _configured[0]

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.domain.workdays import HolidayCalendar, load_holiday_calendar
-from central import schema
+from central import halltime, schema
 from central.changelog import append_change
 from central.db import iso, lock_change_log, now_utc, read, write
 
@@ -107,7 +107,10 @@ def record_rating(conn: Connection, values: dict[str, Any]) -> bool:
     if inserted is None:
         return False
     if values["outcome"] == "rated" and values["level"] is not None and values["level"] <= 2:
-        received = dt.datetime.fromisoformat(values["received_at"]).date()
+        # Working days count from the day it arrived on the hall's clock (not the UTC date: before 08:00 in
+        # Beijing that is still yesterday).
+        arrived = halltime.configured().local(values["received_at"])
+        received = arrived.date() if arrived else dt.datetime.fromisoformat(values["received_at"]).date()
         callback, feedback = _deadline_days()
         conn.execute(
             schema.follow_ups.insert().values(

@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.domain.models import RATING_LABELS, RatingLevel
-from central import citizen, cli, ratings
-from central.halltime import DEFAULT, HallTime, load_zone, zone_from_env
+from central import citizen, cli, migrations, ratings, schema
+from central.db import open_engine, read, write
+from central.halltime import DEFAULT, HallTime, configure, load_zone, zone_from_env
 from ui.rating import icons
 
 
@@ -63,3 +65,38 @@ def test_every_reason_split_into_words_reads_the_same() -> None:
     for phrase, words in citizen.REASON_WORDS.items():
         assert "".join(words) == phrase
     assert set(citizen.REASON_WORDS) <= set(ratings.REASONS) | set(ratings.LEVEL_LABELS.values())
+
+
+def test_a_bad_rating_at_0730_beijing_counts_its_deadlines_from_that_day(tmp_path: Path) -> None:
+    """Friday 2026-11-27 07:30 in the hall is Thursday 23:30 UTC: call back by Monday, not by Friday."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    try:
+        migrations.migrate(engine)
+        configure(DEFAULT)
+        with write(engine) as conn:
+            stored = ratings.record_rating(
+                conn,
+                {
+                    "rating_key": "qr-1",
+                    "case_no": None,
+                    "hall_key": "21080001",
+                    "window": "",
+                    "staff_no": "",
+                    "item_code": "210800200101000",
+                    "channel": "receipt_qr",
+                    "outcome": "rated",
+                    "level": 1,
+                    "reasons": "[]",
+                    "tags": "[]",
+                    "text": "",
+                    "callback_consent": 0,
+                    "rated_at": "2026-11-26T23:30:00+00:00",
+                    "received_at": "2026-11-26T23:30:00+00:00",
+                },
+            )
+        assert stored
+        with read(engine) as conn:
+            due = conn.execute(select(schema.follow_ups.c.callback_due)).scalar()
+        assert due == "2026-11-30"
+    finally:
+        engine.dispose()
