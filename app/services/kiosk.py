@@ -15,13 +15,22 @@ Rules:
   resume, refusal and lock-out is in the audit log.
 - **Forget.** `forget()` drops everything the service remembers of the citizen in front of it (the idle wipe).
 
+- **补打 after the card.** The ID card reader confirms the applicant: the cases of that ID number held here are
+  offered (no personal data crosses to the screen: the card's values stay inside `_on_card`), and only those may
+  be reprinted. A print that fails is reported with the printer's message and can be printed again.
+
 Signals:
     progress_ready(object): a `CaseProgress` for the last query.
     progress_refused(str): the query was refused or found nothing; the Chinese message for the screen.
+    own_cases_found(object): a list of `OwnCase` for the card just read (may be empty).
+    card_failed(str): the card could not be read; the message for the screen.
+    reprint_printed(str): the receipt of this case number came out of the printer.
+    reprint_failed(str, str): job id and the printer's message; `retry_reprint(job_id)` prints it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -36,7 +45,9 @@ from app.domain.case_number import CaseNumber, format_grouped, parse_case_number
 from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
 from app.services.case_list import STATE_LABELS
 from app.services.catalogue import CatalogueService
+from app.services.devices import DeviceService
 from app.services.errors import UserFacingError
+from app.services.receipts import ReceiptService
 from app.services.staff import SignInError, StaffService
 from app.services.sync import SyncService
 from offline_cache import Store, StoreError
@@ -92,6 +103,22 @@ class CaseProgress:
     local: bool  # this terminal holds the case (好差评 and 补打 are possible here)
 
 
+@dataclass(frozen=True, slots=True)
+class OwnCase:
+    """A case of the citizen whose card was read, as the reprint list shows it (no personal data)."""
+
+    case_no: str
+    case_no_grouped: str
+    item_name: str
+    received_on: str  # local date, YYYY-MM-DD
+
+
+#: The staff number a kiosk's own actions (reprints) carry.
+KIOSK_STAFF_NO = "KIOSK"
+#: How many recent cases a card is matched against.
+OWN_CASES_SCAN = 500
+
+
 class AdminRefusedError(UserFacingError):
     """The admin entry was refused (wrong number or PIN, not an admin, locked); the message says why."""
 
@@ -124,6 +151,10 @@ class KioskService(QObject):
 
     progress_ready = Signal(object)
     progress_refused = Signal(str)
+    own_cases_found = Signal(object)
+    card_failed = Signal(str)
+    reprint_printed = Signal(str)
+    reprint_failed = Signal(str, str)
 
     def __init__(
         self,
@@ -133,6 +164,8 @@ class KioskService(QObject):
         catalogue: CatalogueService,
         staff: StaffService,
         sync: SyncService | None = None,
+        devices: DeviceService | None = None,
+        receipts: ReceiptService | None = None,
         clock: Clock = _utc_now,
         platform_wait_ms: int = PLATFORM_WAIT_MS,
         parent: QObject | None = None,
@@ -154,6 +187,17 @@ class KioskService(QObject):
         self._wait.timeout.connect(self._platform_timed_out)
         if sync is not None:
             sync.case_status_received.connect(self._on_platform_answer)
+        self._devices = devices
+        self._receipts = receipts
+        self._reading = False
+        self._own: set[str] = set()  # case numbers the last card proved to be the citizen's
+        self._jobs: dict[str, str] = {}  # print job id -> case number, for this citizen's reprints
+        if devices is not None:
+            devices.card_read.connect(self._on_card)
+            devices.card_failed.connect(self._on_card_failed)
+        if receipts is not None:
+            receipts.printed.connect(self._on_printed)
+            receipts.failed.connect(self._on_print_failed)
 
     def use_config(self, config: Config) -> None:
         self._config = config
@@ -325,6 +369,94 @@ class KioskService(QObject):
 
         return qr_matrix(payload)
 
+    # --- 补打回执 ---------------------------------------------------------------------------------------------
+
+    def printer_problem(self) -> str:
+        """Why nothing can be printed here ("" when a printer is configured)."""
+        if self._receipts is None or self._config.printer.kind.value == "none":
+            return "本机未连接打印机"
+        return ""
+
+    def card_reader_problem(self) -> str:
+        """Why no card can be read here ("" when a reader is there, as far as can be told without a card)."""
+        if self._devices is None:
+            return "本机没有身份证读卡器"
+        reader = self._devices.id_card
+        folder = getattr(reader, "folder", None)  # the simulator: its folder is the "device"
+        if folder is not None and getattr(reader, "card", None) is None and not folder.is_dir():
+            return "本机没有身份证读卡器"
+        return ""
+
+    def read_card(self) -> bool:
+        """Start reading the ID card on the reader (off the GUI thread); the answer comes as `own_cases_found` or
+        `card_failed`. False when a read is already running or there is no reader."""
+        if self._devices is None or self._reading:
+            return False
+        self._reading = self._devices.read_id_card()
+        return self._reading
+
+    @Slot(object)
+    def _on_card(self, card: object) -> None:
+        if not self._reading:
+            return  # a read another screen asked for
+        self._reading = False
+        number = _norm_tail(str(getattr(card, "id_number", "")))
+        del card  # the card's values go no further than this method
+        found: list[OwnCase] = []
+        if number:
+            for stored in self._store.cases.list_recent(limit=OWN_CASES_SCAN):
+                case = stored.case
+                applicant = case.applicant
+                holder = applicant.id_number if isinstance(applicant, PersonApplicant) else ""
+                if case.state is not CaseState.DRAFT and _norm_tail(holder) == number:
+                    found.append(
+                        OwnCase(
+                            case_no=case.case_no,
+                            case_no_grouped=format_grouped(case.case_no),
+                            item_name=case.item_name,
+                            received_on=case.created_at.astimezone().strftime("%Y-%m-%d"),
+                        )
+                    )
+        self._own = {c.case_no for c in found}
+        log.info("kiosk card read: %d own case(s) here", len(found))
+        self.own_cases_found.emit(found)
+
+    @Slot(str)
+    def _on_card_failed(self, message: str) -> None:
+        if self._reading:
+            self._reading = False
+            self.card_failed.emit(message)
+
+    def reprint(self, *, case_no: str) -> str:
+        """补打 one of the citizen's cases (proved by the last card read); returns the print job id.
+        Raises UserFacingError when the case was not proved or there is no printer."""
+        problem = self.printer_problem()
+        if problem:
+            raise UserFacingError(problem + "，无法打印。")
+        if case_no not in self._own:
+            raise UserFacingError("请先刷身份证确认是您本人的办件。")
+        assert self._receipts is not None
+        job = self._receipts.reprint(case_no=case_no, staff_no=KIOSK_STAFF_NO)
+        self._jobs[job] = case_no
+        log.info("kiosk reprint of case %s: job %s", case_no, job)
+        return job
+
+    def retry_reprint(self, *, job_id: str) -> None:
+        """Print a failed reprint again (after the paper was refilled, the printer switched on …)."""
+        if job_id not in self._jobs or self._receipts is None:
+            raise UserFacingError("没有可以重新打印的回执。")
+        self._receipts.retry(job_id=job_id)
+
+    @Slot(str, str, str)
+    def _on_printed(self, job_id: str, case_no: str, _where: str) -> None:
+        if self._jobs.pop(job_id, None) is not None:
+            self.reprint_printed.emit(case_no)
+
+    @Slot(str, str, str)
+    def _on_print_failed(self, job_id: str, _case_no: str, message: str) -> None:
+        if job_id in self._jobs:
+            self.reprint_failed.emit(job_id, message)
+
     # --- admin ----------------------------------------------------------------------------------------------
 
     def admin_locked_minutes(self) -> int:
@@ -376,6 +508,13 @@ class KioskService(QObject):
         """Drop what the service remembers of the citizen in front of it (an unanswered platform query)."""
         self._pending = None
         self._wait.stop()
+        self._own = set()
+        if self._receipts is not None:
+            for job_id in self._jobs:  # a failed slip nobody asked to print again: the case can be reprinted later
+                with contextlib.suppress(LookupError):
+                    self._receipts.dismiss(job_id=job_id)
+        self._jobs = {}
+        self._reading = False
 
 
 __all__ = [
@@ -384,5 +523,6 @@ __all__ = [
     "CaseProgress",
     "HistoryStep",
     "KioskService",
+    "OwnCase",
     "case_no_from_scan",
 ]

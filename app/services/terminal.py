@@ -168,6 +168,8 @@ class _Tier2:
             catalogue=self.catalogue,
             staff=terminal.staff,
             sync=self.sync,
+            devices=self.devices,
+            receipts=self.receipts,
             clock=clock,
             parent=parent,
         )

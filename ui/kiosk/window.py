@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.models import Rating, RatingLevel, RatingOutcome
 from app.services.errors import ErrorKind, ErrorReport, UserFacingError
-from app.services.kiosk import AdminRefusedError, CaseProgress, case_no_from_scan
+from app.services.kiosk import AdminRefusedError, CaseProgress, OwnCase, case_no_from_scan
 from app.services.ratings import RatingPrompt, RatingRefusedError, RatingStoreError
 from ui.kiosk import theme
 from ui.kiosk.admin import AdminPage
@@ -38,6 +38,7 @@ from ui.kiosk.idle import IdleWatch, MonotonicClock
 from ui.kiosk.misc_pages import ErrorPage, RatingPage
 from ui.kiosk.page import KioskPage
 from ui.kiosk.progress import ProgressPage
+from ui.kiosk.reprint import ReprintPage
 from ui.kiosk.voice import Voice
 from ui.kiosk.wedge import ScannerWedge
 from ui.kiosk.widgets import KioskButton, label
@@ -122,6 +123,8 @@ class KioskWindow(QMainWindow):
         self._prompt: RatingPrompt | None = None
         self._level: RatingLevel | None = None
         self._after_query = ""
+        self._wanted_case = ""  # 补打 from a progress result: print this case once the card confirms it
+        self._job = ""
         self.elder = False
 
         central = QWidget(self)
@@ -135,23 +138,7 @@ class KioskWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.home = HomePage(self.pages)
-        self.progress = ProgressPage(self.pages)
-        self.guide = GuidePage(self._kiosk, hall_name=self._config.hall_name, parent=self.pages)
-        self.rating = RatingPage(self.pages)
-        self.admin = AdminPage(self.pages)
-        self.error_page = ErrorPage(self.pages)
-        self.all_pages: list[KioskPage] = [
-            self.home,
-            self.progress,
-            self.guide,
-            self.rating,
-            self.admin,
-            self.error_page,
-        ]
-        for page in self.all_pages:
-            page.setAccessibleName(page.title)
-            self.pages.addWidget(page)
+        self._build_pages()
         self.overlay = IdleOverlay(central)
 
         self.voice = Voice(enabled=self._config.kiosk.voice, engine=voice_engine, parent=self)
@@ -175,6 +162,27 @@ class KioskWindow(QMainWindow):
         self.set_elder(self._config.kiosk.large_text)
         self._update_tiles()
         self._show(self.home)
+
+    def _build_pages(self) -> None:
+        self.home = HomePage(self.pages)
+        self.progress = ProgressPage(self.pages)
+        self.guide = GuidePage(self._kiosk, hall_name=self._config.hall_name, parent=self.pages)
+        self.rating = RatingPage(self.pages)
+        self.reprint = ReprintPage(self.pages)
+        self.admin = AdminPage(self.pages)
+        self.error_page = ErrorPage(self.pages)
+        self.all_pages: list[KioskPage] = [
+            self.home,
+            self.progress,
+            self.guide,
+            self.rating,
+            self.reprint,
+            self.admin,
+            self.error_page,
+        ]
+        for page in self.all_pages:
+            page.setAccessibleName(page.title)
+            self.pages.addWidget(page)
 
     def _timer(self, name: str, ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -210,6 +218,14 @@ class KioskWindow(QMainWindow):
         self.wedge.scanned.connect(self._scanned)
         self.progress.query_requested.connect(self._query)
         self.progress.rate_requested.connect(self._rate_case)
+        self.progress.reprint_requested.connect(self._reprint_case)
+        self.reprint.read_requested.connect(self._read_card)
+        self.reprint.case_chosen.connect(self._print_case)
+        self.reprint.retry_requested.connect(self._retry_print)
+        self._kiosk.own_cases_found.connect(self._own_cases)
+        self._kiosk.card_failed.connect(self._card_failed)
+        self._kiosk.reprint_printed.connect(self._printed)
+        self._kiosk.reprint_failed.connect(self._print_failed)
         self._kiosk.progress_ready.connect(self._progress_ready)
         self._kiosk.progress_refused.connect(self._progress_refused)
         self.guide.print_requested.connect(self._print_guide)
@@ -314,6 +330,7 @@ class KioskWindow(QMainWindow):
         if clipboard is not None:
             clipboard.clear()
         self.idle.touch()
+        self._update_tiles()  # a printer or reader plugged in (or gone) since shows on the next home page
         self._show(self.home)
 
     # --- 长辈模式 and voice -------------------------------------------------------------------------------------
@@ -358,11 +375,15 @@ class KioskWindow(QMainWindow):
     # --- tiles ---------------------------------------------------------------------------------------------
 
     def _update_tiles(self) -> None:
-        self.home.set_tile_state("reprint", enabled=False, reason="暂未开通")
+        """Tiles whose hardware is missing are disabled and say why."""
+        printer = self._kiosk.printer_problem()
+        reader = self._kiosk.card_reader_problem()
+        reprint_problem = printer or reader
+        self.home.set_tile_state("reprint", enabled=not reprint_problem, reason=reprint_problem)
         self.home.set_tile_state("intake", enabled=False, reason="暂未开通")
-        printer = self._config.printer.kind.value != "none"
-        self.guide.set_print_state(enabled=printer, reason="本机未连接打印机")
-        self.progress.reprint_button.setEnabled(False)
+        self.guide.set_print_state(enabled=not printer, reason=printer)
+        self.progress.reprint_button.setEnabled(not reprint_problem)
+        self.progress.reprint_button.setAccessibleDescription(reprint_problem or "刷身份证后补打回执")
 
     @Slot(str)
     def _tile(self, key: str) -> None:
@@ -376,6 +397,9 @@ class KioskWindow(QMainWindow):
             self._show(self.progress)
         elif key == "guide":
             self._show(self.guide)
+        elif key == "reprint":
+            self._wanted_case = ""
+            self._show(self.reprint)
 
     # --- 进度查询 -------------------------------------------------------------------------------------------
 
@@ -533,6 +557,74 @@ class KioskWindow(QMainWindow):
         prompt = self._prompt
         if prompt and rating.service_act_id == prompt.service_act_id and rating.outcome is RatingOutcome.UNRATED:
             self.go_home()  # the rating's own timeout ran out: 未评价 is stored
+
+    # --- 补打回执 -------------------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _reprint_case(self, case_no: str) -> None:
+        self.reprint.wipe()
+        self._wanted_case = case_no
+        self._show(self.reprint)
+
+    @Slot()
+    def _read_card(self) -> None:
+        if self._kiosk.read_card():
+            self.reprint.reading()
+
+    @Slot(object)
+    def _own_cases(self, cases: list[OwnCase]) -> None:
+        if self.current_page() is not self.reprint:
+            return
+        wanted, self._wanted_case = self._wanted_case, ""
+        if wanted:
+            if any(c.case_no == wanted for c in cases):
+                self._print_case(wanted)
+            else:
+                self.reprint.card_failed("身份证与该办件的申请人不符，只能补打您本人的办件回执。")
+            return
+        self.reprint.show_cases(cases)
+        self.voice.say("请选择要补打的办件")
+
+    @Slot(str)
+    def _card_failed(self, message: str) -> None:
+        if self.current_page() is self.reprint:
+            self.reprint.card_failed(message)
+            self.voice.say(message)
+
+    @Slot(str)
+    def _print_case(self, case_no: str) -> None:
+        try:
+            self._job = self._kiosk.reprint(case_no=case_no)
+        except UserFacingError as exc:
+            self.reprint.print_failed(exc.message)
+            return
+        self.reprint.printing()
+
+    @Slot()
+    def _retry_print(self) -> None:
+        if not self._job:
+            return
+        try:
+            self._kiosk.retry_reprint(job_id=self._job)
+        except UserFacingError as exc:
+            self.reprint.print_failed(exc.message)
+            return
+        self.reprint.printing()
+
+    @Slot(str)
+    def _printed(self, _case_no: str) -> None:
+        if self.current_page() is self.reprint:
+            self._job = ""
+            self.reprint.printed()
+            self.voice.say("回执已打印，请取走")
+            self._thanks_timer.start()
+
+    @Slot(str, str)
+    def _print_failed(self, job_id: str, message: str) -> None:
+        if self.current_page() is self.reprint:
+            self._job = job_id
+            self.reprint.print_failed(message)
+            self.voice.say("打印没有成功")
 
     # --- 办事指南 printing ------------------------------------------------------------------------------------
 
