@@ -376,13 +376,9 @@ class IntakeService(QObject):
         self._check_identity()
         checked = self.check(draft=draft)
         errors = list(checked) if isinstance(checked, list) else []
-        reason = ""
-        if decision is Decision.REFUSE:
-            result = check_free_text(refusal_reason, label="不予收件理由", limit=200, required=True)
-            if isinstance(result, Invalid):
-                errors.append(FieldError("refusal_reason", LABELS["refusal_reason"], result.message_zh))
-            else:
-                reason = result.value
+        reason, reason_error = self._refusal_reason(decision, refusal_reason)
+        if reason_error is not None:
+            errors.append(reason_error)
         if errors or isinstance(checked, list):
             raise SubmitRefusedError(errors)
         case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=decision, reason=reason)
@@ -398,6 +394,25 @@ class IntakeService(QObject):
         if print_receipt and self.receipts is not None and saved.case.state is CaseState.RECEIVED:
             job = self.receipts.print_case(case=saved.case, staff_no=staff_no)
         return SubmitResult(saved.case, job)
+
+    def precheck(self, *, draft: IntakeDraft, decision: Decision, refusal_reason: str = "") -> list[FieldError]:
+        """Every refusal `submit` would give for these inputs (fields in form order), without storing anything."""
+        checked = self.check(draft=draft)
+        errors = list(checked) if isinstance(checked, list) else []
+        _reason, reason_error = self._refusal_reason(decision, refusal_reason)
+        if reason_error is not None:
+            errors.append(reason_error)
+        return errors
+
+    @staticmethod
+    def _refusal_reason(decision: Decision, text: str) -> tuple[str, FieldError | None]:
+        """The checked 不予收件 reason ("" when receiving), or the error that refuses it."""
+        if decision is not Decision.REFUSE:
+            return "", None
+        result = check_free_text(text, label="不予收件理由", limit=200, required=True)
+        if isinstance(result, Invalid):
+            return "", FieldError("refusal_reason", LABELS["refusal_reason"], result.message_zh)
+        return result.value, None
 
     def record_tracking_number(self, *, case_no: str, tracking_no: str, staff_no: str) -> None:
         """The originals were mailed: record the tracking number (a synced event). Raises SubmitRefusedError for

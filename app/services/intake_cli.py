@@ -60,11 +60,21 @@ def load_records(path: Path) -> list[Any]:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise UserFacingError(f"文件过大（最大{MAX_FILE_BYTES // (1024 * 1024)} MB）：{path}")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved by Windows Notepad starts with a byte-order mark; it is read like any other.
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise UserFacingError(f"无法读取 {path}：{exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserFacingError(f"{path} 不是有效的 UTF-8 JSON 文件") from exc
+    except RecursionError as exc:  # Python's parser gives up on very deep nesting this way, not JSONDecodeError
+        log.warning("scripted intake file refused: nested too deeply")
+        raise UserFacingError(
+            f"{path} 的 JSON 嵌套层数过多，无法读取（每条记录只应有几层：记录 → 申请人/材料 → 字段）", detail="too_deep"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise UserFacingError(f"{path} 不是 UTF-8 编码的文本文件（请以 UTF-8 保存）") from exc
+    except json.JSONDecodeError as exc:
+        raise UserFacingError(
+            f"{path} 不是有效的 UTF-8 JSON 文件：第 {exc.lineno} 行第 {exc.colno} 列有误（{exc.msg}）"
+        ) from exc
     return data if isinstance(data, list) else [data]
 
 
@@ -109,18 +119,22 @@ def _one(
         if member is None or member.disabled:
             raise DraftFormatError("staff_no", "工号不存在或已停用")
         decision_text = raw.get("decision", "receive")
-        if decision_text not in {d.value for d in Decision}:
+        if not isinstance(decision_text, str) or decision_text not in {d.value for d in Decision}:
             raise DraftFormatError("decision", "decision 应为 receive 或 refuse")
         decision = Decision(decision_text)
-        checked = service.check(draft=draft)
-        if isinstance(checked, list):
-            raise SubmitRefusedError(checked)
+        refusal_reason = raw.get("refusal_reason", "") or ""
+        if not isinstance(refusal_reason, str):
+            raise DraftFormatError("refusal_reason", "refusal_reason 应为文字")
+        # Everything submit checks, checked before any scan is stored: a refused record stores nothing.
+        errors = service.precheck(draft=draft, decision=decision, refusal_reason=refusal_reason)
+        if errors:
+            raise SubmitRefusedError(errors)
         files.store(store)
         result = service.submit(
             draft=draft,
             staff_no=staff_no,
             decision=decision,
-            refusal_reason=str(raw.get("refusal_reason", "") or ""),
+            refusal_reason=refusal_reason,
             print_receipt=False,
         )
     except DraftFormatError as exc:

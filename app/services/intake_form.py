@@ -548,12 +548,29 @@ def _stored_attachment(value: Any, path: str) -> Attachment:
     )
 
 
+def _shown(value: str, limit: int) -> str:
+    """A value from a file quoted back in a message: printable characters only, at most `limit`."""
+    text = "".join(c for c in value[: limit * 4] if c.isprintable())
+    return text[:limit] + "…" if len(text) > limit else text
+
+
 def merge_with_item(draft: IntakeDraft, item: ServiceItem) -> None:
     """A scripted record may list only some materials: add the rest (as the form would start them) in item order."""
     given = {m.code: m for m in draft.materials}
     unknown = [code for code in given if all(req.code != code for req in item.materials)]
     if unknown:
         raise DraftFormatError(f"materials.{unknown[0]}", f"事项没有材料 {unknown[0]}")
+    questions = {q.id: q for q in item.questions}
+    for qid, answer in draft.answers.items():
+        question = questions.get(qid)
+        path = f"answers.{_shown(qid, 32)}"
+        if question is None:
+            known = "、".join(questions) or "无"
+            raise DraftFormatError(path, f"事项没有情形问题 {_shown(qid, 32)}（该事项的问题：{known}）")
+        if answer not in question.options:
+            raise DraftFormatError(
+                path, f"“{question.text}”的回答应为以下之一：{'、'.join(question.options)}（收到 {_shown(answer, 32)}）"
+            )
     for q in item.questions:
         draft.answers.setdefault(q.id, q.options[0])
     draft.materials = [

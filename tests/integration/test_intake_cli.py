@@ -146,3 +146,63 @@ def test_a_huge_or_multi_line_item_code_is_refused_without_echoing_it(tmp_path: 
     assert code == 1
     assert len(out) < 2_000
     assert "\x1b" not in out and out.count("\n") == 4  # one line per refused record, one summary
+
+
+# --- issue 11: scripted intake -----------------------------------------------------------------------------------
+
+
+def test_a_refused_record_stores_nothing_not_even_its_scans(tmp_path: Path) -> None:
+    """`decision: refuse` without a reason, with a valid scan: refused, and neither an attachment row nor the
+    encrypted file stays behind."""
+    paths = _paths(tmp_path)
+    code, text = _run(tmp_path, paths, [_record(decision="refuse")])
+    assert code == 1
+    [record] = json.loads(text)["records"]
+    assert record["errors"][0]["field"] == "refusal_reason"
+    with open_store(paths.database) as store:
+        assert store.cases.count() == 0
+        assert store.db.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
+    blobs = [p for p in (paths.data_dir).rglob("*") if p.is_file() and "blob" in str(p.relative_to(paths.data_dir))]
+    assert blobs == []
+
+
+@pytest.mark.expected_log  # the refused file is logged (without its content)
+def test_a_file_nested_200000_levels_deep_is_one_clear_message(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(UserFacingError, match="嵌套层数过多") as refused:
+        intake_command(config=hall_config(), paths=paths, json_file=deep, json_output=False, out=io.StringIO())
+    assert "Traceback" not in refused.value.message and len(refused.value.message) < 300
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    file = tmp_path / "notepad.json"
+    file.write_bytes(b"\xef\xbb\xbf" + json.dumps(_record(), ensure_ascii=False).encode("utf-8"))
+    out = io.StringIO()
+    assert intake_command(config=hall_config(), paths=paths, json_file=file, json_output=True, out=out) == 0
+    assert json.loads(out.getvalue())["stored"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"reason": "遗失"}, "事项没有情形问题 reason"),
+        ({"agent": "他人"}, "“本人办理还是代办？”的回答应为以下之一：本人办理、代办"),
+    ],
+)
+def test_an_unknown_scenario_question_or_answer_is_refused_with_the_field_named(
+    tmp_path: Path, answers: dict[str, str], message: str
+) -> None:
+    paths = _paths(tmp_path)
+    code, text = _run(tmp_path, paths, [_record(answers=answers)])
+    assert code == 1
+    [record] = json.loads(text)["records"]
+    [error] = record["errors"]
+    assert error["field"] == f"answers.{next(iter(answers))}"
+    assert message in error["message"]
+    with open_store(paths.database) as store:
+        assert store.cases.count() == 0
+        assert store.db.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
