@@ -23,7 +23,7 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 
 from app.config import Mode, config_from_dict
-from app.domain.models import Case, DeliveryMethod, OriginalsHandling
+from app.domain.models import Case, DeliveryMethod, OriginalsHandling, RatingLevel
 from app.paths import AppPaths
 from app.services.terminal import Terminal, open_terminal
 from tests import pii_samples
@@ -33,6 +33,7 @@ from ui.counter_window import CounterWindow
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.pages.counter_flow import CounterFlow
 from ui.pages.daily_report import DailyReportDialog
+from ui.rating.window import RatingWindow
 from ui.rating.wiring import open_rating_windows
 
 ITEM = "210882070405000"  # 不动产权证书补证: agent question, mail delivery allowed
@@ -74,6 +75,8 @@ class Driver:
             "dead_letters": self.dead_letters,
             "print_preview": self.print_preview,
             "attach_file_dialog": self.attach_file_dialog,
+            "citizen_levels": self.citizen_levels,
+            "citizen_reasons": self.citizen_reasons,
         }
 
     # --- pages: each returns (top-level window, marker node name, scope id segment) ---------------------------
@@ -209,6 +212,27 @@ class Driver:
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # Qt's own, as on a Linux counter
         self._dialog(dialog)
         return dialog, "", ""
+
+    def _citizen(self) -> RatingWindow:
+        """The citizen's rating screen beside the counter, asked for a rating of a consultation."""
+        self._signed_in()
+        [citizen] = [w for w in self.extras if isinstance(w, RatingWindow)]
+        citizen.show()
+        if citizen.pages.currentWidget() is citizen.idle_page:
+            self.terminal.ratings.request_rating(case_no=None, item_code=None, staff_no=STAFF_NO)
+        return citizen
+
+    def citizen_levels(self) -> tuple[QWidget, str, str]:
+        citizen = self._citizen()
+        button = citizen.level_page.buttons[RatingLevel.VERY_SATISFIED]
+        return citizen, button.accessibleName() or button.text(), "rating_level_page"
+
+    def citizen_reasons(self) -> tuple[QWidget, str, str]:
+        citizen = self._citizen()
+        if citizen.pages.currentWidget() is not citizen.reasons_page:
+            citizen.level_page.buttons[RatingLevel.DISSATISFIED].click()  # as after a tap on 不满意
+        submit = citizen.reasons_page.submit_button
+        return citizen, submit.accessibleName() or submit.text(), "rating_reasons_page"
 
     # --- protocol ------------------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ PAGES = (
     "dead_letters",
     "print_preview",
     "attach_file_dialog",
+    "citizen_levels",
+    "citizen_reasons",
 )
 REPORT = Path("/tmp/atspi_counter_pages.txt")
 
