@@ -94,7 +94,7 @@ def read_daily_figures(store: Store, start: dt.datetime, end: dt.datetime) -> Ra
         for r in conn.execute(
             "SELECT rating_id, case_no, item_code, staff_no, level, reasons, text, callback_consent, rated_at"
             " FROM ratings WHERE level <= ? AND rated_at >= ? AND rated_at < ? AND duplicate_of IS NULL"
-            " ORDER BY rated_at",
+            " ORDER BY rated_at, rowid",  # ties (same second) in the order they were stored
             (int(RatingLevel.DISSATISFIED), lo, hi),
         )
     )
