@@ -8,7 +8,8 @@ Validators never raise on any `str` or `None` input: the raw length is checked b
 paste costs a `len()` and nothing more.
 
 Typing rules (product decision): surrounding spaces are trimmed, full-width digits and letters are normalised
-(NFKC), a lower-case `x` check character and lower-case credit codes are upper-cased — then checked.
+(NFKC) in identifiers only (ID numbers, credit codes, phones, postcodes), a lower-case `x` check character and
+lower-case credit codes are upper-cased — then checked. Names and addresses keep what was typed (issue 11).
 """
 
 from __future__ import annotations
@@ -146,13 +147,15 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} and not _is_han(ch) for ch in text)
 
 
-def _prepare(text: str | None, f: _Field, raw_limit: int) -> str | Invalid:
-    """None/empty and oversize checks on the raw text, then NFKC and trim."""
+def _prepare(text: str | None, f: _Field, raw_limit: int, *, identifier: bool = True) -> str | Invalid:
+    """None/empty and oversize checks on the raw text, then trim; identifiers (ID numbers, codes, phones,
+    postcodes) are NFKC-normalised first (full-width digits and letters become ASCII). Names and addresses keep
+    what was typed (issue 11): their character checks look at each character's NFKC form instead."""
     if text is None:
         return _empty(f)
     if len(text) > raw_limit:
         return _too_long(f, raw_limit)
-    normalised = unicodedata.normalize("NFKC", text).strip()
+    normalised = (unicodedata.normalize("NFKC", text) if identifier else text).strip()
     if not normalised:
         return _empty(f)
     return normalised
@@ -470,21 +473,24 @@ def _is_emoji_or_symbol(ch: str) -> bool:
     )
 
 
-#: Punctuation found in real addresses (after NFKC: full-width forms are already ASCII here).
+#: Punctuation found in real addresses (checked on each character's NFKC form: full-width （），－ pass too).
 _ADDRESS_PUNCTUATION = frozenset(" -–—#(),./:、。·~")
 
 
 def _address_char_ok(ch: str) -> bool:
-    return (ch.isascii() and ch.isalnum()) or ch in _ADDRESS_PUNCTUATION or _is_han(ch)
+    folded = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+    return bool(folded) and all(
+        (c.isascii() and c.isalnum()) or c in _ADDRESS_PUNCTUATION or _is_han(c) for c in folded
+    )
 
 
 def validate_address(text: str | None) -> ValidationResult:  # noqa: PLR0911 - one return per rule
     """Check a postal address: 5 to 200 characters of Chinese, letters, digits and address punctuation, with
     at least two Chinese characters (a mainland mailing address); no control characters, emoji or symbols.
 
-    Runs of whitespace are collapsed to one space.
+    The address is kept as typed (full-width （）， stay full-width); runs of whitespace are collapsed to one space.
     """
-    prepared = _prepare(text, _ADDRESS, _RAW_LIMIT_ADDRESS)
+    prepared = _prepare(text, _ADDRESS, _RAW_LIMIT_ADDRESS, identifier=False)
     if isinstance(prepared, Invalid):
         return prepared
     if _has_control(prepared):
@@ -513,9 +519,10 @@ def validate_address(text: str | None) -> ValidationResult:  # noqa: PLR0911 - o
     return Valid(address)
 
 
-_POSTCODE_LEADING = re.compile(r"(?:邮编[:\s]*)?([0-9]{6})\s+(\D.*)", re.DOTALL)
-_POSTCODE_LABELLED = re.compile(r"(.*?\D)[\s,(]*邮编[:\s]*([0-9]{6})\)?", re.DOTALL)
-_POSTCODE_TRAILING = re.compile(r"(.*\D)\s+([0-9]{6})", re.DOTALL)
+# On the text as typed: half- and full-width digits, colons, commas and brackets.
+_POSTCODE_LEADING = re.compile(r"(?:邮编[:：\s]*)?([0-9０-９]{6})\s+([^0-9０-９].*)", re.DOTALL)
+_POSTCODE_LABELLED = re.compile(r"(.*?[^0-9０-９])[\s,，(（]*邮编[:：\s]*([0-9０-９]{6})[)）]?", re.DOTALL)
+_POSTCODE_TRAILING = re.compile(r"(.*[^0-9０-９])\s+([0-9０-９]{6})", re.DOTALL)
 
 
 def _split_postcode(text: str) -> tuple[str, str] | None:
@@ -537,7 +544,7 @@ def validate_mailing_address(address: str | None, postcode: str | None = None) -
     Without a separate postcode, one written into the address text is split off (see `_split_postcode`).
     """
     if (postcode is None or not postcode.strip()) and address is not None and len(address) <= _RAW_LIMIT_ADDRESS:
-        embedded = _split_postcode(unicodedata.normalize("NFKC", address).strip())
+        embedded = _split_postcode(address.strip())
         if embedded is not None:
             address, postcode = embedded
     checked = validate_address(address)
@@ -568,6 +575,11 @@ def _is_han(ch: str) -> bool:
     )
 
 
+def _is_latin_letter(ch: str) -> bool:
+    """A-Z or a-z, half- or full-width (a name keeps the width it was typed in)."""
+    return "A" <= ch <= "Z" or "a" <= ch <= "z" or "Ａ" <= ch <= "Ｚ" or "ａ" <= ch <= "ｚ"
+
+
 def _name_chars_problem(name: str) -> Invalid | None:
     """The most useful complaint about a name's characters, or None when all are allowed."""
     control = digit = emoji = other = False
@@ -575,7 +587,7 @@ def _name_chars_problem(name: str) -> Invalid | None:
     for ch in name:
         if ord(ch) in _IDEOGRAPHIC_VARIATION:
             other = other or not (previous and _is_han(previous))
-        elif _is_han(ch) or ch in "· " or ("A" <= ch <= "Z") or ("a" <= ch <= "z"):
+        elif _is_han(ch) or ch in "· " or _is_latin_letter(ch):
             pass
         elif unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} and not _is_emoji_or_symbol(ch):
             control = True
@@ -604,12 +616,12 @@ def validate_person_name(text: str | None) -> ValidationResult:
     Variants of the middle dot are normalised to U+00B7; an ideographic variation selector after a Chinese
     character is kept and not counted.
     """
-    prepared = _prepare(text, _NAME, _RAW_LIMIT_NAME)
+    prepared = _prepare(text, _NAME, _RAW_LIMIT_NAME, identifier=False)
     if isinstance(prepared, Invalid):
         return prepared
     name = re.sub(r"\s*·\s*", "·", _WHITESPACE.sub(" ", prepared).translate(_MIDDLE_DOTS))
     # Spaces only separate Latin name parts: `张 三` is 张三.
-    name = re.sub(r" (?![A-Za-z])|(?<![A-Za-z]) ", "", name)
+    name = re.sub(r" (?![A-Za-zＡ-Ｚａ-ｚ])|(?<![A-Za-zＡ-Ｚａ-ｚ]) ", "", name)
     base_chars = sum(1 for c in name if ord(c) not in _IDEOGRAPHIC_VARIATION)
     if base_chars > NAME_MAX_CHARS:
         return _too_long(_NAME, NAME_MAX_CHARS)

@@ -213,7 +213,9 @@ def _is_emoji(ch: str) -> bool:
 
 
 def check_org_name(text: str) -> ValidationResult:
-    name = unicodedata.normalize("NFKC", text).strip()
+    """An enterprise name exactly as typed, only trimmed: registered names must match character for character,
+    full-width （） included (issue 11)."""
+    name = text.strip()
     if not name:
         return Invalid(Reason.EMPTY, "请输入企业名称", "enterprise name is empty")
     if len(name) > ORG_NAME_MAX:
@@ -226,7 +228,8 @@ def check_org_name(text: str) -> ValidationResult:
 
 
 def check_free_text(text: str, *, label: str, limit: int, required: bool) -> ValidationResult:
-    value = " ".join(unicodedata.normalize("NFKC", text).split())
+    """Notes and reasons as typed (full-width ，。（） stay): trimmed, runs of whitespace made one space."""
+    value = " ".join(text.split())
     if not value:
         if required:
             return Invalid(Reason.EMPTY, f"请输入{label}", f"{label} empty")

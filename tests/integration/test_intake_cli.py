@@ -206,3 +206,40 @@ def test_an_unknown_scenario_question_or_answer_is_refused_with_the_field_named(
     with open_store(paths.database) as store:
         assert store.cases.count() == 0
         assert store.db.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
+
+
+def test_names_notes_and_enterprise_names_keep_what_was_typed_on_the_receipt(tmp_path: Path, qapp: object) -> None:
+    """Issue 11: NFKC only for identifiers — a note "抵押中，需…" prints with "，", an enterprise name keeps （）."""
+    from app.services.receipts import receipt_command
+    from tests.integration.receipts_support import pdf_text, squash
+
+    paths = _paths(tmp_path)
+    name = "营口渤海（集团）有限公司"
+    note = "抵押中，需补交（原件）"
+    record = _record(
+        applicant={
+            "kind": "enterprise",
+            "name": f"  {name} ",
+            "credit_code": "９１３５０１００Ｍ０００１００Ｙ４３",  # an identifier: full-width is normalised
+            "legal_representative": pii_samples.NAME,
+            "contact_name": pii_samples.NAME,
+            "contact_phone": pii_samples.PHONE,
+        },
+        materials=[
+            {"code": "M01", "status": "original", "count": 1, "attachments": ["scan.pdf"]},
+            {"code": "M02", "status": "missing", "note": note},
+        ],
+    )
+    code, text = _run(tmp_path, paths, [record])
+    assert code == 0, text
+    case_no = json.loads(text)["records"][0]["case_no"]
+    with open_store(paths.database) as store:
+        stored = store.cases.get_by_no(case_no)
+        assert stored is not None
+        assert stored.case.applicant.name == name
+        assert stored.case.applicant.credit_code == "91350100M000100Y43"  # type: ignore[union-attr]
+        assert next(m.note for m in stored.case.materials if m.requirement_code == "M02") == note
+    out = tmp_path / "receipt.pdf"
+    assert receipt_command(config=hall_config(), paths=paths, case_no=case_no, fmt="pdf", out=out) == 0
+    printed = squash(pdf_text(out))
+    assert note in printed and name in printed

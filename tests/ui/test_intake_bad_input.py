@@ -15,6 +15,7 @@ from app.devices.id_card import IdCardErrorKind, SimulatedIdCardReader
 from app.domain.models import ApplicantKind, MaterialStatus
 from app.services.terminal import Terminal
 from tests import pii_samples
+from tests.integration.intake_support import STAFF_NO
 from tests.ui.test_intake_flow import ITEM, open_window, shot, sign_in, terminal_at, type_text
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -116,6 +117,8 @@ def test_idle_sign_out_saves_the_draft_and_shows_sign_in(
         pass
     assert flow.work_area.currentWidget() is flow.sign_in
     assert flow.sign_in.notice.isVisible() and "草稿已保存" in flow.sign_in.notice.text()
+    assert terminal.intake.recovered_draft() is None  # nobody is signed in: no draft is handed out
+    terminal.intake.set_clerk(STAFF_NO)  # the clerk's own draft (issue 11: drafts belong to their clerk)
     saved = terminal.intake.recovered_draft()
     assert saved is not None and saved.applicant.name == pii_samples.NAME
     shot(window, "11_idle_signed_out")

@@ -297,10 +297,13 @@ def test_address_is_trimmed_and_collapsed() -> None:
     assert _invalid(validate_address("营口市'; DELETE FROM cases;--")).reason is Reason.BAD_CHARS
     assert _invalid(validate_address("12 Main Street, Springfield")).reason is Reason.BAD_FORMAT
     assert _valid(validate_address("营口市\U00031350家村5号")) == "营口市\U00031350家村5号"  # extension H
-    # Everyday address punctuation, full-width included, is fine.
+    # Everyday address punctuation, full-width included, is fine — and kept as typed (issue 11: NFKC is for
+    # identifiers only).
     assert (
-        _valid(validate_address("营口市站前区（八田地）幸福路3-2号，1单元")) == "营口市站前区(八田地)幸福路3-2号,1单元"
+        _valid(validate_address("营口市站前区（八田地）幸福路3-2号，1单元"))
+        == "营口市站前区（八田地）幸福路3-2号，1单元"
     )
+    assert _valid(validate_address("营口市站前区渤海大街西１２号")) == "营口市站前区渤海大街西１２号"
 
 
 def test_mailing_address_with_optional_postcode() -> None:
@@ -318,6 +321,8 @@ def test_mailing_address_with_optional_postcode() -> None:
 @pytest.mark.parametrize(
     "typed",
     [
+        "１１５０００ 营口市站前区渤海大街西12号",
+        "营口市站前区渤海大街西12号（邮编：１１５０００）",
         "115000 营口市站前区渤海大街西12号",
         "营口市站前区渤海大街西12号 115000",
         "营口市站前区渤海大街西12号（邮编：115000）",
@@ -350,7 +355,8 @@ def test_six_digits_glued_to_the_address_are_not_a_postcode() -> None:
         ("葛\U000e0100", "葛\U000e0100"),  # ideographic variation sequence kept
         ("张" + "三" * 49, "张" + "三" * 49),
         ("John Smith", "John Smith"),
-        ("Ｊｏｈｎ", "John"),
+        ("Ｊｏｈｎ", "Ｊｏｈｎ"),  # as typed: NFKC is for identifiers only (issue 11)
+        ("金\uf90a", "金\uf90a"),  # a compatibility ideograph stays the character that was typed
     ],
 )
 def test_names_accepted(typed: str, expected: str) -> None:
@@ -456,3 +462,12 @@ def test_no_validator_raises_on_tricky_mixtures(text: str) -> None:
     for validate in VALIDATORS.values():
         result = validate(text)
         assert isinstance(result, Valid | Invalid | MailingAddress)
+
+
+def test_identifiers_are_normalised_but_names_and_addresses_keep_what_was_typed() -> None:
+    """Issue 11: NFKC turns full-width punctuation into ASCII; only identifiers get it."""
+    assert _valid(validate_postcode("１１５０００")) == "115000"
+    assert _valid(validate_mobile("１３８１２３４５６７８")) == "13812345678"
+    address = "营口市站前区（八田地）幸福路３-２号，１单元"
+    assert _valid(validate_address(address)) == address
+    assert validate_mailing_address(address + "（邮编：１１５０００）") == MailingAddress(address, "115000")
