@@ -372,8 +372,15 @@ class KioskConfig(_Section):
     scanner_key_gap_ms = setting(int, 35, "Keys closer than this, ending in Enter, are a scan.", ge=5, le=500)
 
 
+class CitizenScreen(StrEnum):
+    SECOND_SCREEN = "second_screen"  # full screen on a second monitor; with one monitor, beside the clerk's window
+    WINDOW = "window"  # an ordinary window (on the second monitor when there is one, else beside the clerk's)
+    OFF = "off"  # no citizen window at this PC (a separate `--mode rating` device rates)
+
+
 class RatingConfig(_Section):
     timeout_seconds = setting(int, 90, "A rating request unanswered this long is recorded as 未评价.", ge=10, le=1800)
+    citizen_screen = setting(CitizenScreen, CitizenScreen.SECOND_SCREEN, "Citizen window: second_screen|window|off.")
 
 
 class Config(_Section):

@@ -157,6 +157,10 @@ def run_gui(
         if place is not None:
             place()
             window.start()  # type: ignore[attr-defined]
+        elif isinstance(window, CounterWindow):
+            from ui.rating.wiring import place_clerk_window
+
+            place_clerk_window(window)  # maximised on the primary monitor (issue 11 item 10)
         else:
             window.show()
         rating_windows: list[QWidget] = []  # kept alive until the event loop ends

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSizePolicy, QWidget
 
 from app.config import Config
 from app.services.staff import (
@@ -92,6 +92,12 @@ class SyncStatusPanel(QWidget):
         self.dead_button.setAccessibleName(self.tr("Records rejected by the platform"))
         self.sync_button = QPushButton(self.tr("Sync now"), self)
         self.sync_button.setObjectName("sync_now")
+        # The button keeps its full width whatever the labels say; the labels give way instead (their whole text
+        # stays in the tooltip), so 立即同步 is never cut off at the window's right edge (issue 11 item 10).
+        self.sync_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        for label in (self.state_label, self.queue_label, self.last_success_label, self.reconcile_label):
+            label.setMinimumWidth(1)
+        self.dead_button.setMinimumWidth(1)
         for widget in (self.state_label, self.queue_label, self.last_success_label, self.reconcile_label):
             layout.addWidget(widget)
         # While shown, the message takes all the free width (one line); hidden, the spacer takes it.
@@ -143,6 +149,8 @@ class SyncStatusPanel(QWidget):
         self.warning_label.setVisible(bool(warnings))
         self.dead_button.setText(self.tr("{count} rejected by the platform").format(count=status.dead_letters))
         self.dead_button.setVisible(status.dead_letters > 0)
+        for label in (self.queue_label, self.last_success_label, self.dead_button):
+            label.setToolTip(label.text())  # the whole text when a narrow window cuts it short
         self.sync_button.setEnabled(status.state not in (SyncState.NOT_ENROLLED, SyncState.STOPPED))
 
     def _show_reconciliation(self, status: SyncStatus) -> None:
