@@ -104,8 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"tongban: 无法创建数据或日志目录: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    from app.domain import hall_time
     from app.sync.credentials import apply_enrolled_identity
 
+    hall_time.configure(config.hall_timezone)  # every time shown, printed or reported is the hall's
     config = apply_enrolled_identity(config, paths.data_dir)
 
     command: str = args.command or "run"

@@ -307,6 +307,13 @@ def _digits_or_empty(length: int, name: str) -> Callable[[str], str]:
     return check
 
 
+def _time_zone(value: str) -> str:
+    from app.domain.hall_time import zone_named  # zoneinfo only when the key is checked
+
+    zone_named(value)  # ValueError names the problem
+    return value.strip()
+
+
 def _paper_width(value: int) -> int:
     if value not in (58, 80):
         raise ValueError("paper_width_mm must be 58 or 80")
@@ -398,6 +405,13 @@ class Config(_Section):
         "Terminal code within the hall (3 digits), assigned by the platform at enrolment; empty until then, and"
         " intake is refused while it is empty (case numbers must be unique city-wide).",
         check=_digits_or_empty(3, "terminal_code"),
+    )
+    hall_timezone = setting(
+        str,
+        "Asia/Shanghai",
+        "IANA time zone of the hall: every time shown, printed or reported, 'today', the date in the case number"
+        " and the daily report's day boundaries (never the PC's own zone).",
+        check=_time_zone,
     )
     mode = setting(Mode, Mode.COUNTER, "counter, kiosk or rating.")
     platform_url = setting(str, "", "Central platform base URL; empty means offline (no sync).", check=_platform_url)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from app.domain import hall_time
 from app.domain.models import CaseState
 from app.protocol import canonical_json
 from offline_cache.audit import append_audit
@@ -579,7 +580,7 @@ def _raise_counters(conn: sqlite3.Connection, report: SalvageReport, now: dt.dat
     seqs = dict(found.case_seqs)
     if not found.case_seqs_sure:
         jumped = True
-        today = now.astimezone().date()
+        today = hall_time.today(now)
         set_recovery_floor(conn, today)  # for terminal prefixes the old file no longer shows
         through = today.strftime("%Y%m%d")
         for key, seq in seqs.items():

@@ -13,6 +13,7 @@ from typing import TypeVar, cast
 
 import sqlite_utils
 
+from app.domain import hall_time
 from app.domain.models import Case, CaseState, Rating, ReceiptRecord
 from app.protocol import RecordKind, clean_text
 from offline_cache import numbering, records, salvage, schema
@@ -133,7 +134,7 @@ class Store:
 
         `case.case_no` must be empty: the number is made inside the transaction by `number_factory(day, seq)`
         (default: DOMAIN.md's 26-digit number from the routing), `seq` counting per terminal and local `day`
-        (default: the local date of `case.created_at`).
+        (default: the hall's date of `case.created_at`, `app.domain.hall_time`).
         """
         if case.case_no:
             raise ValueError("the store assigns case numbers: pass the case with case_no=''")
@@ -143,7 +144,7 @@ class Store:
         r = case.routing
         factory = number_factory or numbering.default_factory(r)
         prefix = f"{r.division}{r.hall}{r.terminal}"
-        on_day = day or case.created_at.astimezone().date()
+        on_day = day or hall_time.today(case.created_at)  # the hall's day, whatever the PC's zone
         with self._s.write() as conn:
             seq = numbering.allocate(conn, prefix, on_day)
             numbered = dataclasses.replace(case, case_no=factory(on_day, seq))

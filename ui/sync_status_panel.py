@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSizePolicy, QWidget
 
 from app.config import Config
+from app.domain import hall_time
 from app.services.staff import (
     ADMIN_DEAD_LETTER_EXPORT,
     ADMIN_DEAD_LETTERS,
@@ -48,7 +49,7 @@ def _age_zh(seconds: int | None) -> str:
 def _local_time_zh(iso_text: str | None) -> str:
     if not iso_text:
         return QCoreApplication.translate("SyncStatusPanel", "never")
-    moment = dt.datetime.fromisoformat(iso_text).astimezone()
+    moment = hall_time.local(dt.datetime.fromisoformat(iso_text))
     return moment.strftime("%m-%d %H:%M")
 
 

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.domain import hall_time
+
 
 class Reason(StrEnum):
     """Why a value was refused; stable codes for tests and callers (the messages may change)."""
@@ -256,7 +258,7 @@ def parse_resident_id(text: str | None, *, today: dt.date | None = None) -> Resi
             "身份证号码中的出生日期（第7至14位）无效，请核对",
             "resident ID birth date digits are not a valid date",
         )
-    if birth > (today if today is not None else dt.date.today()):
+    if birth > (today if today is not None else hall_time.today(dt.datetime.now(dt.UTC))):
         return Invalid(
             Reason.FUTURE_BIRTH_DATE,
             "身份证号码中的出生日期晚于今天，请核对",

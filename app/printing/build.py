@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.domain import hall_time
 from app.domain.case_number import format_grouped
 from app.domain.masking import Field, Surface, mask_for
 from app.domain.models import (
@@ -32,7 +33,7 @@ from app.printing.document import (
 )
 from app.printing.qr import query_base, query_url
 
-#: China has one time zone and no daylight saving: receipts print local time as UTC+8 without needing tzdata.
+#: UTC+8 (China's zone); kept for callers and tests. What paper shows follows `app.domain.hall_time`.
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 HOTLINE = "12345"
 
@@ -72,9 +73,10 @@ class HallContext:
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:
+    """A time on paper: in the hall's time zone (`hall_timezone`, default Asia/Shanghai), as the screens show it."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime on a receipt")
-    return moment.astimezone(CHINA_TZ)
+    return hall_time.local(moment)
 
 
 def _date_zh(day: dt.date) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.domain import hall_time
 from app.domain.case_number import format_grouped
 from app.domain.masking import Field, Surface, mask_for
 from app.domain.models import Case, CaseState, EnterpriseApplicant
@@ -65,10 +66,9 @@ class CaseListService(QObject):
         self._clock = clock
 
     def today(self, *, text: str = "", state: CaseState | None = None, limit: int = 500) -> list[CaseRow]:
-        """This terminal's cases since local midnight, newest first; `text` matches the number (digits, with or
-        without separators) or the masked name as shown."""
-        local_now = self._clock().astimezone()
-        midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+        """This terminal's cases since midnight in the hall (its time zone, not the PC's), newest first; `text`
+        matches the number (digits, with or without separators) or the masked name as shown."""
+        midnight, _end = hall_time.day_bounds(hall_time.today(self._clock()))
         stored = self._store.cases.list_recent(limit=limit, states=(state,) if state else (), since=midnight)
         needle = text.strip()
         digits = "".join(c for c in needle if c.isdigit())

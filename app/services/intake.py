@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
+from app.domain import hall_time
 from app.domain.models import Attachment, Case, CaseState, Routing, ServiceItem
 from app.domain.validation import Invalid
 from app.domain.workdays import HolidayCalendar, load_holiday_calendar
@@ -436,7 +437,7 @@ class IntakeService(QObject):
     ) -> Case:
         item = checked.item
         now = self._clock()
-        completion = self._calendar.expected_completion(now.astimezone().date(), item.promised_days)
+        completion = self._calendar.expected_completion(hall_time.today(now), item.promised_days)
         cfg = self._config
         return Case(
             record_id=str(uuid.uuid4()),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from app.domain import hall_time
 from app.domain.models import (
     Agent,
     Applicant,
@@ -587,4 +588,5 @@ def merge_with_item(draft: IntakeDraft, item: ServiceItem) -> None:
 
 
 def today_local(moment: dt.datetime) -> dt.date:
-    return moment.astimezone().date()
+    """The hall's calendar day at `moment` (its configured time zone, not the PC's)."""
+    return hall_time.today(moment)

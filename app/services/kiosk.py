@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
+from app.domain import hall_time
 from app.domain.case_number import CaseNumber, format_grouped, parse_case_number
 from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
 from app.services.case_list import STATE_LABELS
@@ -414,7 +415,7 @@ class KioskService(QObject):
                             case_no=case.case_no,
                             case_no_grouped=format_grouped(case.case_no),
                             item_name=case.item_name,
-                            received_on=case.created_at.astimezone().strftime("%Y-%m-%d"),
+                            received_on=hall_time.clock_text(case.created_at, "%Y-%m-%d"),
                         )
                     )
         self._own = {c.case_no for c in found}

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
+from app.domain import hall_time
 from app.domain.case_number import CaseNumber, parse_case_number
 from app.domain.masking import mask_numbers_in_text, mask_phone
 from app.domain.models import (
@@ -399,10 +400,9 @@ class RatingService(QObject):
         return prompt
 
     def today_figures(self) -> TodayFigures:
-        """Today's (local day) ratings at this terminal: count, 好评, 差评, 未评价."""
-        local_now = self._clock().astimezone()
-        start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-        raw = read_daily_figures(self._store, start, start + dt.timedelta(days=1))
+        """Today's ratings (the hall's day) at this terminal: count, 好评, 差评, 未评价."""
+        start, end = hall_time.day_bounds(hall_time.today(self._clock()))
+        raw = read_daily_figures(self._store, start, end)
         counts = raw.ratings_by_level
         return TodayFigures(
             rated=sum(counts.values()),

@@ -25,6 +25,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, S
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from app.config import Config, PrinterConfig, PrinterKind
+from app.domain import hall_time
 from app.domain.models import RATING_LABELS, RatingLevel
 from app.paths import AppPaths
 from app.printing.fonts import FONT_FAMILY, ensure_receipt_fonts
@@ -91,12 +92,8 @@ class DailyReport:
 
 
 def day_bounds(day: dt.date, tz: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """The local day as an aware [start, end) range (the machine's zone unless `tz` is given)."""
-    start = dt.datetime.combine(day, dt.time(0))
-    end = start + dt.timedelta(days=1)
-    if tz is None:
-        return start.astimezone(), end.astimezone()
-    return start.replace(tzinfo=tz), end.replace(tzinfo=tz)
+    """The hall's day as an aware [start, end) range (the hall time zone unless `tz` is given; never the PC's)."""
+    return hall_time.day_bounds(day, tz)
 
 
 def build_daily_report(
@@ -109,7 +106,7 @@ def build_daily_report(
         hall_name=config.hall_name,
         window=config.window,
         terminal=f"{config.division}-{config.hall_code}-{config.terminal_code}",
-        generated_at=now.astimezone(tz) if tz else now.astimezone(),
+        generated_at=hall_time.local(now, tz),
         items=raw.items,
         receipts_printed=raw.receipts_printed,
         receipts_reprinted=raw.receipts_reprinted,
@@ -345,7 +342,8 @@ class ReportService(QObject):
         self._config = config
 
     def today(self) -> dt.date:
-        return self._clock().astimezone().date()
+        """The hall's today (its time zone, not the PC's)."""
+        return hall_time.today(self._clock())
 
     def report(self, *, day: dt.date) -> DailyReport:
         """Raises UserFacingError when the store cannot be read."""

@@ -212,8 +212,10 @@ class Terminal:
         sync_settings: EngineSettings | None = None,
         parent: QObject | None = None,
     ) -> None:
+        from app.domain import hall_time
         from app.sync.credentials import resolve_identity
 
+        hall_time.configure(config.hall_timezone)  # times, "today" and the case-number day are the hall's (issue 11)
         # Cases are numbered with the identity the platform assigned, never another (issue 11); without one of its
         # own the terminal takes no case (`intake.identity_problem`).
         identity = resolve_identity(config, paths.data_dir)

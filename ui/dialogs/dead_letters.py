@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import hall_time
 from app.services.sync import DeadLetter
 from ui.widgets.accessible import ask_file, file_dialog
 
@@ -94,7 +95,7 @@ class DeadLettersDialog(QDialog):
                 str(letter.terminal_seq),
                 kind_text(letter.kind),
                 letter.reason_zh,
-                letter.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                hall_time.clock_text(letter.updated_at, "%Y-%m-%d %H:%M"),
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
+from app.domain import hall_time
 from app.services.kiosk import CaseProgress
 from ui.kiosk.page import KioskPage
 from ui.kiosk.widgets import DigitPad, KioskButton, label
@@ -19,7 +20,7 @@ def _local_time(value: object) -> str:
 
     if not isinstance(value, dt.datetime):
         return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return hall_time.clock_text(value, "%Y-%m-%d %H:%M")
 
 
 class ProgressPage(KioskPage):

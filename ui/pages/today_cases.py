@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import hall_time
 from app.domain.case_number import format_grouped
 from app.domain.masking import Field, Surface, mask_for
 from app.domain.models import Case, CaseState, EnterpriseApplicant, OriginalsHandling, PersonApplicant, ReceiptOutput
@@ -285,7 +286,7 @@ class TodayCasesPage(QWidget):
                 row.case_no_grouped,
                 row.item_name,
                 row.applicant_masked,
-                row.created_at.astimezone().strftime("%H:%M"),
+                hall_time.clock_text(row.created_at),
                 row.state_label,
                 row.sync_label,
                 row.rating_label,
@@ -361,7 +362,7 @@ class TodayCasesPage(QWidget):
         self.failed_list.clear()
         for job in jobs:
             text = self.tr("{case}  {time}  {reason}").format(
-                case=format_grouped(job.case_no), time=job.created_at.astimezone().strftime("%H:%M"), reason=job.error
+                case=format_grouped(job.case_no), time=hall_time.clock_text(job.created_at), reason=job.error
             )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, job.job_id)
