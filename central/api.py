@@ -10,6 +10,7 @@ import os
 import threading
 import time
 import traceback
+import zlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
@@ -22,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.protocol import (
@@ -168,6 +170,24 @@ def _error(status: int, error: str, message: str | None = None, headers: dict[st
     return JSONResponse(content, status_code=status, headers=headers)
 
 
+#: What `/healthz` lists in `features` (SYNC_PROTOCOL.md "Revisions": a terminal sends gzip only when listed).
+FEATURES = ("gzip",)
+
+
+def _inflate(body: bytes, limit: int) -> bytes:
+    """A gzip request body, inflated; inflation stops past `limit` bytes (413), so a small bomb costs nothing."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        raise ApiError(400, "bad_gzip", "the gzip body cannot be inflated") from None
+    if len(data) > limit:
+        raise ApiError(413, "too_large", f"request body inflates past {limit} bytes")
+    if not inflater.eof or inflater.unused_data:
+        raise ApiError(400, "bad_gzip", "the gzip body is truncated or has trailing data")
+    return data
+
+
 def _parse_json(body: bytes) -> Any:
     try:
         value = json.loads(body.decode("utf-8"))
@@ -264,7 +284,12 @@ def healthz(state: StateDep) -> Any:
     except Exception:
         log.exception("health check: database unavailable")
         return _error(503, "database_unavailable", headers={"Retry-After": "5"})
-    return {"status": "ok", "schema_version": migrations.LATEST, "instance_id": reconcile.instance_id(state.engine)}
+    return {
+        "status": "ok",
+        "schema_version": migrations.LATEST,
+        "instance_id": reconcile.instance_id(state.engine),
+        "features": list(FEATURES),
+    }
 
 
 @router.post(
@@ -305,10 +330,20 @@ def rotate_confirm(device: SignedDevice, state: StateDep) -> Any:
 @router.post(
     "/api/v1/records:batch",
     response_model=wire.BatchResult,
-    responses={**_AUTH_RESPONSES, 426: {"model": wire.ErrorBody, "description": "unknown envelope schema"}},
+    responses={
+        **_AUTH_RESPONSES,
+        415: {"model": wire.ErrorBody, "description": "Content-Encoding other than gzip"},
+        426: {"model": wire.ErrorBody, "description": "unknown envelope schema"},
+    },
 )
 async def records_batch(request: Request, device: SignedDevice, state: StateDep) -> Any:
-    payload = _parse_json(await request.body())
+    body = await request.body()  # the signature covered these bytes, as sent
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding == "gzip":
+        body = _inflate(body, MAX_BATCH_BYTES)
+    elif encoding not in ("", "identity"):
+        raise ApiError(415, "unsupported_encoding", "Content-Encoding must be gzip or absent")
+    payload = _parse_json(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
         raise ApiError(400, "bad_request", "body must be an object with a 'records' list")
     records = payload["records"]
@@ -404,7 +439,7 @@ def get_updates(
     except ValueError as exc:
         raise ApiError(400, "bad_cursor", str(exc)) from None
     try:
-        return cases.updates(state.engine, device.hall_key, position, limit)
+        return cases.updates(state.engine, device.hall_key, position, limit, own=device.terminal_key)
     except cases.CursorGoneError:
         raise ApiError(410, "cursor_gone", "cursor is older than the change log: resync fully") from None
 
@@ -475,6 +510,8 @@ def create_app(
     app.include_router(router)
     app.include_router(web.router)
     app.include_router(citizen.router)
+    # Answers (batch results, update pages) are gzip-compressed for clients that accept it (requests does).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(GuardMiddleware, faults=faults)
     _document_request_bodies(app)
     return app

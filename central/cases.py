@@ -75,8 +75,13 @@ def parse_cursor(raw: str | None) -> int:
     return int(raw)
 
 
-def updates(engine: Engine, hall_key: str, cursor: int, limit: int) -> dict[str, Any]:
-    """Changes for one hall after `cursor`, in sequence order. `next_cursor` is opaque text."""
+def updates(engine: Engine, hall_key: str, cursor: int, limit: int, *, own: str | None = None) -> dict[str, Any]:
+    """Changes for one hall after `cursor`, in sequence order. `next_cursor` is opaque text.
+
+    With `own` (the asking terminal's key), the acceptance changes of that terminal's own uploads are left out: it
+    set them itself when the batch was answered (SYNC_PROTOCOL.md "Revisions"). Later changes to those cases
+    (a department's decision, a phone rating) still come. The cursor moves past what was left out.
+    """
     ch = schema.changes.c
     with read(engine) as conn:
         pruned = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == _PRUNED_KEY)).scalar()
@@ -91,10 +96,13 @@ def updates(engine: Engine, hall_key: str, cursor: int, limit: int) -> dict[str,
         ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = [
-        {"seq": r.seq, "type": r.type, "case_no": r.case_no, "created_at": r.created_at, **json.loads(r.payload)}
-        for r in rows
-    ]
+    changes = []
+    for r in rows:
+        payload = json.loads(r.payload)
+        origin = payload.pop("origin", None)
+        if own is not None and origin == own:
+            continue
+        changes.append({"seq": r.seq, "type": r.type, "case_no": r.case_no, "created_at": r.created_at, **payload})
     # With nothing new for this hall, the cursor may still move to the log's end so the next poll is cheap.
     next_cursor = rows[-1].seq if rows else max(cursor, latest if not has_more else cursor)
     return {"changes": changes, "next_cursor": str(next_cursor), "has_more": has_more}

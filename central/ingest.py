@@ -308,6 +308,7 @@ def _derive(
                 "status": status,
                 "updated_at": received_at,
                 "created_at": record["created_at"],
+                "origin": device.terminal_key,  # not a column: marks the change as this terminal's own
             }
         )
 
@@ -351,7 +352,10 @@ def _flush_cases(conn: Connection, pending: list[dict[str, Any]]) -> None:
                     "hall_key": row["hall_key"],
                     "case_no": row["case_no"],
                     "type": "case_status",
-                    "payload": json.dumps({"at": at, "status": "forwarded"}, ensure_ascii=False, sort_keys=True),
+                    # `origin`: the uploading terminal already knows its case is forwarded (updates leave it out).
+                    "payload": json.dumps(
+                        {"at": at, "status": "forwarded", "origin": row["origin"]}, ensure_ascii=False, sort_keys=True
+                    ),
                     "created_at": at,
                 }
             )

@@ -144,3 +144,4 @@ class Health(BaseModel):
     status: Literal["ok"]
     schema_version: int
     instance_id: str = Field(description="platform instance id; changes when the database is restored from backup")
+    features: list[str] = Field(default_factory=list, description='optional protocol features, e.g. "gzip"')
