@@ -5,6 +5,16 @@ A reference platform (`tongban-central serve`, SQLite file) runs on loopback. Si
 `SyncEngine` (read pending, encrypt-at-rest bodies decrypted, envelopes, signed POST, one local transaction per
 batch result). Side B: N other records (another enrolled terminal) POSTed in the same batch sizes by a bare
 signed `requests` loop that keeps no local state. Targets: engine >= 2,000 records/s and >= 70 % of the bare loop.
+
+Shaped link (issue 16 item 7): .venv/bin/python bench/sync_drain.py --shaped [--cases 300] [--rate 32768]
+A township station on a 32 KiB/s line: the test proxy (tests/integration/sync/proxy.py, `shape`) paces each
+direction; the terminal drains `--cases` real cases (sample bodies) and pulls its updates, as one sync pass does.
+Printed for both ways of doing it in the same run: records/s and bytes per record up and down.
+- before: plain batch bodies, plain answers, and an updates pull that returns every acceptance of the hall
+  (what the uploading terminal received before its own acceptances were left out; pulled here by a second
+  terminal of the same hall, which still gets them);
+- now: gzip batch bodies (the platform lists `gzip`), gzip answers, the terminal's own updates pull.
+Target: now >= 2x before in records/s on the same link.
 """
 
 from __future__ import annotations
@@ -34,10 +44,16 @@ RATIO_TARGET = 0.70
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--shaped", action="store_true", help="the 32 KiB/s township-link run instead")
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--rate", type=int, default=32 * 1024, help="bytes per second each way")
     args = parser.parse_args()
+    if args.shaped:
+        _shaped(args.cases, args.rate)
+        return
     with tempfile.TemporaryDirectory(prefix="tongban-sync-bench-") as tmp:
         home = Path(tmp)
         (home / "central").mkdir()
@@ -109,6 +125,64 @@ def _bare_side(central: Central, data_dir: Path, n: int, batch: int) -> float:
         resp.json()
     elapsed = time.perf_counter() - started
     return n / elapsed
+
+
+def _shaped(cases: int, rate: int) -> None:
+    results = {}
+    for label, modern in (("before", False), ("now", True)):
+        with tempfile.TemporaryDirectory(prefix=f"tongban-shaped-{label}-") as tmp:
+            results[label] = _shaped_side(Path(tmp), modern, cases, rate)
+    print(f"shaped link {rate / 1024:.0f} KiB/s each way, {cases} cases, drain + updates pull:")
+    for label, (seconds, up, down) in results.items():
+        print(
+            f"  {label:6s} {cases / seconds:7.1f} records/s  ({seconds:5.1f} s)   "
+            f"up {up / cases:6.0f} B/record   down {down / cases:6.0f} B/record"
+        )
+    speedup = results["before"][0] / results["now"][0]
+    print(f"  now / before: {speedup:.1f}x records/s (target >= 2x: {'met' if speedup >= 2 else 'NOT met'})")
+
+
+def _shaped_side(home: Path, modern: bool, cases: int, rate: int) -> tuple[float, int, int]:
+    from offline_cache.samples import sample_case
+    from tests.integration.sync.proxy import FaultProxy
+
+    (home / "central").mkdir()
+    central = Central(home / "central").start()
+    proxy = FaultProxy(central.port).start()
+    try:
+        creds = enrol(central, home / "a")
+        neighbour_client = PlatformClient(central.url, None)
+        neighbour = neighbour_client.enrol(central.enrol_code(terminal="004"))
+        neighbour_client.close()
+        with open_store(home / "a" / "terminal.sqlite3") as store:
+            for _ in range(cases):
+                store.save_case(sample_case(), actor="S0042")
+            client = PlatformClient(proxy.url, creds, compress=modern, timeout=(5, 120))
+            if not modern:
+                client.session.headers["Accept-Encoding"] = "identity"
+            engine = SyncEngine(store, client, settings=EngineSettings())
+            proxy.set_mode("shape", rate)  # before the first connection: the mode is taken per connection
+            if modern:
+                client.health()  # what the pull phase has done before (features known); not counted
+            proxy.reset_counts()
+            started = time.perf_counter()
+            report = engine.drain()
+            if modern:
+                engine.pull_updates()
+            else:
+                # The feed as the uploader got it before: every acceptance of the hall, through the same link.
+                other = PlatformClient(proxy.url, neighbour, compress=False, timeout=(5, 120))
+                other.session.headers["Accept-Encoding"] = "identity"
+                page = other.get_updates("", 500)
+                assert len(page["changes"]) >= cases, len(page["changes"])
+                other.close()
+            seconds = time.perf_counter() - started
+            assert report.sent == cases and store.outbox.depth() == 0, report
+            client.close()
+        return seconds, proxy.bytes_up, proxy.bytes_down
+    finally:
+        proxy.close()
+        central.stop()
 
 
 def _sha(body: dict[str, str]) -> str:

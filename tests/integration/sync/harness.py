@@ -230,9 +230,12 @@ def make_engine(
     *,
     settings: EngineSettings | None = None,
     timeout: tuple[float, float] = (2.0, 5.0),
+    compress: bool = False,
     **kwargs: object,
 ) -> SyncEngine:
-    client = PlatformClient(url, creds, timeout=timeout)
+    # Plain batches here: gzip makes the client ask /healthz before its first batch, which would shift the fault
+    # proxy's per-connection faults onto that request. Compression has its own tests (test_sync_compression.py).
+    client = PlatformClient(url, creds, timeout=timeout, compress=compress)
     return SyncEngine(store, client, settings=settings or fast_settings(), **kwargs)  # type: ignore[arg-type]
 
 

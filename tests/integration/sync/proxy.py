@@ -8,7 +8,9 @@ truncate 120\n`, `MODE delay 2.5\n`; answers `OK`):
 - `reset`: accept, then abort the connection with a TCP RST;
 - `delay S`: forward, but hold each upstream answer chunk for S seconds;
 - `truncate N`: forward the request; pass only the first N bytes of the answer downstream, then close;
-- `blackhole`: accept and never answer (the client's read timeout must fire).
+- `blackhole`: accept and never answer (the client's read timeout must fire);
+- `shape BPS`: forward, each direction paced to BPS bytes per second over all connections (a slow line).
+`bytes_up` / `bytes_down` count what passed each way (client → platform, platform → client), in every mode.
 `truncate_once`/`drop_once` variants apply to one connection, then the proxy returns to `pass`.
 
 Every connection the proxy makes or accepts (clients, upstream, control) is tracked from `connection_made` to
@@ -37,6 +39,9 @@ class FaultProxy:
         self.arg = 0.0
         self.once = False
         self.connections = 0
+        self.bytes_up = 0
+        self.bytes_down = 0
+        self._pacers: dict[str, _Pacer] = {}
         self.port = _free_port()
         self.control_port = _free_port()
         self._loop = asyncio.new_event_loop()
@@ -83,7 +88,22 @@ class FaultProxy:
     def set_mode(self, mode: str, arg: float = 0.0, *, once: bool = False) -> None:
         self._call(self._set_mode(mode, arg, once))
 
+    def reset_counts(self) -> None:
+        self.bytes_up = self.bytes_down = 0
+
     # --- internals ---------------------------------------------------------------------------------------
+
+    def _pacer(self, direction: str, rate: float) -> _Pacer:
+        pacer = self._pacers.get(direction)
+        if pacer is None or pacer.rate != rate:
+            pacer = self._pacers[direction] = _Pacer(rate)
+        return pacer
+
+    def _count_up(self, size: int) -> None:
+        self.bytes_up += size
+
+    def _count_down(self, size: int) -> None:
+        self.bytes_down += size
 
     def _call(self, coro):  # type: ignore[no-untyped-def]
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
@@ -161,10 +181,13 @@ class FaultProxy:
             return
         up_reader, up_writer = await self._connect_upstream()
         try:
-            upstream = asyncio.ensure_future(_pump(reader, up_writer))
+            shaped = mode == "shape" and arg > 0
+            up_pacer = self._pacer("up", arg) if shaped else None
+            down_pacer = self._pacer("down", arg) if shaped else None
+            upstream = asyncio.ensure_future(_pump(reader, up_writer, pacer=up_pacer, count=self._count_up))
             limit = int(arg) if mode == "truncate" else None
             delay = arg if mode == "delay" else 0.0
-            await _pump(up_reader, writer, limit=limit, delay=delay)
+            await _pump(up_reader, writer, limit=limit, delay=delay, pacer=down_pacer, count=self._count_down)
             upstream.cancel()
             await asyncio.gather(upstream, return_exceptions=True)
         finally:
@@ -173,15 +196,39 @@ class FaultProxy:
                 await up_writer.wait_closed()
 
 
+class _Pacer:
+    """One direction of a line of `rate` bytes/s, shared by all connections (like a township's uplink)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.free_at = 0.0
+
+    async def wait(self, size: int) -> None:
+        loop = asyncio.get_running_loop()
+        start = max(loop.time(), self.free_at)
+        self.free_at = start + size / self.rate
+        await asyncio.sleep(self.free_at - loop.time())
+
+
 async def _pump(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, limit: int | None = None, delay: float = 0.0
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    *,
+    limit: int | None = None,
+    delay: float = 0.0,
+    pacer: _Pacer | None = None,
+    count: Callable[[int], None] | None = None,
 ) -> None:
     sent = 0
-    while data := await reader.read(65536):
+    while data := await reader.read(4096 if pacer is not None else 65536):
         if delay:
             await asyncio.sleep(delay)
+        if pacer is not None:
+            await pacer.wait(len(data))
         if limit is not None:
             data = data[: max(0, limit - sent)]
+        if count is not None:
+            count(len(data))
         writer.write(data)
         await writer.drain()
         sent += len(data)
