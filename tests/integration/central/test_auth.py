@@ -18,7 +18,12 @@ from .helpers import Client, Server, Signer, case_record, cli, enrol
 
 def test_healthz_needs_no_signature_and_openapi_is_served(server: Server) -> None:
     health = requests.get(server.url + "/healthz", timeout=5).json()
-    assert health == {"status": "ok", "schema_version": migrations.LATEST, "instance_id": health["instance_id"]}
+    assert health == {
+        "status": "ok",
+        "schema_version": migrations.LATEST,
+        "instance_id": health["instance_id"],
+        "features": ["gzip"],
+    }
     assert len(health["instance_id"]) == 36
     # Every request sees the same id until the database is marked as restored from a backup.
     assert requests.get(server.url + "/healthz", timeout=5).json()["instance_id"] == health["instance_id"]
