@@ -108,8 +108,8 @@ def test_pruned_change_log_sends_old_cursors_to_resync(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'c.db'}"
     srv = start_server(db, tmp_path / "server.log")
     try:
-        client = _client(srv)
-        client.batch([case_record(client.creds, seq) for seq in (1, 2, 3)])
+        uploader, client = _client(srv), _client(srv)  # the feed is read by another terminal of the hall
+        uploader.batch([case_record(uploader.creds, seq) for seq in (1, 2, 3)])
         page = client.request("GET", "/api/v1/updates", params={"limit": 1}).json()
         db_rows(db, "UPDATE changes SET created_at = '2020-01-01T00:00:00.000000+00:00' WHERE seq <= 2")
         proc = cli(db, "prune-changes", "--days", "30")
