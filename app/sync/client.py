@@ -26,7 +26,9 @@ from app.sync.errors import (
     BusyError,
     ClockSkewError,
     CursorGoneError,
+    EnrolmentAddressError,
     EnrolmentError,
+    EnrolmentUnreachableError,
     NetworkError,
     NotFoundError,
     PlatformError,
@@ -210,13 +212,24 @@ class PlatformClient:
             resp = self.request("POST", "/api/v1/devices/enrol", body=self._dumps({"code": code}), signed=False)
         except BatchRefusedError as exc:
             raise EnrolmentError(str(exc)) from exc
-        data = self._json_body(resp)
+        except NetworkError as exc:
+            raise EnrolmentUnreachableError("unreachable") from exc
+        except (NotFoundError, BadResponseError) as exc:  # 404, a web page: something else lives at this address
+            raise EnrolmentAddressError("not_a_platform") from exc
+        except PlatformError as exc:
+            if exc.status in (405, 406, 415, 501):  # a server without this endpoint or method: not the platform
+                raise EnrolmentAddressError("not_a_platform") from exc
+            raise
+        try:
+            data = self._json_body(resp)
+        except BadResponseError as exc:
+            raise EnrolmentAddressError("not_a_platform") from exc
         if not isinstance(data, dict):
-            raise BadResponseError("enrol answer is not an object")
+            raise EnrolmentAddressError("not_a_platform")
         try:
             return Credentials.from_json({**data, "platform_url": self.base_url})
         except Exception as exc:
-            raise BadResponseError("enrol answer is incomplete") from exc
+            raise EnrolmentAddressError("not_a_platform") from exc
 
     def post_batch(self, records: list[dict[str, Any]]) -> dict[str, Any]:
         body = self._dumps({"records": records})

@@ -87,6 +87,19 @@ class EnrolmentError(PlatformError):
         super().__init__(code)
         self.code = code
         self.message = message
+        if code == "bad_identity":  # the platform cannot issue the code's hall or window (docs/central.md)
+            self.message_zh = "注册失败：该注册码的大厅或窗口编号不可用，请平台管理员重新生成注册码。"
+
+
+class EnrolmentAddressError(EnrolmentError):
+    """The address answered, but not as the platform does (404, a web page, another service): the address is
+    wrong, not the code (issue 11)."""
+
+    message_zh = "注册失败：该地址上没有通办平台，请核对平台地址（例如 https://平台域名，不带其他路径）。"
+
+
+class EnrolmentUnreachableError(EnrolmentError):
+    message_zh = "注册失败：无法连接该地址，请核对平台地址、端口和网络。"
 
 
 class NotEnrolledError(PlatformError):

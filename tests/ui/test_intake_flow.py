@@ -353,3 +353,23 @@ def test_a_draft_is_given_back_only_to_the_clerk_who_left_it(
     page.submit()
     assert s.form.draft is not None and s.form.applicant.fields["applicant.name"].text() == pii_samples.NAME_2
     assert s.form.banner.isVisible()
+
+
+def test_switching_the_applicant_to_an_enterprise_does_not_copy_the_persons_name(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    """Issue 11: the person's name must not turn up as 企业名称 (the enterprise would be registered under it)."""
+    _window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    flow.choose_item(ITEM)
+    form = flow.session.form
+    fields = form.applicant.fields
+    type_text(qtbot, fields["applicant.name"].edit, pii_samples.NAME)
+    assert form.draft is not None
+    form.load(form.draft)  # the form is loaded again (a restored draft, another item chosen)
+    form.applicant.enterprise.click()
+    assert fields["applicant.enterprise_name"].text() == ""
+    assert form.draft.applicant.name == ""
+    form.applicant.person.click()  # and back: the person's name is still there
+    assert fields["applicant.name"].text() == pii_samples.NAME
+    assert form.draft.applicant.name == pii_samples.NAME

@@ -140,9 +140,12 @@ class ApplicantForm(QWidget):
         a = draft.applicant
         self.person.setChecked(a.kind is ApplicantKind.PERSON)
         self.enterprise.setChecked(a.kind is ApplicantKind.ENTERPRISE)
+        person = a.kind is ApplicantKind.PERSON
         values = {
-            "applicant.name": a.name,
-            "applicant.enterprise_name": a.name,
+            # One name in the draft: it belongs to the kind chosen. The other kind's field starts empty, so that
+            # switching to 企业 never carries the person's name into 企业名称 (issue 11), or back.
+            "applicant.name": a.name if person else "",
+            "applicant.enterprise_name": "" if person else a.name,
             "applicant.id_number": a.id_number,
             "applicant.phone": a.phone,
             "applicant.credit_code": a.credit_code,

@@ -59,3 +59,34 @@ def test_enrol_sync_once_status_and_rotate_from_the_command_line(central: Centra
     central.start()
     assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
     assert_exactly_once(central, ids + more)
+
+
+def test_enrolling_against_a_wrong_address_says_the_address_is_wrong(central: Central, isolated_state: Path) -> None:
+    """Issue 11: not "平台上没有找到该记录" (a 404 read as a missing record) — the address is what is wrong."""
+    import http.server
+    import socket
+    import threading
+
+    config, paths = Config(), resolve_paths()
+    page = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=page.serve_forever, name="web-page", daemon=True).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]  # nothing listens here once the probe is closed
+    wrong = {
+        f"{central.url}/tongban": "该地址上没有通办平台，请核对平台地址",  # a path too many: 404
+        f"http://127.0.0.1:{page.server_address[1]}": "该地址上没有通办平台，请核对平台地址",  # some other web server
+        f"http://127.0.0.1:{closed_port}": "无法连接该地址，请核对平台地址、端口和网络",
+    }
+    try:
+        for url, message in wrong.items():
+            err = io.StringIO()
+            assert enrol_command(config=config, paths=paths, url=url, code="ABCD-EFGH", out=io.StringIO(), err=err) == 1
+            assert message in err.getvalue() and "没有找到该记录" not in err.getvalue(), (url, err.getvalue())
+        err = io.StringIO()  # the right address with a wrong code is still about the code
+        assert enrol_command(config=config, paths=paths, url=central.url, code="ABCD-EFGH", out=io.StringIO(), err=err)
+        assert "注册码无效或已过期" in err.getvalue()
+    finally:
+        page.shutdown()
+        page.server_close()
+    assert CredentialStore(paths.data_dir).load() is None
