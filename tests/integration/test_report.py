@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.domain import hall_time
 from app.domain.models import CaseState, RatingLevel, ReceiptKind, ReceiptOutput, ReceiptRecord
 from app.paths import resolve_paths
 from app.services.errors import UserFacingError
@@ -167,7 +168,7 @@ def test_report_command_writes_csv_and_pdf(tmp_path: Path, qapp: QApplication) -
         service = make_service(store, clock)
         rate(service, 5)
         rate(service, 1, reasons=("其他",), text="\x00" + "长" * 10_000)
-    today = clock().astimezone().date().isoformat()
+    today = hall_time.today(clock()).isoformat()
     assert report_command(config=terminal_config(), paths=paths, date=today, fmt="csv", out=tmp_path / "r.csv") == 0
     data = (tmp_path / "r.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheet programs read the Chinese

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from stdnum.iso7064 import mod_97_10
 
+from app.domain import hall_time
 from app.domain.models import CaseState, RatingLevel
 from app.protocol import RecordKind
 from offline_cache import Store, StoreError, open_store, samples
@@ -78,10 +79,10 @@ def test_numbers_count_per_day_and_survive_restart(tmp_path: Path) -> None:
     assert len(numbers) == len(set(numbers)) == 5
 
 
-def test_the_day_defaults_to_the_local_date_of_intake(store: Store) -> None:
-    created = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+def test_the_day_defaults_to_the_hall_date_of_intake(store: Store) -> None:
+    created = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.UTC)  # 01:00 on the 25th in the hall (Asia/Shanghai)
     saved = store.save_case(samples.sample_case(created_at=created), actor="S0042")
-    assert saved.case.case_no[11:19] == created.astimezone().strftime("%Y%m%d")
+    assert saved.case.case_no[11:19] == "20261125" == hall_time.today(created).strftime("%Y%m%d")
 
 
 def test_a_custom_number_factory_runs_inside_the_transaction(store: Store) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain import hall_time
 from app.protocol import body_sha256
 from offline_cache import StoreError, WrongKeyError, open_store, samples, schema
 from offline_cache.keys import key_file_path
@@ -162,7 +163,7 @@ def test_when_nothing_of_the_damaged_file_reads_today_continues_from_a_safe_floo
         case = samples.sample_case()
         today = store.save_case(case, actor="S0042")
         tomorrow = store.save_case(
-            samples.sample_case(), actor="S0042", day=case.created_at.astimezone().date() + dt.timedelta(days=1)
+            samples.sample_case(), actor="S0042", day=hall_time.today(case.created_at) + dt.timedelta(days=1)
         )
     assert today.case_seq == 50_001
     assert tomorrow.case_seq == 1
