@@ -222,14 +222,20 @@ def _cmd_sync(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
 
 
 def _cmd_enrol(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.services.staff import ADMIN_ENROL
+    from app.services.staff_cli import authorise_admin_cli
     from app.sync.cli_handlers import enrol_command
 
+    authorise_admin_cli(paths=paths, action=ADMIN_ENROL)  # an admin's number + PIN once an admin exists
     return enrol_command(config=config, paths=paths, url=args.url, code=args.code)
 
 
 def _cmd_rotate_key(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.services.staff import ADMIN_ROTATE_KEY
+    from app.services.staff_cli import authorise_admin_cli
     from app.sync.cli_handlers import rotate_key_command
 
+    authorise_admin_cli(paths=paths, action=ADMIN_ROTATE_KEY)
     return rotate_key_command(config=config, paths=paths)
 
 

@@ -129,3 +129,25 @@ def _list(service: StaffService, out: TextIO, *, as_json: bool) -> None:
     for m in members:
         state = "停用" if m.disabled else "在用"
         out.write(f"{m.staff_no}\t{m.display_name}\t{m.role}\t{state}\n")
+
+
+def authorise_admin_cli(
+    *, paths: AppPaths, action: str, ask_pin: AskPin = getpass.getpass, ask_admin: AskText = input
+) -> str:
+    """Before `tongban enrol` / `tongban rotate-key`: once an active admin exists, an admin's number and PIN are
+    asked and checked (audited as `admin_<action>` with the admin as actor); before the first admin, the command
+    goes ahead and is audited as `admin-cli`. Returns the actor; raises UserFacingError when refused."""
+    try:
+        with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
+            service = StaffService(store=store)
+            if not service.has_active_admin():
+                service.record_admin_action(action, actor=CLI_ACTOR)
+                return CLI_ACTOR
+            admin_no = ask_admin("管理员工号 (admin number): ").strip()
+            admin_pin = ask_pin("管理员密码 (admin PIN): ")
+            try:
+                return service.require_admin(action, staff_no=admin_no, pin=admin_pin)
+            except SignInError as exc:
+                raise UserFacingError(f"需要管理员：{exc.message}", detail=exc.code) from exc
+    except StoreError as exc:
+        raise UserFacingError(exc.message, detail=exc.code) from exc

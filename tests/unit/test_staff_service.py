@@ -249,3 +249,38 @@ def test_cli_makes_an_admin_and_then_staff_changes_need_one(tmp_path: Path) -> N
     assert ("admin-cli", "staff_added", "A0001:admin") in actors
     assert (ADMIN_NO, "staff_added", "S0042:clerk") in actors
     assert (ADMIN_NO, "staff_role_set", "S0042:admin") in actors
+
+
+def test_cli_enrolment_and_key_change_need_an_admin_once_there_is_one(tmp_path: Path) -> None:
+    from app.services.staff_cli import authorise_admin_cli
+
+    paths = _paths(tmp_path)
+    # A new install: no admin yet, so `tongban enrol` goes ahead (audited as the command line).
+    assert authorise_admin_cli(paths=paths, action="enrol", ask_pin=_no_prompt, ask_admin=_no_prompt) == "admin-cli"
+    answers = iter([ADMIN_PIN, ADMIN_PIN])
+    staff_command(
+        paths=paths,
+        action="add",
+        out=io.StringIO(),
+        staff_no=ADMIN_NO,
+        display_name="李管",
+        role="admin",
+        ask_pin=lambda _p: next(answers),
+    )
+    with pytest.raises(UserFacingError, match="需要管理员：工号或密码不正确"):
+        authorise_admin_cli(
+            paths=paths, action="rotate_key", ask_pin=lambda _p: "000000", ask_admin=lambda _p: ADMIN_NO
+        )
+    assert (
+        authorise_admin_cli(
+            paths=paths, action="rotate_key", ask_pin=lambda _p: ADMIN_PIN, ask_admin=lambda _p: ADMIN_NO
+        )
+        == ADMIN_NO
+    )
+    with open_store(paths.database) as opened:
+        actions = [(e.actor, e.action) for e in reversed(opened.audit.list())]
+    assert ("admin-cli", "admin_enrol") in actions and (ADMIN_NO, "admin_rotate_key") in actions
+
+
+def _no_prompt(_prompt: str) -> str:
+    raise AssertionError("no admin exists yet: nothing may be asked")
