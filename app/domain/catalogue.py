@@ -6,9 +6,10 @@ names the item (position and code) and the field, in Chinese for the screen and 
 
 File format (`schema_version` 1)::
 
-    {"schema_version": 1, "version": "2026.11.20", "published": "2026-11-20", "division": "210800",
+    {"schema_version": 1, "version": "2026.11.20", "published": "2026-11-20", "division": "210800", "sample"?,
      "items": [{"code", "name", "category", "department", "jurisdiction", "kind", "immediate", "promised_days",
-                "legal_days", "fee_fen", "fee_note", "materials": [...], "questions": [...],
+                "legal_days", "fee_fen", "fee_note", "materials": [...],
+                "questions": [{"id", "text", "options", "condition"?}],
                 "delivery_methods": [...], "citywide", "kiosk_allowed", "originals_required", "guide",
                 "supplement_days"?, "supplement_after"?, "legal_basis"?}]}
 """
@@ -56,11 +57,25 @@ MAX_ITEMS = 10_000
 KNOWN_CATEGORIES: tuple[str, ...] = ("社保", "医保", "公积金", "不动产", "户籍", "市场主体登记", "民政", "交通")
 
 
+#: `CatalogueError.code` for the rules about 情形 questions and 一件事 bundles.
+RULE_CODES: tuple[str, ...] = ("unknown_question", "unknown_option", "unreachable_question", "unused_question")
+
+
 class CatalogueError(ValueError):
     """A catalogue that cannot be used. `message_zh` is for the screen, `str(error)` (English) for the log."""
 
-    def __init__(self, message_zh: str, message_en: str, *, item: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message_zh: str,
+        message_en: str,
+        *,
+        item: str | None = None,
+        field: str | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message_en)
+        #: For the 情形/bundle rules, which rule failed: one of `RULE_CODES` (None for format errors).
+        self.code = code
         self.message_zh = message_zh
         self.message_en = message_en
         #: Which item: "#3 (210800200101000)" (1-based position and code) or None for a file-level error.
@@ -78,6 +93,8 @@ class Catalogue:
     published: dt.date
     division: str
     items: tuple[ServiceItem, ...]
+    #: The catalogue is sample data (the shipped seed), not the platform's published list.
+    sample: bool = False
     _by_code: Mapping[str, ServiceItem] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -181,6 +198,7 @@ class _QuestionIn(_Strict):
     id: _QuestionId
     text: _Name
     options: Annotated[list[_Short], Field(min_length=2, max_length=20)]
+    condition: _ConditionIn | None = None
 
 
 class _MaterialIn(_Strict):
@@ -222,6 +240,7 @@ class _CatalogueIn(_Strict):
     version: Annotated[StrictStr, _pattern_checker(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}", "version")]
     published: Annotated[StrictStr, _pattern_checker(r"\d{4}-\d{2}-\d{2}", "date YYYY-MM-DD")]
     division: _Division
+    sample: StrictBool = False
     items: Annotated[list[_ItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
@@ -331,7 +350,13 @@ def _field_names(loc: Sequence[int | str]) -> tuple[str, str]:
 
 
 def _error(
-    reason_zh: str, reason_en: str, *, raw_items: object = None, index: int | None = None, loc: Sequence[Any] = ()
+    reason_zh: str,
+    reason_en: str,
+    *,
+    raw_items: object = None,
+    index: int | None = None,
+    loc: Sequence[Any] = (),
+    code: str | None = None,
 ) -> CatalogueError:
     field_zh, field_en = _field_names(loc) if loc else ("", "")
     if index is not None:
@@ -343,14 +368,16 @@ def _error(
             f"invalid catalogue: {where_en}: {reason_en}",
             item=item_en,
             field=field_en or None,
+            code=code,
         )
     if field_zh:
         return CatalogueError(
             f"事项目录无效：「{field_zh}」{reason_zh}",
             f"invalid catalogue: field {field_en}: {reason_en}",
             field=field_en,
+            code=code,
         )
-    return CatalogueError(f"事项目录无效：{reason_zh}", f"invalid catalogue: {reason_en}")
+    return CatalogueError(f"事项目录无效：{reason_zh}", f"invalid catalogue: {reason_en}", code=code)
 
 
 def _from_validation_error(exc: ValidationError, raw: object) -> CatalogueError:
@@ -442,6 +469,7 @@ def parse_catalogue(data: bytes) -> Catalogue:
         published=published,
         division=parsed.division,
         items=tuple(_to_item(item) for item in parsed.items),
+        sample=parsed.sample,
     )
 
 
@@ -467,8 +495,8 @@ def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
     seen_codes: dict[str, int] = {}
     for index, item in enumerate(items):
 
-        def fail(zh: str, en: str, *loc: int | str, _index: int = index) -> CatalogueError:
-            return _error(zh, en, raw_items=raw_items, index=_index, loc=list(loc))
+        def fail(zh: str, en: str, *loc: int | str, _index: int = index, code: str | None = None) -> CatalogueError:
+            return _error(zh, en, raw_items=raw_items, index=_index, loc=list(loc), code=code)
 
         if item.code in seen_codes:
             first = seen_codes[item.code] + 1
@@ -493,13 +521,26 @@ def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:
                 raise fail("与本事项其他问题重复", "duplicate question id", "questions", q_index, "id")
             if len(set(question.options)) != len(question.options):
                 raise fail("有重复项", "duplicate option", "questions", q_index, "options")
+            if question.condition is not None:
+                # Only earlier questions count: the guide asks in order, so a follow-up of a later question (or
+                # of itself) could never be reached.
+                _check_condition(
+                    question.condition,
+                    questions,
+                    lambda zh, en, *loc, i=q_index, **kw: fail(zh, en, "questions", i, *loc, **kw),
+                    follow_up_of=question.id if question.condition.question_id not in questions else None,
+                    all_ids={q.id for q in item.questions},
+                )
             questions[question.id] = question
         material_codes: set[str] = set()
         for m_index, material in enumerate(item.materials):
             if material.code in material_codes:
                 raise fail("与本事项其他材料重复", "duplicate material code", "materials", m_index, "code")
             material_codes.add(material.code)
-            _check_material(material, questions, lambda zh, en, *loc, i=m_index: fail(zh, en, "materials", i, *loc))
+            _check_material(
+                material, questions, lambda zh, en, *loc, i=m_index, **kw: fail(zh, en, "materials", i, *loc, **kw)
+            )
+        _check_questions_used(item, fail)
 
 
 def _check_supplement(item: _ItemIn, fail: Callable[..., CatalogueError]) -> None:
@@ -523,16 +564,36 @@ def _check_material(
             "a conditional material needs condition_text",
             "condition_text",
         )
-    condition = material.condition
-    if condition is None:
-        return
+    if material.condition is not None:
+        _check_condition(material.condition, questions, fail)
+
+
+def _check_condition(
+    condition: _ConditionIn,
+    questions: Mapping[str, _QuestionIn],
+    fail: Callable[..., CatalogueError],
+    *,
+    follow_up_of: str | None = None,
+    all_ids: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """A condition names a question already known (`questions`) and only its options."""
     question = questions.get(condition.question_id)
     if question is None:
+        if follow_up_of is not None and condition.question_id in all_ids:
+            raise fail(
+                f"依赖的情形问题「{condition.question_id}」排在它之后或就是它本身，按顺序询问时永远问不到",
+                f"question {follow_up_of!r} depends on {condition.question_id!r} which is not asked before it:"
+                " unreachable",
+                "condition",
+                "question_id",
+                code="unreachable_question",
+            )
         raise fail(
             f"引用了不存在的情形问题「{condition.question_id}」",
             f"refers to unknown question {condition.question_id!r}",
             "condition",
             "question_id",
+            code="unknown_question",
         )
     for a_index, answer in enumerate(condition.answers):
         if answer not in question.options:
@@ -542,6 +603,25 @@ def _check_material(
                 "condition",
                 "answers",
                 a_index,
+                code="unknown_option",
+            )
+    if len(set(condition.answers)) != len(condition.answers):
+        raise fail("有重复项", "duplicate answer in condition", "condition", "answers", code="unknown_option")
+
+
+def _check_questions_used(item: _ItemIn, fail: Callable[..., CatalogueError]) -> None:
+    """Every question decides something: a material, or a follow-up question. Otherwise the guide asks in vain."""
+    used = {m.condition.question_id for m in item.materials if m.condition is not None}
+    used |= {q.condition.question_id for q in item.questions if q.condition is not None}
+    for q_index, question in enumerate(item.questions):
+        if question.id not in used:
+            raise fail(
+                "不决定任何材料或后续问题（问了也没有用）",
+                f"question {question.id!r} decides no material and no follow-up question",
+                "questions",
+                q_index,
+                "id",
+                code="unused_question",
             )
 
 
@@ -577,7 +657,19 @@ def _to_item(item: _ItemIn) -> ServiceItem:
         citywide=item.citywide,
         kiosk_allowed=item.kiosk_allowed,
         originals_required=item.originals_required,
-        questions=tuple(ScenarioQuestion(id=q.id, text=q.text, options=tuple(q.options)) for q in item.questions),
+        questions=tuple(
+            ScenarioQuestion(
+                id=q.id,
+                text=q.text,
+                options=tuple(q.options),
+                condition=(
+                    Condition(question_id=q.condition.question_id, answers=tuple(q.condition.answers))
+                    if q.condition is not None
+                    else None
+                ),
+            )
+            for q in item.questions
+        ),
         fee_note=item.fee_note,
         guide=item.guide,
         supplement_days=item.supplement_days,

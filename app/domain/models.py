@@ -170,11 +170,17 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioQuestion:
-    """A 情形 question such as 本人办理还是代办? with its possible answers."""
+    """A 情形 question such as 本人办理还是代办? with its possible answers.
+
+    `condition` (None: always asked) makes it a follow-up: asked only when an earlier question was answered with
+    one of the condition's answers (是否有抵押 → 是 → 抵押权人是否同意转移?). The catalogue validator checks that it
+    names an earlier question and one of its options, so every question can be reached in order.
+    """
 
     id: str
     text: str
     options: tuple[str, ...]
+    condition: Condition | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from app.domain.models import (
     ResultDelivery,
     ServiceItem,
 )
+from app.domain.scenarios import effective_answers, material_applies
 from app.domain.validation import (
     Invalid,
     MailingAddress,
@@ -162,13 +163,14 @@ def agent_answer(item: ServiceItem, has_agent: bool) -> str | None:
     return question.options[1] if has_agent else question.options[0]
 
 
-def applies(requirement: MaterialRequirement, answers: Mapping[str, str]) -> bool | None:
-    """True/False for a material that applies or not; None when the clerk decides (condition in words only)."""
-    if requirement.required:
-        return True
-    if requirement.condition is None:
-        return None
-    return answers.get(requirement.condition.question_id) in requirement.condition.answers
+def applies(
+    requirement: MaterialRequirement, answers: Mapping[str, str], item: ServiceItem | None = None
+) -> bool | None:
+    """True/False for a material that applies or not; None when the clerk decides (condition in words only).
+
+    With `item`, answers to follow-up questions that are not asked (their earlier question was answered otherwise)
+    do not count (`app.domain.scenarios`)."""
+    return material_applies(requirement, effective_answers(item, answers) if item is not None else answers)
 
 
 def new_draft(item: ServiceItem) -> IntakeDraft:
@@ -193,7 +195,7 @@ def refresh_applicability(draft: IntakeDraft, item: ServiceItem) -> None:
         if m is None:
             m = MaterialInput(code=req.code)
             draft.materials.append(m)
-        applicable = applies(req, draft.answers)
+        applicable = applies(req, draft.answers, item)
         if applicable is False:
             m.status, m.count = MaterialStatus.NOT_APPLICABLE, 0
         elif applicable is True and m.status is MaterialStatus.NOT_APPLICABLE:
@@ -347,7 +349,7 @@ def _check_materials(draft: IntakeDraft, item: ServiceItem, errors: list[FieldEr
     for req in item.materials:
         m = draft.material(req.code) or MaterialInput(code=req.code)
         path = f"materials.{req.code}"
-        applicable = applies(req, answers)
+        applicable = applies(req, answers, item)
         status = m.status
         if applicable is True and status is MaterialStatus.NOT_APPLICABLE:
             errors.append(FieldError(path, req.name, "该材料为必需材料，请选择收原件、收复印件或缺"))
@@ -581,7 +583,7 @@ def merge_with_item(draft: IntakeDraft, item: ServiceItem) -> None:
         given.get(req.code)
         or MaterialInput(
             code=req.code,
-            status=MaterialStatus.MISSING if applies(req, draft.answers) else MaterialStatus.NOT_APPLICABLE,
+            status=MaterialStatus.MISSING if applies(req, draft.answers, item) else MaterialStatus.NOT_APPLICABLE,
         )
         for req in item.materials
     ]

@@ -95,3 +95,18 @@ def test_attachment_content_check() -> None:
     with pytest.raises(AttachmentError):
         check_content(b"")
     assert display_filename("/tmp/dir/a\x00b.JPEG", "image/jpeg") == "ab.JPEG"
+
+
+def test_a_follow_up_answer_counts_only_when_its_question_is_asked() -> None:
+    """住房公积金提取（偿还住房贷款）: 配偶是否同时提取? is asked only for 已婚; a leftover 是 brings no spouse papers."""
+    item = _item("210800200310000")
+    draft = new_draft(item)
+    spouse_id = next(m.code for m in item.materials if m.name == "配偶居民身份证")
+
+    draft.answers.update(marital="已婚", spouse_withdraws="是")
+    refresh_applicability(draft, item)
+    assert draft.material(spouse_id).status is MaterialStatus.MISSING  # type: ignore[union-attr]
+
+    draft.answers["marital"] = "未婚"  # the follow-up keeps its old answer, but is no longer asked
+    refresh_applicability(draft, item)
+    assert draft.material(spouse_id).status is MaterialStatus.NOT_APPLICABLE  # type: ignore[union-attr]

@@ -225,7 +225,7 @@ class IntakeFormPage(QWidget):
             for req in item.materials
             if (m := draft.material(req.code)) is not None
             and m.status is MaterialStatus.MISSING
-            and applies(req, draft.answers) is not False
+            and applies(req, draft.answers, item) is not False
         ]
         if names:
             self.missing.setText(self.tr("Missing: {names}").format(names="、".join(names)))
