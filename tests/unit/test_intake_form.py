@@ -98,7 +98,7 @@ def test_attachment_content_check() -> None:
 
 
 def test_a_follow_up_answer_counts_only_when_its_question_is_asked() -> None:
-    """住房公积金提取（偿还住房贷款）: 配偶是否同时提取? is asked only for 已婚; a leftover 是 brings no spouse papers."""
+    """住房公积金提取（偿还住房贷款）: 配偶是否同时提取? is asked only for 已婚; a leftover 是 brings no spouse ID."""
     item = _item("210800200310000")
     draft = new_draft(item)
     spouse_id = next(m.code for m in item.materials if m.name == "配偶居民身份证")
