@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Any
@@ -110,6 +111,7 @@ def test_the_terminals_own_bodies_are_accepted() -> None:
         ("case", case_body(_case())),
         ("case", case_body(_case(CaseState.REFUSED))),
         ("receipt", receipt_body(receipt)),
+        ("receipt", receipt_body(dataclasses.replace(receipt, kind=ReceiptKind.REFUSAL_NOTICE))),  # 不予收件告知书
         ("rating", rating_body(_rating(RatingLevel.DISSATISFIED))),
         ("rating", rating_body(_rating(None))),
     ):
