@@ -54,7 +54,7 @@ def test_records_saved_while_the_clock_was_8h_fast_are_sent_at_once_and_warned_a
     assert before.queue_depth == 6
     assert before.unsynced_warning, "records stamped 8 h ahead must not hide the not-synced warning"
     banner = UnsyncedBanner(120)
-    qtbot.addWidget(banner)
+    qtbot.add_widget(banner)
     banner.show_status(before)
     assert not banner.isHidden() and "120" in banner.text()
 
