@@ -19,7 +19,8 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -172,11 +173,30 @@ class CatalogueService(QObject):
                 self._set_aside(current)
             else:
                 log.info("catalogue %s loaded from the data directory", catalogue.version)
-                index = BackgroundIndex(catalogue.items, on_ready=self._announce_ready)
+                index = BackgroundIndex(catalogue.items, on_ready=self._weak_announce())
                 return _Active(catalogue, index, CatalogueSource.DOWNLOADED)
         catalogue = load_catalogue_file(self._seed_path)  # an invalid seed is a packaging bug: let it raise
         log.info("catalogue %s loaded from the shipped seed", catalogue.version)
-        return _Active(catalogue, BackgroundIndex(catalogue.items, on_ready=self._announce_ready), CatalogueSource.SEED)
+        return _Active(
+            catalogue, BackgroundIndex(catalogue.items, on_ready=self._weak_announce()), CatalogueSource.SEED
+        )
+
+    def _weak_announce(self) -> Callable[[], None]:
+        """`_announce_ready` without a strong reference to the service.
+
+        A strong one made a cycle (service → index → bound method → service) that only the cyclic garbage collector
+        frees — and it runs on whichever thread allocates at that moment, e.g. the index worker importing pypinyin.
+        A QObject (with its timer) destroyed off the GUI thread crashed the test process now and then (issue 11:
+        the suite may not flake). Without the cycle the service goes with its last reference, on its own thread.
+        """
+        announce = weakref.WeakMethod(self._announce_ready)
+
+        def call() -> None:
+            method = announce()
+            if method is not None:
+                method()
+
+        return call
 
     def _announce_ready(self) -> None:
         """Worker thread: tell the screens, unless the service was destroyed meanwhile (a short-lived CLI use)."""

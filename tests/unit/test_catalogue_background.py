@@ -127,3 +127,20 @@ def test_start_search_index_builds_off_the_calling_thread_once(gate: Gate, seed_
     assert len(ours) == 1
     gate.release()
     assert len(index.get()) == len(seed_items)
+
+
+def test_a_dropped_service_goes_at_once_not_with_a_later_garbage_collection(qapp: object) -> None:
+    """No reference cycle through the index's callback: otherwise only the cyclic collector frees the service, on
+    whatever thread it happens to run (the index worker importing pypinyin, say), and a QObject destroyed off the
+    GUI thread crashed the test process now and then (issue 11: the suite may not flake)."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        service = CatalogueService(resolve_paths().data_dir)
+        ref = weakref.ref(service)
+        del service
+        assert ref() is None
+    finally:
+        gc.enable()
