@@ -76,11 +76,11 @@ def allocate(conn: sqlite3.Connection, prefix: str, day: dt.date) -> int:
 TAKEN_STEP = 10_000
 
 
-def move_on_after_taken(conn: sqlite3.Connection, case_no: str) -> int:
+def move_on_after_taken(conn: sqlite3.Connection, case_no: str, *, today: dt.date | None = None) -> int:
     """The platform says `case_no` belongs to another case: move this terminal's counter for that number's prefix
-    past it, on its day and on every later day already numbered, to the next multiple of TAKEN_STEP (so the next
-    number is 10001, 20001 …; never beyond MAX_SEQ). Call inside a write transaction; returns the next sequence
-    of the case's day."""
+    past it, on its day, on every later day already numbered and on `today` (the hall's day now, numbered or not),
+    to the next multiple of TAKEN_STEP (so the next number is 10001, 20001 …; never beyond MAX_SEQ). Call inside a
+    write transaction; returns the next sequence of the case's day."""
     prefix, day, seq = case_no[:11], case_no[11:19], int(case_no[19:24])
     row = conn.execute(
         "SELECT max(last_seq) FROM case_sequences WHERE prefix = ? AND day >= ?", (prefix, day)
@@ -95,4 +95,10 @@ def move_on_after_taken(conn: sqlite3.Connection, case_no: str) -> int:
     conn.execute(
         "UPDATE case_sequences SET last_seq = max(last_seq, ?) WHERE prefix = ? AND day > ?", (target, prefix, day)
     )
+    if today is not None and today.strftime("%Y%m%d") > day:
+        conn.execute(
+            "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
+            " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+            (prefix, today.strftime("%Y%m%d"), target),
+        )
     return target + 1

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain import hall_time
 from app.domain.catalogue import CatalogueError, parse_catalogue
 from app.domain.models import CaseState
 from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, ResultStatus
@@ -554,7 +555,7 @@ class SyncEngine:
                 if code == CASE_NO_TAKEN and isinstance(entry.body.get("case_no"), str):
                     # Another case owns this number on the platform: number on from a clear gap, and say so.
                     case_no = entry.body["case_no"]
-                    next_seq = numbering.move_on_after_taken(conn, case_no)
+                    next_seq = numbering.move_on_after_taken(conn, case_no, today=hall_time.today(now))
                     meta.put(conn, meta.CASE_NO_TAKEN, f"{entry.record_id}|{case_no}|{next_seq}")
                     log.warning(
                         "case number %s is owned by another case on the platform; numbering continues at %05d",

@@ -237,3 +237,19 @@ def test_a_failing_step_inside_a_larger_transaction_is_a_store_error_the_caller_
         kept = store.save_case(samples.sample_case(), actor="S0042")
     assert store.cases.count() == 2
     assert kept.case_seq == 2  # the failed inner save gave its number back
+
+
+def test_after_case_no_taken_numbering_moves_on_for_that_day_and_today(store: Store) -> None:
+    """Issue 11: the platform said yesterday's 00003 belongs to another case; yesterday's counter and today's (not
+    numbered yet) both continue from 10001, so this terminal does not collide with the other one again."""
+    from offline_cache import numbering
+
+    yesterday = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
+    taken = [store.save_case(samples.sample_case(created_at=yesterday), actor="S0042") for _ in range(3)][-1]
+    with store.transaction() as conn:
+        assert numbering.move_on_after_taken(conn, taken.case.case_no, today=dt.date(2026, 11, 25)) == 10001
+    again = store.save_case(samples.sample_case(created_at=yesterday), actor="S0042").case.case_no
+    today = store.save_case(
+        samples.sample_case(created_at=dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)), actor="S0042"
+    ).case.case_no
+    assert (again[11:24], today[11:24]) == ("2026112410001", "2026112510001")
