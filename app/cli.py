@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     intake.add_argument("--json", dest="file", required=True, metavar="FILE", help="one case or a list, as JSON")
     intake.add_argument("--result-json", action="store_true", help="machine-readable result")
 
+    guide = sub.add_parser("guide", help="办事指南: the materials for an applicant's situation, or the next question")
+    guide.add_argument("item_code", metavar="ITEM_CODE")
+    guide.add_argument(
+        "--answer", action="append", default=[], metavar="QID=OPTION", help="a 情形 answer (repeat for several)"
+    )
+    guide.add_argument("--json", action="store_true", help="machine-readable output")
+
     receipt = sub.add_parser("receipt", help="render an existing case's receipt (reprint rules apply)")
     receipt.add_argument("case_no")
     receipt.add_argument("--format", choices=["pdf", "escpos"], default="pdf")
@@ -117,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "config": _cmd_config,
         "staff": _cmd_staff,
         "intake": _cmd_intake,
+        "guide": _cmd_guide,
         "receipt": _cmd_receipt,
         "report": _cmd_report,
         "sync": _cmd_sync,
@@ -199,6 +207,22 @@ def _cmd_intake(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
     return intake_command(
         config=config, paths=paths, json_file=Path(args.file), json_output=args.result_json, out=sys.stdout
     )
+
+
+def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.services.catalogue import CatalogueService
+    from app.services.guide import guide_for, parse_answer_args
+
+    answers = parse_answer_args(args.answer)
+    item = CatalogueService(paths.data_dir).get(args.item_code.strip())
+    if item is None:
+        raise CliError(f"没有编码为 {args.item_code[:40]} 的事项")
+    guide = guide_for(item, answers)
+    if args.json:
+        print(json.dumps(guide.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(guide.as_lines()))
+    return EXIT_OK
 
 
 def _cmd_receipt(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:

@@ -143,3 +143,43 @@ def test_damaged_database_is_moved_aside_and_the_terminal_still_starts(tmp_path:
     assert kept[0].read_bytes().startswith(b"this is not a database")
     log_text = (Path(os.environ["TONGBAN_LOG_DIR"]) / "tongban.log").read_text(encoding="utf-8")
     assert "moved aside" in log_text
+
+
+def test_guide_asks_the_next_question_then_lists_the_materials(tmp_path: Path) -> None:
+    """`tongban guide`: the next unanswered question first; with every answer, the exact list and the terms."""
+    code = "210800200310000"  # 住房公积金提取（偿还住房贷款）
+    env = {**os.environ, "TONGBAN_DATA_DIR": str(tmp_path / "data"), "TONGBAN_CONFIG": str(tmp_path / "c.toml")}
+
+    first = run("guide", code, "--answer", "marital=已婚", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "请回答：贷款类型？" in first.stdout
+    assert "loan_type=商业银行贷款" in first.stdout
+
+    done = run(
+        "guide",
+        code,
+        "--answer",
+        "marital=已婚",
+        "--answer",
+        "loan_type=商业银行贷款",
+        "--answer",
+        "spouse_withdraws=否",
+        "--json",
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["complete"] is True and data["next_question"] is None
+    assert [m["name"] for m in data["materials"]] == [
+        "申请人居民身份证",
+        "本人银行卡",
+        "商业银行借款合同及还款明细",
+        "结婚证",
+    ]
+    assert (data["legal_days"], data["promised_days"], data["fee_fen"]) == (3, 1, 0)
+
+    bad = run("guide", code, "--answer", "marital=离婚", env=env)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("tongban guide: “申请人婚姻状况？”的回答应为以下之一")
+    unknown = run("guide", "999999999999999", env=env)
+    assert unknown.returncode == 1 and "没有编码为 999999999999999 的事项" in unknown.stderr

@@ -1,0 +1,173 @@
+"""The 向导式 guide (issue 17): answers to an item's 情形 questions → the exact materials for that situation, with the
+legal and promised time limits, the fee and the delivery options — or the next question still to answer.
+
+No store, no Qt, no I/O: the counter's guide pages, the kiosk's 办事指南 and `tongban guide` all call `guide_for`
+with a catalogue item and the answers so far, and render the `Guide` it returns (`as_json`, `as_lines`). Answers
+carry into intake unchanged (`Guide.answers` is what the intake draft's `answers` takes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.models import DeliveryMethod, MaterialForm, MaterialRequirement, ScenarioQuestion, ServiceItem
+from app.domain.scenarios import asked_questions, effective_answers, materials_for, next_question
+from app.services.errors import UserFacingError
+
+FORM_LABELS: dict[MaterialForm, str] = {
+    MaterialForm.ORIGINAL: "原件",
+    MaterialForm.COPY: "复印件",
+    MaterialForm.ORIGINAL_AND_COPY: "原件及复印件",
+    MaterialForm.ELECTRONIC: "电子材料",
+}
+DELIVERY_LABELS: dict[DeliveryMethod, str] = {
+    DeliveryMethod.WINDOW_PICKUP: "窗口领取",
+    DeliveryMethod.MAIL: "邮寄送达",
+    DeliveryMethod.E_LICENCE: "电子证照",
+}
+
+
+class GuideAnswerError(UserFacingError):
+    """An answer names no question of the item, or an option the question does not have (message in Chinese)."""
+
+    def __init__(self, message: str, *, question_id: str) -> None:
+        super().__init__(message, detail=f"guide answer refused for question {question_id[:32]!r}")
+        self.question_id = question_id
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """Where the guide stands for one item and one set of answers."""
+
+    item: ServiceItem
+    #: The answers that count (to questions that are asked), in question order: what intake takes.
+    answers: Mapping[str, str]
+    #: Questions asked for these answers, in order (answered and not).
+    asked: tuple[ScenarioQuestion, ...]
+    #: The next question to put to the applicant; None when the situation is fully known.
+    next_question: ScenarioQuestion | None
+    #: Materials for the situation (complete once `next_question` is None; before that, what is known so far).
+    materials: tuple[MaterialRequirement, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.next_question is None
+
+    @property
+    def fee_text(self) -> str:
+        if self.item.fee_fen == 0:
+            return self.item.fee_note or "不收费"
+        yuan = f"{self.item.fee_fen // 100}.{self.item.fee_fen % 100:02d}".removesuffix(".00")
+        return f"{yuan} 元（{self.item.fee_note}）" if self.item.fee_note else f"{yuan} 元"
+
+    @property
+    def promised_text(self) -> str:
+        return "即办件（当场办结）" if self.item.immediate else f"{self.item.promised_days} 个工作日"
+
+    def as_json(self) -> dict[str, Any]:
+        item = self.item
+        return {
+            "item_code": item.code,
+            "item_name": item.name,
+            "department": item.department,
+            "complete": self.complete,
+            "answers": dict(self.answers),
+            "next_question": (
+                None
+                if self.next_question is None
+                else {
+                    "id": self.next_question.id,
+                    "text": self.next_question.text,
+                    "options": list(self.next_question.options),
+                }
+            ),
+            "materials": [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "form": m.form.value,
+                    "form_label": FORM_LABELS[m.form],
+                    "copies": m.copies,
+                    "required": m.required,
+                    "condition_text": m.condition_text,
+                }
+                for m in self.materials
+            ],
+            "legal_days": item.legal_days,
+            "promised_days": item.promised_days,
+            "immediate": item.immediate,
+            "fee_fen": item.fee_fen,
+            "fee_note": item.fee_note,
+            "delivery_methods": [d.value for d in item.delivery_methods],
+        }
+
+    def as_lines(self) -> list[str]:
+        """Plain Chinese text: the questions answered, then the next question or the materials and terms."""
+        item = self.item
+        lines = [f"{item.name}（{item.code}）", f"实施部门：{item.department}"]
+        for question in self.asked:
+            if question.id in self.answers:
+                lines.append(f"{question.text} {self.answers[question.id]}")
+        if self.next_question is not None:
+            q = self.next_question
+            lines.append("")
+            lines.append(f"请回答：{q.text}")
+            lines.extend(f"  {q.id}={option}" for option in q.options)
+            return lines
+        lines.append("")
+        lines.append("申请材料：")
+        for index, m in enumerate(self.materials, start=1):
+            note = "" if m.required else f"（{m.condition_text}）"
+            lines.append(f"  {index}. {m.name} {FORM_LABELS[m.form]} {m.copies} 份{note}")
+        lines.append(f"法定时限：{item.legal_days} 个工作日")
+        lines.append(f"承诺时限：{self.promised_text}")
+        lines.append(f"收费：{self.fee_text}")
+        lines.append("送达方式：" + "、".join(DELIVERY_LABELS[d] for d in item.delivery_methods))
+        return lines
+
+
+def check_answers(item: ServiceItem, answers: Mapping[str, str]) -> None:
+    """Refuse answers that name no question of the item or an option it does not have."""
+    questions = {q.id: q for q in item.questions}
+    for qid, answer in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            known = "、".join(questions) or "无"
+            raise GuideAnswerError(
+                f"事项“{item.name}”没有情形问题 {qid[:32]}（该事项的问题：{known}）", question_id=qid
+            )
+        if answer not in question.options:
+            raise GuideAnswerError(
+                f"“{question.text}”的回答应为以下之一：{'、'.join(question.options)}（收到 {answer[:32]}）",
+                question_id=qid,
+            )
+
+
+def guide_for(item: ServiceItem, answers: Mapping[str, str]) -> Guide:
+    """The guide for `item` given `answers` (question id → option). Raises `GuideAnswerError` on a bad answer;
+    answers to questions that the other answers make moot are dropped, not refused (the applicant changed an
+    earlier answer)."""
+    check_answers(item, answers)
+    kept = effective_answers(item, answers)
+    ordered = {q.id: kept[q.id] for q in item.questions if q.id in kept}
+    return Guide(
+        item=item,
+        answers=ordered,
+        asked=asked_questions(item, kept),
+        next_question=next_question(item, kept),
+        materials=materials_for(item, kept),
+    )
+
+
+def parse_answer_args(values: list[str]) -> dict[str, str]:
+    """`QID=OPTION` strings (the CLI's `--answer`) → a dict; raises `UserFacingError` on a malformed one."""
+    answers: dict[str, str] = {}
+    for value in values:
+        qid, sep, option = value.partition("=")
+        qid, option = qid.strip(), option.strip()
+        if not sep or not qid or not option:
+            raise UserFacingError(f"--answer 应写成 问题编号=选项（收到 {value[:40]}）", detail="malformed --answer")
+        answers[qid] = option
+    return answers
