@@ -304,7 +304,7 @@ class ReceiptService(QObject):
     def _build_and_start(self, job: PrintJob) -> None:
         if not job.documents:
             try:
-                docs = self._documents(job.case, now=job.created_at)
+                docs = self._documents(job.case, now=self._clock())
             except Exception:  # a bug: the case is saved; the job waits in the queue for a retry
                 log.exception("building the receipt of case %s failed", job.case_no)
                 outcome = _Outcome(
@@ -345,7 +345,8 @@ class ReceiptService(QObject):
         job = self._queue.get(job_id)
         if job is None or job.state is not JobState.FAILED:
             raise LookupError(f"no failed print job {job_id}")
-        self._build_and_start(self._queue.update(job_id, state=JobState.QUEUED))
+        # Rebuilt: the print time is now's, and a paper print of the case since then makes this one a 补打.
+        self._build_and_start(self._queue.update(job_id, state=JobState.QUEUED, documents=()))
         self.queue_changed.emit(len(self._queue.failed()))
 
     def redirect_to_pdf(self, *, job_id: str) -> None:
@@ -353,7 +354,7 @@ class ReceiptService(QObject):
         job = self._queue.get(job_id)
         if job is None or job.state is not JobState.FAILED:
             raise LookupError(f"no failed print job {job_id}")
-        self._build_and_start(self._queue.update(job_id, state=JobState.QUEUED, output=ReceiptOutput.PDF))
+        self._build_and_start(self._queue.update(job_id, state=JobState.QUEUED, output=ReceiptOutput.PDF, documents=()))
         self.queue_changed.emit(len(self._queue.failed()))
 
     def dismiss(self, *, job_id: str) -> None:
