@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--answer", action="append", default=[], metavar="QID=OPTION", help="a 情形 answer (repeat for several)"
     )
     guide.add_argument("--json", action="store_true", help="machine-readable output")
+    guide.add_argument("--out", help="also write the 一次性告知单 (when every question is answered) to this file")
+    guide.add_argument("--format", choices=["pdf", "escpos"], default="pdf", help="A4 PDF or thermal ESC/POS")
 
     receipt = sub.add_parser("receipt", help="render an existing case's receipt (reprint rules apply)")
     receipt.add_argument("case_no")
@@ -218,6 +220,17 @@ def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int
     if item is None:
         raise CliError(f"没有编码为 {args.item_code[:40]} 的事项")
     guide = guide_for(item, answers)
+    if args.out:
+        if guide.next_question is not None:
+            raise CliError(f"还有情形问题未回答，不能输出告知单（请先回答：{guide.next_question.text}）")
+        import datetime as dt
+        from pathlib import Path
+
+        from app.services.guide import guide_document, write_guide_document
+        from app.services.receipts import hall_context
+
+        doc = guide_document(guide, hall=hall_context(config), now=dt.datetime.now(dt.UTC))
+        write_guide_document(doc, fmt=args.format, out=Path(args.out), printer=config.printer)
     if args.json:
         print(json.dumps(guide.as_json(), ensure_ascii=False, indent=2))
     else:

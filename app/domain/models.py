@@ -149,6 +149,7 @@ class ReceiptKind(StrEnum):
     INTAKE_RECEIPT = "intake_receipt"  # 收件回执
     ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
     REFUSAL_NOTICE = "refusal_notice"  # 不予收件告知书 (a refused case gets this instead of a 收件回执)
+    GUIDE_LIST = "guide_list"  # 一次性告知单 of the 向导式 guide: the materials for a situation, before any case
 
 
 class ReceiptOutput(StrEnum):

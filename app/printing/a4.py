@@ -173,7 +173,8 @@ class _Layouter:
         self.pages.append(Page())
         self.y = MARGIN
         font = self.f.small
-        self.text(MARGIN, self.y, f"{self.doc.title}（续）  办件编号 {self.doc.case_no_display}", font)
+        number = f"  办件编号 {self.doc.case_no_display}" if self.doc.case_no else ""
+        self.text(MARGIN, self.y, f"{self.doc.title}（续）{number}", font)
         self.y += _line_h(font)
         self.ops.append(LineOp(MARGIN, self.y, PAGE_W - MARGIN, self.y, 2))
         self.y += 30
@@ -214,10 +215,11 @@ class _Layouter:
             self.text((PAGE_W - text_width(line, f.title)) / 2, y, line, f.title)
             y += _line_h(f.title)
         y = max(y + 20, MARGIN + 220)
-        label = "办件编号："
-        self.text(MARGIN, y, label, f.heading)
-        self.text(MARGIN + text_width(label, f.heading), y, doc.case_no_display, f.heading)
-        y += _line_h(f.heading)
+        if doc.case_no:  # a guide list is given before any case exists
+            label = "办件编号："
+            self.text(MARGIN, y, label, f.heading)
+            self.text(MARGIN + text_width(label, f.heading), y, doc.case_no_display, f.heading)
+            y += _line_h(f.heading)
         self.text(MARGIN, y, doc.print_time_label, f.small)  # on the original as on a 补打
         y += _line_h(f.small)
         self.y = max(y, qr_bottom) + 30
@@ -381,7 +383,9 @@ def footer_ops(doc: ReceiptDocument, number: int, total: int) -> list[Op]:
     """The footer of page `number` of `total`: case number, 补打 mark, page count."""
     font = receipt_font(SMALL_PX)
     y = PAGE_H - MARGIN - FOOTER_H + 20
-    left = f"办件编号 {doc.case_no_display}" + (f"  （{doc.reprint_label}）" if doc.reprint_at else "")
+    left = (f"办件编号 {doc.case_no_display}" if doc.case_no else doc.title) + (
+        f"  （{doc.reprint_label}）" if doc.reprint_at else ""
+    )
     right = f"第 {number} 页 / 共 {total} 页"
     return [
         LineOp(MARGIN, y, PAGE_W - MARGIN, y, 2),

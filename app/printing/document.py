@@ -18,6 +18,7 @@ TITLES: dict[ReceiptKind, str] = {
     ReceiptKind.INTAKE_RECEIPT: "收件回执",
     ReceiptKind.ONE_TIME_NOTICE: "一次性告知书",
     ReceiptKind.REFUSAL_NOTICE: "不予收件告知书",
+    ReceiptKind.GUIDE_LIST: "办事材料一次性告知单",
 }
 
 #: The 补打 mark printed on every reprint, followed by the reprint time.
@@ -72,8 +73,8 @@ Block = FieldsBlock | TableBlock | TextBlock | SignatureBlock
 class ReceiptDocument:
     kind: ReceiptKind
     hall_name: str
-    case_no: str  # 26 digits, as typed and scanned
-    case_no_display: str  # grouped for reading
+    case_no: str  # 26 digits, as typed and scanned; "" for a guide list given before any case exists
+    case_no_display: str  # grouped for reading ("" without a case)
     qr_payload: str  # the case query URL; never personal data
     qr_caption: str
     blocks: tuple[Block, ...]

@@ -324,8 +324,9 @@ def _document(slip: _Slip, doc: ReceiptDocument) -> None:
         for part in doc.hall_contact.split("  "):
             slip.para(part, align="center")
     slip.para(doc.title, align="center", double=True)
-    slip.para("办件编号", align="center")
-    slip.para(doc.case_no_display, align="center", bold=True)
+    if doc.case_no:  # a guide list is given before any case exists
+        slip.para("办件编号", align="center")
+        slip.para(doc.case_no_display, align="center", bold=True)
     slip.rule()
     signatures: list[SignatureBlock] = []
     for block in doc.blocks:

@@ -8,13 +8,21 @@ carry into intake unchanged (`Guide.answers` is what the intake draft's `answers
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.domain.models import DeliveryMethod, MaterialForm, MaterialRequirement, ScenarioQuestion, ServiceItem
 from app.domain.scenarios import asked_questions, effective_answers, materials_for, next_question
+from app.printing.build import HallContext
+from app.printing.guide_list import build_guide_list
 from app.services.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from app.config import PrinterConfig
+    from app.printing.document import ReceiptDocument
 
 FORM_LABELS: dict[MaterialForm, str] = {
     MaterialForm.ORIGINAL: "原件",
@@ -103,6 +111,11 @@ class Guide:
             "delivery_methods": [d.value for d in item.delivery_methods],
         }
 
+    @property
+    def situation(self) -> tuple[tuple[str, str], ...]:
+        """(question text, answer) for each asked question answered, in order."""
+        return tuple((q.text, self.answers[q.id]) for q in self.asked if q.id in self.answers)
+
     def as_lines(self) -> list[str]:
         """Plain Chinese text: the questions answered, then the next question or the materials and terms."""
         item = self.item
@@ -159,6 +172,34 @@ def guide_for(item: ServiceItem, answers: Mapping[str, str]) -> Guide:
         next_question=next_question(item, kept),
         materials=materials_for(item, kept),
     )
+
+
+def guide_document(guide: Guide, *, hall: HallContext, now: dt.datetime) -> ReceiptDocument:
+    """The 一次性告知单 of a complete guide (A4 or thermal through the receipt renderers)."""
+    return build_guide_list(
+        guide.item,
+        situation=guide.situation,
+        materials=guide.materials,
+        answers=guide.answers,
+        hall=hall,
+        now=now,
+    )
+
+
+def write_guide_document(doc: ReceiptDocument, *, fmt: str, out: Path, printer: PrinterConfig) -> None:
+    """Render the list to a file: `pdf` (A4) or `escpos` (thermal bytes for `printer`'s profile and width)."""
+    from app.printing.pdf import write_pdf  # renderers load on first use (start-up time)
+    from app.printing.thermal import render_escpos, thermal_profile
+
+    from app.services.receipts import qt_app
+
+    _keep = qt_app()  # fonts need a (offscreen) QGuiApplication; the CLI has none
+    if fmt == "pdf":
+        write_pdf([doc], out)
+        return
+    data = render_escpos([doc], thermal_profile(printer.profile, printer.paper_width_mm))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
 
 
 def parse_answer_args(values: list[str]) -> dict[str, str]:

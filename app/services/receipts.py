@@ -462,7 +462,7 @@ class ReceiptService(QObject):
 # --- CLI: `tongban receipt CASE_NO --format pdf|escpos --out FILE` --------------------------------------------
 
 
-def _qt_app() -> object:
+def qt_app() -> object:
     """A QGuiApplication for rendering (offscreen when none exists: the CLI has no window)."""
     from PySide6.QtGui import QGuiApplication
 
@@ -486,7 +486,7 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
     parsed = parse_case_number(case_no)
     if not isinstance(parsed, CaseNumber):
         raise UserFacingError(parsed.message_zh)
-    app = _qt_app()
+    app = qt_app()
     try:
         ensure_receipt_fonts()
         with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
