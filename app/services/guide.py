@@ -190,7 +190,6 @@ def write_guide_document(doc: ReceiptDocument, *, fmt: str, out: Path, printer: 
     """Render the list to a file: `pdf` (A4) or `escpos` (thermal bytes for `printer`'s profile and width)."""
     from app.printing.pdf import write_pdf  # renderers load on first use (start-up time)
     from app.printing.thermal import render_escpos, thermal_profile
-
     from app.services.receipts import qt_app
 
     _keep = qt_app()  # fonts need a (offscreen) QGuiApplication; the CLI has none
