@@ -4,6 +4,7 @@ the sibling modules. Every non-2xx answer is JSON with an `error` code.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -11,6 +12,8 @@ import threading
 import time
 import traceback
 import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
@@ -65,10 +68,63 @@ class _BodyTooLargeError(Exception):
     pass
 
 
+class _BodyTooSlowError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BodyRate:
+    """The slowest request body taken: `bytes_per_s` on average once `grace_s` seconds have passed (0: off)."""
+
+    bytes_per_s: int = 1024
+    grace_s: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> BodyRate:
+        """`TB_CENTRAL_MIN_BODY_RATE=B/S`: at least B bytes per second after S seconds (default 1024/10)."""
+        rate, _, grace = env.get("TB_CENTRAL_MIN_BODY_RATE", "1024/10").partition("/")
+        return cls(int(rate), float(grace or 10))
+
+
 def _body_limit(path: str) -> int:
     if path.startswith("/api/v1/blobs/"):
         return blobs.MAX_BLOB_BYTES
     return MAX_JSON_REQUEST_BYTES
+
+
+class _BodyReader:
+    """`receive` with the body limits: at most `limit` bytes, and at least `rate` on average after its grace time.
+
+    A body trickling in below the minimum rate is cut off (408): it cannot hold a connection and its task for ever
+    (issue 16; slow but real township links stay far above it). Once the body is complete, `receive` is passed on
+    untouched (waiting for a disconnect is not a body).
+    """
+
+    def __init__(self, receive: Receive, limit: int, rate: BodyRate) -> None:
+        self._receive = receive
+        self.limit = limit
+        self.rate = rate
+        self.seen = 0
+        self._done = False
+        self._started = time.monotonic()
+
+    async def receive(self) -> Message:
+        if self._done or not self.rate.bytes_per_s:
+            return await self._receive()
+        elapsed = time.monotonic() - self._started
+        wait = max(self.rate.grace_s, self.seen / self.rate.bytes_per_s) - elapsed
+        try:
+            message = await asyncio.wait_for(self._receive(), max(wait, 0.001))
+        except TimeoutError:
+            raise _BodyTooSlowError() from None
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                raise _BodyTooLargeError()
+            self._done = not message.get("more_body", False)
+        else:
+            self._done = True
+        return message
 
 
 class GuardMiddleware:
@@ -79,9 +135,10 @@ class GuardMiddleware:
       error path (which would close the connection mid-answer).
     """
 
-    def __init__(self, app: ASGIApp, faults: FaultSource) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultSource, min_body_rate: BodyRate | None = None) -> None:
         self.app = app
         self.faults = faults
+        self.min_body_rate = min_body_rate or BodyRate.from_env(os.environ)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,17 +155,8 @@ class GuardMiddleware:
         if length is not None and (not length.isdigit() or int(length) > limit):
             await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})
             return
-        seen = 0
         started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _BodyTooLargeError()
-            return message
+        body = _BodyReader(receive, limit, self.min_body_rate)
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
@@ -117,7 +165,11 @@ class GuardMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, body.receive, tracking_send)
+        except _BodyTooSlowError:
+            log.warning("request body below %d bytes/s after %d bytes: cut off", body.rate.bytes_per_s, body.seen)
+            if not started:
+                await _send_json(send, 408, {"error": "body_too_slow", "message": "request body arrives too slowly"})
         except _BodyTooLargeError:
             if not started:
                 await _send_json(send, 413, {"error": "too_large", "message": f"request body exceeds {limit} bytes"})

@@ -32,7 +32,7 @@ runtime_pkgs=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommo
 # fonts-hanazono, a font with all of CJK Extension B, so a rare name character the shipped font lacks (𪚥) prints
 # from a fallback font as on a Windows hall PC (SimSun-ExtB), and the receipt tests can read it back.
 test_pkgs=(xvfb xauth zbar-tools poppler-utils cups cups-bsd printer-driver-cups-pdf postgresql chromium
-    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono)
+    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono nginx)
 # A venv needs python3-venv on Debian's own python3.
 if ! "$python" -c 'import ensurepip' >/dev/null 2>&1; then runtime_pkgs+=(python3-venv); fi
 
