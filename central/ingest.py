@@ -215,9 +215,9 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
     parent = record.get("depends_on")
     if parent is not None and parent not in batch.known:
         return RecordResult(record_id, ResultStatus.RETRY_LATER, "parent_missing", "depends_on is not stored yet")
-    taken = _case_no_taken(conn, device, record, batch)
-    if taken is not None:
-        return taken
+    refused = _case_no_taken(conn, device, record, batch) or _blobs_missing(conn, record)
+    if refused is not None:
+        return refused
     server_ref = f"{device.terminal_key}-{record['terminal_seq']}"
     values = {
         "record_id": record["record_id"],
@@ -266,6 +266,30 @@ def _case_no_taken(conn: Connection, device: Device, record: dict[str, Any], bat
     return RecordResult(
         record["record_id"], ResultStatus.REJECTED, "case_no_taken", "case_no already belongs to another case record"
     )
+
+
+def _blobs_missing(conn: Connection, record: dict[str, Any]) -> RecordResult | None:
+    """A case is never accepted without its scans (the terminal uploads them first, HEAD then PUT): one that
+    references an attachment not held here is answered `retry_later(blob_missing)`."""
+    if record["kind"] != RecordKind.CASE or not _missing_blobs(conn, record["body"]):
+        return None
+    return RecordResult(
+        record["record_id"], ResultStatus.RETRY_LATER, "blob_missing", "an attachment the case references is not stored"
+    )
+
+
+def _missing_blobs(conn: Connection, body: dict[str, Any]) -> bool:
+    """Whether the case body references an attachment (`materials[].attachments[].sha256`) not held here."""
+    wanted: set[str] = set()
+    for material in body.get("materials") or []:
+        for attachment in (material.get("attachments") or []) if isinstance(material, dict) else []:
+            sha = attachment.get("sha256") if isinstance(attachment, dict) else None
+            if isinstance(sha, str):
+                wanted.add(sha)
+    if not wanted:
+        return False
+    held = conn.execute(select(schema.blobs.c.sha256).where(schema.blobs.c.sha256.in_(sorted(wanted)))).scalars()
+    return not wanted <= set(held)
 
 
 @dataclass(frozen=True)

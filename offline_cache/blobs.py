@@ -6,18 +6,31 @@ an ID card is personal data) and verified against their hash on every read. The 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import os
+import logging
 import re
-import secrets
+import threading
 from pathlib import Path
 
 from app.domain.models import Attachment
 from offline_cache.crypto import aad
 from offline_cache.errors import StoreError
+from offline_cache.files import fsync_dir, write_atomically
 from offline_cache.session import Session
 
+log = logging.getLogger("tongban.store")
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHARD = re.compile(r"^[0-9a-f]{2}$")
+#: A file without its index row is left alone this long (by the purge's clock): another process may be between
+#: writing it and committing its row.
+ORPHAN_GRACE = dt.timedelta(minutes=10)
+
+# Scans being stored by this process (GUI thread or a worker): the purge, on whatever thread, never removes one of
+# them between its file write and its row commit. One lock orders registration against the purge's check+delete.
+_LOCK = threading.Lock()
+_IN_FLIGHT: dict[Path, int] = {}
 
 
 def _aad(sha256: str) -> str:
@@ -38,17 +51,35 @@ class Blobs:
         """Store `data` (once per content) and index it; returns the reference a case material carries."""
         sha = hashlib.sha256(data).hexdigest()
         path = self.path(sha)
-        if not self._intact(path, sha):
+        with _LOCK:
+            _IN_FLIGHT[path] = _IN_FLIGHT.get(path, 0) + 1
+        try:
+            written = False
+            if not self._intact(path, sha):
+                try:
+                    self._write(path, self._s.cipher.encrypt(data, _aad(sha)))
+                except OSError as exc:
+                    raise StoreError(
+                        "无法保存附件文件（磁盘已满或无写入权限），本次未保存。", code="blob_write"
+                    ) from exc
+                written = True
+            # The file (and its folder entry) is durable before the row that points at it commits.
             try:
-                self._write(path, self._s.cipher.encrypt(data, _aad(sha)))
-            except OSError as exc:
-                raise StoreError("无法保存附件文件（磁盘已满或无写入权限），本次未保存。", code="blob_write") from exc
-        with self._s.write() as conn:
-            conn.execute(
-                "INSERT INTO attachments (sha256, size, media_type, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (sha256) DO UPDATE SET purged_at = NULL",
-                (sha, len(data), media_type, self._s.now()),
-            )
+                with self._s.write() as conn:
+                    conn.execute(
+                        "INSERT INTO attachments (sha256, size, media_type, created_at) VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (sha256) DO UPDATE SET purged_at = NULL",
+                        (sha, len(data), media_type, self._s.now()),
+                    )
+            except StoreError:
+                if written:  # no row will point at it (disk full, busy): do not leave an orphan behind
+                    path.unlink(missing_ok=True)
+                raise
+        finally:
+            with _LOCK:
+                left = _IN_FLIGHT.pop(path) - 1
+                if left:
+                    _IN_FLIGHT[path] = left
         return Attachment(sha256=sha, filename=filename, media_type=media_type, size=len(data))
 
     def read(self, sha256: str) -> bytes:
@@ -65,6 +96,17 @@ class Blobs:
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def intact(self, sha256: str) -> bool:
+        """The file is there, opens with the key and matches its hash (what an upload will need)."""
+        return self._intact(self.path(sha256), sha256)
+
+    def forget_uploaded(self, sha256s: list[str]) -> None:
+        """The platform says it does not hold these after all (`retry_later(blob_missing)`): HEAD them again."""
+        if not sha256s:
+            return
+        with self._s.write() as conn:
+            conn.executemany("UPDATE attachments SET uploaded_at = NULL WHERE sha256 = ?", [(s,) for s in sha256s])
 
     def mark_uploaded(self, sha256: str) -> None:
         """The platform holds this blob (HEAD found it, or PUT succeeded)."""
@@ -101,6 +143,46 @@ class Blobs:
                 removed += 1
         return removed
 
+    def remove_orphan_files(self, now: dt.datetime, grace: dt.timedelta = ORPHAN_GRACE) -> int:
+        """Delete scan files that no index row points at (a kill, a busy database or a full disk between the file
+        write and the row commit), and leftover temporary files; returns how many went.
+
+        A file being stored right now by this process is never touched; one written within `grace` before `now`
+        is left for the next run (another process may still commit its row). Safe from any thread.
+        """
+        if not self.directory.is_dir():
+            return 0
+        cutoff = (now - grace).timestamp()
+        removed = 0
+        for shard in self.directory.iterdir():
+            if not (shard.is_dir() and _SHARD.match(shard.name)):
+                continue
+            for file in shard.iterdir():
+                sha = shard.name + file.name
+                temporary = file.name.startswith(".") and file.name.endswith(".tmp")
+                if not (temporary or _SHA256.match(sha)):
+                    continue
+                try:
+                    if file.stat().st_mtime > cutoff:
+                        continue
+                except FileNotFoundError:
+                    continue
+                with _LOCK:
+                    if temporary:
+                        busy = any(p.parent == shard and file.name.startswith(f".{p.name}.") for p in _IN_FLIGHT)
+                    else:
+                        busy = file in _IN_FLIGHT or self._indexed(sha)
+                    if busy:
+                        continue
+                    file.unlink(missing_ok=True)
+                removed += 1
+        if removed:
+            log.info("retention: %d scan file(s) without an index row removed", removed)
+        return removed
+
+    def _indexed(self, sha: str) -> bool:
+        return self._s.conn.execute("SELECT 1 FROM attachments WHERE sha256 = ?", (sha,)).fetchone() is not None
+
     def _intact(self, path: Path, sha: str) -> bool:
         if not path.exists():
             return False
@@ -112,13 +194,10 @@ class Blobs:
 
     @staticmethod
     def _write(path: Path, sealed: bytes) -> None:
+        """Durably: the file's bytes, its name in the shard folder and a new shard folder's own name are synced
+        before this returns (a power cut must not keep the row and lose the file, issue 22)."""
+        created = not path.parent.is_dir()
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(sealed)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        if created:
+            fsync_dir(path.parent.parent)
+        write_atomically(path, sealed)

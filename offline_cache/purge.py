@@ -26,10 +26,20 @@ class PurgeReport:
     cases: int
     drafts: int
     blobs: int
+    orphans: int = 0  # scan files that had no index row (a kill or a full disk between file and row)
+
+
+@dataclass(frozen=True, slots=True)
+class InUse:
+    """What an open form holds, which retention must not touch whatever the clock says (issue 22): its draft keys
+    and the scans it references. Plain frozen sets, so a snapshot taken on the GUI thread can go to a worker."""
+
+    drafts: frozenset[str] = frozenset()
+    scans: frozenset[str] = frozenset()
 
 
 def purge_personal_data(
-    session: Session, *, now: dt.datetime, retention_days: int, actor: str
+    session: Session, *, now: dt.datetime, retention_days: int, actor: str, in_use: InUse | None = None
 ) -> tuple[list[str], int]:
     """Purge in one transaction; returns the purged cases' record ids and the number of drafts deleted.
 
@@ -60,7 +70,12 @@ def purge_personal_data(
                 "UPDATE outbox SET body = ?, updated_at = ? WHERE record_id = ?", (purge_body(body), stamp, rid)
             )
             append_audit(conn, stamp, actor, "personal_data_purged", record_id=rid)
-        drafts = conn.execute("DELETE FROM drafts WHERE updated_at <= ?", (cutoff,)).rowcount
+        in_use = in_use or InUse()
+        keep_drafts = sorted(in_use.drafts)
+        drafts = conn.execute(
+            f"DELETE FROM drafts WHERE updated_at <= ? AND key NOT IN ({', '.join('?' * len(keep_drafts))})",
+            (cutoff, *keep_drafts),
+        ).rowcount
         if drafts:
             append_audit(conn, stamp, actor, "stale_drafts_deleted", record_id=None, detail=str(drafts))
         # Scans go once no unpurged case and no remaining draft uses them: those of purged cases, and those
@@ -68,7 +83,8 @@ def purge_personal_data(
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS purge_keep (sha256 TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM purge_keep")
         conn.executemany(
-            "INSERT OR IGNORE INTO purge_keep (sha256) VALUES (?)", [(sha,) for sha in _draft_scans(session)]
+            "INSERT OR IGNORE INTO purge_keep (sha256) VALUES (?)",
+            [(sha,) for sha in _draft_scans(session) | in_use.scans],
         )
         conn.execute(
             "UPDATE attachments SET purged_at = ? WHERE purged_at IS NULL"

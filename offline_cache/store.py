@@ -29,7 +29,7 @@ from offline_cache.keys import KeyProvider, default_key_provider
 from offline_cache.numbering import CaseNumberFactory
 from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueueRepository
-from offline_cache.purge import PurgeReport, purge_personal_data
+from offline_cache.purge import InUse, PurgeReport, purge_personal_data
 from offline_cache.ratings import Ratings
 from offline_cache.receipts import Receipts
 from offline_cache.session import Clock, Session, utc_now
@@ -207,16 +207,22 @@ class Store:
             )
         return SavedRecord(rating.rating_id, tseq)
 
-    def purge_personal_data(self, now: dt.datetime, retention_days: int, *, actor: str = "retention") -> PurgeReport:
-        """Overwrite personal data of cases acknowledged more than `retention_days` ago; drop stale drafts."""
-        ids, drafts = purge_personal_data(self._s, now=now, retention_days=retention_days, actor=actor)
+    def purge_personal_data(
+        self, now: dt.datetime, retention_days: int, *, actor: str = "retention", in_use: InUse | None = None
+    ) -> PurgeReport:
+        """Overwrite personal data of cases acknowledged more than `retention_days` ago; drop stale drafts (never
+        those in `in_use`, nor the scans it names); remove scan files no index row points at."""
+        ids, drafts = purge_personal_data(
+            self._s, now=now, retention_days=retention_days, actor=actor, in_use=in_use or InUse()
+        )
         blobs = self.blobs.remove_purged_files()
+        orphans = self.blobs.remove_orphan_files(now)
         if ids:
             # Old page images in the WAL still hold the ciphertext: copy the new pages back and empty the WAL.
             # Best effort (a reader can hold the WAL); the next purge run tries again.
             self._s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
             log.info("purged personal data of %d case(s) past retention", len(ids))
-        return PurgeReport(cases=len(ids), drafts=drafts, blobs=blobs)
+        return PurgeReport(cases=len(ids), drafts=drafts, blobs=blobs, orphans=orphans)
 
     def close(self) -> None:
         self.db.close()

@@ -45,6 +45,7 @@ from app.services.intake_form import (
 )
 from app.sync.credentials import NOT_ENROLLED_ZH
 from offline_cache import Store, StoreError
+from offline_cache.purge import InUse
 
 log = logging.getLogger("tongban.intake")
 
@@ -132,6 +133,7 @@ class IntakeService(QObject):
         self._pending: IntakeDraft | None = None
         self._pending_key = DRAFT_KEY  # the owner's key, fixed when the autosave is scheduled
         self._clerk = ""
+        self._open: IntakeDraft | None = None  # the draft on the clerk's form (retention never touches it)
         self._autosave = QTimer(self)
         self._autosave.setObjectName("intake_autosave_timer")
         self._autosave.setSingleShot(True)
@@ -218,7 +220,18 @@ class IntakeService(QObject):
             self.flush_draft()  # the previous clerk's unsaved keystrokes go to the previous clerk
         self._pending = draft
         self._pending_key = draft_key(self._clerk)
+        self._open = draft
         self._autosave.start()
+
+    def in_use(self) -> InUse:
+        """The open form's saved draft and scans, which retention must keep whatever the clock says (a clock
+        jumping past the retention period must not delete the form the clerk is filling in). Call on the GUI
+        thread; the snapshot may go to a worker."""
+        draft = self._open
+        if draft is None:
+            return InUse()
+        scans = frozenset(a.sha256 for m in draft.materials for a in m.attachments)
+        return InUse(drafts=frozenset({self._pending_key, draft_key(self._clerk)}), scans=scans)
 
     def flush_draft(self) -> None:
         """Write a pending autosave now (sign-out, window close, before submit).
@@ -266,6 +279,7 @@ class IntakeService(QObject):
             return None
         if self._lookup(draft.item_code) is None:
             log.info("saved draft %s is for an item no longer in the catalogue", draft.draft_id)
+        self._open = draft
         return draft
 
     def _adopt_unowned_draft(self, key: str) -> dict[str, Any] | None:
@@ -292,6 +306,8 @@ class IntakeService(QObject):
         if self._pending is not None and self._pending.draft_id == draft_id:
             self._autosave.stop()
             self._pending = None
+        if self._open is not None and self._open.draft_id == draft_id:
+            self._open = None
         key = draft_key(self._clerk)
         try:
             saved = self._store.drafts.get(key)
@@ -309,6 +325,7 @@ class IntakeService(QObject):
         except StoreError as exc:
             raise UserFacingError(exc.message, detail=exc.code) from exc
         self._pending = None
+        self._open = None
 
     # --- checks --------------------------------------------------------------------------------------------
 
@@ -357,6 +374,30 @@ class IntakeService(QObject):
         self.autosave(draft=draft)
         return attachment
 
+    def _drop_lost_scans(self, draft: IntakeDraft) -> list[FieldError]:
+        """Scans whose file is gone or damaged (a purge, a power cut) leave the draft, and the clerk is asked to
+        scan them again: a case is never saved as if complete without them (issue 22)."""
+        item = self._lookup(draft.item_code)
+        names = {m.code: m.name for m in item.materials} if item is not None else {}
+        errors: list[FieldError] = []
+        for material in draft.materials:
+            intact = [a for a in material.attachments if self._store.blobs.intact(a.sha256)]
+            if len(intact) == len(material.attachments):
+                continue
+            lost = len(material.attachments) - len(intact)
+            log.warning("draft %s: %d scan(s) of material %s are missing locally", draft.draft_id, lost, material.code)
+            material.attachments = intact
+            errors.append(
+                FieldError(
+                    f"materials.{material.code}",
+                    names.get(material.code, material.code),
+                    f"有 {lost} 份扫描件已丢失（文件不存在或已损坏），已从本材料中移除，请重新扫描后再提交",
+                )
+            )
+        if errors:
+            self.autosave(draft=draft)
+        return errors
+
     # --- submit --------------------------------------------------------------------------------------------
 
     def submit(
@@ -382,6 +423,9 @@ class IntakeService(QObject):
             errors.append(reason_error)
         if errors or isinstance(checked, list):
             raise SubmitRefusedError(errors)
+        lost = self._drop_lost_scans(draft)
+        if lost:
+            raise SubmitRefusedError(lost)
         case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=decision, reason=reason)
         try:
             saved = self._store.save_case(case, actor=staff_no)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the second tier is imported when first used (start-up time,
     from app.services.report import ReportService
     from app.services.sync import SyncService, SyncStatus
     from app.sync.engine import EngineSettings
+    from offline_cache.purge import InUse
 
 log = logging.getLogger("tongban.services")
 
@@ -63,10 +64,13 @@ class RetentionService(QObject):
         retention_days: int,
         clock: Clock,
         before: Callable[[], None],
+        in_use: Callable[[], InUse] | None = None,
         receipt_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`in_use` names what the open form holds (its draft and scans): never purged, whatever the clock says."""
         super().__init__(parent)
+        self._in_use = in_use
         self._receipt_dir = receipt_dir
         self._store = store
         self._days = retention_days
@@ -81,8 +85,10 @@ class RetentionService(QObject):
     @Slot()
     def run(self) -> None:
         self._before()
+        # A snapshot taken here, on the GUI thread, so the purge itself may run on a worker.
+        in_use = self._in_use() if self._in_use is not None else None
         try:
-            report = self._store.purge_personal_data(self._clock(), self._days)
+            report = self._store.purge_personal_data(self._clock(), self._days, in_use=in_use)
         except StoreError as exc:  # the terminal still works; the next run tries again
             log.warning("retention purge failed: %s", exc.code)
             return
@@ -155,6 +161,7 @@ class _Tier2:
             retention_days=config.retention_days,
             clock=clock,
             before=self.intake.flush_draft,  # a scan only the unsaved draft uses yet must count as in use
+            in_use=self.intake.in_use,  # the open form's draft and scans stay, even if the clock jumps ahead
             receipt_dir=pdf_dir_for(config, paths),
             parent=parent,
         )

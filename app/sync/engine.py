@@ -53,6 +53,10 @@ CASE_NO_TAKEN = "case_no_taken"
 log = logging.getLogger("tongban.sync")
 
 ORPHAN_TIMEOUT = "orphan_timeout"
+#: Dead-letter reason of a record whose scan is gone here and not held by the platform (issue 22).
+MISSING_SCAN = "missing_scan"
+#: `retry_later` code of a case whose referenced scans the platform does not hold.
+BLOB_MISSING = "blob_missing"
 #: The platform's timestamp window; a clock further off than this is shown as wrong.
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 #: Why a reconciliation ran (the log and `status --json` say which).
@@ -368,7 +372,11 @@ class SyncEngine:
         assert self.client is not None
         report = DrainReport(batches=1)
         try:
-            report.blobs_uploaded = self._upload_blobs(entries)
+            report.blobs_uploaded, lost = self._upload_blobs(entries)
+            if lost:
+                entries = self._without_lost_scans(entries, lost, report)
+                if not entries:
+                    return StepResult(report=report)
             envelopes = [e.envelope(self.terminal) for e in entries]
             answer = self._post(envelopes)
         except PlatformError as exc:
@@ -582,6 +590,8 @@ class SyncEngine:
         )
 
     def _retry_later(self, entry: OutboxEntry, code: str, now: dt.datetime) -> int:
+        if code == BLOB_MISSING:  # the platform lost or never got a scan: HEAD and PUT it again next time
+            self.store.blobs.forget_uploaded(list(_blob_refs(entry.body)))
         match = _RETRY_LATER_RE.match(entry.last_error)
         since = dt.datetime.fromisoformat(match.group("since")) if match else now
         if now - since >= self.settings.orphan_timeout:
@@ -597,8 +607,23 @@ class SyncEngine:
 
     # --- blobs ----------------------------------------------------------------------------------------------
 
-    def _upload_blobs(self, entries: list[OutboxEntry]) -> int:
-        """HEAD, then PUT if absent, every attachment the batch references and the platform does not hold yet."""
+    def _without_lost_scans(self, entries: list[OutboxEntry], lost: set[str], report: DrainReport) -> list[OutboxEntry]:
+        """A record referencing a scan that neither this terminal nor the platform holds is never sent as if
+        complete: it goes to the dead letters (`missing_scan`, with its dependants) and the batch goes on."""
+        dead: set[str] = set()
+        for entry in entries:
+            if entry.record_id in dead or not lost.intersection(_blob_refs(entry.body)):
+                continue
+            made = self.store.outbox.mark_dead(entry.record_id, MISSING_SCAN)
+            dead.update(made)
+            report.dead += len(made)
+            log.warning("record %s moved to the dead letters: a scan it references is missing", entry.record_id)
+        return [e for e in entries if e.record_id not in dead]
+
+    def _upload_blobs(self, entries: list[OutboxEntry]) -> tuple[int, set[str]]:
+        """HEAD, then PUT if absent, every attachment the batch references and the platform does not hold yet.
+
+        Returns how many were uploaded and the attachments that could not be: unreadable here, absent there."""
         assert self.client is not None
         wanted: list[str] = []
         for entry in entries:
@@ -606,19 +631,21 @@ class SyncEngine:
                 if sha not in wanted:
                     wanted.append(sha)
         uploaded = 0
+        lost: set[str] = set()
         for sha in self.store.blobs.not_uploaded(wanted):
             if not self.client.head_blob(sha):
                 try:
                     data = self.store.blobs.read(sha)
                 except StoreError as exc:
-                    log.info(
-                        "attachment %s cannot be read locally (%s); the record goes without it", sha[:12], exc.code
+                    log.warning(
+                        "attachment %s cannot be read locally (%s) and the platform lacks it", sha[:12], exc.code
                     )
+                    lost.add(sha)
                     continue
                 self.client.put_blob(sha, data)
                 uploaded += 1
             self.store.blobs.mark_uploaded(sha)
-        return uploaded
+        return uploaded, lost
 
     # --- pulls ----------------------------------------------------------------------------------------------
 
@@ -990,6 +1017,7 @@ def _blob_refs(body: Any) -> Iterator[str]:
 
 
 __all__ = [
+    "MISSING_SCAN",
     "ORPHAN_TIMEOUT",
     "SERVER_ERROR_PERSISTENT",
     "DrainReport",
