@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -50,6 +51,7 @@ def summary(engine: Engine, device: Device) -> dict[str, Any]:
             .where(r.terminal_key == device.terminal_key)
             .group_by(r.kind)
         ).all()
+        case_seqs = _case_seqs(conn, device.terminal_key)
     by_kind = {row[0]: int(row[1]) for row in rows}
     max_seq = max((int(row[2]) for row in rows), default=None)
     return {
@@ -60,8 +62,27 @@ def summary(engine: Engine, device: Device) -> dict[str, Any]:
         "records": sum(by_kind.values()),
         "by_kind": by_kind,
         "max_terminal_seq": max_seq,
+        "case_seqs": case_seqs,
         "instance_id": instance_id(engine),
     }
+
+
+#: How far back `case_seqs` reaches: a replacement terminal numbers today's cases (a clock a day or two off too).
+CASE_SEQ_DAYS = 31
+
+
+def _case_seqs(conn: Any, terminal_key: str) -> dict[str, int]:
+    """The highest case sequence this terminal's numbers hold on the platform, per day (yyyymmdd), recent days only:
+    a replacement PC enrolled as the same terminal continues after them (issue 22)."""
+    c = schema.cases.c
+    day = func.substr(c.case_no, 12, 8)
+    cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(days=CASE_SEQ_DAYS)).strftime("%Y%m%d")
+    rows = conn.execute(
+        select(day, func.max(func.substr(c.case_no, 20, 5)))
+        .where(c.case_no.like(f"{terminal_key}%"), day >= cutoff)
+        .group_by(day)
+    ).all()
+    return {str(d): int(seq) for d, seq in rows if str(seq).isdigit()}
 
 
 def missing(engine: Engine, record_ids: list[str]) -> list[str]:

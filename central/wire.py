@@ -102,6 +102,10 @@ class Summary(BaseModel):
     records: int
     by_kind: dict[str, int]
     max_terminal_seq: int | None
+    case_seqs: dict[str, int] = Field(
+        default_factory=dict,
+        description="highest case sequence per day (yyyymmdd) among this terminal's case numbers, last 31 days",
+    )
     instance_id: str = Field(description="platform instance id; changes when the database is restored from backup")
 
 

@@ -102,3 +102,18 @@ def move_on_after_taken(conn: sqlite3.Connection, case_no: str, *, today: dt.dat
             (prefix, today.strftime("%Y%m%d"), target),
         )
     return target + 1
+
+
+def continue_after(conn: sqlite3.Connection, prefix: str, highest: dict[str, int]) -> None:
+    """The platform already holds numbers up to `highest[yyyymmdd]` for this terminal prefix (a replacement PC
+    enrolled as the same terminal, issue 22): numbering on those days continues after them. Counters only rise.
+    Call inside a write transaction."""
+    conn.executemany(
+        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
+        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+        [
+            (prefix, day, min(int(seq), MAX_SEQ))
+            for day, seq in highest.items()
+            if len(day) == 8 and day.isdigit() and isinstance(seq, int) and seq > 0
+        ],
+    )

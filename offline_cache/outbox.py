@@ -194,6 +194,31 @@ class Outbox:
         )
         return seq
 
+    def continue_above(self, conn: sqlite3.Connection, floor: int) -> int:
+        """The platform holds this terminal's `terminal_seq` values up to `floor` (a replacement PC, issue 22): the
+        counter continues above it, and when a pending record's number is at or below it, every pending record is
+        numbered again above it, in its order (the body and its hash do not change; a record the platform already
+        holds is still answered `duplicate` by its id). Call inside `Session.write()`; returns how many moved."""
+        last = int(conn.execute("SELECT last_seq FROM terminal_seq WHERE id = 1").fetchone()[0])
+        start = max(last, floor)
+        clash = conn.execute(
+            "SELECT 1 FROM outbox WHERE state = 'pending' AND terminal_seq <= ? LIMIT 1", (floor,)
+        ).fetchone()
+        moved = 0
+        if clash is not None:
+            pending = [
+                r[0] for r in conn.execute("SELECT record_id FROM outbox WHERE state = 'pending' ORDER BY terminal_seq")
+            ]
+            now = self._s.now()
+            conn.executemany(
+                "UPDATE outbox SET terminal_seq = ?, updated_at = ? WHERE record_id = ?",
+                [(start + 1 + i, now, rid) for i, rid in enumerate(pending)],
+            )
+            moved = len(pending)
+            start += moved
+        conn.execute("UPDATE terminal_seq SET last_seq = max(last_seq, ?) WHERE id = 1", (start,))
+        return moved
+
     # --- the sync engine's API ------------------------------------------------------------------------------
 
     def pending(

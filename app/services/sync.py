@@ -160,8 +160,11 @@ class _Worker(QObject):
             client.close()
         if engine.client is not None:
             engine.client.close()
+        new = self._build(engine.store)
+        # A replacement PC enrolled as the same terminal continues above the platform's numbers (issue 22).
+        new.learn_high_water()
         self.enrolment_done.emit(True, f"已注册：终端 {creds.division}-{creds.hall}-{creds.terminal}")
-        return self._build(engine.store)
+        return new
 
     def _export(self, engine: SyncEngine, path: str) -> None:
         try:

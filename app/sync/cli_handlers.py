@@ -127,6 +127,16 @@ def enrol_command(
     finally:
         client.close()
     print(f"已注册：终端 {creds.division}-{creds.hall}-{creds.terminal}，设备 {creds.device_id}", file=out)
+    # A replacement PC enrolled as the same terminal continues above the numbers the platform holds (issue 22);
+    # if this fails (the terminal is running and holds the store), its sync engine learns them on its next pull.
+    try:
+        with open_store(paths.database, integrity_check=False, recover_corrupt=False) as store:
+            engine = build_engine(config, paths, store, credentials=creds)
+            if engine.client is not None:
+                engine.learn_high_water()
+                engine.client.close()
+    except StoreError as exc:
+        print(f"tongban enrol: 编号续接将在下次同步时完成（{exc}）", file=err)
     return EXIT_OK
 
 

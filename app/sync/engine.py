@@ -57,6 +57,8 @@ ORPHAN_TIMEOUT = "orphan_timeout"
 MISSING_SCAN = "missing_scan"
 #: `retry_later` code of a case whose referenced scans the platform does not hold.
 BLOB_MISSING = "blob_missing"
+#: The platform's answer to a record whose terminal_seq another record of this terminal holds.
+TERMINAL_SEQ_TAKEN = "terminal_seq_taken"
 #: The platform's timestamp window; a clock further off than this is shown as wrong.
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 #: Why a reconciliation ran (the log and `status --json` say which).
@@ -555,7 +557,9 @@ class SyncEngine:
                 rejected.append((entry, str(status), str(result.get("code") or status)))
             elif status == ResultStatus.RETRY_LATER:
                 later.append((entry, str(result.get("code") or "")))
+        rejected, high_water = self._seq_taken(rejected)
         with self.store.transaction() as conn:
+            self._continue_above(conn, high_water)  # a replacement PC: renumber above what the platform holds
             # Rejections first, as in terminal_seq order: a dependant is always later than its parent, so a
             # parent's rejection makes it dead before its own answer is applied (an ack then changes nothing).
             for entry, status, code in rejected:
@@ -588,6 +592,64 @@ class SyncEngine:
             report.dead,
             report.retry_later,
         )
+
+    # --- a replacement PC enrolled as the same terminal (issue 22) ------------------------------------------------
+
+    def learn_high_water(self) -> bool:
+        """Continue above what the platform already holds for this terminal: its highest `terminal_seq` and, per
+        day, its highest case number. Called at enrolment, once per device by `cycle()`, and on
+        `terminal_seq_taken`. True when learnt (the platform answered)."""
+        if self.client is None or self.client.credentials is None:
+            return False
+        try:
+            summary = self.client.summary()
+        except PlatformError as exc:
+            log.info("could not learn the platform's numbering high-water marks: %s", type(exc).__name__)
+            return False
+        with self.store.transaction() as conn:
+            self._continue_above(conn, summary)
+        return True
+
+    def _seq_taken(
+        self, rejected: list[tuple[OutboxEntry, str, str]]
+    ) -> tuple[list[tuple[OutboxEntry, str, str]], dict[str, Any] | None]:
+        """`terminal_seq_taken` means the platform holds that number for another record of this terminal (a fresh
+        store on a replacement PC starts at 1): learn the platform's high-water mark; records at or below it stay
+        pending and are numbered again above it. Returns the rejections that stand, and the summary to apply."""
+        taken = [r for r in rejected if r[2] == TERMINAL_SEQ_TAKEN]
+        if not taken or self.client is None:
+            return rejected, None
+        try:
+            summary = self.client.summary()
+        except PlatformError as exc:  # not dead for that: sent again (and learnt) on the next attempt
+            log.info("terminal_seq_taken, and the high-water mark could not be read: %s", type(exc).__name__)
+            return [r for r in rejected if r[2] != TERMINAL_SEQ_TAKEN], None
+        floor = summary.get("max_terminal_seq")
+        floor = floor if isinstance(floor, int) else 0
+        stands = [r for r in rejected if r[2] != TERMINAL_SEQ_TAKEN or r[0].terminal_seq > floor]
+        log.warning(
+            "%d record(s) numbered at or below the platform's terminal_seq %d: numbered again above it",
+            len(rejected) - len(stands),
+            floor,
+        )
+        return stands, summary
+
+    def _continue_above(self, conn: Any, summary: dict[str, Any] | None) -> None:
+        creds = self.client.credentials if self.client is not None else None
+        if summary is None or creds is None:
+            return
+        floor = summary.get("max_terminal_seq")
+        moved = self.store.outbox.continue_above(conn, floor if isinstance(floor, int) else 0)
+        case_seqs = summary.get("case_seqs")
+        if isinstance(case_seqs, dict):
+            numbering.continue_after(conn, f"{creds.division}{creds.hall}{creds.terminal}", case_seqs)
+        meta.put(conn, meta.HIGH_WATER_DEVICE, creds.device_id)
+        if moved:
+            log.info("%d pending record(s) numbered again above terminal_seq %s", moved, floor)
+
+    def _high_water_due(self) -> bool:
+        creds = self.client.credentials if self.client is not None else None
+        return creds is not None and meta.get(self.store, meta.HIGH_WATER_DEVICE) != creds.device_id
 
     def _retry_later(self, entry: OutboxEntry, code: str, now: dt.datetime) -> int:
         if code == BLOB_MISSING:  # the platform lost or never got a scan: HEAD and PUT it again next time
@@ -922,6 +984,8 @@ class SyncEngine:
             self._last_pull = self._mono()
             for task in (self.pull_updates, self.pull_catalogue, self.check_platform_instance):
                 self._pull(task)
+            if self._online and self._high_water_due():  # once per device: enrolled on another path, or upgraded
+                self.learn_high_water()
             if self._restore_reason is not None or self.reconcile_due():
                 reason = self._restore_reason or RECONCILE_DAILY
                 try:

@@ -18,6 +18,7 @@ LAST_RECONCILE_AT = "sync.last_reconcile_at"
 CASE_NO_TAKEN = "sync.case_no_taken"  # "<record_id>|<case_no>|<next seq>" after rejected(case_no_taken)
 LAST_RECONCILE = "sync.last_reconcile"  # JSON: reason, requeued, lost, lost_case_nos, platform_records
 PLATFORM_INSTANCE = "sync.platform_instance"  # the platform's instance id last seen (changes after a restore)
+HIGH_WATER_DEVICE = "sync.high_water_device"  # the device id whose platform high-water marks were learnt
 BLOCKED = "sync.blocked"  # "<state>|<key_id>" while revoked / auth-blocked / upgrade-paused
 
 
