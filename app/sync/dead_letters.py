@@ -24,7 +24,7 @@ REASONS_ZH: dict[str, str] = {
     PARENT_DEAD: "所依赖的记录已被拒收",
     "orphan_timeout": "等待所依赖的记录超过 72 小时",
     "server_error_persistent": "平台处理该记录持续出错",
-    "salvage": "本机数据库损坏后恢复的办件，上传记录无法核对",
+    "salvage": "数据库损坏后恢复，无法核对",
     "missing_scan": "扫描件文件已缺失，办件未上传，请重新扫描后重新收件",
 }
 CODES_ZH: dict[str, str] = {
@@ -35,8 +35,8 @@ CODES_ZH: dict[str, str] = {
     "case_no_taken": "办件编号已被其他办件使用（编号重复）",
     "body_hash_mismatch": "内容校验值不符",
     "body_too_large": "内容过大",
-    "body_mismatch": "按办件内容重建的记录与原记录不一致",
-    "unverified": "部分材料信息可能已丢失",
+    "body_mismatch": "重建内容与原记录不一致",
+    "unverified": "材料信息可能不全",
     "blob_missing": "平台缺少该办件引用的扫描件",
 }
 
