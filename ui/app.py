@@ -114,7 +114,7 @@ class _IdleProbe(QTimer):
     def _report(self) -> None:
         sys.stdout.write(f"IDLE {process_uptime_ms():.0f}\n")
         sys.stdout.flush()
-        self._app.quit()
+        self._app.exit(0)  # not quit(): Qt 6's quit() asks every window to close first, and the kiosk refuses
 
 
 def run_gui(

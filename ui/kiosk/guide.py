@@ -132,6 +132,7 @@ class GuidePage(KioskPage):
         box = QHBoxLayout(detail)
         scroll = QScrollArea(detail)
         scroll.setObjectName("guide_detail_scroll")
+        scroll.setAccessibleName("办事指南内容")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         body = QWidget(scroll)

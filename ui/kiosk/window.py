@@ -349,7 +349,7 @@ class KioskWindow(QMainWindow):
         )
         if self.home.elder_switch.isChecked() != elder:
             self.home.elder_switch.setChecked(elder)
-        self.home.elder_switch.setText("长辈模式：开" if elder else "长辈模式")
+        self.home.elder_switch.setText("长辈模式：开" if elder else "长辈模式")  # its accessible name stays 长辈模式
         self._layout_for_size()
 
     @Slot(bool)

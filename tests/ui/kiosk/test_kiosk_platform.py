@@ -48,9 +48,11 @@ def test_progress_from_the_platform_then_from_the_local_copy_when_it_is_gone(
     case = save_case(terminal)
     terminal.start()
     qtbot.wait_until(
-        lambda: terminal.sync.status is not None
-        and terminal.sync.status.online is True
-        and terminal.sync.status.queue_depth == 0,
+        lambda: (
+            terminal.sync.status is not None
+            and terminal.sync.status.online is True
+            and terminal.sync.status.queue_depth == 0
+        ),
         timeout=20_000,
     )
     central.set_case_status(case.case_no, "accepted")
