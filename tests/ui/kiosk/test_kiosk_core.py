@@ -392,3 +392,42 @@ def test_without_a_speech_engine_the_kiosk_is_silent_and_works(gui_app: QApplica
     assert not voice.available
     voice.say("首页")  # nothing happens, nothing fails
     voice.stop()
+
+
+def test_an_unexpected_exception_shows_a_calm_page_then_home(
+    kiosk: Kiosk, terminal: Terminal, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtCore import QObject, Slot
+    from PySide6.QtWidgets import QPushButton
+
+    from app.config import Mode
+    from ui.app import install_error_handling
+
+    class Faulty(QObject):
+        @Slot()
+        def act(self) -> None:
+            raise RuntimeError("secret internals")
+
+    w = kiosk.window
+    case = save_case(terminal)
+    query(kiosk, case.case_no, TAIL)
+    router, _presenter = install_error_handling(w, mode=Mode.KIOSK, window=w)
+    try:
+        faulty = Faulty(w)
+        trigger = QPushButton("开始", w)
+        trigger.clicked.connect(faulty.act)
+        with qtbot.wait_signal(router.error_reported):
+            trigger.click()
+        assert w.current_page() is w.error_page
+        texts = "\n".join(visible_texts(w))
+        assert "Traceback" not in texts and "secret internals" not in texts
+        assert case.case_no not in texts  # the session was wiped first
+        kiosk.shot("error_portrait")
+        w._error_timer.setInterval(100)  # a real kiosk waits 8 s
+        w._error_timer.start()
+        with qtbot.wait_signal(w._error_timer.timeout, timeout=15_000):
+            pass
+        assert w.current_page() is w.home
+    finally:
+        router.uninstall()
+    assert any("secret internals" in r.getMessage() or r.exc_info for r in caplog.records)

@@ -13,7 +13,15 @@ from pytestqt.qtbot import QtBot
 
 from app.services.terminal import Terminal
 from tests import pii_samples
-from tests.ui.kiosk.support import Kiosk, kiosk_at, open_kiosk_terminal, put_card, save_case
+from tests.ui.kiosk.support import (
+    Kiosk,
+    kiosk_at,
+    open_kiosk_terminal,
+    put_card,
+    python_strings,
+    save_case,
+    visible_texts,
+)
 
 TAIL = pii_samples.ID_NUMBER[-4:]
 
@@ -130,3 +138,22 @@ def test_without_printer_or_reader_the_tiles_say_so(gui_app: QApplication, qtbot
         for kiosk in kiosk_at(qtbot, terminal):
             tile = kiosk.window.home.tiles["reprint"]
             assert not tile.isEnabled() and "读卡器" in tile.text()
+
+
+def test_the_idle_wipe_leaves_nothing_of_the_card(kiosk: Kiosk, terminal: Terminal, qtbot: QtBot) -> None:
+    save_case(terminal)
+    put_card(terminal)
+    w = kiosk.window
+    w.go_home()
+    kiosk.tap(w.home.tiles["reprint"])
+    _read_card(kiosk, qtbot)
+    assert w.reprint.views.currentWidget() is w.reprint.cases
+    kiosk.mono.advance(w.idle.idle_seconds + 1)
+    w.idle.tick()
+    assert w.current_page() is w.home
+    held = "\n".join(
+        visible_texts(w) + python_strings(w, w.voice, w.idle, w.wedge, terminal.kiosk, terminal.devices, w.all_pages)
+    )
+    for secret in (pii_samples.NAME, pii_samples.ID_NUMBER, pii_samples.ADDRESS):
+        assert secret not in held
+    assert terminal.kiosk._own == set()  # no case is "proved" for the next citizen
