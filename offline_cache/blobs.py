@@ -153,6 +153,7 @@ class Blobs:
         if not self.directory.is_dir():
             return 0
         cutoff = (now - grace).timestamp()
+        indexed = {r[0] for r in self._s.conn.execute("SELECT sha256 FROM attachments")}
         removed = 0
         for shard in self.directory.iterdir():
             if not (shard.is_dir() and _SHARD.match(shard.name)):
@@ -160,7 +161,7 @@ class Blobs:
             for file in shard.iterdir():
                 sha = shard.name + file.name
                 temporary = file.name.startswith(".") and file.name.endswith(".tmp")
-                if not (temporary or _SHA256.match(sha)):
+                if not temporary and (sha in indexed or not _SHA256.match(sha)):
                     continue
                 try:
                     if file.stat().st_mtime > cutoff:
@@ -170,7 +171,7 @@ class Blobs:
                 with _LOCK:
                     if temporary:
                         busy = any(p.parent == shard and file.name.startswith(f".{p.name}.") for p in _IN_FLIGHT)
-                    else:
+                    else:  # indexed meanwhile (another connection committed its row since the list above)?
                         busy = file in _IN_FLIGHT or self._indexed(sha)
                     if busy:
                         continue
