@@ -2,6 +2,9 @@
 INSERT loop of the same rows into the same database in the same run (the ceiling).
 
     .venv/bin/python bench/central_ingest.py [--batches-per-client 10] [--backend sqlite|postgresql|both]
+                                             [--instances 1|2|both]
+
+With two instances (PostgreSQL only) the clients alternate between two `serve` processes on the one database.
 
 Targets (the central platform's issue): ≥ 5,000 records/s on SQLite and ≥ 50 % of the ceiling.
 PostgreSQL runs on a throwaway cluster from Debian's binaries (skipped when they are absent).
@@ -41,10 +44,11 @@ def _payloads(client: Client, batches: int) -> list[bytes]:
     return out
 
 
-def _ingest(url: str, db: str, batches: int) -> tuple[float, int, list[list[dict[str, object]]]]:
+def _ingest(urls: list[str], db: str, batches: int) -> tuple[float, int, list[list[dict[str, object]]]]:
     engine = open_engine(db)
     clients = []
-    for _ in range(CLIENTS):
+    for index in range(CLIENTS):
+        url = urls[index % len(urls)]
         code = devices.create_enrol_code(engine, division="210800", hall="01", window="1")
         clients.append(Client(url, enrol(url, code.code)))
     engine.dispose()
@@ -120,7 +124,8 @@ def _ceiling(db: str, batches_of_records: list[list[dict[str, object]]]) -> floa
     return sum(len(b) for b in batches_of_records) / elapsed
 
 
-def bench(backend: str, batches: int) -> None:
+def bench(backend: str, batches: int, instances: int = 1) -> None:
+    """One fresh database; `instances` `serve` processes on it, the clients spread over them round-robin."""
     home = Path(tempfile.mkdtemp(prefix="tb-bench-central-"))
     cluster = None
     if backend == "sqlite":
@@ -135,34 +140,43 @@ def bench(backend: str, batches: int) -> None:
     engine = open_engine(db)
     migrate(engine)
     engine.dispose()
-    server = start_server(db, home / "server.log")
+    servers = [start_server(db, home / f"server{i}.log") for i in range(instances)]
     try:
-        elapsed, count, rows = _ingest(server.url, db, batches)
+        elapsed, count, rows = _ingest([s.url for s in servers], db, batches)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     # The same rows under the same (terminal_key, terminal_seq) as in the real table.
     ceiling = _ceiling(db, [rows[i] for i in range(len(rows))])
     if cluster is not None:
         cluster.stop()
     rate = count / elapsed
+    label = f"{backend} x{instances}"
     print(
-        f"{backend:10s} ingest {rate:8.0f} records/s ({count} records, {CLIENTS} clients, {elapsed:.2f} s)  "
+        f"{label:13s} ingest {rate:8.0f} records/s ({count} records, {CLIENTS} clients, {elapsed:.2f} s)  "
         f"bare INSERT loop {ceiling:8.0f} records/s  ratio {rate / ceiling * 100:5.1f} %"
     )
     target = 5000 if backend == "sqlite" else None
     verdict = [f"≥50 % of ceiling: {'yes' if rate >= 0.5 * ceiling else 'NO'}"]
     if target:
         verdict.insert(0, f"≥{target} records/s: {'yes' if rate >= target else 'NO'}")
-    print(" " * 11 + "; ".join(verdict))
+    print(" " * 14 + "; ".join(verdict))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--batches-per-client", type=int, default=10)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--instances", choices=["1", "2", "both"], default="both", help="serve processes on one database"
+    )
     args = parser.parse_args()
+    counts = (1, 2) if args.instances == "both" else (int(args.instances),)
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-        bench(backend, args.batches_per_client)
+        for instances in counts:
+            if instances > 1 and backend == "sqlite":
+                continue  # several processes are a PostgreSQL deployment (docs/central.md)
+            bench(backend, args.batches_per_client, instances)
 
 
 if __name__ == "__main__":
