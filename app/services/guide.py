@@ -21,7 +21,7 @@ from app.printing.guide_list import build_guide_list
 from app.services.errors import UserFacingError
 
 if TYPE_CHECKING:
-    from app.config import PrinterConfig
+    from app.config import Config, PrinterConfig
     from app.printing.document import ReceiptDocument
 
 FORM_LABELS: dict[MaterialForm, str] = {
@@ -211,3 +211,52 @@ def parse_answer_args(values: list[str]) -> dict[str, str]:
             raise UserFacingError(f"--answer 应写成 问题编号=选项（收到 {value[:40]}）", detail="malformed --answer")
         answers[qid] = option
     return answers
+
+
+def print_guide_document(
+    doc: ReceiptDocument, *, item_code: str, printer: PrinterConfig, pdf_dir: Path, to_pdf: bool = False
+) -> str:
+    """Print the list on the configured printer (A4 system printer or thermal), or write a PDF (`to_pdf`, or a
+    printer configured as PDF). Returns where it went (printer kind or PDF path); raises `UserFacingError` with a
+    Chinese reason when it cannot print. One short page: done on the caller's thread."""
+    from app.config import PrinterKind
+    from app.printing.backends import ESCPOS_KINDS, PrintError, print_a4, send_escpos
+    from app.printing.pdf import write_pdf
+    from app.printing.thermal import render_escpos, thermal_profile
+
+    try:
+        if to_pdf or printer.kind is PrinterKind.PDF:
+            stamp = doc.issued_at.strftime("%Y%m%dT%H%M%S")
+            return str(write_pdf([doc], pdf_dir / f"guide-{item_code}-{stamp}.pdf"))
+        if printer.kind is PrinterKind.SYSTEM:
+            return print_a4([doc], printer)
+        if printer.kind in ESCPOS_KINDS:
+            send_escpos(render_escpos([doc], thermal_profile(printer.profile, printer.paper_width_mm)), printer)
+            return printer.kind.value
+    except PrintError as exc:
+        raise UserFacingError(exc.message_zh, detail=str(exc)) from None
+    except OSError as exc:
+        raise UserFacingError("无法写入打印文件，请检查磁盘空间和权限。", detail=type(exc).__name__) from None
+    raise UserFacingError("未配置打印机，请联系管理员设置打印机，或先输出为PDF。", detail="no printer configured")
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The QR modules of `payload`, for a screen to draw."""
+    from app.printing.qr import qr_matrix as matrix
+
+    return matrix(payload)
+
+
+def phone_url(guide: Guide, platform_url: str) -> str:
+    """Where a phone shows the same list (the QR): the item and the answers, never personal data."""
+    from app.printing.guide_list import guide_url
+
+    return guide_url(platform_url, guide.item.code, guide.answers)
+
+
+def print_guide(guide: Guide, *, config: Config, pdf_dir: Path, to_pdf: bool = False) -> str:
+    """Build the 一次性告知单 of a complete guide for this hall and print it (see `print_guide_document`)."""
+    from app.services.receipts import hall_context
+
+    doc = guide_document(guide, hall=hall_context(config), now=dt.datetime.now(dt.UTC))
+    return print_guide_document(doc, item_code=guide.item.code, printer=config.printer, pdf_dir=pdf_dir, to_pdf=to_pdf)

@@ -338,6 +338,69 @@
     </message>
 </context>
 <context>
+    <name>GuidePage</name>
+    <message>
+        <source>Previous question</source>
+        <translation>上一题</translation>
+    </message>
+    <message>
+        <source>Back to the item list</source>
+        <translation>返回事项列表</translation>
+    </message>
+    <message>
+        <source>Print the list (一次性告知单)</source>
+        <translation>打印一次性告知单</translation>
+    </message>
+    <message>
+        <source>Save the list as PDF</source>
+        <translation>告知单另存为PDF</translation>
+    </message>
+    <message>
+        <source>Show as QR for a phone</source>
+        <translation>显示二维码（手机扫码查看）</translation>
+    </message>
+    <message>
+        <source>QR code of the materials list</source>
+        <translation>材料清单二维码</translation>
+    </message>
+    <message>
+        <source>Ask for a rating of this consultation</source>
+        <translation>请群众评价本次咨询</translation>
+    </message>
+    <message>
+        <source>Go ahead with intake</source>
+        <translation>按此情形收件</translation>
+    </message>
+    <message>
+        <source>Change the answers</source>
+        <translation>修改回答</translation>
+    </message>
+    <message>
+        <source>Guide: {name} ({code})</source>
+        <translation>办事指南：{name}（{code}）</translation>
+    </message>
+    <message>
+        <source>Question {n}</source>
+        <translation>第 {n} 题</translation>
+    </message>
+    <message>
+        <source>Situation:</source>
+        <translation>办事情形：</translation>
+    </message>
+    <message>
+        <source>Materials to bring:</source>
+        <translation>所需材料：</translation>
+    </message>
+    <message>
+        <source>The list was printed ({where}).</source>
+        <translation>告知单已输出（{where}）。</translation>
+    </message>
+    <message>
+        <source>The citizen&apos;s screen asks for a rating of this consultation.</source>
+        <translation>已请群众在评价器上评价本次咨询。</translation>
+    </message>
+</context>
+<context>
     <name>IdlePage</name>
     <message>
         <source>Window {window}</source>
@@ -444,6 +507,10 @@
     <message>
         <source>Matching service items</source>
         <translation>匹配的办理事项</translation>
+    </message>
+    <message>
+        <source>Guide: which materials for this situation (F4)</source>
+        <translation>办事指南：按情形列出所需材料 (F4)</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,8 @@
 """Mounts the clerk's pages in the counter window and moves between them.
 
 sign-in → intake (item picker beside the case form) → result (case number) → next case; today's cases at any
-time (F3). Keyboard: Ctrl+F search items, Ctrl+Enter submit, Ctrl+N next case, F3 today's cases, F5 read ID card.
+time (F3); the 向导式 guide of the highlighted item (F4) before any case, whose answers carry into intake.
+Keyboard: Ctrl+F search items, Ctrl+Enter submit, Ctrl+N next case, F3 today's cases, F4 guide, F5 read ID card.
 Any key or click restarts the idle countdown; sign-out (or 10 idle minutes) saves the draft and shows sign-in.
 """
 
@@ -47,6 +48,7 @@ class CounterFlow(QObject):
         self._shortcut("Ctrl+F", self.focus_search)
         self._shortcut("F3", self.show_today)
         self._shortcut("F5", self.read_card)
+        self._shortcut("F4", self.open_guide_of_current)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -63,6 +65,9 @@ class CounterFlow(QObject):
             s = SessionPage(self.terminal, self.work_area)
             self.work_area.addWidget(s)
             s.picker.item_chosen.connect(self.choose_item)
+            s.picker.guide_requested.connect(self.open_guide)
+            s.guide_page.intake_requested.connect(self.intake_from_guide)
+            s.guide_page.closed.connect(self.new_case)
             s.form.submitted.connect(self._on_submitted)
             s.form.discard.clicked.connect(self.discard_draft)
             s.result.new_case_requested.connect(self.new_case)
@@ -192,6 +197,33 @@ class CounterFlow(QObject):
         s.form.load(draft)
         if s.picker.search.text() != code:
             s.picker.search.setText(code)  # the picker and its guide show the item being worked on
+
+    @Slot()
+    def open_guide_of_current(self) -> None:
+        if self.signed_in and self.session.views.currentWidget() is self.session.intake_view:
+            self.session.picker.open_guide()
+
+    @Slot(str)
+    def open_guide(self, code: str) -> None:
+        """The 向导式 guide of an item, before any case: one question per page, then the materials."""
+        item = self.terminal.intake.item(code)
+        if item is None:
+            return
+        self.session.guide_page.start(item)
+        self.session.views.setCurrentWidget(self.session.guide_page)
+
+    @Slot(str, dict)
+    def intake_from_guide(self, code: str, answers: dict[str, str]) -> None:
+        """The applicant goes ahead: open the case form for the item with the guide's answers filled in."""
+        s = self.session
+        s.views.setCurrentWidget(s.intake_view)
+        self.choose_item(code)
+        draft = s.form.draft
+        if draft is None or draft.item_code != code:
+            return  # the terminal cannot take cases now (the hint says why)
+        draft.answers.update(answers)
+        self.terminal.intake.refresh(draft=draft)
+        s.form.load(draft)
 
     @Slot()
     def submit(self) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.models import ServiceItem
 from app.services.catalogue import CatalogueService
@@ -19,9 +28,11 @@ RESULT_LIMIT = 30
 class ItemPicker(QWidget):
     """Signals:
     item_chosen(str): the clerk chose an item (Enter or double-click); the argument is its code.
+    guide_requested(str): the clerk opened the 向导式 guide of the highlighted item (F4 or the button).
     """
 
     item_chosen = Signal(str)
+    guide_requested = Signal(str)
 
     def __init__(self, catalogue: CatalogueService, intake: IntakeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,9 +57,14 @@ class ItemPicker(QWidget):
         self.results.setWordWrap(True)
         self.guide = ItemGuide(splitter)
         splitter.setSizes([260, 420])
+        self.guide_button = QPushButton(self.tr("Guide: which materials for this situation (F4)"), self)
+        self.guide_button.setObjectName("item_guide_button")
+        self.guide_button.setAccessibleName(self.guide_button.text())
+        self.guide_button.clicked.connect(self.open_guide)
         layout.addWidget(title)
         layout.addWidget(self.search)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.guide_button)
         self.search.textChanged.connect(self.refresh)
         self.search.installEventFilter(self)
         self.results.currentItemChanged.connect(self._on_current)
@@ -79,6 +95,12 @@ class ItemPicker(QWidget):
     def current_item(self) -> ServiceItem | None:
         row = self.results.currentItem()
         return self._catalogue.get(str(row.data(Qt.ItemDataRole.UserRole))) if row else None
+
+    @Slot()
+    def open_guide(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.guide_requested.emit(item.code)
 
     def focus_search(self) -> None:
         self.search.setFocus()
