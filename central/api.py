@@ -39,7 +39,20 @@ from app.protocol import (
     is_uuid,
     json_depth,
 )
-from central import blobs, cases, catalogue, citizen, devices, halltime, ingest, migrations, reconcile, web, wire
+from central import (
+    blobs,
+    cases,
+    catalogue,
+    citizen,
+    devices,
+    halltime,
+    ingest,
+    licences,
+    migrations,
+    reconcile,
+    web,
+    wire,
+)
 from central.auth import AuthError, Device, SignedRequest, authenticate
 from central.faults import FaultSource
 from central.halltime import HallTime
@@ -541,6 +554,58 @@ async def put_blob(sha256: Sha256Path, request: Request, device: SignedDevice, s
     return JSONResponse(payload, status_code=201 if created else 200)
 
 
+# --- electronic licences (电子证照): POST bodies only, so a holder's number is never in a URL or an access log ----
+
+_LICENCE_STATUS = {"bad_field": 400, "consent_required": 403, "unknown_licence": 404}
+MAX_LICENCE_REQUEST_BYTES = 16 * 1024
+
+
+async def _licence_call(request: Request, device: Device, state: _State, work: Any, *args: Any) -> Any:
+    body = await request.body()
+    if len(body) > MAX_LICENCE_REQUEST_BYTES:
+        raise ApiError(413, "too_large", f"request body exceeds {MAX_LICENCE_REQUEST_BYTES} bytes")
+    payload = _parse_json(body)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "bad_request", "body must be a JSON object")
+    try:
+        return await run_in_threadpool(work, state.engine, device, payload, *args)
+    except licences.LicenceError as exc:
+        return JSONResponse(
+            {"error": exc.code, "field": exc.field, "message": exc.message},
+            status_code=_LICENCE_STATUS.get(exc.code, 400),
+        )
+
+
+_LICENCE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_AUTH_RESPONSES,
+    403: {"model": wire.LicenceErrorBody, "description": "revoked device, or no valid consent token"},
+    404: {"model": wire.LicenceErrorBody, "description": "the holder has no licence with this number"},
+}
+
+
+@router.post("/api/v1/licences/consent", response_model=wire.LicenceConsentAnswer, responses=_LICENCE_RESPONSES)
+async def licence_consent(request: Request, device: SignedDevice, state: StateDep) -> Any:
+    return await _licence_call(request, device, state, licences.grant_consent)
+
+
+@router.post("/api/v1/licences:list", response_model=wire.LicenceListAnswer, responses=_LICENCE_RESPONSES)
+async def licence_list(request: Request, device: SignedDevice, state: StateDep) -> Any:
+    today = state.hall_time.today().isoformat()
+    return await _licence_call(request, device, state, licences.list_for_holder, today)
+
+
+@router.post("/api/v1/licences:fetch", response_model=wire.LicenceFetchAnswer, responses=_LICENCE_RESPONSES)
+async def licence_fetch(request: Request, device: SignedDevice, state: StateDep) -> Any:
+    today = state.hall_time.today().isoformat()
+    return await _licence_call(request, device, state, licences.fetch, today)
+
+
+@router.post("/api/v1/licences:verify", response_model=wire.LicenceSummary, responses=_LICENCE_RESPONSES)
+async def licence_verify(request: Request, device: SignedDevice, state: StateDep) -> Any:
+    today = state.hall_time.today().isoformat()
+    return await _licence_call(request, device, state, licences.verify, today)
+
+
 def create_app(
     engine: Engine,
     *,
@@ -595,6 +660,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 _REQUEST_BODIES: dict[tuple[str, str], tuple[Any, str]] = {
     ("/api/v1/records:batch", "post"): (wire.BatchRequest, "application/json"),
     ("/api/v1/records:missing", "post"): (wire.MissingRequest, "application/json"),
+    ("/api/v1/licences/consent", "post"): (wire.LicenceConsentRequest, "application/json"),
+    ("/api/v1/licences:list", "post"): (wire.LicenceListRequest, "application/json"),
+    ("/api/v1/licences:fetch", "post"): (wire.LicenceNumberRequest, "application/json"),
+    ("/api/v1/licences:verify", "post"): (wire.LicenceNumberRequest, "application/json"),
 }
 
 

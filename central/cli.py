@@ -24,6 +24,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -114,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("admin-password", help="set the supervisor page's password (read from stdin)")
     _db_option(admin)
 
+    _licence_parser(sub)
+    _case_parser(sub)
+    return parser
+
+
+def _case_parser(sub: Any) -> None:
     case = sub.add_parser("case", help="set a case's status (pilots without an approval system)")
     _db_option(case)
     case_sub = case.add_subparsers(dest="case_command", required=True)
@@ -122,7 +129,19 @@ def _parser() -> argparse.ArgumentParser:
     set_status.add_argument("case_no")
     set_status.add_argument("status", choices=cases.PLATFORM_STATES)
     set_status.add_argument("--note", default="")
-    return parser
+
+
+def _licence_parser(sub: Any) -> None:
+    lic = sub.add_parser("licences", help="electronic licence library: load sample data, read the access audit")
+    _db_option(lic)
+    lic_sub = lic.add_subparsers(dest="licences_command", required=True)
+    lic_load = lic_sub.add_parser("load", help="load licences from a JSON file (validated; replaces by number)")
+    _db_option(lic_load)
+    lic_load.add_argument("file", type=Path)
+    lic_audit = lic_sub.add_parser("audit", help="the latest licence accesses")
+    _db_option(lic_audit)
+    lic_audit.add_argument("--limit", type=int, default=50)
+    lic_audit.add_argument("--json", action="store_true")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,6 +186,7 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
         "admin-password": _admin_password,
         "case": _case,
         "mark-restored": _mark_restored,
+        "licences": _licences,
     }
     handler = handlers.get(args.command)
     return handler(args, engine) if handler else _fail(f"unknown command {args.command}")
@@ -189,6 +209,45 @@ def _catalogue(args: argparse.Namespace, engine: Engine) -> int:
     except catalogue.CatalogueInvalidError as exc:
         return _fail(f"catalogue rejected: {exc}")
     print(f"imported {count} items, ETag {etag}")
+    return 0
+
+
+def _licences(args: argparse.Namespace, engine: Engine) -> int:
+    from central import licences
+
+    if args.licences_command == "audit":
+        rows = licences.recent_access(engine, max(1, args.limit))
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False))
+        for row in [] if args.json else rows:
+            print(
+                f"{row['at']}  {row['terminal_key']} window {row['window']} staff {row['staff_no']}  "
+                f"case {row['case_ref']}  {row['action']} {row['licence_type'] or ''} -> {row['outcome']}"
+            )
+        return 0
+    base = args.file.parent
+    media = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+    media[".pdf"] = "application/pdf"
+
+    def read_file(name: str) -> tuple[bytes, str]:
+        path = (base / name).resolve()
+        try:
+            return path.read_bytes(), media.get(path.suffix.lower(), "")
+        except OSError as exc:
+            raise licences.LicenceError("bad_field", "image_file", f"cannot read {name}: {exc.strerror}") from None
+
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return _fail(f"{args.file} is not JSON: {exc}")
+    try:
+        entries = licences.parse_entries(data, read_file=read_file)
+    except licences.LicenceError as exc:
+        return _fail(f"licences rejected: {exc.message}")
+    added, replaced = licences.load(engine, entries)
+    print(f"loaded {len(entries)} licences ({added} added, {replaced} replaced)")
     return 0
 
 

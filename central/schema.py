@@ -229,3 +229,57 @@ V1_TABLES = (
     catalogue,
 )
 V2_TABLES = (ratings, follow_ups, follow_up_events)
+
+
+# --- version 3: electronic licence library (电子证照) and its access audit ----------------------------------------
+
+licences = Table(
+    "licences",
+    metadata,
+    Column("licence_no", String(64), primary_key=True),
+    Column("licence_type", String(16), nullable=False),
+    # SHA-256 of the holder's ID number or credit code (upper case): lookups never need the number itself.
+    Column("holder_key", String(64), nullable=False),
+    Column("holder_masked", String(32), nullable=False),
+    Column("issuer", Text, nullable=False),
+    Column("valid_from", String(10), nullable=False),  # ISO date
+    Column("valid_until", String(10)),  # ISO date; NULL = 长期
+    Column("media_type", String(40), nullable=False),
+    Column("image", LargeBinary, nullable=False),
+    Column("loaded_at", String(40), nullable=False),
+)
+Index("ix_licences_holder", licences.c.holder_key)
+
+licence_consents = Table(
+    "licence_consents",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("holder_key", String(64), nullable=False),
+    Column("holder_masked", String(32), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("case_ref", String(40), nullable=False),
+    Column("staff_no", String(32), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # Unix seconds
+)
+
+licence_access = Table(
+    "licence_access",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("terminal_key", String(11), nullable=False),
+    Column("window", String(16), nullable=False),
+    Column("staff_no", String(32), nullable=False),
+    Column("case_ref", String(40), nullable=False),
+    Column("action", String(16), nullable=False),  # consent | list | fetch | verify
+    Column("licence_no", String(64)),
+    Column("licence_type", String(16)),
+    Column("holder_masked", String(32), nullable=False),
+    Column("outcome", String(24), nullable=False),
+)
+Index("ix_licence_access_at", licence_access.c.at)
+
+V3_TABLES = (licences, licence_consents, licence_access)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from app.protocol import clean_text
-from central import admin_auth, devices, ratings, reports
+from central import admin_auth, devices, licences, ratings, reports
 from central.halltime import DEFAULT, HallTime
 from central.html import Safe, fmt, join, page
 from central.ratelimit import FailureThrottle
@@ -196,6 +196,7 @@ def dashboard(request: Request, engine: EngineDep, ht: HallTimeDep, start: str =
         _ratings_section(reports.ratings_summary(engine, period)),
         _follow_up_section(reports.follow_up_list(engine, period, today)),
         _devices_section(devices.list_devices(engine), reports.device_lag(engine), ht),
+        _licence_section(licences.recent_access(engine, 50), licences.access_counts(engine), ht),
     ]
     csrf = admin_auth.csrf_token(engine, cookie)
     return _html(page("监管平台", join(sections), header=_header(csrf)))
@@ -305,6 +306,32 @@ def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float
         _table(
             ["终端", "窗口", f"最近联系（{ht.label}）", f"最近上传（{ht.label}）", "队列延迟", "状态"], body, "暂无设备"
         ),
+    )
+
+
+def _licence_section(rows: list[dict[str, Any]], counts: dict[str, int], ht: HallTime) -> Safe:
+    """电子证照 access audit: who (clerk, terminal, window), which case, when, what; never the holder's number."""
+    body = [
+        fmt(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ht.minute(r["at"]),
+            r["terminal_key"],
+            r["window"],
+            r["staff_no"],
+            r["case_ref"],
+            licences.ACTION_LABELS.get(r["action"], r["action"]),
+            r["licence_type"] or "—",
+            licences.mask_licence_no(r["licence_no"]) if r["licence_no"] else "—",
+            licences.outcome_label(r["outcome"]),
+        )
+        for r in rows
+    ]
+    totals = "，".join(f"{label}{counts.get(action, 0)}次" for action, label in licences.ACTION_LABELS.items())
+    headers = [f"时间（{ht.label}）", "终端", "窗口", "工号", "办件", "操作", "证照类型", "证照编号", "结果"]
+    return fmt(
+        '<h2>电子证照调取记录</h2><p class="muted">累计：{}</p><div id="licence-access">{}</div>',
+        totals,
+        _table(headers, body, "暂无调取记录"),
     )
 
 

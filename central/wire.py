@@ -149,3 +149,57 @@ class Health(BaseModel):
     schema_version: int
     instance_id: str = Field(description="platform instance id; changes when the database is restored from backup")
     features: list[str] = Field(default_factory=list, description='optional protocol features, e.g. "gzip"')
+
+
+# --- electronic licences (电子证照) --------------------------------------------------------------------------------
+
+LicenceType = Literal["居民身份证", "居民户口簿", "结婚证", "不动产权证书", "营业执照", "出生医学证明"]
+
+
+class LicenceErrorBody(BaseModel):
+    error: str = Field(description="bad_field, consent_required, unknown_licence, revoked")
+    field: str | None = Field(default=None, description="the request field that is wrong")
+    message: str | None = None
+
+
+class LicenceConsentRequest(BaseModel):
+    holder_id: str = Field(pattern=r"^[0-9A-Z]{18}$", description="ID number or credit code (never in a URL)")
+    case_ref: str = Field(pattern=r"^[0-9A-Za-z\-]{1,40}$", description="case number, or the draft's id before it")
+    staff_no: str = Field(pattern=r"^[0-9A-Za-z]{1,32}$", description="the clerk asking")
+    method: Literal["tick", "tick_card", "declared"] = Field(
+        description="tick: consent ticked; tick_card: ticked and the card read; declared: a scripted intake's claim"
+    )
+
+
+class LicenceConsentAnswer(BaseModel):
+    consent_token: str
+    expires_at: int = Field(description="Unix seconds")
+
+
+class LicenceListRequest(BaseModel):
+    consent_token: str
+    types: list[LicenceType] | None = None
+
+
+class LicenceNumberRequest(BaseModel):
+    consent_token: str
+    licence_no: str = Field(pattern=r"^[0-9A-Za-z\-]{6,64}$")
+
+
+class LicenceSummary(BaseModel):
+    licence_no: str
+    licence_type: LicenceType
+    issuer: str
+    valid_from: str
+    valid_until: str | None = Field(description="null: 长期")
+    valid: bool = Field(description="valid on the hall's today")
+    holder_masked: str
+
+
+class LicenceListAnswer(BaseModel):
+    licences: list[LicenceSummary]
+
+
+class LicenceFetchAnswer(LicenceSummary):
+    media_type: str
+    image_base64: str
