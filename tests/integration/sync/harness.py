@@ -141,7 +141,7 @@ class Central:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or too busy to answer in 1 s
                 pass
             time.sleep(0.03)
         self.stop()
