@@ -80,7 +80,8 @@ def sync_once_command(
                 return EXIT_FAILURE
             report = engine.drain(max_seconds=max_seconds, max_failures=6)
             if report.blocked is None and not report.failures:
-                engine.cycle(force_pull=True)
+                # The pulls; a platform restored from backup is reconciled and sent what it lost right here.
+                report.merge(engine.cycle(force_pull=True).report)
             status = engine.status()
             engine.client.close()
     except (StoreError, CredentialsError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 from app.config import Config
@@ -18,6 +19,7 @@ from app.sync.cli_handlers import (
     sync_status,
 )
 from app.sync.credentials import CredentialStore
+from offline_cache.samples import sample_case
 
 from .harness import Central, assert_exactly_once, open_terminal, queue_events
 
@@ -90,3 +92,44 @@ def test_enrolling_against_a_wrong_address_says_the_address_is_wrong(central: Ce
         page.shutdown()
         page.server_close()
     assert CredentialStore(paths.data_dir).load() is None
+
+
+def test_sync_once_after_the_platform_was_restored_from_a_backup_resends_at_once(
+    central: Central, isolated_state: Path
+) -> None:
+    """Issue 20 as reported: four cases synced, the platform's database replaced by a backup taken after the first
+    two; the next `tongban sync --once` must send the two it lost, not report 已全部上传."""
+    config, paths = Config(), resolve_paths()
+    out, err = io.StringIO(), io.StringIO()
+    assert enrol_command(config=config, paths=paths, url=central.url, code=central.enrol_code(), out=out, err=err) == 0
+    with open_terminal(paths.data_dir) as store:
+        first = [store.save_case(sample_case(), actor="S0042").case.record_id for _ in range(2)]
+    assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
+    central.stop()
+    backup = central.home / "backup.db"
+    shutil.copy(central.db, backup)
+    wal = central.db.with_name(central.db.name + "-wal")
+    if wal.exists():
+        shutil.copy(wal, backup.with_name("backup.db-wal"))
+    central.start()
+    with open_terminal(paths.data_dir) as store:
+        second = [store.save_case(sample_case(), actor="S0042").case.record_id for _ in range(2)]
+    assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
+    central.stop()
+    for suffix in ("", "-wal", "-shm"):
+        central.db.with_name(central.db.name + suffix).unlink(missing_ok=True)
+    shutil.copy(backup, central.db)
+    if backup.with_name("backup.db-wal").exists():
+        shutil.copy(backup.with_name("backup.db-wal"), central.db.with_name(central.db.name + "-wal"))
+    central.start()
+    assert len(central.record_ids()) == 2
+
+    summary_out = io.StringIO()
+    assert sync_once_command(config=config, paths=paths, json_output=True, out=summary_out, err=err) == EXIT_OK
+
+    summary = json.loads(summary_out.getvalue())
+    assert summary["sent"] == 2 and summary["queue_depth"] == 0
+    reconciliation = summary["last_reconciliation"]
+    assert (reconciliation["reason"], reconciliation["requeued"], reconciliation["lost"]) == ("cursor_gone", 2, 0)
+    assert_exactly_once(central, first + second)
+    assert sync_status(config=config, paths=paths)["last_reconciliation"]["requeued"] == 2
