@@ -1395,6 +1395,268 @@ NEW_ITEMS: list[dict[str, Any]] = [
 ]
 
 
+def bundle(
+    seq: int,
+    name: str,
+    members: list[str | tuple[str, str, list[str]]],
+    *,
+    shared: list[tuple[str, str, list[tuple[str, str]]]],
+    questions: list[Q] = (),  # type: ignore[assignment]
+    guide: str,
+) -> dict[str, Any]:
+    """A 一件事 bundle: members are item codes, or (item code, question id, [answers]) for a member a question
+    chooses; shared materials are (name, form, [(item code, material code), ...]) collected once."""
+    out_members: list[dict[str, Any]] = []
+    for m in members:
+        if isinstance(m, str):
+            out_members.append({"item_code": m})
+        else:
+            out_members.append({"item_code": m[0], "condition": {"question_id": m[1], "answers": list(m[2])}})
+    result: dict[str, Any] = {"code": f"210800YJS{seq:03d}", "name": name, "members": out_members}
+    if questions:
+        result["questions"] = [
+            {"id": q[0], "text": q[1], "options": list(q[2])}
+            | ({"condition": {"question_id": q[3][0], "answers": list(q[3][1])}} if len(q) > 3 else {})
+            for q in questions
+        ]
+    result["shared_materials"] = [
+        {
+            "code": f"S{i:02d}",
+            "name": n,
+            "form": form,
+            "covers": [{"item_code": item, "material_code": code} for item, code in covers],
+        }
+        for i, (n, form, covers) in enumerate(shared, start=1)
+    ]
+    result["guide"] = guide
+    return result
+
+
+BIRTH_CERT, BIRTH_REG, RESIDENT_MED, SOCIAL_CARD = (
+    "210800200507000",
+    "210811070505000",
+    "210800200202000",
+    "210800200104000",
+)
+COMPANY, SEAL, UNIT_SB, UNIT_GJJ, UNIT_YB = (
+    "210800010604000",
+    "210800100607000",
+    "210800200107000",
+    "210800200307000",
+    "210800200207000",
+)
+DEATH_HUKOU, FUNERAL_SB, DEATH_GJJ, DEATH_YB, FUNERAL_MZ, INHERIT = (
+    "210802070508000",
+    "210800050109000",
+    "210800200308000",
+    "210800050210000",
+    "210800050708000",
+    "210800070411000",
+)
+
+BUNDLES: list[dict[str, Any]] = [
+    bundle(
+        1,
+        "新生儿出生一件事",
+        [BIRTH_CERT, BIRTH_REG, RESIDENT_MED, (SOCIAL_CARD, "social_card", ["是"])],
+        questions=[("social_card", "是否同时为新生儿申领社会保障卡？", ["是", "否"])],
+        shared=[
+            ("父母双方居民身份证", "original", [(BIRTH_CERT, "M01"), (BIRTH_REG, "M03")]),
+            ("居民户口簿", "original_and_copy", [(BIRTH_REG, "M02"), (RESIDENT_MED, "M02")]),
+            ("出生医学证明", "original_and_copy", [(BIRTH_REG, "M01"), (RESIDENT_MED, "M01"), (SOCIAL_CARD, "M01")]),
+        ],
+        guide="出生医学证明、户口登记、城乡居民医保参保、社会保障卡申领一次办理；出生医学证明签发后其余事项自动流转。",
+    ),
+    bundle(
+        2,
+        "企业开办一件事",
+        [COMPANY, SEAL, UNIT_SB, UNIT_YB, (UNIT_GJJ, "gjj", ["是"])],
+        questions=[("gjj", "是否同时办理住房公积金单位缴存登记？", ["是", "否"])],
+        shared=[
+            (
+                "营业执照（设立后自动共享）",
+                "electronic",
+                [(SEAL, "M01"), (UNIT_SB, "M02"), (UNIT_YB, "M02"), (UNIT_GJJ, "M02")],
+            ),
+            ("法定代表人居民身份证", "copy", [(COMPANY, "M04"), (SEAL, "M02"), (UNIT_SB, "M05")]),
+        ],
+        guide="设立登记、公章刻制、社保登记、医保登记、公积金缴存登记一表申请、一窗受理，一日办结。",
+    ),
+    bundle(
+        3,
+        "二手房转移登记及水电气联动过户一件事",
+        [
+            "210800070402000",
+            ("210800200407000", "water", ["是"]),
+            ("210800200408000", "power", ["是"]),
+            ("210800200409000", "gas", ["是"]),
+        ],
+        questions=[
+            ("water", "是否同时办理供水过户？", ["是", "否"]),
+            ("power", "是否同时办理供电过户？", ["是", "否"]),
+            ("gas", "是否同时办理燃气过户？", ["是", "否"]),
+        ],
+        shared=[
+            (
+                "买受人居民身份证",
+                "original_and_copy",
+                [
+                    ("210800070402000", "M02"),
+                    ("210800200407000", "M01"),
+                    ("210800200408000", "M01"),
+                    ("210800200409000", "M01"),
+                ],
+            ),
+            (
+                "不动产权证书",
+                "original",
+                [
+                    ("210800070402000", "M03"),
+                    ("210800200407000", "M03"),
+                    ("210800200408000", "M03"),
+                    ("210800200409000", "M03"),
+                ],
+            ),
+        ],
+        guide="不动产转移登记完成后，登记信息推送供水、供电、燃气企业同步过户。",
+    ),
+    bundle(
+        4,
+        "退休一件事",
+        ["210800070108000", "210800070208000", ("210800200303000", "gjj", ["是"])],
+        questions=[("gjj", "是否同时提取住房公积金？", ["是", "否"])],
+        shared=[
+            (
+                "申请人居民身份证",
+                "original_and_copy",
+                [("210800070108000", "M01"), ("210800070208000", "M01"), ("210800200303000", "M01")],
+            )
+        ],
+        guide="养老保险待遇核定、退休人员医保待遇核定、公积金退休提取一次办理。",
+    ),
+    bundle(
+        5,
+        "身后一件事",
+        [
+            DEATH_HUKOU,
+            FUNERAL_MZ,
+            (FUNERAL_SB, "insured", ["是"]),
+            (DEATH_YB, "insured", ["是"]),
+            (DEATH_GJJ, "has_gjj", ["是"]),
+            (INHERIT, "has_house", ["是"]),
+        ],
+        questions=[
+            ("insured", "逝者生前是否参加职工社会保险？", ["是", "否"]),
+            ("has_gjj", "逝者是否有住房公积金？", ["是", "否"]),
+            ("has_house", "是否需要办理房产继承？", ["是", "否"]),
+        ],
+        shared=[
+            (
+                "居民死亡医学证明（推断）书或死亡证明",
+                "original_and_copy",
+                [
+                    (DEATH_HUKOU, "M03"),
+                    (FUNERAL_MZ, "M01"),
+                    (FUNERAL_SB, "M01"),
+                    (DEATH_YB, "M01"),
+                    (DEATH_GJJ, "M01"),
+                    (INHERIT, "M04"),
+                ],
+            ),
+            (
+                "亲属居民身份证",
+                "original_and_copy",
+                [(DEATH_HUKOU, "M02"), (FUNERAL_MZ, "M03"), (FUNERAL_SB, "M02"), (DEATH_YB, "M02"), (DEATH_GJJ, "M02")],
+            ),
+        ],
+        guide="户口注销、殡葬补贴、丧葬补助金、医保个人账户、公积金提取和不动产继承一次告知、一次办理。",
+    ),
+    bundle(
+        6,
+        "开餐馆一件事",
+        ["210803010601000", "210800010608000"],
+        shared=[("经营者居民身份证", "original_and_copy", [("210803010601000", "M02"), ("210800010608000", "M07")])],
+        guide="个体工商户设立登记与食品经营许可一并申请，执照与许可证同步发放。",
+    ),
+    bundle(
+        7,
+        "企业注销一件事",
+        ["210800010606000", "210800200112000", "210800200213000", ("210800200314000", "gjj", ["是"])],
+        questions=[("gjj", "是否办理过住房公积金单位缴存登记？", ["是", "否"])],
+        shared=[
+            (
+                "市场主体注销登记通知书",
+                "copy",
+                [("210800200112000", "M02"), ("210800200213000", "M02"), ("210800200314000", "M02")],
+            )
+        ],
+        guide="简易注销、社保注销、医保注销、公积金缴存注销一次申请。",
+    ),
+    bundle(
+        8,
+        "灵活就业一件事",
+        ["210800200106000", "210800200209000", ("210800200311000", "gjj", ["是"])],
+        questions=[("gjj", "是否自愿缴存住房公积金？", ["是", "否"])],
+        shared=[
+            (
+                "申请人居民身份证",
+                "original",
+                [("210800200106000", "M01"), ("210800200209000", "M01"), ("210800200311000", "M01")],
+            )
+        ],
+        guide="养老保险、医疗保险参保和公积金缴存登记一次办理。",
+    ),
+    bundle(
+        9,
+        "失业一件事",
+        ["210800200114000", "210800050105000", ("210800200309000", "gjj", ["是"])],
+        questions=[("gjj", "是否同时提取住房公积金？", ["是", "否"])],
+        shared=[
+            ("解除或终止劳动合同证明", "original_and_copy", [("210800200114000", "M03"), ("210800050105000", "M02")]),
+            (
+                "申请人居民身份证",
+                "original",
+                [("210800200114000", "M01"), ("210800050105000", "M01"), ("210800200309000", "M01")],
+            ),
+        ],
+        guide="失业登记、失业保险金申领和公积金提取一次办理。",
+    ),
+    bundle(
+        10,
+        "网约车从业一件事",
+        ["210800200513000", "210800070813000", ("210800010806000", "own_car", ["是"])],
+        questions=[("own_car", "是否同时为本人车辆申请网约车运输证？", ["是", "否"])],
+        shared=[
+            (
+                "申请人居民身份证",
+                "original_and_copy",
+                [("210800200513000", "M01"), ("210800070813000", "M01"), ("210800010806000", "M03")],
+            )
+        ],
+        guide="无犯罪记录证明由公安机关在线核查，网约车驾驶员证与车辆运输证一并申请。",
+    ),
+    bundle(
+        11,
+        "残疾人服务一件事",
+        ["210800070709000", ("210800050706000", "subsidy", ["是"])],
+        questions=[("subsidy", "是否申请残疾人两项补贴？", ["是", "否"])],
+        shared=[("申请人居民身份证", "original_and_copy", [("210800070709000", "M01"), ("210800050706000", "M01")])],
+        guide="残疾人证新办与两项补贴申请一次办理，证件核发后补贴自动审核。",
+    ),
+    bundle(
+        12,
+        "结婚落户一件事",
+        ["210800070704000", ("210804070504000", "move", ["是"])],
+        questions=[("move", "婚后是否办理户口迁移？", ["是", "否"])],
+        shared=[
+            ("居民户口簿", "original", [("210800070704000", "M01"), ("210804070504000", "M01")]),
+            ("居民身份证", "original", [("210800070704000", "M02"), ("210804070504000", "M02")]),
+        ],
+        guide="结婚登记后可在同一窗口申请市内户口迁移。",
+    ),
+]
+
+
 def main() -> None:
     doc = json.loads(SEED.read_text(encoding="utf-8"))
     new_codes = {i["code"] for i in NEW_ITEMS}
@@ -1405,10 +1667,10 @@ def main() -> None:
         **header,
         "sample": True,
         "items": kept + NEW_ITEMS,
-        **({"bundles": doc["bundles"]} if "bundles" in doc else {}),
+        "bundles": BUNDLES,
     }
     SEED.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"{SEED.name}: {len(kept)} kept + {len(NEW_ITEMS)} generated = {len(doc['items'])} items")
+    print(f"{SEED.name}: {len(kept)} hand-written + {len(NEW_ITEMS)} generated items, {len(BUNDLES)} bundles")
 
 
 if __name__ == "__main__":

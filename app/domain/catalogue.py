@@ -38,6 +38,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from app.domain.models import (
+    Bundle,
+    BundleMember,
     Condition,
     DeliveryMethod,
     ItemKind,
@@ -45,6 +47,7 @@ from app.domain.models import (
     MaterialRequirement,
     ScenarioQuestion,
     ServiceItem,
+    SharedMaterial,
 )
 
 #: The catalogue file format this code reads.
@@ -58,7 +61,15 @@ KNOWN_CATEGORIES: tuple[str, ...] = ("社保", "医保", "公积金", "不动产
 
 
 #: `CatalogueError.code` for the rules about 情形 questions and 一件事 bundles.
-RULE_CODES: tuple[str, ...] = ("unknown_question", "unknown_option", "unreachable_question", "unused_question")
+RULE_CODES: tuple[str, ...] = (
+    "unknown_question",
+    "unknown_option",
+    "unreachable_question",
+    "unused_question",
+    "unknown_item",
+    "unknown_material",
+    "duplicate_code",
+)
 
 
 class CatalogueError(ValueError):
@@ -95,13 +106,20 @@ class Catalogue:
     items: tuple[ServiceItem, ...]
     #: The catalogue is sample data (the shipped seed), not the platform's published list.
     sample: bool = False
+    #: 一件事一次办 bundles of the catalogue's items.
+    bundles: tuple[Bundle, ...] = ()
     _by_code: Mapping[str, ServiceItem] = field(init=False, repr=False, compare=False)
+    _bundles_by_code: Mapping[str, Bundle] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_code", {item.code: item for item in self.items})
+        object.__setattr__(self, "_bundles_by_code", {b.code: b for b in self.bundles})
 
     def get(self, code: str) -> ServiceItem | None:
         return self._by_code.get(code)
+
+    def bundle(self, code: str) -> Bundle | None:
+        return self._bundles_by_code.get(code)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -235,6 +253,33 @@ class _ItemIn(_Strict):
     legal_basis: _Note = ""
 
 
+class _MemberIn(_Strict):
+    item_code: _Code
+    condition: _ConditionIn | None = None
+
+
+class _CoverIn(_Strict):
+    item_code: _Code
+    material_code: _Code
+
+
+class _SharedIn(_Strict):
+    code: _Code
+    name: _Name
+    form: MaterialForm
+    copies: Annotated[StrictInt, Field(ge=1, le=20)] = 1
+    covers: Annotated[list[_CoverIn], Field(min_length=2, max_length=40)]
+
+
+class _BundleIn(_Strict):
+    code: _Code
+    name: _Name
+    members: Annotated[list[_MemberIn], Field(min_length=2, max_length=20)]
+    questions: Annotated[list[_QuestionIn], Field(max_length=20)] = []
+    shared_materials: Annotated[list[_SharedIn], Field(max_length=40)] = []
+    guide: _Guide = ""
+
+
 class _CatalogueIn(_Strict):
     schema_version: StrictInt
     version: Annotated[StrictStr, _pattern_checker(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}", "version")]
@@ -242,6 +287,7 @@ class _CatalogueIn(_Strict):
     division: _Division
     sample: StrictBool = False
     items: Annotated[list[_ItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
+    bundles: Annotated[list[_BundleIn], Field(max_length=1000)] = []
 
 
 # --- error messages ----------------------------------------------------------------------------------------
@@ -282,9 +328,23 @@ _FIELD_ZH: dict[str, str] = {
     "supplement_days": "补齐期限",
     "supplement_after": "逾期处理",
     "legal_basis": "告知依据",
+    "members": "成员事项",
+    "item_code": "事项编码",
+    "shared_materials": "共享材料",
+    "covers": "覆盖材料",
+    "material_code": "材料编码",
+    "bundles": "一件事列表",
 }
 
-_LIST_ZH: dict[str, str] = {"materials": "申请材料", "questions": "情形问题", "options": "选项"}
+_LIST_ZH: dict[str, str] = {
+    "materials": "申请材料",
+    "questions": "情形问题",
+    "options": "选项",
+    "members": "成员事项",
+    "shared_materials": "共享材料",
+    "covers": "覆盖材料",
+    "bundles": "一件事",
+}
 
 _TYPE_ZH: dict[str, str] = {
     "missing": "缺少此字段",
@@ -463,6 +523,7 @@ def parse_catalogue(data: bytes) -> Catalogue:
         raise _error("不是有效日期", "not a valid date", loc=["published"]) from None
     raw_items = raw["items"]
     _check_items(parsed.items, raw_items)
+    _check_bundles(parsed.bundles, {item.code: item for item in parsed.items})
     return Catalogue(
         schema_version=parsed.schema_version,
         version=parsed.version,
@@ -470,6 +531,7 @@ def parse_catalogue(data: bytes) -> Catalogue:
         division=parsed.division,
         items=tuple(_to_item(item) for item in parsed.items),
         sample=parsed.sample,
+        bundles=tuple(_to_bundle(b) for b in parsed.bundles),
     )
 
 
@@ -623,6 +685,149 @@ def _check_questions_used(item: _ItemIn, fail: Callable[..., CatalogueError]) ->
                 "id",
                 code="unused_question",
             )
+
+
+def _check_bundles(bundles: Sequence[_BundleIn], items: Mapping[str, _ItemIn]) -> None:
+    """Members are items of this catalogue (each once); member conditions and follow-ups name the bundle's own
+    earlier questions and their options; every question chooses something; a shared material covers materials that
+    exist in member items, each covered material at most once."""
+    seen: dict[str, int] = {}
+    for index, bundle in enumerate(bundles):
+
+        def fail(
+            zh: str, en: str, *loc: int | str, _index: int = index, _code: str = bundle.code, code: str | None = None
+        ) -> CatalogueError:
+            field_zh, field_en = _field_names(list(loc)) if loc else ("", "")
+            where_zh = f"一件事第{_index + 1}项（编码 {_code}）" + (f"的「{field_zh}」" if field_zh else "")
+            field_path = f"bundles[{_index}]" + (f".{field_en}" if field_en else "")
+            return CatalogueError(
+                f"事项目录无效：{where_zh}{zh}",
+                f"invalid catalogue: bundle #{_index + 1} ({_code}) field {field_path}: {en}",
+                item=f"bundle #{_index + 1} ({_code})",
+                field=field_path,
+                code=code,
+            )
+
+        if bundle.code in seen or bundle.code in items:
+            raise fail("与其他一件事或事项的编码重复", "duplicate code", "code", code="duplicate_code")
+        seen[bundle.code] = index
+        questions: dict[str, _QuestionIn] = {}
+        for q_index, question in enumerate(bundle.questions):
+            if question.id in questions:
+                raise fail("与本一件事其他问题重复", "duplicate question id", "questions", q_index, "id")
+            if question.condition is not None:
+                _check_condition(
+                    question.condition,
+                    questions,
+                    lambda zh, en, *loc, i=q_index, **kw: fail(zh, en, "questions", i, *loc, **kw),
+                    follow_up_of=question.id if question.condition.question_id not in questions else None,
+                    all_ids={q.id for q in bundle.questions},
+                )
+            questions[question.id] = question
+        member_codes: set[str] = set()
+        for m_index, member in enumerate(bundle.members):
+            if member.item_code not in items:
+                raise fail(
+                    f"引用了目录中没有的事项「{member.item_code}」",
+                    f"member {member.item_code!r} is not an item of the catalogue",
+                    "members",
+                    m_index,
+                    "item_code",
+                    code="unknown_item",
+                )
+            if member.item_code in member_codes:
+                raise fail("有重复项", "duplicate member", "members", m_index, "item_code", code="duplicate_code")
+            member_codes.add(member.item_code)
+            if member.condition is not None:
+                _check_condition(
+                    member.condition,
+                    questions,
+                    lambda zh, en, *loc, i=m_index, **kw: fail(zh, en, "members", i, *loc, **kw),
+                )
+        _check_shared(bundle, member_codes, items, fail)
+        _check_bundle_questions_used(bundle, fail)
+
+
+def _check_bundle_questions_used(bundle: _BundleIn, fail: Callable[..., CatalogueError]) -> None:
+    used = {m.condition.question_id for m in bundle.members if m.condition is not None}
+    used |= {q.condition.question_id for q in bundle.questions if q.condition is not None}
+    for q_index, question in enumerate(bundle.questions):
+        if question.id not in used:
+            raise fail(
+                "不决定任何成员事项或后续问题（问了也没有用）",
+                f"question {question.id!r} chooses no member and no follow-up question",
+                "questions",
+                q_index,
+                "id",
+                code="unused_question",
+            )
+
+
+def _check_shared(
+    bundle: _BundleIn, member_codes: set[str], items: Mapping[str, _ItemIn], fail: Callable[..., CatalogueError]
+) -> None:
+    covered: set[tuple[str, str]] = set()
+    shared_codes: set[str] = set()
+    for s_index, shared in enumerate(bundle.shared_materials):
+        if shared.code in shared_codes:
+            raise fail("有重复项", "duplicate shared material code", "shared_materials", s_index, "code")
+        shared_codes.add(shared.code)
+        for c_index, cover in enumerate(shared.covers):
+            loc = ("shared_materials", s_index, "covers", c_index)
+            if cover.item_code not in member_codes:
+                raise fail(
+                    f"引用的事项「{cover.item_code}」不是本一件事的成员",
+                    f"covers {cover.item_code!r}, not a member",
+                    *loc,
+                    "item_code",
+                    code="unknown_item",
+                )
+            if all(m.code != cover.material_code for m in items[cover.item_code].materials):
+                raise fail(
+                    f"事项「{cover.item_code}」没有材料「{cover.material_code}」",
+                    f"item {cover.item_code!r} has no material {cover.material_code!r}",
+                    *loc,
+                    "material_code",
+                    code="unknown_material",
+                )
+            pair = (cover.item_code, cover.material_code)
+            if pair in covered:
+                raise fail(
+                    "该材料已由本一件事的另一共享材料覆盖",
+                    "material covered twice",
+                    *loc,
+                    "material_code",
+                    code="duplicate_code",
+                )
+            covered.add(pair)
+
+
+def _to_condition(condition: _ConditionIn | None) -> Condition | None:
+    if condition is None:
+        return None
+    return Condition(question_id=condition.question_id, answers=tuple(condition.answers))
+
+
+def _to_bundle(bundle: _BundleIn) -> Bundle:
+    return Bundle(
+        code=bundle.code,
+        name=bundle.name,
+        members=tuple(BundleMember(m.item_code, _to_condition(m.condition)) for m in bundle.members),
+        questions=tuple(
+            ScenarioQuestion(q.id, q.text, tuple(q.options), _to_condition(q.condition)) for q in bundle.questions
+        ),
+        shared_materials=tuple(
+            SharedMaterial(
+                code=m.code,
+                name=m.name,
+                form=m.form,
+                covers=tuple((c.item_code, c.material_code) for c in m.covers),
+                copies=m.copies,
+            )
+            for m in bundle.shared_materials
+        ),
+        guide=bundle.guide,
+    )
 
 
 def _to_item(item: _ItemIn) -> ServiceItem:

@@ -223,6 +223,38 @@ class ServiceItem:
     legal_basis: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class BundleMember:
+    """One item of a 一件事 bundle; `condition` (None: always) names a bundle question that chooses it."""
+
+    item_code: str
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedMaterial:
+    """A document collected once for a bundle and counted for each member material it `covers`
+    ((item code, material code) pairs)."""
+
+    code: str
+    name: str
+    form: MaterialForm
+    covers: tuple[tuple[str, str], ...]
+    copies: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """一件事一次办: several items from several departments taken in as one matter (DOMAIN.md)."""
+
+    code: str
+    name: str
+    members: tuple[BundleMember, ...]
+    questions: tuple[ScenarioQuestion, ...] = ()
+    shared_materials: tuple[SharedMaterial, ...] = ()
+    guide: str = ""
+
+
 # --- people -------------------------------------------------------------------------------------------------
 
 

@@ -176,3 +176,100 @@ def test_a_catalogue_without_the_sample_flag_is_not_sample() -> None:
     doc["sample"] = "yes"
     with pytest.raises(CatalogueError):
         parse_catalogue(encode(doc))
+
+
+# --- 一件事 bundles -------------------------------------------------------------------------------------------------
+
+
+def _seed_doc() -> Doc:
+    import json
+
+    return json.loads(resource_path("catalogue", "seed.json").read_text(encoding="utf-8"))
+
+
+def test_the_seed_has_bundles_with_member_questions_and_shared_materials() -> None:
+    seed = load_catalogue_file(resource_path("catalogue", "seed.json"))
+    birth = seed.bundle("210800YJS001")
+
+    assert len(seed.bundles) >= 10
+    assert birth is not None and birth.name == "新生儿出生一件事"
+    assert [seed.get(m.item_code).name for m in birth.members] == [  # type: ignore[union-attr]
+        "出生医学证明首次签发",
+        "出生登记",
+        "城乡居民基本医疗保险参保登记",
+        "社会保障卡申领",
+    ]
+    assert birth.members[3].condition == Condition("social_card", ("是",))
+    assert any(len(s.covers) >= 3 for s in birth.shared_materials)
+    for bundle in seed.bundles:
+        departments = {seed.get(m.item_code).department for m in bundle.members}  # type: ignore[union-attr]
+        assert len(departments) >= 2, bundle.code  # a bundle spans departments
+        assert bundle.shared_materials, bundle.code
+
+
+def _bundle_reject(mutate: Callable[[Doc], None]) -> CatalogueError:
+    doc = _seed_doc()
+    mutate(doc["bundles"][0])
+    with pytest.raises(CatalogueError) as info:
+        parse_catalogue(encode(doc))
+    return info.value
+
+
+def _set_in(path: list[Any], value: Any) -> Callable[[Doc], None]:
+    def mutate(doc: Doc) -> None:
+        target: Any = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return mutate
+
+
+def _add_question(doc: Doc) -> None:
+    doc["questions"].append({"id": "twins", "text": "是否多胞胎？", "options": ["是", "否"]})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code", "field"),
+    [
+        (_set_in(["members", 1, "item_code"], "210800999999000"), "unknown_item", "bundles[0].members[1].item_code"),
+        (
+            _set_in(["members", 3, "condition", "question_id"], "card"),
+            "unknown_question",
+            "bundles[0].members[3].condition.question_id",
+        ),
+        (
+            _set_in(["members", 3, "condition", "answers"], ["要"]),
+            "unknown_option",
+            "bundles[0].members[3].condition.answers[0]",
+        ),
+        (_add_question, "unused_question", "bundles[0].questions[1].id"),
+        (
+            _set_in(["shared_materials", 0, "covers", 1, "material_code"], "M09"),
+            "unknown_material",
+            "bundles[0].shared_materials[0].covers[1].material_code",
+        ),
+        (
+            _set_in(["shared_materials", 0, "covers", 1, "item_code"], "210800200101000"),
+            "unknown_item",
+            "bundles[0].shared_materials[0].covers[1].item_code",
+        ),
+        (_set_in(["code"], "210800200101000"), "duplicate_code", "bundles[0].code"),
+    ],
+    ids=[
+        "member-not-an-item",
+        "member-unknown-question",
+        "member-unknown-option",
+        "question-chooses-nothing",
+        "shared-unknown-material",
+        "shared-not-a-member",
+        "code-of-an-item",
+    ],
+)
+def test_a_broken_bundle_is_a_named_error(mutate: Callable[[Doc], None], code: str, field: str) -> None:
+    error = _bundle_reject(mutate)
+
+    assert error.code == code
+    assert error.field == field
+    assert error.item == "bundle #1 (210800YJS001)" or code == "duplicate_code"
+    assert error.message_zh.startswith("事项目录无效：一件事第1项")
