@@ -28,7 +28,11 @@ def read_status(*, config: Config, paths: AppPaths, now: dt.datetime | None = No
             "database": str(paths.database),
             "schema_version": store.schema_version,
             "mode": config.mode.value,
-            "terminal": f"{config.division}-{config.hall_code}-{config.terminal_code}",
+            # None while the terminal has no code of its own (never enrolled): it takes no case then (issue 11).
+            "terminal": (
+                f"{config.division}-{config.hall_code}-{config.terminal_code}" if config.terminal_code else None
+            ),
+            "registered": bool(config.terminal_code),
             "platform": config.platform_url or None,
             "online_configured": not config.offline,
             "case_count": store.cases.count(),

@@ -42,6 +42,8 @@ def test_status_json_on_a_fresh_data_dir(tmp_path: Path) -> None:
     assert status["dead_letters"] == 0
     assert status["schema_version"] >= 1
     assert status["online_configured"] is False
+    # Never enrolled, no terminal code configured: no identity of its own (issue 11), so no case number either.
+    assert status["terminal"] is None and status["registered"] is False
 
 
 def test_two_terminals_side_by_side_keep_separate_state(tmp_path: Path) -> None:
