@@ -77,7 +77,7 @@ def create_main_window(
     if mode is Mode.KIOSK and terminal is not None:
         from ui.kiosk.window import KioskWindow  # self-service kiosk (issue 12)
 
-        return KioskWindow(terminal=terminal)
+        return KioskWindow(terminal=terminal, defer_services=True)
     if mode is Mode.RATING and terminal is not None:
         from ui.rating.wiring import rating_main_window  # 好差评 (issue 5)
 
@@ -169,6 +169,8 @@ def run_gui(
             # What the first screen (sign-in) does not need is built after its first paint (issue 13).
             if isinstance(window, CounterWindow):
                 window.finish_start()
+            elif mode is Mode.KIOSK and hasattr(window, "finish_start"):
+                window.finish_start()  # the kiosk's pages and services (issue 12)
             from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
 
             rating_windows.extend(open_rating_windows(window, mode=mode, config=config, terminal=terminal))

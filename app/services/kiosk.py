@@ -37,6 +37,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -45,13 +46,15 @@ from app.domain import hall_time
 from app.domain.case_number import CaseNumber, format_grouped, parse_case_number
 from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
 from app.services.case_list import STATE_LABELS
-from app.services.catalogue import CatalogueService
-from app.services.devices import DeviceService
 from app.services.errors import UserFacingError
-from app.services.receipts import ReceiptService
 from app.services.staff import SignInError, StaffService
-from app.services.sync import SyncService
 from offline_cache import Store, StoreError
+
+if TYPE_CHECKING:  # imported by the terminal before this module; here only their types are needed
+    from app.services.catalogue import CatalogueService
+    from app.services.devices import DeviceService
+    from app.services.receipts import ReceiptService
+    from app.services.sync import SyncService
 
 log = logging.getLogger("tongban.kiosk")
 

@@ -105,8 +105,11 @@ class KioskWindow(QMainWindow):
         idle_clock: MonotonicClock = time.monotonic,
         wedge_clock: Callable[[], float] | None = None,
         voice_engine: str | None = None,
+        defer_services: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """With `defer_services` only the home page exists until `finish_start()` (the start-up path calls it after
+        the first paint; a tap, a scan or the admin gesture before then calls it first)."""
         super().__init__(parent)
         self.setObjectName("kiosk_window")
         self.setWindowTitle("自助服务终端")
@@ -114,9 +117,7 @@ class KioskWindow(QMainWindow):
         self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
         self._terminal = terminal
         self._config = terminal.config
-        self._kiosk = terminal.kiosk
-        self._ratings = terminal.ratings
-        self._device = self._ratings.register_kiosk_screen()
+        self._ready = False
         self._clock = idle_clock
         self._may_close = False
         self._taps: list[float] = []
@@ -138,7 +139,10 @@ class KioskWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self._build_pages()
+        self.home = HomePage(self.pages)
+        self.home.setAccessibleName(self.home.title)
+        self.pages.addWidget(self.home)
+        self.all_pages: list[KioskPage] = [self.home]
         self.overlay = IdleOverlay(central)
 
         self.voice = Voice(enabled=self._config.kiosk.voice, engine=voice_engine, parent=self)
@@ -157,21 +161,38 @@ class KioskWindow(QMainWindow):
         )
         self._thanks_timer = self._timer("kiosk_thanks_timer", THANKS_MS, self.go_home)
         self._error_timer = self._timer("kiosk_error_timer", ERROR_HOME_MS, self.go_home)
-        self._connect()
+        self._connect_base()
         self._mute(self.mute_button.isChecked())
         self.set_elder(self._config.kiosk.large_text)
-        self._update_tiles()
+        if not defer_services:
+            self.finish_start()
         self._show(self.home)
 
+    def finish_start(self) -> None:
+        """Build the services' side: every page but home, the kiosk and rating services, the tiles' hardware state."""
+        if self._ready:
+            return
+        self._ready = True
+        self._kiosk = self._terminal.kiosk
+        self._ratings = self._terminal.ratings
+        self._device = self._ratings.register_kiosk_screen()
+        self._build_pages()
+        sizes = theme.sizes(self.elder)
+        portrait = self.height() > self.width()
+        for page in self.all_pages[1:]:
+            page.apply_sizes(sizes)
+            page.set_landscape(not portrait)
+        self._connect()
+        self._update_tiles()
+
     def _build_pages(self) -> None:
-        self.home = HomePage(self.pages)
         self.progress = ProgressPage(self.pages)
         self.guide = GuidePage(self._kiosk, hall_name=self._config.hall_name, parent=self.pages)
         self.rating = RatingPage(self.pages)
         self.reprint = ReprintPage(self.pages)
         self.admin = AdminPage(self.pages)
         self.error_page = ErrorPage(self.pages)
-        self.all_pages: list[KioskPage] = [
+        self.all_pages = [
             self.home,
             self.progress,
             self.guide,
@@ -180,7 +201,7 @@ class KioskWindow(QMainWindow):
             self.admin,
             self.error_page,
         ]
-        for page in self.all_pages:
+        for page in self.all_pages[1:]:
             page.setAccessibleName(page.title)
             self.pages.addWidget(page)
 
@@ -206,7 +227,7 @@ class KioskWindow(QMainWindow):
         row.addWidget(self.home_button)
         return bar
 
-    def _connect(self) -> None:
+    def _connect_base(self) -> None:
         self.home.tile_chosen.connect(self._tile)
         self.home.elder_toggled.connect(self.set_elder)
         self.home_button.clicked.connect(self.go_home)
@@ -216,6 +237,8 @@ class KioskWindow(QMainWindow):
         self.idle.countdown_cancelled.connect(self.overlay.hide)
         self.idle.expired.connect(self._idle_expired)
         self.wedge.scanned.connect(self._scanned)
+
+    def _connect(self) -> None:
         self.progress.query_requested.connect(self._query)
         self.progress.rate_requested.connect(self._rate_case)
         self.progress.reprint_requested.connect(self._reprint_case)
@@ -310,7 +333,7 @@ class KioskWindow(QMainWindow):
         self._thanks_timer.stop()
         self._error_timer.stop()
         prompt, self._prompt = self._prompt, None
-        if prompt is not None:  # walked away from the rating: 未评价 now (same as its timeout)
+        if prompt is not None and self._ready:  # walked away from the rating: 未评价 now (same as its timeout)
             try:
                 self._ratings.abandon(service_act_id=prompt.service_act_id)
             except RatingStoreError as exc:
@@ -319,7 +342,8 @@ class KioskWindow(QMainWindow):
         self._after_query = ""
         for page in self.all_pages:
             page.wipe()
-        self._kiosk.forget()
+        if self._ready:
+            self._kiosk.forget()
         self.wedge.clear()
         self.voice.forget()
         self.overlay.hide()
@@ -376,6 +400,8 @@ class KioskWindow(QMainWindow):
 
     def _update_tiles(self) -> None:
         """Tiles whose hardware is missing are disabled and say why."""
+        if not self._ready:
+            return
         printer = self._kiosk.printer_problem()
         reader = self._kiosk.card_reader_problem()
         reprint_problem = printer or reader
@@ -387,6 +413,7 @@ class KioskWindow(QMainWindow):
 
     @Slot(str)
     def _tile(self, key: str) -> None:
+        self.finish_start()
         if key == "progress":
             self._after_query = ""
             self.progress.heading.setText("进度查询")
@@ -410,6 +437,7 @@ class KioskWindow(QMainWindow):
     @Slot(str)
     def _scanned(self, text: str) -> None:
         """A receipt QR read by the scanner on any page: show that case's progress."""
+        self.finish_start()
         if self.current_page() is self.admin:
             return
         if case_no_from_scan(text) is None:
@@ -670,6 +698,7 @@ class KioskWindow(QMainWindow):
         """An unexpected exception (or an environment failure nobody caught): calm page, then home."""
         if report.kind is ErrorKind.CANCELLED:
             return
+        self.finish_start()
         self.wipe()
         self._show(self.error_page)
         self._error_timer.start()
@@ -684,6 +713,7 @@ class KioskWindow(QMainWindow):
             self.open_admin()
 
     def open_admin(self) -> None:
+        self.finish_start()
         self.wipe()
         log.info("kiosk admin gesture")
         self._show(self.admin)

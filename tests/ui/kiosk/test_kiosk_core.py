@@ -431,3 +431,23 @@ def test_an_unexpected_exception_shows_a_calm_page_then_home(
     finally:
         router.uninstall()
     assert any("secret internals" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
+def test_start_shows_home_before_the_services_exist_and_a_tap_builds_them(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    from ui.kiosk.window import KioskWindow
+
+    assert not terminal.services_built
+    window = KioskWindow(terminal=terminal, defer_services=True, voice_engine="mock")
+    qtbot.add_widget(window)
+    window.fit(1080, 1920)
+    window.show()
+    qtbot.wait_exposed(window)
+    assert not terminal.services_built  # the first paint waits for nothing but the store
+    assert window.current_page() is window.home
+    QTest.mouseClick(window.home.tiles["guide"], Qt.MouseButton.LeftButton)
+    assert terminal.services_built
+    assert window.current_page() is window.guide and window.guide.departments.buttons[0].isVisible()
+    window._may_close = True
+    window.close()
