@@ -26,6 +26,8 @@ Signals:
     card_failed(str): the card could not be read; the message for the screen.
     reprint_printed(str): the receipt of this case number came out of the printer.
     reprint_failed(str, str): job id and the printer's message; `retry_reprint(job_id)` prints it again.
+    guide_printed(str): an item's materials list came out of the printer.
+    guide_print_failed(str, str): item code and the printer's message; asking again prints again.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from offline_cache import Store, StoreError
 if TYPE_CHECKING:  # imported by the terminal before this module; here only their types are needed
     from app.services.catalogue import CatalogueService
     from app.services.devices import DeviceService
+    from app.services.guide_print import GuidePrintService
     from app.services.receipts import ReceiptService
     from app.services.sync import SyncService
 
@@ -159,6 +162,8 @@ class KioskService(QObject):
     card_failed = Signal(str)
     reprint_printed = Signal(str)
     reprint_failed = Signal(str, str)
+    guide_printed = Signal(str)
+    guide_print_failed = Signal(str, str)
 
     def __init__(
         self,
@@ -170,6 +175,7 @@ class KioskService(QObject):
         sync: SyncService | None = None,
         devices: DeviceService | None = None,
         receipts: ReceiptService | None = None,
+        guide_printer: GuidePrintService | None = None,
         clock: Clock = _utc_now,
         platform_wait_ms: int = PLATFORM_WAIT_MS,
         parent: QObject | None = None,
@@ -193,6 +199,10 @@ class KioskService(QObject):
             sync.case_status_received.connect(self._on_platform_answer)
         self._devices = devices
         self._receipts = receipts
+        self._guide_printer = guide_printer
+        if guide_printer is not None:
+            guide_printer.printed.connect(self.guide_printed)
+            guide_printer.failed.connect(self.guide_print_failed)
         self._reading = False
         self._own: set[str] = set()  # case numbers the last card proved to be the citizen's
         self._jobs: dict[str, str] = {}  # print job id -> case number, for this citizen's reprints
@@ -363,9 +373,20 @@ class KioskService(QObject):
         return [item for item in self._catalogue.items if item.kiosk_allowed]
 
     def guide_url(self, item_code: str) -> str:
-        """Where a phone continues with this item's guide (the QR on the guide page)."""
-        base = self._config.platform_url or "https://zwfw.yingkou.gov.cn/tb"
-        return f"{base}/g/{item_code}"
+        """Where a phone continues with this item's guide (the QR on the guide page and on the printed list)."""
+        from app.printing.guide_list import guide_url
+
+        return guide_url(self._config.platform_url, item_code, {})
+
+    def print_guide(self, *, item_code: str) -> None:
+        """Print the item's materials list; the answer comes as `guide_printed` or `guide_print_failed`.
+        Raises UserFacingError when there is no printer or no such item."""
+        item = self._catalogue.get(item_code)
+        if item is None:
+            raise UserFacingError("没有这个事项。")
+        if self._guide_printer is None or self.printer_problem():
+            raise UserFacingError("本机未连接打印机，无法打印。")
+        self._guide_printer.print_list(item=item)
 
     def qr_matrix(self, payload: str) -> list[list[bool]]:
         """The QR modules of `payload` (the screen draws them)."""

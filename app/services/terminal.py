@@ -111,6 +111,7 @@ class _Tier2:
         from app.services.case_list import CaseListService
         from app.services.catalogue import CatalogueService
         from app.services.devices import simulated_devices
+        from app.services.guide_print import GuidePrintService
         from app.services.intake import IntakeService
         from app.services.kiosk import KioskService
         from app.services.ratings import RatingService
@@ -169,6 +170,9 @@ class _Tier2:
         self.sync = SyncService(
             config=config, paths=paths, settings=sync_settings, catalogue_sink=self.catalogue.replace, parent=parent
         )
+        self.guide_printer = GuidePrintService(
+            config=config, pdf_dir=pdf_dir_for(config, paths), clock=clock, parent=parent
+        )
         self.kiosk = KioskService(
             store=store,
             config=config,
@@ -177,6 +181,7 @@ class _Tier2:
             sync=self.sync,
             devices=self.devices,
             receipts=self.receipts,
+            guide_printer=self.guide_printer,
             clock=clock,
             parent=parent,
         )
@@ -372,6 +377,7 @@ class Terminal:
             # A print in flight records its outcome through the store: let it finish (bounded) before closing.
             if not tier2.receipts.wait_for_idle(10_000):
                 log.warning("closing with a print job still running; its outcome will not be recorded")
+            tier2.guide_printer.wait_for_idle(10_000)
             services += [tier2.ratings, tier2.intake, tier2.catalogue, tier2.devices, tier2.retention, tier2.kiosk]
         # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
         # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.

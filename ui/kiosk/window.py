@@ -252,6 +252,8 @@ class KioskWindow(QMainWindow):
         self._kiosk.progress_ready.connect(self._progress_ready)
         self._kiosk.progress_refused.connect(self._progress_refused)
         self.guide.print_requested.connect(self._print_guide)
+        self._kiosk.guide_printed.connect(self._guide_printed)
+        self._kiosk.guide_print_failed.connect(self._guide_print_failed)
         self.rating.level_page.level_chosen.connect(self._level_chosen)
         self.rating.reasons_page.submitted.connect(self._reasons_submitted)
         self.rating.reasons_page.back_requested.connect(self._reasons_back)
@@ -658,7 +660,24 @@ class KioskWindow(QMainWindow):
 
     @Slot(str)
     def _print_guide(self, item_code: str) -> None:
-        self.guide.show_print_message("本机暂不能打印材料清单，请用手机扫描二维码保存。")
+        try:
+            self._kiosk.print_guide(item_code=item_code)
+        except UserFacingError as exc:
+            self.guide.show_print_message(exc.message)
+            return
+        self.guide.show_print_message("正在打印材料清单，请稍候…")
+        self.guide.print_button.setEnabled(False)
+
+    @Slot(str)
+    def _guide_printed(self, _item_code: str) -> None:
+        self.guide.print_button.setEnabled(True)
+        self.guide.show_print_message("材料清单已打印，请从出纸口取走。")
+        self.voice.say("材料清单已打印")
+
+    @Slot(str, str)
+    def _guide_print_failed(self, _item_code: str, message: str) -> None:
+        self.guide.print_button.setEnabled(True)
+        self.guide.show_print_message(f"打印没有成功：{message} 可以再点一次“打印材料清单”。")
 
     # --- idle -----------------------------------------------------------------------------------------------
 

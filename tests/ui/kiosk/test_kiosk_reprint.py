@@ -157,3 +157,26 @@ def test_the_idle_wipe_leaves_nothing_of_the_card(kiosk: Kiosk, terminal: Termin
     for secret in (pii_samples.NAME, pii_samples.ID_NUMBER, pii_samples.ADDRESS):
         assert secret not in held
     assert terminal.kiosk._own == set()  # no case is "proved" for the next citizen
+
+
+def test_the_guide_prints_an_items_materials_list(
+    kiosk: Kiosk, terminal: Terminal, qtbot: QtBot, tmp_path: Path
+) -> None:
+    w = kiosk.window
+    kiosk.tap(w.home.tiles["guide"])
+    kiosk.tap(w.guide.departments.buttons[0])
+    kiosk.tap(w.guide.items.buttons[0])
+    item = terminal.catalogue.search(w.guide.detail_name.text(), limit=1)[0]
+    assert w.guide.print_button.isEnabled()
+    with qtbot.wait_signal(terminal.kiosk.guide_printed, timeout=30_000):
+        kiosk.tap(w.guide.print_button)
+    assert "已打印" in w.guide.print_message.text()
+    [pdf] = (tmp_path / "slips").glob("办事指南-*.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert item.name in text and item.materials[0].name in text
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
+    [png] = tmp_path.glob("page*.png")
+    qr = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True, check=False).stdout
+    assert qr.strip() == terminal.kiosk.guide_url(item.code)  # the same QR as on the screen
