@@ -13,6 +13,7 @@ from app.config import Config
 from app.domain import hall_time
 from app.services.staff import (
     ADMIN_DEAD_LETTER_EXPORT,
+    ADMIN_DEAD_LETTER_RETRY,
     ADMIN_DEAD_LETTERS,
     ADMIN_ENROL,
     ADMIN_PLATFORM_SETTINGS,
@@ -293,6 +294,13 @@ class SyncUi(QObject):
         self._staff.record_admin_action(ADMIN_ROTATE_KEY, actor=self._admin_no or "unknown")
         self._sync.rotate_key()
 
+    @Slot(list)
+    def _retry(self, record_ids: list[str]) -> None:
+        self._staff.record_admin_action(
+            ADMIN_DEAD_LETTER_RETRY, actor=self._admin_no or "unknown", detail=str(len(record_ids))
+        )
+        self._sync.retry_dead_letters(record_ids)
+
     @Slot(str)
     def _export(self, path: str) -> None:
         self._staff.record_admin_action(ADMIN_DEAD_LETTER_EXPORT, actor=self._admin_no or "unknown")
@@ -309,7 +317,7 @@ class SyncUi(QObject):
 
             dialog = DeadLettersDialog(self._window)
             dialog.refresh_requested.connect(self._sync.list_dead_letters)
-            dialog.retry_requested.connect(self._sync.retry_dead_letters)
+            dialog.retry_requested.connect(self._retry)
             dialog.export_requested.connect(self._export)
             self._sync.dead_letters_listed.connect(dialog.show_letters)
             self._sync.dead_letters_exported.connect(dialog.show_exported)

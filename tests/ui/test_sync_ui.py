@@ -173,6 +173,9 @@ def test_a_rejected_record_shows_in_the_dialog_and_goes_through_after_retry(hall
     with qtbot.wait_signal(hall.terminal.sync.dead_letters_listed, timeout=10000):
         dialog.retry_button.click()
     assert dialog.table.rowCount() == 0 and dialog.message.text() == "共 0 条"
+    # Who opened the rejected records and sent them again is in the audit log (issue 11).
+    admin = [(e.actor, e.action) for e in reversed(hall.terminal.store.audit.list()) if e.action.startswith("admin_")]
+    assert admin == [(ADMIN_NO, "admin_dead_letters"), (ADMIN_NO, "admin_dead_letter_retry")]
     qtbot.wait_until(lambda: poison in hall.central.record_ids(), timeout=15000)
     qtbot.wait_until(lambda: not panel.dead_button.isVisible(), timeout=10000)
 
