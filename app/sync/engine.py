@@ -242,10 +242,9 @@ class SyncEngine:
         row = self.store.db.conn.execute("SELECT state FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
         if row is None or row[0] != "dead":
             return ""
-        return (
-            f"办件编号 {case_no} 已被其他办件使用，平台拒收了本件；本终端已跳号，当日编号从 {next_seq} 起。"
-            "请管理员核对本终端的注册信息，并在“被平台拒收的记录”中处理该件。"
-        )
+        # Short enough for one line of the status bar; the case itself is in the rejected records.
+        day = f"{int(case_no[15:17])}月{int(case_no[17:19])}日" if case_no[11:19].isdigit() else ""
+        return f"办件编号 {day}{case_no[19:24]}号 与他件重复被拒收，已改从 {next_seq} 起编号，请管理员核对"
 
     def _set_state(self, new: SyncState) -> None:
         changed = new != self._state

@@ -175,7 +175,8 @@ def test_a_number_another_case_owns_is_refused_and_the_terminal_numbers_on(centr
         assert central.rows("SELECT count(*) FROM records WHERE record_id = ?", clash.case.record_id) == [(0,)]
         # The terminal moves its counter on and says so.
         notice = engine.status().case_no_taken
-        assert f"办件编号 {owned}" in notice and "从 10001 起" in notice
+        day = f"{int(owned[15:17])}月{int(owned[17:19])}日"
+        assert f"办件编号 {day}{owned[19:24]}号 与他件重复被拒收" in notice and "已改从 10001 起编号" in notice
         following = new.save_case(sample_case(), actor=STAFF_NO).case.case_no
         assert following[19:24] == "10001" and following != owned
         assert engine.drain().sent == 1
