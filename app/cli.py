@@ -11,14 +11,27 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
-from app.config import Config, ConfigError, Mode, load_config
-from app.logs import get_logger, setup_logging
-from app.paths import AppPaths, resolve_paths
 
-log = get_logger("cli")
+if TYPE_CHECKING:  # each command imports what it uses: `--version` imports nothing of the application (issue 13)
+    import logging
+
+    from app.config import Config
+    from app.paths import AppPaths
+
+
+class _CliLog:
+    """The `tongban.cli` logger, looked up (and `logging` imported) only when a command logs."""
+
+    def __getattr__(self, name: str) -> Any:
+        import logging
+
+        return getattr(logging.getLogger("tongban.cli"), name)
+
+
+log: logging.Logger = _CliLog()  # type: ignore[assignment]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -30,6 +43,8 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.config import Mode
+
     parser = argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal")
     parser.add_argument("--version", action="version", version=f"tongban-terminal {__version__}")
     parser.add_argument("--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)")
@@ -99,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # answered without importing the application
+        print(f"tongban-terminal {__version__}")
+        return EXIT_OK
+    from app.config import ConfigError, load_config
+    from app.logs import setup_logging
+    from app.paths import resolve_paths
+
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = resolve_paths(data_dir=args.data_dir, config_file=args.config)
@@ -133,21 +155,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "enrol": _cmd_enrol,
         "rotate-key": _cmd_rotate_key,
     }
-    from app.services.errors import UserFacingError
-
     try:
         return handlers[command](args, config, paths)
-    except UserFacingError as exc:
-        log.error("command %s failed: %s", command, exc.detail or "user-facing error")
-        print(f"tongban {command}: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
     except CliError as exc:
         log.error("command %s failed: %s", command, exc)
+        print(f"tongban {command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        # A UserFacingError can only come from a command that imported app.services.errors (which imports Qt):
+        # look it up rather than import it for every command.
+        errors = sys.modules.get("app.services.errors")
+        if errors is None or not isinstance(exc, errors.UserFacingError):
+            raise
+        log.error("command %s failed: %s", command, exc.detail or "user-facing error")
         print(f"tongban {command}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from app.config import Mode
     from ui.app import start_terminal
 
     mode = Mode(args.mode) if args.mode else config.mode

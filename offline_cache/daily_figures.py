@@ -54,7 +54,7 @@ class RawDailyFigures:
 def read_daily_figures(store: Store, start: dt.datetime, end: dt.datetime) -> RawDailyFigures:
     """Figures for records made in [start, end) (aware datetimes)."""
     lo, hi = iso(start), iso(end)
-    conn = store.db.conn
+    conn = store.conn
     items = tuple(
         ItemCount(str(r[0]), str(r[1]), int(r[2]), int(r[3]))
         for r in conn.execute(

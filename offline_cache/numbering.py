@@ -10,8 +10,6 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 
-from stdnum.iso7064 import mod_97_10
-
 from app.domain.models import Routing
 from offline_cache.errors import StoreError
 
@@ -32,6 +30,8 @@ def terminal_prefix(routing: Routing) -> str:
 def case_number(prefix: str, day: dt.date, seq: int) -> str:
     """26 digits: prefix, yyyymmdd, 5-digit seq, ISO 7064 MOD 97-10 check over the first 24."""
     body = f"{prefix}{day:%Y%m%d}{seq:05d}"
+    from stdnum.iso7064 import mod_97_10  # imported when used: stdnum.util imports pydoc and ssl (start-up)
+
     return body + str(mod_97_10.calc_check_digits(body))
 
 

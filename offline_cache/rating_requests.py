@@ -50,7 +50,7 @@ def record_request(
 
 def pending_requests(store: Store) -> list[PendingRequest]:
     """Pending requests, oldest first."""
-    rows = store.db.conn.execute(
+    rows = store.conn.execute(
         "SELECT service_act_id, case_no, item_code, staff_no, channel, requested_at FROM rating_requests"
         " WHERE state = 'pending' ORDER BY requested_at"
     )
@@ -59,15 +59,13 @@ def pending_requests(store: Store) -> list[PendingRequest]:
 
 def request_state(store: Store, service_act_id: str) -> str | None:
     """`pending`, `done`, `expired`, or None when never asked."""
-    row = store.db.conn.execute(
-        "SELECT state FROM rating_requests WHERE service_act_id = ?", (service_act_id,)
-    ).fetchone()
+    row = store.conn.execute("SELECT state FROM rating_requests WHERE service_act_id = ?", (service_act_id,)).fetchone()
     return None if row is None else str(row[0])
 
 
 def pending_for_case(store: Store, case_no: str) -> str | None:
     """The service act id of a pending request for this case, if any."""
-    row = store.db.conn.execute(
+    row = store.conn.execute(
         "SELECT service_act_id FROM rating_requests WHERE state = 'pending' AND case_no = ?", (case_no,)
     ).fetchone()
     return None if row is None else str(row[0])

@@ -9,14 +9,12 @@ import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from app.domain import hall_time
 from app.domain.models import Case, CaseState, Rating, ReceiptRecord
 from app.protocol import RecordKind, clean_text
-from offline_cache import numbering, records, salvage, schema
+from offline_cache import numbering, records, schema
 from offline_cache.audit import AuditLog, append_audit
 from offline_cache.blobs import Blobs
 from offline_cache.case_events import CaseEvents
@@ -35,6 +33,11 @@ from offline_cache.receipts import Receipts
 from offline_cache.session import Clock, Session, utc_now
 from offline_cache.settings import Settings
 from offline_cache.staff import StaffRepository
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from offline_cache import salvage
 
 log = logging.getLogger("tongban.store")
 
@@ -96,11 +99,11 @@ class Store:
     normally) for the UI to report.
     """
 
-    def __init__(
-        self, path: Path, session: Session, db: sqlite_utils.Database, *, blobs_dir: Path, recovered_from: Path | None
-    ) -> None:
+    def __init__(self, path: Path, session: Session, db: Any, *, blobs_dir: Path, recovered_from: Path | None) -> None:
+        """`db`: the sqlite3 connection (or sqlite-utils' Database around it)."""
         self.path = path
-        self.db = db
+        self.conn: sqlite3.Connection = db if isinstance(db, sqlite3.Connection) else db.conn
+        self._db: sqlite_utils.Database | None = None if isinstance(db, sqlite3.Connection) else db
         self.recovered_from = recovered_from
         #: What was copied from the damaged file (with `recovered_from`), e.g. `salvaged.pending` records to resend.
         self.salvaged: salvage.SalvageReport | None = None
@@ -118,8 +121,17 @@ class Store:
         self.case_events = CaseEvents(session, self.outbox)
 
     @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils' view of the connection, for tools and tests (imported on first use: start-up time)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
+
+    @property
     def schema_version(self) -> int:
-        return schema.schema_version(self.db)
+        return schema.schema_version(self.conn)
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction around several store calls (e.g. applying one batch result)."""
@@ -225,7 +237,7 @@ class Store:
         return PurgeReport(cases=len(ids), drafts=drafts, blobs=blobs, orphans=orphans)
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -267,24 +279,23 @@ def open_store(
         recovered_from = move_aside(path, clock())
         conn = open_checked(path)
     try:
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        _migrate(conn, db)
+        _migrate(conn)
         cipher = _cipher(conn, path, key_provider or default_key_provider())
         salvaged = _salvage(conn, recovered_from, cipher, clock()) if recovered_from is not None else None
     except BaseException:
         conn.close()
         raise
     session = Session(conn, cipher, clock)
-    store = Store(path, session, db, blobs_dir=blobs_dir or path.parent / "blobs", recovered_from=recovered_from)
+    store = Store(path, session, conn, blobs_dir=blobs_dir or path.parent / "blobs", recovered_from=recovered_from)
     store.salvaged = salvaged
     return store
 
 
-def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
+def _migrate(conn: sqlite3.Connection) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            schema.migrate(db)
+            schema.migrate(conn)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -295,6 +306,8 @@ def _migrate(conn: sqlite3.Connection, db: sqlite_utils.Database) -> None:
 
 def _salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now: dt.datetime) -> salvage.SalvageReport:
     """Pending records and counters of the moved-aside file into the fresh database (same key: same path)."""
+    from offline_cache import salvage  # only after a damaged file was moved aside (start-up time)
+
     try:
         return salvage.salvage(conn, old_path, cipher, now)
     except sqlite3.Error as exc:

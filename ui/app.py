@@ -33,7 +33,7 @@ ORGANIZATION_NAME = "tongban"
 _IMPORTED_AT = time.perf_counter()
 SYNC_START_DELAY_MS = 500
 #: The counter window's second tier (services, session views, sync panel, citizen rating screen) is built this
-#: long after `show()`: after the first paint of the sign-in page, which needs none of it (issue 13).
+#: long after the event loop's first turn: after the first paint of the sign-in page, which needs none of it (issue 13).
 FINISH_START_DELAY_MS = 50
 
 
@@ -175,7 +175,8 @@ def run_gui(
 
             rating_windows.extend(open_rating_windows(window, mode=mode, config=config, terminal=terminal))
 
-        QTimer.singleShot(FINISH_START_DELAY_MS, app, finish_start)
+        # Counted from the event loop's first turn, so that a slow first show never makes it run before that turn.
+        QTimer.singleShot(0, app, lambda: QTimer.singleShot(FINISH_START_DELAY_MS, app, finish_start))
         if terminal is not None:
             # Uploads start once the first screen is up: the sync thread's store open stays off the start-up path.
             QTimer.singleShot(SYNC_START_DELAY_MS, app, terminal.start)

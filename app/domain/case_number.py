@@ -28,8 +28,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from stdnum.iso7064 import mod_97_10
-
 from app.domain.validation import Invalid, Reason
 
 CASE_NUMBER_LENGTH = 26
@@ -87,6 +85,8 @@ def _digits_field(value: str | int, width: int, label: str) -> str:
 
 def check_digits(first24: str) -> str:
     """The two ISO 7064 MOD 97-10 check digits for the first 24 digits."""
+    from stdnum.iso7064 import mod_97_10  # imported when used: stdnum.util imports pydoc and ssl (start-up)
+
     return str(mod_97_10.calc_check_digits(first24))
 
 
@@ -126,6 +126,8 @@ def parse_case_number(text: str | None) -> CaseNumber | Invalid:  # noqa: PLR091
             f"办件编号应为26位数字，当前为{len(compact)}位",
             f"case number has {len(compact)} digits, expected 26",
         )
+    from stdnum.iso7064 import mod_97_10
+
     if not mod_97_10.is_valid(compact):
         return Invalid(
             Reason.BAD_CHECK,

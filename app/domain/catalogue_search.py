@@ -302,6 +302,14 @@ class BackgroundIndex:
             self._worker = threading.Thread(target=self._build_in_background, name="catalogue-index")
             self._worker.start()
 
+    def join(self, timeout: float) -> bool:
+        """Wait for the worker (if started) to finish; False if it still runs after `timeout` seconds."""
+        worker = self._worker
+        if worker is None:
+            return True
+        worker.join(timeout)
+        return not worker.is_alive()
+
     @property
     def ready(self) -> bool:
         """Whether the index is built (a `get()` now returns at once)."""

@@ -105,6 +105,11 @@ class CatalogueService(QObject):
         """Build the search index on a worker thread now (once); `search_ready` is emitted when it is ready."""
         self._active.index.start()
 
+    def wait_for_index(self, timeout: float) -> bool:
+        """Wait (bounded) for a search-index build on the worker thread; call before this object goes away, so that
+        the worker never signals a deleted object. False if it still runs after `timeout` seconds."""
+        return self._active.index.join(timeout)
+
     @property
     def search_ready_now(self) -> bool:
         """Whether the search index is built; `search` before that waits for it (never returns partial results)."""

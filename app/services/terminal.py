@@ -379,6 +379,9 @@ class Terminal:
                 log.warning("closing with a print job still running; its outcome will not be recorded")
             tier2.guide_printer.wait_for_idle(10_000)
             services += [tier2.ratings, tier2.intake, tier2.catalogue, tier2.devices, tier2.retention, tier2.kiosk]
+            # The search index may still be building on its worker: it signals the catalogue service when done.
+            if not tier2.catalogue.wait_for_index(10.0):
+                log.warning("catalogue search index still building at close")
         # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
         # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.
         for service in services:

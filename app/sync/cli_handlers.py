@@ -14,7 +14,6 @@ from typing import Any, TextIO
 
 from app.config import Config
 from app.paths import AppPaths
-from app.sync.client import PlatformClient
 from app.sync.credentials import Credentials, CredentialsError, CredentialStore
 from app.sync.engine import EngineSettings, SyncEngine
 from app.sync.errors import EnrolmentError, PlatformError
@@ -46,6 +45,8 @@ def build_engine(
     """The engine for this terminal over `store` (a connection owned by the calling thread)."""
     creds = credentials or CredentialStore(paths.data_dir).load()
     url = platform_url(config, creds)
+    from app.sync.client import PlatformClient
+
     client = PlatformClient(url, creds, ca_bundle=config.ca_bundle) if url and creds else None
     base = settings or EngineSettings()
     if settings is None:
@@ -115,6 +116,8 @@ def enrol_command(
 ) -> int:
     """`tongban enrol --url URL --code CODE`: one-time code → credentials stored (never printed)."""
     out, err = out or sys.stdout, err or sys.stderr
+    from app.sync.client import PlatformClient
+
     client = PlatformClient(url or config.platform_url, None, ca_bundle=config.ca_bundle)
     try:
         creds = client.enrol(code.strip())

@@ -18,15 +18,13 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain import hall_time
-from app.domain.catalogue import CatalogueError, parse_catalogue
 from app.domain.models import CaseState
 from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, ResultStatus
 from app.sync import state as meta
 from app.sync.backoff import full_jitter
-from app.sync.client import CatalogueSnapshot, PlatformClient
 from app.sync.credentials import CredentialsError
 from app.sync.errors import (
     AuthFailedError,
@@ -49,6 +47,9 @@ from offline_cache.session import iso
 
 #: The platform's answer to a case whose number another case owns (SYNC_PROTOCOL.md revisions).
 CASE_NO_TAKEN = "case_no_taken"
+
+if TYPE_CHECKING:  # requests and the catalogue's validation load when the engine first talks to the platform
+    from app.sync.client import PlatformClient
 
 log = logging.getLogger("tongban.sync")
 
@@ -206,7 +207,7 @@ class SyncEngine:
         return self._state
 
     def status(self) -> SyncStatus:
-        conn = self.store.db.conn
+        conn = self.store.conn
         depth = self.store.outbox.depth()
         dead = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0])
         now = self._clock()
@@ -239,7 +240,7 @@ class SyncEngine:
         if not raw:
             return ""
         record_id, case_no, next_seq = [*raw.split("|"), "", "", ""][:3]
-        row = self.store.db.conn.execute("SELECT state FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
+        row = self.store.conn.execute("SELECT state FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
         if row is None or row[0] != "dead":
             return ""
         # Short enough for one line of the status bar; the case itself is in the rejected records.
@@ -718,6 +719,9 @@ class SyncEngine:
             answer = self.client.get_catalogue(etag)
         except NotFoundError:
             return False
+        from app.domain.catalogue import CatalogueError, parse_catalogue
+        from app.sync.client import CatalogueSnapshot
+
         if not isinstance(answer, CatalogueSnapshot):
             return False
         try:
@@ -813,7 +817,7 @@ class SyncEngine:
         self._note_instance(summary.get("instance_id"))
         if self._restore_reason is not None and reason == RECONCILE_DAILY:
             reason = self._restore_reason
-        conn = self.store.db.conn
+        conn = self.store.conn
         local_sent = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'sent'").fetchone()[0])
         if reason == RECONCILE_DAILY and summary["records"] < local_sent:
             reason = RESTORE_COUNT_BELOW_SENT
@@ -863,7 +867,7 @@ class SyncEngine:
 
     def _sent_ids(self, size: int) -> Iterator[list[str]]:
         last = -1
-        conn = self.store.db.conn
+        conn = self.store.conn
         while True:
             rows = conn.execute(
                 "SELECT record_id, terminal_seq FROM outbox WHERE state = 'sent' AND terminal_seq > ?"

@@ -23,7 +23,7 @@ BLOCKED = "sync.blocked"  # "<state>|<key_id>" while revoked / auth-blocked / up
 
 
 def get(store: Store, key: str) -> str | None:
-    row = store.db.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    row = store.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     if row is None:
         return None
     value = row[0]

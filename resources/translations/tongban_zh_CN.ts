@@ -1233,7 +1233,7 @@
     <name>start</name>
     <message>
         <source>Tongban Terminal</source>
-        <extracomment>The counter window&apos;s second tier (services, session views, sync panel, citizen rating screen) is built this long after `show()`: after the first paint of the sign-in page, which needs none of it (issue 13).</extracomment>
+        <extracomment>The counter window&apos;s second tier (services, session views, sync panel, citizen rating screen) is built this long after the event loop&apos;s first turn: after the first paint of the sign-in page, which needs none of it (issue 13).</extracomment>
         <translation>通办终端</translation>
     </message>
 </context>
