@@ -350,7 +350,7 @@ _V5_ONE_RATING_PER_ACT = (
 
 
 @migrations(name="0005_one_rating_per_act")
-def _m0005_one_rating_per_act(db: sqlite_utils.Database) -> None:
+def _m0005_one_rating_per_act(db: Db) -> None:
     _run(db, _V5_ONE_RATING_PER_ACT)
 
 
@@ -370,7 +370,7 @@ _V6_PRINT_QUEUE = (
 
 
 @migrations(name="0006_print_queue")
-def _m0006_print_queue(db: sqlite_utils.Database) -> None:
+def _m0006_print_queue(db: Db) -> None:
     _run(db, _V6_PRINT_QUEUE)
 
 

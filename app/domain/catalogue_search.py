@@ -1,20 +1,20 @@
 """Search over catalogue items for every keystroke: item code, Chinese name, and pinyin (`bdc`, `budong`).
 
-Everything that needs pypinyin is computed once when the index is built; a query is normalised (NFKC, lower
-case, whitespace and invisible characters dropped, length capped) and answered by plain string operations.
+Everything about pinyin is computed once when the index is built (from the catalogue's precomputed forms); a
+query is normalised (NFKC, lower case, whitespace and invisible characters dropped, length capped) and answered
+by plain string operations.
 
 Ranking: exact code > code prefix > name prefix > pinyin prefix > name substring > pinyin substring (at a
 syllable boundary) > initials through a polyphone's other reading > category/department match; ties by the
 caller's usage boost (higher first), then by the name's pinyin (the order a Chinese index uses), then by code.
 
-Start-up: importing pypinyin loads its phrase dictionaries (~200 ms) and building the index reads every name, so
-pypinyin is imported only by the build, and `BackgroundIndex` runs the build on a worker thread while the window
+Start-up and memory: the pinyin comes from the catalogue's precomputed forms (`pinyin_forms`: pypinyin's
+dictionaries cost ~200 ms and ~80 MB), and `BackgroundIndex` runs the build on a worker thread after the window
 comes up. A search never sees a partial index: it waits for the build (or runs it itself).
 """
 
 from __future__ import annotations
 
-import functools
 import heapq
 import itertools
 import logging
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from app.domain.models import ServiceItem
+from app.domain.pinyin_forms import PinyinForms, is_han, normalise_text
 
 log = logging.getLogger("tongban.catalogue")
 
@@ -68,36 +69,16 @@ def normalise_query(text: str) -> str:
     return "".join(ch for ch in head if unicodedata.category(ch) not in _DROP_CATEGORIES)[:MAX_QUERY_CHARS]
 
 
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f"
-
-
-@functools.lru_cache(maxsize=8192)
-def _char_initials(ch: str) -> tuple[str, ...]:
-    """All first letters of a character's readings (heteronyms)."""
-    from pypinyin import Style, pinyin  # slow: index builds only (see module doc)
-
-    readings = pinyin(ch, style=Style.NORMAL, heteronym=True)[0]
-    return tuple(dict.fromkeys(r[0] for r in readings if r and r[0].isascii() and r[0].isalpha()))
-
-
-def _syllables(name: str) -> list[tuple[str, str | None]]:
+def _syllables(name: str, forms: PinyinForms) -> list[tuple[str, str | None]]:
     """(token, Chinese character or None) pairs: a pinyin syllable per Chinese character, read phrase-aware per run
     of Chinese text (重庆 chong-qing, 银行 yin-hang); letters and digits kept as they are; punctuation dropped."""
-    from pypinyin import Style, lazy_pinyin  # slow: index builds only (see module doc)
-
     out: list[tuple[str, str | None]] = []
-    for is_han, group in itertools.groupby(name, key=_is_han):
+    for han, group in itertools.groupby(name, key=is_han):
         run = "".join(group)
-        if not is_han:
+        if not han:
             out.extend((ch, None) for ch in run if ch.isalnum())
             continue
-        readings = lazy_pinyin(run, style=Style.NORMAL)
-        if len(readings) != len(run):  # characters without a reading come back merged: read one by one
-            readings = [lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in run]
-        out.extend(
-            (token.lower(), ch) for token, ch in zip(readings, run, strict=True) if token.isascii() and token.isalpha()
-        )
+        out.extend((token, ch) for token, ch in zip(forms.run(run), run, strict=True) if token)
     return out
 
 
@@ -116,20 +97,20 @@ class _Entry:
     order: tuple[str, str, str]  # default tie order: pinyin of the name, name, code
 
 
-def _norm(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if not ch.isspace())
+_norm = normalise_text
 
 
-@functools.lru_cache(maxsize=256)
-def _category_pinyin(category: str) -> tuple[str, str]:
+def _category_pinyin(category: str, forms: PinyinForms) -> tuple[str, str]:
     """(initials, full pinyin) of a category: a handful of distinct values shared by many items."""
-    tokens = [t for t, _ in _syllables(category)]
+    tokens = [t for t, _ in _syllables(category, forms)]
     return "".join(t[0] for t in tokens), "".join(tokens)
 
 
-def _build_entry(item: ServiceItem) -> _Entry:
+def _build_entry(item: ServiceItem, forms: PinyinForms | None = None) -> _Entry:
+    """`forms`: the catalogue's precomputed pinyin (see `pinyin_forms`); what it lacks is computed with pypinyin."""
+    forms = forms if forms is not None else PinyinForms()
     name = _norm(item.name)
-    syllables = _syllables(name)
+    syllables = _syllables(name, forms)
     tokens = [t for t, _ in syllables]
     full = "".join(tokens)
     boundaries = frozenset(itertools.accumulate((len(t) for t in tokens[:-1]), initial=0))
@@ -137,7 +118,7 @@ def _build_entry(item: ServiceItem) -> _Entry:
     for index, (token, ch) in enumerate(syllables):
         if ch is None:
             continue
-        alternatives = [a for a in _char_initials(ch) if a != token[0]]
+        alternatives = [a for a in forms.char_initials(ch) if a != token[0]]
         if not alternatives:
             continue
         extra = [v[:index] + a + v[index + 1 :] for v in variants for a in alternatives]
@@ -147,7 +128,7 @@ def _build_entry(item: ServiceItem) -> _Entry:
     alternatives_joined = "\x00".join(dict.fromkeys(v for v in variants[1:] if v != variants[0]))
     category = _norm(item.category)
     other = f"{category}|{_norm(item.department)}"
-    other_pinyin = _category_pinyin(category)
+    other_pinyin = _category_pinyin(category, forms)
     code = _norm(item.code)
     haystack = "\x00".join((code, name, variants[0], alternatives_joined, full, other, *other_pinyin))
     return _Entry(
@@ -214,10 +195,16 @@ class CatalogueIndex:
     candidates left to check. A small cache of recent queries' matches also makes backspace free.
     """
 
-    def __init__(self, items: Iterable[ServiceItem], *, recent_queries: int = RECENT_QUERIES) -> None:
-        """`recent_queries=0` turns the cache off (every search scans the whole catalogue)."""
+    def __init__(
+        self, items: Iterable[ServiceItem], *, recent_queries: int = RECENT_QUERIES, forms: PinyinForms | None = None
+    ) -> None:
+        """`recent_queries=0` turns the cache off (every search scans the whole catalogue). `forms`: the
+        catalogue's precomputed pinyin; without them (or for what they lack) pypinyin is imported and asked."""
         self._capacity = max(recent_queries, 0)
-        self._entries: tuple[_Entry, ...] = tuple(sorted((_build_entry(i) for i in items), key=lambda e: e.order))
+        forms = forms if forms is not None else PinyinForms()
+        self._entries: tuple[_Entry, ...] = tuple(
+            sorted((_build_entry(i, forms) for i in items), key=lambda e: e.order)
+        )
         self._position: dict[str, int] = {e.item.code: p for p, e in enumerate(self._entries)}
         self._recent: OrderedDict[str, tuple[tuple[int, int], ...]] = OrderedDict()
         self._recent_lock = threading.Lock()
@@ -284,9 +271,17 @@ class BackgroundIndex:
     started or failed. Either way every search sees every item.
     """
 
-    def __init__(self, items: Iterable[ServiceItem], *, on_ready: Callable[[], None] | None = None) -> None:
-        """`on_ready` is called on the worker thread once the worker finds the index built (whoever built it)."""
+    def __init__(
+        self,
+        items: Iterable[ServiceItem],
+        *,
+        on_ready: Callable[[], None] | None = None,
+        forms: Callable[[], PinyinForms | None] | None = None,
+    ) -> None:
+        """`on_ready` is called on the worker thread once the worker finds the index built (whoever built it).
+        `forms` gives the catalogue's precomputed pinyin (read when the index is built, on its thread)."""
         self._items = tuple(items)
+        self._forms = forms
         self._lock = threading.Lock()  # held for the whole build: a second builder waits for the first
         self._index: CatalogueIndex | None = None
         self._on_ready = on_ready
@@ -324,7 +319,7 @@ class BackgroundIndex:
             return index
         with self._lock:
             if self._index is None:
-                self._index = CatalogueIndex(self._items)
+                self._index = CatalogueIndex(self._items, forms=self._forms() if self._forms is not None else None)
             return self._index
 
     def search(self, text: str, limit: int = 20, boost: Mapping[str, float] | None = None) -> list[SearchHit]:

@@ -30,6 +30,14 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
 from app.domain.catalogue_search import BackgroundIndex, SearchHit
 from app.domain.models import ServiceItem
+from app.domain.pinyin_forms import (
+    PinyinForms,
+    catalogue_texts,
+    compute_forms,
+    compute_forms_into,
+    forms_path,
+    load_forms,
+)
 from offline_cache.files import write_atomically
 from resources import resource_path
 
@@ -139,9 +147,13 @@ class CatalogueService(QObject):
             old_version = self.version
             try:
                 catalogue = parse_catalogue(data)
-                index = BackgroundIndex(catalogue.items)
+                # Pinyin forms computed here, on the sync worker's thread (never on the start path), and stored
+                # beside the catalogue so that the next start reads them instead of loading pypinyin.
+                forms = compute_forms(catalogue_texts(catalogue.items))
+                index = BackgroundIndex(catalogue.items, forms=lambda: forms)
                 index.get()  # built here (the sync worker's thread), so the swap never makes a search wait
                 self._write_atomically(data)
+                self._write_forms(forms)
             except CatalogueError as exc:
                 error = exc
             else:
@@ -156,6 +168,9 @@ class CatalogueService(QObject):
         )
         self.catalogue_changed.emit(catalogue.version)
         return catalogue
+
+    def _write_forms(self, forms: PinyinForms) -> None:
+        _write_forms(self._dir / CURRENT_FILE, forms)
 
     def _write_atomically(self, data: bytes) -> None:
         try:
@@ -178,13 +193,19 @@ class CatalogueService(QObject):
                 self._set_aside(current)
             else:
                 log.info("catalogue %s loaded from the data directory", catalogue.version)
-                index = BackgroundIndex(catalogue.items, on_ready=self._weak_announce())
+                items = catalogue.items
+                # The forms closure holds no reference to the service (see `_weak_announce`).
+                index = BackgroundIndex(
+                    items, on_ready=self._weak_announce(), forms=lambda: _forms_for(current, items, store=True)
+                )
                 return _Active(catalogue, index, CatalogueSource.DOWNLOADED)
         catalogue = load_catalogue_file(self._seed_path)  # an invalid seed is a packaging bug: let it raise
         log.info("catalogue %s loaded from the shipped seed", catalogue.version)
-        return _Active(
-            catalogue, BackgroundIndex(catalogue.items, on_ready=self._weak_announce()), CatalogueSource.SEED
+        seed, items = self._seed_path, catalogue.items
+        index = BackgroundIndex(
+            items, on_ready=self._weak_announce(), forms=lambda: _forms_for(seed, items, store=False)
         )
+        return _Active(catalogue, index, CatalogueSource.SEED)
 
     def _weak_announce(self) -> Callable[[], None]:
         """`_announce_ready` without a strong reference to the service.
@@ -213,3 +234,21 @@ class CatalogueService(QObject):
             os.replace(current, current.with_name(REJECTED_FILE))
         except OSError as exc:
             log.warning("could not move the rejected catalogue aside: %s", exc.strerror or exc)
+
+
+def _write_forms(catalogue_path: Path, forms: PinyinForms) -> None:
+    """Store a catalogue's pinyin forms beside it; without them the next start computes them (slower, bigger)."""
+    try:
+        write_atomically(forms_path(catalogue_path), forms.to_json(), mode=0o644)
+    except OSError as exc:
+        log.warning("cannot store the catalogue's pinyin forms: %s", exc.strerror or exc)
+
+
+def _forms_for(path: Path, items: tuple[ServiceItem, ...], *, store: bool) -> PinyinForms:
+    """The forms stored beside `path`; missing ones are computed (pypinyin) and, with `store`, written back."""
+    forms = load_forms(path) or PinyinForms()
+    if not compute_forms_into(forms, items):
+        log.info("pinyin forms of %s incomplete: computed with pypinyin", path.name)
+        if store:
+            _write_forms(path, forms)
+    return forms

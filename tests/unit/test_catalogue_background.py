@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -41,14 +42,14 @@ class Gate:
         self.worker: threading.Thread | None = None
         real = catalogue_search._build_entry
 
-        def gated(item: ServiceItem) -> catalogue_search._Entry:
+        def gated(item: ServiceItem, *rest: Any) -> catalogue_search._Entry:
             if threading.current_thread().name == WORKER:
                 self.worker = threading.current_thread()
                 self.entered.set()
                 if self._fail:
                     raise RuntimeError("simulated build failure")
                 assert self._open.wait(10), "test never released the gate"
-            return real(item)
+            return real(item, *rest)
 
         monkeypatch.setattr(catalogue_search, "_build_entry", gated)
 

@@ -1,0 +1,30 @@
+"""Write the pinyin forms of a catalogue file beside it: `seed.json` -> `seed.pinyin.json` (issue 13).
+
+Run after editing the shipped seed: .venv/bin/python scripts/build_pinyin_forms.py resources/catalogue/seed.json
+(a test fails while the shipped forms differ from the seed's).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.domain.catalogue import load_catalogue_file  # noqa: E402
+from app.domain.pinyin_forms import catalogue_texts, compute_forms, forms_path  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: build_pinyin_forms.py CATALOGUE.json", file=sys.stderr)
+        return 2
+    path = Path(argv[0])
+    forms = compute_forms(catalogue_texts(load_catalogue_file(path).items))
+    forms_path(path).write_bytes(forms.to_json())
+    print(f"{forms_path(path)}: {len(forms.runs)} runs, {len(forms.initials)} characters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
