@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.domain.catalogue import load_catalogue_file  # noqa: E402
-from app.domain.pinyin_forms import catalogue_texts, compute_forms, forms_path  # noqa: E402
+from app.domain.catalogue import load_catalogue_file
+from app.domain.pinyin_forms import catalogue_texts, compute_forms, forms_path
 
 
 def main(argv: list[str]) -> int:
