@@ -1,16 +1,18 @@
 """Process start to "window shown and idle": the terminal next to a bare PySide6 window, in the same run.
 
-Run: .venv/bin/python bench/startup.py [--runs 5] [--platform offscreen|xcb]
+Run: .venv/bin/python bench/startup.py [--runs 5] [--platform offscreen|xcb] [--rss-after 15]
 
 Each program is started as a fresh process (cold interpreter, warm disk cache) and prints `IDLE <ms>` when its
 window is shown and the event loop is idle (a 0 ms single-shot timer after show), then exits. Two figures per run:
 the program's own "ms since process start" (from /proc) and the wall time from spawn to reading that line. Peak
 RSS comes from os.wait4 of each child. Runs alternate between the programs so that machine noise hits both
 alike. Target: terminal median <= 1.5x the bare window. Figures only, no asserts.
+With `--rss-after 15` it instead starts each program, lets it run 15 s (the terminal's search index is built by
+then) and reads its resident memory from /proc; target terminal <= 2x the bare window (issue 13).
 
 Programs:
   bare      a PySide6 QMainWindow with a title, a label and a status bar (the floor, PLATFORM_NOTES.md)
-  bare+cfg  the bare window after `import app.config` (pydantic): shows what the config layer alone costs
+  bare+cfg  the bare window after `import app.config`: shows what the config layer alone costs
   terminal  `python -m app.cli --exit-when-idle` with a fresh temp data dir (config, logging, store, font, theme,
             translations, counter window)
 """
@@ -30,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RATIO_TARGET = 1.5
+RSS_RATIO_TARGET = 2.0
 
 BARE_WINDOW = """
 import os, sys, time
@@ -86,11 +89,53 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, float]
     return reported, wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
+def rss_after(argv: list[str], env: dict[str, str], seconds: float) -> float:
+    """Resident memory (MB) of a program `seconds` after its start (it keeps running until then)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    try:
+        time.sleep(seconds)
+        if proc.poll() is not None:
+            raise SystemExit(f"{' '.join(argv)} exited early ({proc.returncode})")
+        with open(f"/proc/{proc.pid}/status", encoding="ascii") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def main_rss(args: argparse.Namespace) -> None:
+    """`--rss-after S`: each program's RSS S seconds after its start (the terminal's search index built)."""
+    with tempfile.TemporaryDirectory(prefix="tongban-bench-rss-") as tmp:
+        base_env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
+        base_env["QT_QPA_PLATFORM"] = args.platform
+        bare_script = Path(tmp) / "bare_window_stays.py"
+        bare_script.write_text(BARE_WINDOW.replace("    app.quit()\n", "    pass\n"), encoding="utf-8")
+        programs = {"bare": [sys.executable, str(bare_script)], "terminal": [sys.executable, "-m", "app.cli"]}
+        rss: dict[str, list[float]] = {name: [] for name in programs}
+        for index in range(args.runs):
+            for name, argv in programs.items():
+                rss[name].append(rss_after(argv, _env(base_env, Path(tmp) / f"{name}-{index}"), args.rss_after))
+    load = os.getloadavg()[0]
+    print(
+        f"RSS {args.rss_after:.0f} s after start, {args.runs} runs each,"
+        f" QT_QPA_PLATFORM={args.platform}, load {load:.2f}"
+    )
+    for name, values in rss.items():
+        print(f"{name:<10} median {statistics.median(values):6.0f} MB  ({min(values):.0f}..{max(values):.0f})")
+    ratio = statistics.median(rss["terminal"]) / statistics.median(rss["bare"])
+    print(f"ratio terminal/bare: {ratio:.2f}x; {'meets' if ratio <= RSS_RATIO_TARGET else 'misses'} the 2x target")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    parser.add_argument("--rss-after", type=float, default=0.0, help="measure RSS this many seconds after start")
     args = parser.parse_args()
+    if args.rss_after > 0:
+        main_rss(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="tongban-bench-startup-") as tmp:
         base_env = {**os.environ, "QT_QPA_PLATFORM": args.platform}
@@ -128,6 +173,7 @@ def main() -> None:
     ratio_wall = statistics.median(results["terminal"].wall_ms) / statistics.median(results["bare"].wall_ms)
     ratio_rss = max(results["terminal"].rss_mb) / max(results["bare"].rss_mb)
     verdict = "meets" if ratio_wall <= RATIO_TARGET else "misses"
+    print(f"load average {os.getloadavg()[0]:.2f}")
     print(
         f"ratio terminal/bare: {ratio_own:.2f}x (own clock), {ratio_wall:.2f}x (wall), RSS {ratio_rss:.2f}x;"
         f" {verdict} the {RATIO_TARGET}x target"

@@ -48,6 +48,7 @@ START_OWN = frozenset(
         "offline_cache.keys",
         "offline_cache.numbering",
         "offline_cache.outbox",
+        "offline_cache.print_queue",
         "offline_cache.purge",
         "offline_cache.ratings",
         "offline_cache.receipts",
