@@ -17,7 +17,7 @@ from app.config import Config, Mode
 from app.paths import AppPaths
 from app.services.errors import ErrorRouter
 from app.services.status import StatusService
-from ui.counter_window import CounterWindow
+from ui.counter_window import CounterWindow, place_clerk_window
 from ui.error_dialog import ErrorPresenter
 from ui.i18n import install_translators
 from ui.placeholder_window import PlaceholderWindow
@@ -158,8 +158,6 @@ def run_gui(
             place()
             window.start()  # type: ignore[attr-defined]
         elif isinstance(window, CounterWindow):
-            from ui.rating.wiring import place_clerk_window
-
             place_clerk_window(window)  # maximised on the primary monitor (issue 11 item 10)
         else:
             window.show()

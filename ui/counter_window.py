@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.config import Config
@@ -147,3 +148,12 @@ class CounterWindow(QMainWindow):
         else:
             self.terminal_label.setText(self.tr("Terminal not registered"))
         self.window_label.setText(self.tr("Window {window}").format(window=window_number(config)))
+
+
+def place_clerk_window(window: QMainWindow) -> None:
+    """The clerk's window: maximised on the primary monitor (the counter PC's own screen)."""
+    primary = QGuiApplication.primaryScreen()
+    if primary is not None:
+        window.setScreen(primary)
+        window.setGeometry(primary.availableGeometry())
+    window.showMaximized()

@@ -22,8 +22,9 @@ from app.services.sync import SyncState, SyncStatus
 from app.services.terminal import Terminal
 from tests.ui.helpers import Counters, make_window
 from tests.ui.test_intake_flow import ITEM, open_window, shot, sign_in, terminal_at
+from ui.counter_window import place_clerk_window
 from ui.rating.window import RatingWindow
-from ui.rating.wiring import arrange_citizen_window, place_clerk_window
+from ui.rating.wiring import arrange_citizen_window
 from ui.sync_status_panel import SyncStatusPanel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +135,7 @@ import json, sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 from app.config import CitizenScreen, config_from_dict
 app = QApplication([])
-from ui.rating.wiring import place_clerk_window
+from ui.counter_window import place_clerk_window
 clerk = QMainWindow()
 clerk.setMinimumSize(1024, 640)
 place_clerk_window(clerk)

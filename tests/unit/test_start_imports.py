@@ -24,6 +24,7 @@ START_OWN = frozenset(
         "app.cli",
         "app.config",
         "app.domain",
+        "app.domain.hall_time",  # the hall's clock (store numbering, config check)
         "app.domain.models",
         "app.logs",
         "app.paths",

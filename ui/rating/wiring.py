@@ -66,15 +66,6 @@ def _second_screen() -> QScreen | None:
     return others[0] if others else None
 
 
-def place_clerk_window(window: QMainWindow) -> None:
-    """The clerk's window: maximised on the primary monitor (the counter PC's own screen)."""
-    primary = QGuiApplication.primaryScreen()
-    if primary is not None:
-        window.setScreen(primary)
-        window.setGeometry(primary.availableGeometry())
-    window.showMaximized()
-
-
 def arrange_citizen_window(citizen: RatingWindow, choice: CitizenScreen) -> str:
     """Show the citizen window as `choice` says; returns where it went: "second_screen", "window" or "on_demand"
     (one monitor: minimised, up only while a rating is asked, so it never covers the clerk's window)."""
