@@ -131,6 +131,8 @@ def _modules_after(tmp_path: Path, *argv: str) -> set[str]:
 
 def _top(name: str) -> str:
     top = name.split(".", 1)[0]
+    if top.startswith("_sysconfigdata_"):  # the standard library's build data (zoneinfo reads it)
+        return "sysconfig"
     return "__editable__" if top.startswith("__editable__") else top  # the development install's import hook
 
 
