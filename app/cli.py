@@ -42,14 +42,18 @@ class CliError(Exception):
     """A failure to report as one line on stderr (exit code 1)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _mode_choices() -> list[str]:
     from app.config import Mode
 
+    return [m.value for m in Mode]
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal")
     parser.add_argument("--version", action="version", version=f"tongban-terminal {__version__}")
     parser.add_argument("--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)")
     parser.add_argument("--config", help="config file (default: the user config dir; env TONGBAN_CONFIG)")
-    parser.add_argument("--mode", choices=[m.value for m in Mode], help="override the configured mode")
+    parser.add_argument("--mode", choices=_mode_choices(), help="override the configured mode")
     parser.add_argument("--exit-when-idle", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
