@@ -462,7 +462,7 @@ class IntakeService(QObject):
     def record_tracking_number(self, *, case_no: str, tracking_no: str, staff_no: str) -> None:
         """The originals were mailed: record the tracking number (a synced event). Raises SubmitRefusedError for
         an empty or bad number, LookupError for an unknown case, UserFacingError when the store fails."""
-        result = check_free_text(tracking_no, label="原件邮寄单号", limit=40, required=True)
+        result = check_free_text(tracking_no, label="原件邮寄单号", limit=40, required=True, identifier=True)
         if isinstance(result, Invalid):
             raise SubmitRefusedError(
                 [FieldError("routing.tracking_no", LABELS["routing.tracking_no"], result.message_zh)]

@@ -230,9 +230,10 @@ def check_org_name(text: str) -> ValidationResult:
     return Valid(name)
 
 
-def check_free_text(text: str, *, label: str, limit: int, required: bool) -> ValidationResult:
-    """Notes and reasons as typed (full-width ，。（） stay): trimmed, runs of whitespace made one space."""
-    value = " ".join(text.split())
+def check_free_text(text: str, *, label: str, limit: int, required: bool, identifier: bool = False) -> ValidationResult:
+    """Notes and reasons as typed (full-width ，。（） stay): trimmed, runs of whitespace made one space. An
+    `identifier` (a tracking number) is NFKC-normalised first, so full-width letters and digits become ASCII."""
+    value = " ".join((unicodedata.normalize("NFKC", text) if identifier else text).split())
     if not value:
         if required:
             return Invalid(Reason.EMPTY, f"请输入{label}", f"{label} empty")
@@ -267,7 +268,9 @@ _FIELD_CHECKS: dict[str, Callable[[str], ValidationResult]] = {
     "delivery.address": validate_address,
     "delivery.postcode": _optional(validate_postcode),
     "delivery.recipient_phone": _optional(validate_phone),
-    "routing.tracking_no": lambda v: check_free_text(v, label="原件邮寄单号", limit=TRACKING_MAX, required=False),
+    "routing.tracking_no": lambda v: check_free_text(
+        v, label="原件邮寄单号", limit=TRACKING_MAX, required=False, identifier=True
+    ),
     "refusal_reason": lambda v: check_free_text(v, label="不予收件理由", limit=REASON_MAX, required=True),
 }
 

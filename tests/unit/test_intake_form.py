@@ -110,3 +110,19 @@ def test_a_follow_up_answer_counts_only_when_its_question_is_asked() -> None:
     draft.answers["marital"] = "未婚"  # the follow-up keeps its old answer, but is no longer asked
     refresh_applicability(draft, item)
     assert draft.material(spouse_id).status is MaterialStatus.NOT_APPLICABLE  # type: ignore[union-attr]
+
+
+def test_free_text_keeps_full_width_punctuation_but_tracking_numbers_are_identifiers() -> None:
+    """Issue 11: NFKC for identifiers only."""
+    from app.domain.validation import Valid
+    from app.services.intake_form import check_field, check_free_text, check_org_name
+
+    note = check_free_text("  抵押中，需补交（原件）  ", label="说明", limit=200, required=False)
+    assert isinstance(note, Valid) and note.value == "抵押中，需补交（原件）"
+    name = check_org_name(" 营口渤海（集团）有限公司 ")
+    assert isinstance(name, Valid) and name.value == "营口渤海（集团）有限公司"
+    tracking = check_free_text(
+        "ＥＭ１２３４５６７８９ＣＮ", label="原件邮寄单号", limit=40, required=True, identifier=True
+    )
+    assert isinstance(tracking, Valid) and tracking.value == "EM123456789CN"
+    assert check_field("routing.tracking_no", "ＥＭ１２３") is None
