@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.domain.models import MaterialRequirement, ScenarioQuestion, ServiceItem
+from app.domain.models import Bundle, BundleMember, MaterialRequirement, ScenarioQuestion, ServiceItem
 
 
 def _met(condition_qid: str, condition_answers: tuple[str, ...], answers: Mapping[str, str]) -> bool:
     return answers.get(condition_qid) in condition_answers
 
 
-def effective_answers(item: ServiceItem, answers: Mapping[str, str]) -> dict[str, str]:
+def effective_answers(item: ServiceItem | Bundle, answers: Mapping[str, str]) -> dict[str, str]:
     """The answers that count: those to questions that are asked, given the earlier answers that count."""
     kept: dict[str, str] = {}
     for question in item.questions:
@@ -62,3 +62,20 @@ def materials_for(item: ServiceItem, answers: Mapping[str, str]) -> tuple[Materi
     in words only (the clerk decides) — in catalogue order."""
     kept = effective_answers(item, answers)
     return tuple(m for m in item.materials if material_applies(m, kept) is not False)
+
+
+def chosen_members(bundle: Bundle, answers: Mapping[str, str]) -> tuple[BundleMember, ...]:
+    """The members of a 一件事 bundle for these answers to its questions; an unanswered question takes its first
+    option (as an item's questions do in scripted intake)."""
+    filled = dict(answers)
+    kept: dict[str, str] = {}
+    for question in bundle.questions:
+        if is_asked(question, kept):
+            answer = filled.get(question.id, question.options[0])
+            kept[question.id] = answer if answer in question.options else question.options[0]
+    return tuple(m for m in bundle.members if m.condition is None or member_chosen(m, kept))
+
+
+def member_chosen(member: BundleMember, answers: Mapping[str, str]) -> bool:
+    condition = member.condition
+    return condition is None or _met(condition.question_id, condition.answers, answers)

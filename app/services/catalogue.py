@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
 from app.domain.catalogue_search import BackgroundIndex, SearchHit
-from app.domain.models import ServiceItem
+from app.domain.models import Bundle, ServiceItem
 from app.domain.pinyin_forms import (
     PinyinForms,
     catalogue_texts,
@@ -125,6 +125,10 @@ class CatalogueService(QObject):
 
     def get(self, code: str) -> ServiceItem | None:
         return self._active.catalogue.get(code)
+
+    def bundle(self, code: str) -> Bundle | None:
+        """The 一件事 bundle with this code in the catalogue in use."""
+        return self._active.catalogue.bundle(code)
 
     def search(self, text: str, limit: int = 20, boost: Mapping[str, float] | None = None) -> list[ServiceItem]:
         """Items for what the clerk typed, best first (see `catalogue_search`); `boost`: code → usage score."""

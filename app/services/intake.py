@@ -10,6 +10,7 @@ sign-out restores it at that clerk's next sign-in (`recovered_draft`) — and to
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -408,6 +409,7 @@ class IntakeService(QObject):
         decision: Decision = Decision.RECEIVE,
         refusal_reason: str = "",
         print_receipt: bool = True,
+        bundle_id: str | None = None,
     ) -> SubmitResult:
         """Check and commit the case in one transaction; then print its receipt (if a receipt service is wired).
 
@@ -427,6 +429,8 @@ class IntakeService(QObject):
         if lost:
             raise SubmitRefusedError(lost)
         case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=decision, reason=reason)
+        if bundle_id is not None:  # a member of a 一件事 bundle: its cases share the id (synced with each case)
+            case = dataclasses.replace(case, bundle_id=bundle_id)
         try:
             saved = self._store.save_case(case, actor=staff_no)
         except StoreError as exc:

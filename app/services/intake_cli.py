@@ -11,19 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from app.config import Config
 from app.domain.case_number import format_grouped
-from app.domain.models import Attachment
+from app.domain.models import Attachment, Bundle
+from app.domain.scenarios import chosen_members
 from app.paths import AppPaths
 from app.services.attachments import AttachmentError, display_filename, read_checked
 from app.services.catalogue import CatalogueService
 from app.services.errors import UserFacingError
 from app.services.intake import Decision, IntakeService, SubmitRefusedError
-from app.services.intake_form import DraftFormatError, FieldError, draft_from_json, merge_with_item
+from app.services.intake_form import DraftFormatError, FieldError, IntakeDraft, draft_from_json, merge_with_item
 from app.services.staff import normalise_staff_no
 from app.sync.credentials import resolve_identity
 from offline_cache import Store, StoreError, open_store
@@ -39,8 +41,21 @@ class RecordOutcome:
     case_no: str = ""
     state: str = ""
     errors: list[FieldError] = field(default_factory=list)
+    #: For a 一件事 record: the bundle's id and name, and (item code, item name, case number) per member.
+    bundle_id: str = ""
+    bundle_name: str = ""
+    members: list[tuple[str, str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        if self.bundle_id and self.case_no:
+            return {
+                "index": self.index,
+                "ok": True,
+                "bundle_id": self.bundle_id,
+                "case_no": self.case_no,
+                "state": self.state,
+                "members": [{"item_code": c, "item_name": n, "case_no": no} for c, n, no in self.members],
+            }
         if self.case_no:
             return {"index": self.index, "ok": True, "case_no": self.case_no, "state": self.state}
         return {
@@ -148,6 +163,130 @@ def _one(
     return outcome
 
 
+#: Keys of a 一件事 record that are the bundle's own; the rest is the shared body of every member's record.
+_BUNDLE_KEYS = frozenset({"bundle_code", "bundle_answers", "shared_materials", "members", "answers"})
+
+
+def _bundle_answers(raw: dict[str, Any], bundle: Bundle) -> dict[str, str]:
+    """The record's answers to the bundle's own questions (which members), checked like an item's answers."""
+    bundle_answers = raw.get("bundle_answers") or {}
+    if not isinstance(bundle_answers, dict):
+        raise DraftFormatError("bundle_answers", "bundle_answers 应为对象")
+    questions = {q.id: q for q in bundle.questions}
+    for qid, answer in bundle_answers.items():
+        question = questions.get(qid)
+        if question is None:
+            raise DraftFormatError(f"bundle_answers.{_echo(qid)}", f"一件事没有问题 {_echo(qid)}")
+        if answer not in question.options:
+            raise DraftFormatError(
+                f"bundle_answers.{_echo(qid)}", f"“{question.text}”的回答应为以下之一：{'、'.join(question.options)}"
+            )
+    return {k: v for k, v in bundle_answers.items() if isinstance(v, str)}
+
+
+def _member_records(raw: dict[str, Any], bundle: Bundle, catalogue: CatalogueService) -> list[dict[str, Any]]:
+    """One item record per chosen member: the shared body, the answers its questions take (each question asked
+    once for the bundle), its own materials, and each shared material under the member material it covers."""
+    bundle_answers = _bundle_answers(raw, bundle)
+    answers = raw.get("answers") or {}
+    shared = raw.get("shared_materials") or []
+    per_member = raw.get("members") or {}
+    if not isinstance(answers, dict) or not isinstance(shared, list) or not isinstance(per_member, dict):
+        raise DraftFormatError("record", "answers、members 应为对象，shared_materials 应为列表")
+    chosen = chosen_members(bundle, bundle_answers)
+    chosen_codes = {m.item_code for m in chosen}
+    for code in per_member:
+        if code not in chosen_codes:
+            raise DraftFormatError(f"members.{_echo(code)}", f"{_echo(code)} 不是本次办理的一件事成员")
+    shared_by_code = {s.code: s for s in bundle.shared_materials}
+    for entry in shared:
+        if not isinstance(entry, dict) or entry.get("code") not in shared_by_code:
+            raise DraftFormatError(
+                "shared_materials",
+                f"一件事没有共享材料 {_echo(str(entry.get('code', '')) if isinstance(entry, dict) else '')}",
+            )
+    body = {k: v for k, v in raw.items() if k not in _BUNDLE_KEYS}
+    records: list[dict[str, Any]] = []
+    asked: set[str] = set()
+    for member in chosen:
+        item = catalogue.get(member.item_code)
+        assert item is not None  # the catalogue validator checked every member
+        own = per_member.get(member.item_code) or {}
+        if not isinstance(own, dict):
+            raise DraftFormatError(f"members.{member.item_code}", "成员应为对象")
+        materials = list(own.get("materials") or [])
+        for entry in shared:
+            for item_code, material_code in shared_by_code[entry["code"]].covers:
+                if item_code == member.item_code:
+                    materials.append({**entry, "code": material_code})
+        item_questions = {q.id for q in item.questions}
+        asked |= item_questions
+        record = {**body, **{k: v for k, v in own.items() if k != "materials"}}
+        record.update(
+            item_code=member.item_code,
+            answers={k: v for k, v in answers.items() if k in item_questions},
+            materials=materials,
+        )
+        records.append(record)
+    for qid in answers:
+        if qid not in asked:
+            raise DraftFormatError(f"answers.{_echo(qid)}", f"本次办理的成员事项都没有情形问题 {_echo(qid)}")
+    return records
+
+
+def _one_bundle(
+    raw: dict[str, Any], index: int, *, store: Store, service: IntakeService, catalogue: CatalogueService, base: Path
+) -> RecordOutcome:
+    """A 一件事 record: every member checked first (nothing is stored when one is refused), then one case per
+    member, each with its own number, time limit and routing, linked by one bundle id."""
+    outcome = RecordOutcome(index)
+    files = _PendingFiles(base)
+    code = str(raw.get("bundle_code", "")).strip()
+    bundle = catalogue.bundle(code)
+    prepared: list[tuple[IntakeDraft, str]] = []
+    try:
+        if bundle is None:
+            raise DraftFormatError("bundle_code", f"一件事编码 {_echo(code)} 不存在")
+        staff_no = normalise_staff_no(str(raw.get("staff_no", "")))
+        member = store.staff.get(staff_no) if staff_no else None
+        if member is None or member.disabled:
+            raise DraftFormatError("staff_no", "工号不存在或已停用")
+        if raw.get("decision", "receive") != "receive":
+            raise DraftFormatError("decision", "一件事只能整体收件（decision 应为 receive）")
+        errors: list[FieldError] = []
+        for record in _member_records(raw, bundle, catalogue):
+            item_code = record["item_code"]
+            try:
+                draft = draft_from_json(record, attachment=files)
+                item = catalogue.get(item_code)
+                assert item is not None
+                merge_with_item(draft, item)
+            except DraftFormatError as exc:
+                raise DraftFormatError(f"members.{item_code}.{exc.path}", exc.message) from exc
+            for error in service.precheck(draft=draft, decision=Decision.RECEIVE):
+                errors.append(FieldError(f"members.{item_code}.{error.path}", error.label, error.message))
+            prepared.append((draft, item_code))
+        if errors:
+            raise SubmitRefusedError(errors)
+        files.store(store)
+        bundle_id = f"{bundle.code}-{uuid.uuid4().hex[:16]}"
+        for draft, item_code in prepared:
+            result = service.submit(draft=draft, staff_no=staff_no, print_receipt=False, bundle_id=bundle_id)
+            item = catalogue.get(item_code)
+            outcome.members.append((item_code, item.name if item else "", result.case.case_no))
+    except DraftFormatError as exc:
+        path = _echo(exc.path, 96)
+        outcome.errors = [FieldError(path, path, _echo(exc.message, 200))]
+    except SubmitRefusedError as exc:
+        outcome.errors = exc.errors
+    else:
+        outcome.bundle_id = bundle_id
+        outcome.bundle_name = bundle.name
+        outcome.case_no = outcome.members[0][2]
+        outcome.state = "received"
+    return outcome
+
+
 def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_output: bool, out: TextIO) -> int:
     """Store every valid record of `json_file`; returns 0 when all were stored, 1 when any was refused.
 
@@ -169,8 +308,9 @@ def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_out
                 if not isinstance(raw, dict):
                     outcomes.append(RecordOutcome(index, errors=[FieldError("record", "记录", "记录应为 JSON 对象")]))
                     continue
+                handle = _one_bundle if "bundle_code" in raw else _one
                 outcomes.append(
-                    _one(raw, index, store=store, service=service, catalogue=catalogue, base=json_file.parent)
+                    handle(raw, index, store=store, service=service, catalogue=catalogue, base=json_file.parent)
                 )
     except StoreError as exc:
         raise UserFacingError(exc.message, detail=exc.code) from exc
@@ -186,7 +326,11 @@ def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_out
         )
     else:
         for o in outcomes:
-            if o.case_no:
+            if o.bundle_id and o.case_no:
+                out.write(f"第{o.index + 1}条：已保存一件事「{o.bundle_name}」，一件事编号 {o.bundle_id}\n")
+                for _code, name, case_no in o.members:
+                    out.write(f"  {name}：办件编号 {format_grouped(case_no)}\n")
+            elif o.case_no:
                 out.write(f"第{o.index + 1}条：已保存，办件编号 {format_grouped(o.case_no)}\n")
             else:
                 for e in o.errors:

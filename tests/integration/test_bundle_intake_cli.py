@@ -1,0 +1,129 @@
+"""Scripted intake of a 一件事 bundle (`"bundle_code"`): one record → one case per chosen member, each with its own
+number, department and time limit, linked by one bundle id; each question answered once, each shared document
+given once; a refused member stores nothing of the bundle."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from app.domain.models import MaterialStatus
+from app.paths import AppPaths
+from app.services.intake_cli import intake_command
+from app.services.staff import StaffService
+from offline_cache import open_store
+from tests import pii_samples
+from tests.integration.intake_support import STAFF_NO, STAFF_PIN, hall_config
+
+BIRTH = "210800YJS001"  # 新生儿出生一件事
+CERT, REG, MED, CARD = "210800200507000", "210811070505000", "210800200202000", "210800200104000"
+
+
+def _paths(tmp_path: Path) -> AppPaths:
+    paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    with open_store(paths.database) as store:
+        StaffService(store=store).add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    return paths
+
+
+def _record(**changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "bundle_code": BIRTH,
+        "staff_no": STAFF_NO,
+        "applicant": {
+            "kind": "person",
+            "name": pii_samples.NAME,
+            "id_number": pii_samples.ID_NUMBER,
+            "phone": pii_samples.PHONE,
+            "address": pii_samples.ADDRESS,
+        },
+        "bundle_answers": {"social_card": "是"},
+        "answers": {"agent": "本人办理", "birth_place": "医疗机构内", "both_parents": "是"},
+        "shared_materials": [
+            {"code": "S01", "status": "original", "count": 1, "attachments": ["ids.pdf"]},
+            {"code": "S02", "status": "copy", "count": 1},
+            {"code": "S03", "status": "copy", "count": 1},
+        ],
+        "members": {CERT: {"materials": [{"code": "M03", "status": "original", "count": 1}]}},
+        "delivery": {"method": "window_pickup"},
+    }
+    record.update(changes)
+    return record
+
+
+def _run(tmp_path: Path, paths: AppPaths, records: object, *, json_output: bool = True) -> tuple[int, str]:
+    (tmp_path / "ids.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    file = tmp_path / "batch.json"
+    file.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    code = intake_command(config=hall_config(), paths=paths, json_file=file, json_output=json_output, out=out)
+    return code, out.getvalue()
+
+
+def test_one_bundle_record_becomes_one_case_per_member_linked_by_one_id(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+
+    code, text = _run(tmp_path, paths, _record())
+
+    assert code == 0, text
+    [result] = json.loads(text)["records"]
+    assert result["ok"] is True and result["bundle_id"].startswith(BIRTH + "-")
+    members = result["members"]
+    assert [m["item_code"] for m in members] == [CERT, REG, MED, CARD]
+    numbers = [m["case_no"] for m in members]
+    assert len(set(numbers)) == 4 and all(len(n) == 26 for n in numbers)
+    with open_store(paths.database) as store:
+        cases = {m["item_code"]: store.cases.get_by_no(m["case_no"]).case for m in members}  # type: ignore[union-attr]
+        bodies = [e.body for e in store.outbox.pending(limit=50) if e.body.get("case_no") in numbers]
+    assert {c.bundle_id for c in cases.values()} == {result["bundle_id"]}
+    assert {b["bundle_id"] for b in bodies} == {result["bundle_id"]} and len(bodies) == 4  # synced with the link
+    departments = {c.routing.department for c in cases.values()}
+    assert {"营口市卫生健康委员会", "营口市公安局老边分局", "营口市医疗保障事务服务中心"} <= departments
+    assert cases[CERT].expected_date != cases[CARD].expected_date  # each member keeps its own time limit
+
+    def status(item: str, material: str) -> MaterialStatus:
+        return next(m.status for m in cases[item].materials if m.requirement_code == material)
+
+    # 出生医学证明 (S03) given once counts for 户口登记, 医保 and 社保卡; 父母身份证 (S01) for 出生医学证明, 户口登记.
+    assert status(REG, "M01") is MaterialStatus.COPY and status(MED, "M01") is MaterialStatus.COPY
+    assert status(CARD, "M01") is MaterialStatus.COPY
+    assert status(CERT, "M01") is MaterialStatus.ORIGINAL and status(REG, "M03") is MaterialStatus.ORIGINAL
+    # 本人办理还是代办 answered once, for both members that ask it: no agent papers in either.
+    assert status(MED, "M04") is MaterialStatus.NOT_APPLICABLE and status(CARD, "M05") is MaterialStatus.NOT_APPLICABLE
+
+
+def test_a_question_of_the_bundle_chooses_its_members(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+
+    code, text = _run(tmp_path, paths, _record(bundle_answers={"social_card": "否"}), json_output=False)
+
+    assert code == 0, text
+    assert "已保存一件事「新生儿出生一件事」" in text
+    assert "社会保障卡申领" not in text
+    assert text.count("办件编号") == 3
+
+
+def test_a_refused_member_stores_nothing_of_the_bundle(tmp_path: Path) -> None:
+    paths = _paths(tmp_path)
+    bad_delivery = _record(delivery={"method": "e_licence"})  # 出生登记 offers window pickup only
+    bad_answer = _record(answers={"agent": "本人办理", "twins": "是"})
+    bad_member = _record(members={"210800200101000": {"materials": []}})
+    bad_bundle_answer = _record(bundle_answers={"social_card": "也许"})
+
+    code, text = _run(
+        tmp_path, paths, [bad_delivery, bad_answer, bad_member, bad_bundle_answer, _record(bundle_code="X99")]
+    )
+
+    assert code == 1
+    outcomes = json.loads(text)["records"]
+    assert all(not o["ok"] for o in outcomes)
+    assert outcomes[0]["errors"][0]["field"].startswith("members.")
+    assert outcomes[1]["errors"][0]["field"] == "answers.twins"
+    assert outcomes[2]["errors"][0]["field"] == "members.210800200101000"
+    assert outcomes[3]["errors"][0]["field"] == "bundle_answers.social_card"
+    assert outcomes[4]["errors"][0]["field"] == "bundle_code"
+    with open_store(paths.database) as store:
+        assert store.cases.count() == 0
+        assert store.outbox.depth() == 0
