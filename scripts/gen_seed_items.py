@@ -7,7 +7,8 @@ fees and materials are modelled on published Liaoning guides but are SAMPLE DATA
 the platform's catalogue replaces them.
 
 Run from the repository root: `python scripts/gen_seed_items.py` (idempotent: items with the codes below are
-replaced; the hand-written ones are kept as they are). The JSON is what ships; this script only writes it.
+replaced; the hand-written ones are kept as they are). The JSON is what ships; this script only writes it. Then
+regenerate the shipped pinyin forms: `python scripts/build_pinyin_forms.py resources/catalogue/seed.json`.
 """
 
 from __future__ import annotations
