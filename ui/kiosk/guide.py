@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.models import MaterialForm, ServiceItem
 from app.services.kiosk import KioskService
@@ -52,12 +61,11 @@ def describe_item(item: ServiceItem, hall_name: str) -> list[tuple[str, str]]:
     limit = (
         "即办件，当场办结" if item.immediate else f"承诺{item.promised_days}个工作日（法定{item.legal_days}个工作日）"
     )
-    fee = "不收费" if item.fee_fen == 0 else f"{item.fee_fen / 100:.2f}元"
-    if item.fee_note:
-        fee += f"（{item.fee_note}）"
+    if item.fee_fen == 0:
+        fee = item.fee_note or "不收费"
+    else:
+        fee = f"{item.fee_fen / 100:.2f}元" + (f"（{item.fee_note}）" if item.fee_note else "")
     where = f"{hall_name}全市通办窗口（任一综合窗口均可收件）"
-    if item.kiosk_allowed:
-        where += "；也可在本自助终端办理"
     sections = [
         ("办理部门", item.department),
         ("所需材料", "\n".join(materials) or "无需提交材料"),
@@ -109,7 +117,11 @@ class GuidePage(KioskPage):
         layout.addLayout(search_row)
         self.views = QStackedWidget(self)
         self.views.setObjectName("guide_views")
-        layout.addWidget(self.views, 1)
+        # The keyboard opens beside the list on a wide screen and under it on a tall one: the page never grows.
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setSpacing(24)
+        self.body.addWidget(self.views, 1)
+        layout.addLayout(self.body, 1)
         self.departments = PagedChoices(self.views, name="guide_departments")
         self.departments.chosen.connect(self._department_chosen)
         self.items = PagedChoices(self.views, name="guide_items")
@@ -120,7 +132,7 @@ class GuidePage(KioskPage):
         self.keyboard = TouchKeyboard(self, name="guide_keyboard", candidates=pinyin_candidates)
         self.keyboard.bind(self.search_field)
         self.keyboard.setVisible(False)
-        layout.addWidget(self.keyboard)
+        self.body.addWidget(self.keyboard, 1)
         self.back_button = KioskButton("返回上一级", self, name="guide_back", description="回到上一个列表")
         self.back_button.clicked.connect(self._back)
         layout.addWidget(self.back_button)
@@ -144,7 +156,7 @@ class GuidePage(KioskPage):
         self.detail_box.addWidget(self.detail_text)
         self.detail_box.addStretch(1)
         scroll.setWidget(body)
-        box.addWidget(scroll, 3)
+        box.addWidget(scroll, 2)
         side = QVBoxLayout()
         self.qr = QLabel(detail)
         self.qr.setObjectName("guide_qr")
@@ -208,7 +220,8 @@ class GuidePage(KioskPage):
             "\n\n".join(f"【{head}】\n{text}" for head, text in describe_item(item, self._hall_name))
         )
         self.qr.setPixmap(qr_pixmap(self._service.qr_matrix(self._service.guide_url(item.code)), 220))
-        self.print_message.setText("")
+        if self.print_button.isEnabled():
+            self.print_message.setText("")
         self.keyboard_button.setChecked(False)
         self.views.setCurrentWidget(self.detail)
         self.heading.setText("办事指南")
@@ -241,10 +254,8 @@ class GuidePage(KioskPage):
     def set_print_state(self, *, enabled: bool, reason: str) -> None:
         self.print_button.setEnabled(enabled)
         self.print_button.setAccessibleDescription("打印这个事项所需材料的清单" if enabled else f"暂不可用：{reason}")
-        if not enabled:
-            self.print_button.setText(f"打印材料清单\n（{reason}）")
-        else:
-            self.print_button.setText("打印材料清单")
+        self.print_button.setText("打印材料清单")
+        self.print_message.setText("" if enabled else f"{reason}，请用手机扫码保存。")
 
     def show_print_message(self, text: str) -> None:
         self.print_message.setText(text)
@@ -257,6 +268,7 @@ class GuidePage(KioskPage):
 
     def set_landscape(self, landscape: bool) -> None:
         self._landscape = landscape
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
         self._resize_lists()
 
     def _resize_lists(self) -> None:

@@ -173,7 +173,7 @@ def test_guide_browse_search_and_detail(kiosk: Kiosk) -> None:
     assert department in text
     assert guide.qr.pixmap() is not None and not guide.qr.pixmap().isNull()
     assert not guide.print_button.isEnabled()  # no printer configured: says so, disabled
-    assert "打印机" in guide.print_button.text()
+    assert "打印机" in guide.print_message.text()
     kiosk.shot("guide_detail_portrait")
     kiosk.tap(guide.back_button)
     assert guide.views.currentWidget() is guide.items
@@ -291,12 +291,32 @@ def _targets(w: QWidget) -> list[QAbstractButton]:
 
 
 def _walk_pages(kiosk: Kiosk) -> Iterator[str]:
+    """Every page (and the inner views a citizen reaches without a case), shown in turn."""
     w = kiosk.window
-    for name, page in (("home", w.home), ("progress", w.progress), ("guide", w.guide), ("admin", w.admin)):
+    for name, page in (
+        ("home", w.home),
+        ("progress", w.progress),
+        ("guide", w.guide),
+        ("reprint", w.reprint),
+        ("admin", w.admin),
+        ("error", w.error_page),
+    ):
         w._show(page)
         QApplication.processEvents()
         yield name
-    kiosk.tap(w.guide.departments.buttons[0]) if False else None
+    w._show(w.guide)
+    kiosk.tap(w.guide.departments.buttons[0])
+    yield "guide_items"
+    kiosk.tap(w.guide.items.buttons[0])
+    yield "guide_detail"
+    kiosk.tap(w.guide.keyboard_button)
+    yield "guide_keyboard"
+    w.go_home()
+    kiosk.mono.advance(w.idle.idle_seconds - 5)
+    w._show(w.progress)
+    w.idle.tick()
+    yield "idle_countdown"
+    w.go_home()
 
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
