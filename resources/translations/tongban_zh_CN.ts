@@ -31,6 +31,10 @@
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+    <message>
+        <source>This computer has no administrator yet. Add one at the command line: tongban staff add NUMBER NAME --role admin</source>
+        <translation>本机还没有管理员。请先在命令行添加：tongban staff add 工号 姓名 --role admin</translation>
+    </message>
 </context>
 <context>
     <name>ApplicantForm</name>

@@ -350,3 +350,18 @@ def test_a_status_change_on_the_platform_reaches_today_s_cases(
         qtbot.wait_until(lambda: CaseState.ACCEPTED in seen_by_list, timeout=15000)
     finally:
         _close(term)
+
+
+def test_without_any_admin_the_prompt_says_how_to_make_the_first(
+    gui_app: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    term = _terminal(tmp_path, "")
+    try:
+        _window, ui = _open_window(qtbot, term)
+        ui.enrol_action.trigger()
+        auth = ui.admin_dialog
+        assert auth is not None and auth.isVisible()
+        assert auth.message.text() == "本机还没有管理员。请先在命令行添加：tongban staff add 工号 姓名 --role admin"
+        shot(auth, "09_no_admin_yet")
+    finally:
+        _close(term)

@@ -67,6 +67,13 @@ class AdminAuthDialog(QDialog):
         self.ok_button.clicked.connect(self._on_ok)
         self.cancel_button.clicked.connect(self.reject)
         self.staff_edit.setFocus()
+        if not staff.has_active_admin():  # a new install: say how the first admin is made
+            self.message.setText(
+                self.tr(
+                    "This computer has no administrator yet. Add one at the command line: "
+                    "tongban staff add NUMBER NAME --role admin"
+                )
+            )
 
     @Slot()
     def _on_ok(self) -> None:
