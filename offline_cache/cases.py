@@ -181,6 +181,11 @@ class Cases:
         row = self._s.conn.execute(f"{_SELECT} WHERE case_no = ?", (case_no,)).fetchone()
         return self._load(row) if row else None
 
+    def list_bundle(self, bundle_id: str) -> list[StoredCase]:
+        """The cases of one 一件事 bundle (same `bundle_id`), in the order they were numbered."""
+        rows = self._s.conn.execute(f"{_SELECT} WHERE bundle_id = ? ORDER BY case_no", (bundle_id,)).fetchall()
+        return [self._load(row) for row in rows]
+
     def record_id_of(self, case_no: str) -> str | None:
         row = self._s.conn.execute("SELECT record_id FROM cases WHERE case_no = ?", (case_no,)).fetchone()
         return str(row[0]) if row else None

@@ -1545,11 +1545,13 @@ BUNDLES: list[dict[str, Any]] = [
             (DEATH_YB, "insured", ["是"]),
             (DEATH_GJJ, "has_gjj", ["是"]),
             (INHERIT, "has_house", ["是"]),
+            ("210800100809000", "has_licence", ["是"]),
         ],
         questions=[
             ("insured", "逝者生前是否参加职工社会保险？", ["是", "否"]),
             ("has_gjj", "逝者是否有住房公积金？", ["是", "否"]),
             ("has_house", "是否需要办理房产继承？", ["是", "否"]),
+            ("has_licence", "逝者是否持有道路运输从业资格证？", ["是", "否"]),
         ],
         shared=[
             (
@@ -1562,6 +1564,7 @@ BUNDLES: list[dict[str, Any]] = [
                     (DEATH_YB, "M01"),
                     (DEATH_GJJ, "M01"),
                     (INHERIT, "M04"),
+                    ("210800100809000", "M04"),
                 ],
             ),
             (

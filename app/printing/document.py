@@ -81,10 +81,11 @@ class ReceiptDocument:
     issued_at: dt.datetime  # local time the document was produced
     reprint_at: dt.datetime | None = None  # set on a reprint (补打)
     hall_contact: str = ""  # `地址：… 服务电话：…` under the hall name; empty when neither is configured
+    title_text: str = ""  # a title other than the kind's (一件事收件回执); "" for the kind's own
 
     @property
     def title(self) -> str:
-        return TITLES[self.kind]
+        return self.title_text or TITLES[self.kind]
 
     @property
     def reprint_label(self) -> str:

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
@@ -36,6 +37,9 @@ from app.printing.jobs import JobState, PrintJob, PrintQueue
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
 from offline_cache.print_queue import QueuedPrint
+
+if TYPE_CHECKING:
+    from app.services.catalogue import CatalogueService
 
 log = logging.getLogger("tongban.printing")
 
@@ -494,29 +498,36 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
             if stored is None:
                 raise UserFacingError(f"未找到办件 {parsed.grouped}")
             case = stored.case
-            item = CatalogueService(paths.data_dir).get(case.item_code)
+            catalogue = CatalogueService(paths.data_dir)
+            item = catalogue.get(case.item_code)
             now = _utc_now()
-            docs = build_documents(
-                case,
-                config=config,
-                item=item,
-                calendar=load_holiday_calendar(),
-                now=now,
-                reprinted=printed_kinds(store, case.case_no),
-                clerk=clerk_name(store, case.routing.staff_no),
-            )
+            members = [case]
+            if case.bundle_id:  # a 一件事 member: one receipt lists every member of the bundle
+                members = [s.case for s in store.cases.list_bundle(case.bundle_id)] or [case]
+                docs = [_bundle_receipt(members, catalogue=catalogue, config=config, store=store, now=now)]
+            else:
+                docs = build_documents(
+                    case,
+                    config=config,
+                    item=item,
+                    calendar=load_holiday_calendar(),
+                    now=now,
+                    reprinted=printed_kinds(store, case.case_no),
+                    clerk=clerk_name(store, case.routing.staff_no),
+                )
             output = _write_cli_output(docs, config, fmt, out)
             for doc in docs:
-                record = ReceiptRecord(
-                    record_id=str(uuid.uuid4()),
-                    case_no=case.case_no,
-                    kind=doc.kind,
-                    output=output,
-                    staff_no=CLI_STAFF_NO,
-                    printed_at=now,
-                    reprint=doc.reprint_at is not None,
-                )
-                store.save_receipt(record, actor=CLI_STAFF_NO)
+                for member in members:  # the bundle's one receipt is logged for each member case
+                    record = ReceiptRecord(
+                        record_id=str(uuid.uuid4()),
+                        case_no=member.case_no,
+                        kind=doc.kind,
+                        output=output,
+                        staff_no=CLI_STAFF_NO,
+                        printed_at=now,
+                        reprint=doc.reprint_at is not None,
+                    )
+                    store.save_receipt(record, actor=CLI_STAFF_NO)
     except OSError as exc:
         raise UserFacingError(f"无法写入 {out}：{exc.strerror or exc}", detail=type(exc).__name__) from exc
     except StoreError as exc:
@@ -525,6 +536,26 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
         del app
     log.info("receipt for case %s written as %s (%d document(s))", parsed.digits, fmt, len(docs))
     return 0
+
+
+def _bundle_receipt(
+    members: Sequence[Case], *, catalogue: CatalogueService, config: Config, store: Store, now: dt.datetime
+) -> ReceiptDocument:
+    from app.printing.bundle_receipt import build_bundle_receipt
+
+    first = members[0]
+    bundle = catalogue.bundle((first.bundle_id or "").rsplit("-", 1)[0])
+    return build_bundle_receipt(
+        members,
+        bundle_name=bundle.name if bundle is not None else "一件事",
+        items={m.item_code: catalogue.get(m.item_code) for m in members},
+        shared={pair: s.name for s in (bundle.shared_materials if bundle else ()) for pair in s.covers},
+        hall=hall_context(config),
+        calendar=load_holiday_calendar(),
+        now=now,
+        reprint=ReceiptKind.INTAKE_RECEIPT in printed_kinds(store, first.case_no),
+        clerk_name=clerk_name(store, first.routing.staff_no),
+    )
 
 
 def _write_cli_output(docs: Sequence[ReceiptDocument], config: Config, fmt: str, out: Path) -> ReceiptOutput:

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.domain.case_number import format_grouped
 from app.domain.models import MaterialStatus
 from app.paths import AppPaths
 from app.services.intake_cli import intake_command
@@ -127,3 +128,58 @@ def test_a_refused_member_stores_nothing_of_the_bundle(tmp_path: Path) -> None:
     with open_store(paths.database) as store:
         assert store.cases.count() == 0
         assert store.outbox.depth() == 0
+
+
+AFTER_DEATH = "210800YJS005"  # 身后一件事: seven members when every question says 是
+
+
+def _after_death() -> dict[str, Any]:
+    return _record(
+        bundle_code=AFTER_DEATH,
+        bundle_answers={"insured": "是", "has_gjj": "是", "has_house": "是", "has_licence": "是"},
+        answers={"death_place": "医疗机构内", "relation": "配偶", "hukou": "本市户籍", "cancel_reason": "持证人死亡"},
+        shared_materials=[
+            {"code": "S01", "status": "copy", "count": 2},
+            {"code": "S02", "status": "original", "count": 1},
+        ],
+        members={},
+    )
+
+
+def test_one_receipt_lists_all_seven_members_on_a4_and_on_a_slip(tmp_path: Path, qapp: object) -> None:
+    from app.printing.slip_view import render_slip
+    from app.printing.thermal import thermal_profile
+    from app.services.receipts import receipt_command
+    from tests.integration.receipts_support import pdf_pages, pdf_text, squash
+
+    paths = _paths(tmp_path)
+    code, text = _run(tmp_path, paths, _after_death())
+    assert code == 0, text
+    [result] = json.loads(text)["records"]
+    members = result["members"]
+    assert len(members) == 7
+
+    pdf = tmp_path / "bundle.pdf"
+    assert receipt_command(config=hall_config(), paths=paths, case_no=members[3]["case_no"], fmt="pdf", out=pdf) == 0
+    printed = squash(pdf_text(pdf))
+    assert "一件事收件回执" in printed and "身后一件事" in printed
+    for member in members:  # every member with its department and number, once
+        assert printed.count(squash(format_grouped(member["case_no"]))) == 1, member["item_name"]
+        assert squash(member["item_name"]) in printed
+    assert "营口市公安局站前分局" in printed and "营口市住房公积金管理中心" in printed
+    assert printed.count("居民死亡医学证明（推断）书或死亡证明") == 1  # shared: listed once
+    assert "亲属居民身份证" in printed and "领取人居民身份证" not in printed  # shared under its own name
+    assert pdf_pages(pdf) >= 2  # continues onto further pages
+    assert "一件事收件回执（续）" in printed
+    assert pii_samples.ID_NUMBER not in printed
+
+    slip = tmp_path / "bundle.bin"
+    assert (
+        receipt_command(config=hall_config(), paths=paths, case_no=members[0]["case_no"], fmt="escpos", out=slip) == 0
+    )
+    profile = thermal_profile("", 80)
+    view = render_slip(slip.read_bytes(), dots=profile.dots)
+    lines = "".join(view.text_lines)
+    for member in members:
+        assert format_grouped(member["case_no"]) in lines or squash(format_grouped(member["case_no"])) in squash(lines)
+    assert max(len(line) for line in view.text_lines) <= profile.columns
