@@ -15,7 +15,9 @@ import pytest
 
 from app.sync.engine import SyncEngine
 from offline_cache import StoreError, open_store
+from offline_cache import session as session_module
 from offline_cache.samples import sample_case
+from offline_cache.session import _LOCK_POLL_MAX_S
 
 from .conftest import Terminal
 from .harness import REPO, Central, assert_exactly_once, local_states, make_engine, queue_events
@@ -198,6 +200,7 @@ def test_row22_gui_writes_during_a_drain_never_hit_busy(central: Central, termin
     errors: list[Exception] = []
     latencies: list[float] = []
     saved: list[str] = []
+    saved_at: list[float] = []
     stop = threading.Event()
 
     def gui_thread() -> None:
@@ -207,6 +210,7 @@ def test_row22_gui_writes_during_a_drain_never_hit_busy(central: Central, termin
                 started = time.perf_counter()
                 try:
                     saved.append(gui.save_case(sample_case(), actor="S0042").case.record_id)
+                    saved_at.append(time.perf_counter())
                 except StoreError as exc:
                     errors.append(exc)
                 latencies.append(time.perf_counter() - started)
@@ -219,54 +223,70 @@ def test_row22_gui_writes_during_a_drain_never_hit_busy(central: Central, termin
     try:
         engine: SyncEngine = make_engine(terminal.store, terminal.creds, central.url)
         engine.drain()
+        drained_at = time.perf_counter()
     finally:
         stop.set()
         worker.join(timeout=10)
     engine.drain()
 
-    assert errors == []
+    assert errors == []  # no SQLITE_BUSY (nor any other store error) reached the GUI's saves
+    assert saved and saved_at[0] < drained_at, "no save went on while the backlog drained"
     assert_exactly_once(central, ids + saved)
+    # The save p99 target (FAULTS.md: <= 10 ms) is a speed figure: bench/gui_stall.py measures and reports it
+    # (with the lock-wait split). A bound here flaked on a busy CI machine (150 ms bound, 392 ms seen there);
+    # that a save goes on as soon as the sync thread frees the lock is pinned down by the next test.
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if len(latencies) > 1 else latencies[0]
-    # FAULTS.md asks p99 <= 10 ms; on this disk a save alone is fsync-bound (p99 10-20 ms), so the target is
-    # reported by bench/gui_stall.py, not asserted here. This bound catches a save waiting for the sync thread's
-    # write lock over whole batches again. Measured with this test (10k backlog, ~30-80 saves, 2 cores):
-    #   before (row-by-row batch apply + SQLite's 1-2-5-10-15-25 ms busy sleeps): p99 20-32 ms idle,
-    #   63-105 ms with two CPU hogs, 86-194 ms inside the full suite;
-    #   after (executemany apply, lock polled every <= 2 ms): 10-22 ms idle, 42-79 ms with two CPU hogs.
-    # 150 ms leaves room for a loaded CI machine (CPU scheduling dominates then); it catches the old behaviour
-    # only at its worst (inside the full suite), so the lock-wait part is pinned down by the next test. It was
-    # 500 ms, which caught nothing.
-    assert p99 < 0.15, f"save p99 {p99 * 1000:.1f} ms over {len(latencies)} saves"
+    print(f"row 22: save p99 {p99 * 1000:.1f} ms over {len(latencies)} saves during the drain")
 
 
 def test_row22_a_save_blocked_by_the_sync_threads_commit_goes_on_as_soon_as_the_lock_is_free(
-    terminal: Terminal,
+    terminal: Terminal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms ...: a save arriving during a 36 ms batch
-    commit would wake at 53 ms, 17 ms after the lock came free. Polling (Session), it goes on within 2 ms."""
+    """SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ms ... between attempts: a save arriving during
+    a 36 ms batch commit would wake at 53 ms, 17 ms after the lock came free. Session polls for the lock itself,
+    never sleeping more than 2 ms between attempts. Checked on the waits the save asks for, not on wall time."""
+    saver = threading.get_ident()
+    waits: list[float] = []
+    blocked = threading.Event()
+    real_sleep = time.sleep
+
+    def recording_sleep(seconds: float) -> None:
+        if threading.get_ident() == saver:
+            waits.append(seconds)
+            blocked.set()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(session_module.time, "sleep", recording_sleep)
     other = sqlite3.connect(terminal.data_dir / "terminal.sqlite3", isolation_level=None, check_same_thread=False)
-    released = threading.Event()
+    freed_at: list[float] = []
     lateness: list[float] = []
     try:
-        for _ in range(7):
+        for _ in range(3):
+            waits.clear()
+            blocked.clear()
+            freed_at.clear()
             other.execute("BEGIN IMMEDIATE")  # the sync thread's batch-result transaction
-            freed_at: list[float] = []
 
-            def hold(freed_at: list[float] = freed_at) -> None:
-                released.wait(0.036)  # the lock is held 36 ms (a long batch apply), then committed
+            def hold() -> None:
+                # The lock is held until the save has found it taken, then 36 ms more (a long batch apply).
+                blocked.wait(10)
+                real_sleep(0.036)
                 freed_at.append(time.perf_counter())
                 other.execute("COMMIT")
 
             holder = threading.Thread(target=hold, name="sync", daemon=True)
             holder.start()
-            terminal.store.save_case(sample_case(), actor="S0042")
+            record_id = terminal.store.save_case(sample_case(), actor="S0042").case.record_id
             done = time.perf_counter()
             holder.join(timeout=10)
+            assert not holder.is_alive()
+            assert waits, "the save never waited for the lock: it did not poll (SQLite's busy handler slept instead)"
+            assert max(waits) <= _LOCK_POLL_MAX_S, f"a wait of {max(waits) * 1000:.1f} ms between lock attempts"
+            assert done >= freed_at[0]  # it went on after the commit, not around it
+            assert terminal.store.cases.get(record_id) is not None
             lateness.append(done - freed_at[0])
     finally:
         other.close()
-    lateness.sort()
-    # Lateness includes the save itself (~2 ms, with its fsync). Measured: polling 3-4 ms; SQLite's handler
-    # 19 ms (17 ms of sleep schedule + the save). Median of 7, since a loaded machine delays some wake-ups.
-    assert lateness[3] < 0.012, f"save went on {lateness[3] * 1000:.1f} ms after the lock was free"
+    figures = ", ".join(f"{late * 1000:.1f}" for late in lateness)
+    print(f"row 22: the save went on {figures} ms after the lock was free")
