@@ -134,6 +134,7 @@ class IntakeService(QObject):
         self._pending: IntakeDraft | None = None
         self._pending_key = DRAFT_KEY  # the owner's key, fixed when the autosave is scheduled
         self._clerk = ""
+        self._recovery_gate: Callable[[], object] | None = None
         self._open: IntakeDraft | None = None  # the draft on the clerk's form (retention never touches it)
         self._autosave = QTimer(self)
         self._autosave.setObjectName("intake_autosave_timer")
@@ -143,6 +144,11 @@ class IntakeService(QObject):
         self._usage: Counter[str] = Counter(stored.case.item_code for stored in store.cases.list_recent(limit=500))
 
     # --- items ---------------------------------------------------------------------------------------------
+
+    def set_recovery_gate(self, gate: Callable[[], object]) -> None:
+        """`gate()` is called before a draft is recovered: the terminal waits there for the retention purge running
+        on its worker, so that a draft past retention is never offered (issue 13 moved the purge off this thread)."""
+        self._recovery_gate = gate
 
     def use_config(self, config: Config, *, identity_problem: str | None = None) -> None:
         """Use a new configuration from now on (e.g. the identity assigned at enrolment); `identity_problem` (Chinese)
@@ -263,6 +269,8 @@ class IntakeService(QObject):
         A draft whose item has left the catalogue since is returned too (`item(draft.item_code)` is then None):
         what the clerk typed about the applicant must not be lost; `change_item` carries it to another item.
         """
+        if self._recovery_gate is not None:
+            self._recovery_gate()
         key = draft_key(self._clerk)
         try:
             payload = self._store.drafts.get(key)
