@@ -144,8 +144,9 @@ class Cases:
         conn.execute(f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
         for mpos, material in enumerate(case.materials):
             conn.execute(
-                "INSERT INTO case_materials (case_record_id, position, requirement_code, name, status, count, note)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO case_materials"
+                " (case_record_id, position, requirement_code, name, status, count, note, licence_no)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     rid,
                     mpos,
@@ -154,6 +155,7 @@ class Cases:
                     material.status.value,
                     material.count,
                     material.note,
+                    material.licence_no,
                 ),
             )
             for apos, att in enumerate(material.attachments):
@@ -336,9 +338,10 @@ class Cases:
                 count=count,
                 note=note,
                 attachments=tuple(attachments.get(mpos, ())),
+                licence_no=licence_no,
             )
-            for mpos, code, name, status, count, note in conn.execute(
-                "SELECT position, requirement_code, name, status, count, note FROM case_materials"
+            for mpos, code, name, status, count, note, licence_no in conn.execute(
+                "SELECT position, requirement_code, name, status, count, note, licence_no FROM case_materials"
                 " WHERE case_record_id = ? ORDER BY position",
                 (rid,),
             )

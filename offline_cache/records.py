@@ -86,7 +86,7 @@ def timestamp(moment: dt.datetime) -> str:
 
 
 def _material(material: ReceivedMaterial) -> Body:
-    return {
+    body: Body = {
         "requirement_code": material.requirement_code,
         "name": material.name,
         "status": material.status.value,
@@ -97,6 +97,10 @@ def _material(material: ReceivedMaterial) -> Body:
             for a in material.attachments
         ],
     }
+    if material.licence_no:
+        # Issue 18 (SYNC_PROTOCOL.md "Revisions": an added key; bodies allow extra keys): status e_licence.
+        body["licence_no"] = material.licence_no
+    return body
 
 
 def case_body(case: Case) -> Body:

@@ -374,6 +374,12 @@ def _m0006_print_queue(db: Db) -> None:
     _run(db, _V6_PRINT_QUEUE)
 
 
+@migrations(name="0007_material_licence_no")
+def _m0007_material_licence_no(db: Db) -> None:
+    # Issue 18: a material satisfied by an electronic licence (status e_licence) keeps the licence's number.
+    _run(db, ("ALTER TABLE case_materials ADD COLUMN licence_no TEXT NOT NULL DEFAULT ''",))
+
+
 MIGRATION_NAMES: tuple[str, ...] = (
     "0001_initial",
     "0002_staff_and_rating_requests",
@@ -381,6 +387,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0004_staff_roles",
     "0005_one_rating_per_act",
     "0006_print_queue",
+    "0007_material_licence_no",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

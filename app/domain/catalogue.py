@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -219,6 +219,10 @@ class _QuestionIn(_Strict):
     condition: _ConditionIn | None = None
 
 
+#: The same names as `app.domain.models.LICENCE_TYPES` (a test keeps the two equal).
+_LicenceType = Literal["居民身份证", "居民户口簿", "结婚证", "不动产权证书", "营业执照", "出生医学证明"]
+
+
 class _MaterialIn(_Strict):
     code: _Code
     name: _Name
@@ -227,6 +231,9 @@ class _MaterialIn(_Strict):
     required: StrictBool = True
     condition_text: Annotated[StrictStr, _text_checker(200)] | None = None
     condition: _ConditionIn | None = None
+    licence_type: Literal["居民身份证", "居民户口簿", "结婚证", "不动产权证书", "营业执照", "出生医学证明"] | None = (
+        None
+    )
 
 
 class _ItemIn(_Strict):
@@ -314,6 +321,7 @@ _FIELD_ZH: dict[str, str] = {
     "required": "是否必需",
     "condition_text": "适用情形说明",
     "condition": "适用情形",
+    "licence_type": "可替代的电子证照",
     "question_id": "情形问题编号",
     "answers": "情形答案",
     "questions": "情形问题",
@@ -855,6 +863,7 @@ def _to_item(item: _ItemIn) -> ServiceItem:
                     if m.condition is not None
                     else None
                 ),
+                licence_type=m.licence_type,
             )
             for m in item.materials
         ),

@@ -62,6 +62,12 @@ class MaterialStatus(StrEnum):
     COPY = "copy"  # 收复印件
     MISSING = "missing"  # 缺
     NOT_APPLICABLE = "not_applicable"  # conditional material whose condition does not apply
+    E_LICENCE = "e_licence"  # 电子证照已调取: satisfied by an electronic licence, no paper and no scan
+
+
+#: Electronic licence types (电子证照) the platform's library holds; a catalogue material may name one that can
+#: replace it (`MaterialRequirement.licence_type`). 营业执照 is held by an enterprise, the others by a person.
+LICENCE_TYPES = ("居民身份证", "居民户口簿", "结婚证", "不动产权证书", "营业执照", "出生医学证明")
 
 
 class ApplicantKind(StrEnum):
@@ -194,6 +200,8 @@ class MaterialRequirement:
     #: For a conditional material: the condition in words (always) and as data (when it maps to a question).
     condition_text: str | None = None
     condition: Condition | None = None
+    #: The electronic licence type (one of LICENCE_TYPES) that can stand in for this material; None: none can.
+    licence_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +319,7 @@ class ReceivedMaterial:
     count: int = 0
     note: str = ""  # why missing/defective, for the 一次性告知书
     attachments: tuple[Attachment, ...] = ()
+    licence_no: str = ""  # the electronic licence's number when status is E_LICENCE
 
 
 @dataclass(frozen=True, slots=True)

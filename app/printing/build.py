@@ -216,6 +216,19 @@ def build_intake_receipt(
             (1, 9, 2, 1),
         ),
     ]
+    licensed = [m for m in case.materials if m.status is MaterialStatus.E_LICENCE]
+    if licensed:
+        blocks.append(
+            TableBlock(
+                "电子证照（免交纸质材料）",
+                ("序号", "材料名称", "证照编号", "状态"),
+                tuple(
+                    (str(i), m.name, _masked_licence_no(m.licence_no), "电子证照已调取")
+                    for i, m in enumerate(licensed, 1)
+                ),
+                (1, 6, 4, 3),
+            )
+        )
     if missing:
         blocks.append(
             TableBlock(
@@ -235,6 +248,13 @@ def build_intake_receipt(
         SignatureBlock(("申请人（代办人）签字", "日期"), seal=SEAL_LABEL),
     ]
     return _document(ReceiptKind.INTAKE_RECEIPT, case, hall, blocks, now=now, reprint=reprint)
+
+
+def _masked_licence_no(number: str) -> str:
+    """A licence number on a citizen-visible surface: first and last four characters."""
+    if len(number) <= 8:
+        return number[:2] + "*" * max(len(number) - 2, 0)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def _requirement_text(code: str, item: ServiceItem | None) -> str:

@@ -8,6 +8,7 @@ of a draft is the documented scripted-intake shape (docs/intake.md). No Qt, no s
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
@@ -105,6 +106,7 @@ class MaterialInput:
     count: int = 0
     note: str = ""
     attachments: list[Attachment] = field(default_factory=list)
+    licence_no: str = ""  # with status E_LICENCE: the electronic licence that satisfies this material
 
 
 @dataclass
@@ -359,6 +361,14 @@ def _check_materials(draft: IntakeDraft, item: ServiceItem, errors: list[FieldEr
             continue
         if applicable is False and status is not MaterialStatus.NOT_APPLICABLE:
             status = MaterialStatus.NOT_APPLICABLE  # the answer says it does not apply: nothing to record
+        if status is MaterialStatus.E_LICENCE:
+            problem = _licence_problem(req, m.licence_no)
+            if problem:
+                errors.append(FieldError(path, req.name, problem))
+                continue
+            # 电子证照已调取: no paper, no scan.
+            out.append(ReceivedMaterial(req.code, req.name, status, 0, "", (), licence_no=m.licence_no.strip()))
+            continue
         count = m.count
         if status in {MaterialStatus.ORIGINAL, MaterialStatus.COPY}:
             if not 1 <= count <= MAX_COUNT:
@@ -374,6 +384,18 @@ def _check_materials(draft: IntakeDraft, item: ServiceItem, errors: list[FieldEr
         attachments = tuple(m.attachments) if status is not MaterialStatus.NOT_APPLICABLE else ()
         out.append(ReceivedMaterial(req.code, req.name, status, count, note_text, attachments))
     return tuple(out)
+
+
+_LICENCE_NO_RE = re.compile(r"\A[0-9A-Za-z\-]{6,64}\Z")
+
+
+def _licence_problem(req: MaterialRequirement, licence_no: str) -> str:
+    """Why an `e_licence` status cannot stand for this material ('' when it can)."""
+    if req.licence_type is None:
+        return "该材料不能以电子证照代替，请收取纸质材料"
+    if not _LICENCE_NO_RE.match(licence_no.strip()):
+        return "电子证照编号应为6到64位字母、数字或连字符"
+    return ""
 
 
 def _check_delivery(
@@ -432,6 +454,7 @@ def draft_to_json(draft: IntakeDraft) -> dict[str, Any]:
                 "status": m.status.value,
                 "count": m.count,
                 "note": m.note,
+                "licence_no": m.licence_no,
                 "attachments": [
                     {"sha256": x.sha256, "filename": x.filename, "media_type": x.media_type, "size": x.size}
                     for x in m.attachments
@@ -523,7 +546,13 @@ def draft_from_json(data: Any, *, attachment: Callable[[Any, str], Attachment] |
             for x in atts_raw
         ]
         status = _enum(MaterialStatus, m.get("status"), f"materials.{code}.status", MaterialStatus.MISSING)
-        materials.append(MaterialInput(code, status, count, _str(m, "note", f"materials.{code}.note"), atts))
+        licence_no = _str(m, "licence_no", f"materials.{code}.licence_no")
+        if status is MaterialStatus.E_LICENCE and not licence_no:
+            raise DraftFormatError(
+                f"materials.{code}.licence_no", f"materials.{code}.licence_no 缺失：电子证照须写明证照编号"
+            )
+        note = _str(m, "note", f"materials.{code}.note")
+        materials.append(MaterialInput(code, status, count, note, atts, licence_no=licence_no))
     d = _obj(obj.get("delivery", {}) or {}, "delivery")
     draft = IntakeDraft(
         item_code=item_code,

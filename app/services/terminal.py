@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the second tier is imported when first used (start-up time,
     from app.services.devices import DeviceService
     from app.services.intake import IntakeService
     from app.services.kiosk import KioskService
+    from app.services.licences import LicenceService
     from app.services.ratings import RatingService
     from app.services.receipts import ReceiptService
     from app.services.report import ReportService
@@ -297,6 +298,7 @@ class Terminal:
         self._sync_settings = sync_settings
         self._parent = parent
         self._tier2: _Tier2 | None = None
+        self._licences: LicenceService | None = None
         self._sync_open = True
         self._unwatch_network: Callable[[], None] | None = None
 
@@ -355,6 +357,15 @@ class Terminal:
     def kiosk(self) -> KioskService:
         return self._services().kiosk
 
+    @property
+    def licences(self) -> LicenceService:
+        """电子证照 lookups (issue 18): built on first use; its HTTP client on its own worker thread."""
+        if self._licences is None:
+            from app.services.licences import LicenceService, client_factory
+
+            self._licences = LicenceService(client_factory=client_factory(self.config, self.paths), parent=self._parent)
+        return self._licences
+
     def start(self) -> None:
         """Start the upload thread and listen to network reachability (call once the window is shown)."""
         self.sync.start()
@@ -397,6 +408,8 @@ class Terminal:
         tier2 = self._tier2
         self._sync_open = False
         services: list[QObject] = [self.status, self.staff]
+        if self._licences is not None:
+            self._licences.close()
         if tier2 is not None:
             tier2.intake.flush_draft()  # the last keystrokes before closing are not lost
             # The upload thread ends after the request in flight (bounded); a batch it could not finish stays

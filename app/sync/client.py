@@ -29,6 +29,7 @@ from app.sync.errors import (
     EnrolmentAddressError,
     EnrolmentError,
     EnrolmentUnreachableError,
+    LicenceRefusedError,
     NetworkError,
     NotFoundError,
     PlatformError,
@@ -40,6 +41,9 @@ from app.sync.errors import (
 from app.sync.signing import sign_headers
 
 log = logging.getLogger("tongban.sync.client")
+
+#: The licence library's own refusals (docs/central.md): not a revoked device, not a missing endpoint.
+LICENCE_REFUSALS = ("consent_required", "unknown_licence", "bad_field")
 
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 RETRY_AFTER_CAP_S = 3600.0
@@ -332,6 +336,43 @@ class PlatformClient:
 
     def rotate_confirm(self) -> None:
         self.request("POST", "/api/v1/devices/rotate/confirm", use_pending_key=True)
+
+    # --- electronic licences (电子证照, issue 18): POST bodies only, the holder's number never in a URL ----------
+
+    def _licence_post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            resp = self.request("POST", path, body=self._dumps(payload))
+        except (RevokedError, NotFoundError, BatchRefusedError) as exc:
+            if str(exc) in LICENCE_REFUSALS:
+                raise LicenceRefusedError(str(exc), status=exc.status) from exc
+            raise
+        data = self._json_body(resp)
+        if not isinstance(data, dict):
+            raise BadResponseError("licence answer has the wrong shape")
+        return dict(data)
+
+    def licence_consent(self, *, holder_id: str, case_ref: str, staff_no: str, method: str) -> str:
+        """The holder's consent for this terminal and case → a consent token (valid 30 minutes)."""
+        payload = {"holder_id": holder_id, "case_ref": case_ref, "staff_no": staff_no, "method": method}
+        token = self._licence_post("/api/v1/licences/consent", payload).get("consent_token")
+        if not isinstance(token, str) or not token:
+            raise BadResponseError("consent answer has no token")
+        return token
+
+    def licence_list(self, token: str, types: list[str] | None = None) -> list[dict[str, Any]]:
+        payload: dict[str, Any] = {"consent_token": token}
+        if types:
+            payload["types"] = types
+        found = self._licence_post("/api/v1/licences:list", payload).get("licences")
+        if not isinstance(found, list) or not all(isinstance(f, dict) for f in found):
+            raise BadResponseError("licence list has the wrong shape")
+        return found
+
+    def licence_fetch(self, token: str, licence_no: str) -> dict[str, Any]:
+        return self._licence_post("/api/v1/licences:fetch", {"consent_token": token, "licence_no": licence_no})
+
+    def licence_verify(self, token: str, licence_no: str) -> dict[str, Any]:
+        return self._licence_post("/api/v1/licences:verify", {"consent_token": token, "licence_no": licence_no})
 
 
 __all__ = ["DEFAULT_TIMEOUT", "Catalogue304", "CatalogueSnapshot", "PlatformClient", "TransientError"]

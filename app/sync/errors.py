@@ -110,3 +110,9 @@ class BadResponseError(TransientError):
     """A 2xx answer that is not what the protocol says (truncated, wrong shape): treat as a lost answer."""
 
     message_zh = "平台应答不完整，稍后自动重试。"
+
+
+class LicenceRefusedError(PlatformError):
+    """The licence library refused: `consent_required` (403), `unknown_licence` (404) or `bad_field` (400)."""
+
+    message_zh = "电子证照库拒绝了请求。"

@@ -61,15 +61,17 @@ def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
 
 def test_a_database_from_a_newer_program_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "tb.db"
+    future = schema.SCHEMA_VERSION + 1
     with open_store(path) as store:
         store.db.conn.execute(
-            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('tongban', '0007_future', 'x')"
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('tongban', ?, 'x')",
+            (f"{future:04d}_future",),
         )
     before = path.read_bytes()
     with pytest.raises(NewerSchemaError) as info:
         open_store(path)
-    assert (info.value.db_version, info.value.app_version) == (7, schema.SCHEMA_VERSION)
-    assert "7" in info.value.message and str(schema.SCHEMA_VERSION) in info.value.message
+    assert (info.value.db_version, info.value.app_version) == (future, schema.SCHEMA_VERSION)
+    assert str(future) in info.value.message and str(schema.SCHEMA_VERSION) in info.value.message
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.corrupt-*"))
 

@@ -1,0 +1,200 @@
+"""电子证照 at intake (issue 18) against the real reference platform on loopback: consent, lookup off the GUI thread,
+materials stored as `e_licence`, the receipt's 电子证照已调取, the paper path when the platform is down, the audit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.config import config_from_dict
+from app.domain.models import MaterialStatus
+from app.services.catalogue import CatalogueService
+from app.services.intake_form import IntakeDraft
+from app.services.licences import LicenceLookup, LicenceService, LookupOutcome, apply
+from app.services.receipts import ReceiptService
+from app.sync.client import PlatformClient
+from app.sync.credentials import Credentials
+from offline_cache import Store
+from tests import pii_samples
+from tests.integration.intake_support import STAFF_NO, fill_person, make_service, store_at
+from tests.integration.receipts_support import pdf_text, squash
+from tests.integration.sync.harness import Central, central_source, enrol, free_port
+
+#: 城乡居民养老保险参保登记: 申请人居民身份证 (居民身份证) and 居民户口簿 (居民户口簿) can be replaced by licences.
+ITEM = "210800200101000"
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "licences" / "sample.json"
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    home = tmp_path / "central"
+    home.mkdir()
+    server = Central(home).start()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "central.cli", "--db", str(server.db), "licences", "load", str(SAMPLE)],
+            env={"PYTHONPATH": str(central_source()), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def creds(central: Central, tmp_path: Path) -> Credentials:
+    return enrol(central, tmp_path / "terminal")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from store_at(tmp_path)
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path) -> CatalogueService:
+    return CatalogueService(tmp_path / "catalogue")
+
+
+class Factory:
+    """Counts the clients made: a consent refused must not even build one."""
+
+    def __init__(self, url: str, creds: Credentials | None, gate: threading.Event | None = None) -> None:
+        self.url, self.creds, self.gate, self.made = url, creds, gate, 0
+
+    def __call__(self) -> PlatformClient | None:
+        self.made += 1
+        if self.gate is not None:
+            self.gate.wait(30)
+        return PlatformClient(self.url, self.creds, timeout=(3.0, 10.0))
+
+
+@pytest.fixture
+def make_licences(qtbot: QtBot) -> Iterator[Any]:
+    made: list[LicenceService] = []
+
+    def make(factory: Factory) -> LicenceService:
+        service = LicenceService(client_factory=factory)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.close()
+
+
+def _draft(catalogue: CatalogueService, store: Store) -> tuple[IntakeDraft, Any]:
+    intake = make_service(store, catalogue)
+    item = catalogue.get(ITEM)
+    assert item is not None
+    return fill_person(intake.start(item_code=ITEM)), intake
+
+
+def _audit(central: Central) -> list[tuple[object, ...]]:
+    return central.rows("SELECT action, outcome, case_ref, staff_no FROM licence_access ORDER BY id")
+
+
+def test_consent_refused_sends_nothing(  # noqa: PLR0917 - fixtures
+    qtbot: QtBot, central: Central, creds: Credentials, catalogue: CatalogueService, store: Store, make_licences: Any
+) -> None:
+    factory = Factory(central.url, creds)
+    service = make_licences(factory)
+    draft, _intake = _draft(catalogue, store)
+    item = catalogue.get(ITEM)
+    assert item is not None
+    for kwargs in ({"consent": False}, {"consent": True, "card_reader": True, "card_read": False}):
+        with qtbot.wait_signal(service.lookup_done, timeout=5000) as blocker:
+            assert service.lookup(draft=draft, item=item, staff_no=STAFF_NO, **kwargs) is False
+        answer: LicenceLookup = blocker.args[0]
+        assert answer.outcome is LookupOutcome.NO_CONSENT and "未授权" in answer.message_zh
+    assert factory.made == 0 and _audit(central) == []  # no client built, nothing reached the platform
+    assert all(m.status is MaterialStatus.MISSING for m in draft.materials if m.code in ("M01", "M02"))
+
+
+def test_found_licences_become_e_licence_materials_and_print(  # noqa: PLR0917 - fixtures
+    qtbot: QtBot,
+    central: Central,
+    creds: Credentials,
+    catalogue: CatalogueService,
+    store: Store,
+    make_licences: Any,
+    tmp_path: Path,
+) -> None:
+    service = make_licences(Factory(central.url, creds))
+    draft, intake = _draft(catalogue, store)
+    item = catalogue.get(ITEM)
+    assert item is not None
+    with qtbot.wait_signal(service.lookup_done, timeout=20_000) as blocker:
+        assert service.lookup(draft=draft, item=item, staff_no=STAFF_NO, consent=True, card_reader=True, card_read=True)
+    answer: LicenceLookup = blocker.args[0]
+    assert answer.outcome is LookupOutcome.FOUND, answer
+    assert sorted(f.licence_type for f in answer.licences) == ["居民户口簿", "居民身份证"]
+    assert all(f.image.startswith(b"<svg") for f in answer.licences)
+    assert apply(draft, item, answer) == ["M01", "M02"]
+
+    result = intake.submit(draft=draft, staff_no=STAFF_NO, print_receipt=False)
+    stored = store.cases.get_by_no(result.case.case_no)
+    assert stored is not None
+    case = stored.case
+    by_code = {m.requirement_code: m for m in case.materials}
+    assert (by_code["M01"].status, by_code["M01"].licence_no, by_code["M01"].count) == (
+        MaterialStatus.E_LICENCE,
+        "210802-SFZ-0000001",
+        0,
+    )
+    assert by_code["M02"].licence_no == "210802-HKB-0000001" and by_code["M02"].attachments == ()
+    # Stored and read back from SQLite, and in the queued case record.
+    reread = store.db.conn.execute(
+        "SELECT requirement_code, status, licence_no FROM case_materials ORDER BY position"
+    ).fetchall()
+    assert reread[:2] == [("M01", "e_licence", "210802-SFZ-0000001"), ("M02", "e_licence", "210802-HKB-0000001")]
+
+    receipts = ReceiptService(
+        config=config_from_dict({"hall_name": "营口市政务服务中心", "printer": {"kind": "pdf"}}),
+        store=store,
+        pdf_dir=tmp_path / "receipts",
+    )
+    with qtbot.wait_signal(receipts.printed, timeout=20_000) as printed:
+        receipts.print_case(case=case, staff_no=STAFF_NO)
+    assert printed.args is not None
+    text = squash(pdf_text(Path(printed.args[2])))
+    assert "电子证照已调取" in text and "申请人居民身份证" in text
+    assert "2108**********0001" in text  # the licence number masked
+    assert pii_samples.ID_NUMBER not in text
+    assert receipts.wait_for_idle(10_000)
+
+    # One audit entry per access: the consent, the list, one fetch per licence used; keyed by the draft.
+    audit = _audit(central)
+    assert [a[0] for a in audit] == ["consent", "list", "fetch", "fetch"]
+    assert {a[2] for a in audit} == {draft.draft_id} and {a[3] for a in audit} == {STAFF_NO}
+    assert pii_samples.ID_NUMBER not in central.log()
+
+
+def test_platform_down_keeps_the_paper_path_without_waiting(
+    qtbot: QtBot, catalogue: CatalogueService, store: Store, make_licences: Any, creds: Credentials
+) -> None:
+    gate = threading.Event()
+    factory = Factory(f"http://127.0.0.1:{free_port()}", creds, gate)  # nothing listens there
+    service = make_licences(factory)
+    draft, _intake = _draft(catalogue, store)
+    item = catalogue.get(ITEM)
+    assert item is not None
+    answers: list[LicenceLookup] = []
+    service.lookup_done.connect(answers.append)
+    # The call returns while the worker is still held at the gate: the GUI thread never waits on the network.
+    assert service.lookup(draft=draft, item=item, staff_no=STAFF_NO, consent=True) is True
+    assert answers == []
+    with qtbot.wait_signal(service.lookup_done, timeout=20_000):
+        gate.set()
+    assert answers[0].outcome is LookupOutcome.OFFLINE and "纸质材料" in answers[0].message_zh
+    assert apply(draft, item, answers[0]) == []
+    assert all(m.status is MaterialStatus.MISSING for m in draft.materials if m.code in ("M01", "M02"))
