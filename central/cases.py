@@ -46,6 +46,25 @@ def case_status(engine: Engine, case_no: str) -> dict[str, Any] | None:
     }
 
 
+def bundle_members(engine: Engine, case_no: str) -> list[dict[str, Any]]:
+    """Every case taken in with `case_no` as one 一件事 (itself included, in number order), with its status;
+    empty when the case is not part of a bundle."""
+    b, c = schema.bundle_members.c, schema.cases.c
+    with read(engine) as conn:
+        bundle_id = conn.execute(select(b.bundle_id).where(b.case_no == case_no)).scalar()
+        if bundle_id is None:
+            return []
+        rows = conn.execute(
+            select(c.case_no, c.item_code, c.item_name, c.status)
+            .select_from(schema.bundle_members.join(schema.cases, c.case_no == b.case_no))
+            .where(b.bundle_id == bundle_id)
+            .order_by(c.case_no)
+        ).all()
+    return [
+        {"case_no": r.case_no, "item_code": r.item_code, "item_name": r.item_name, "status": r.status} for r in rows
+    ]
+
+
 def set_status(engine: Engine, case_no: str, status: str, note: str = "") -> int:
     """Record a department decision; returns the change-log sequence number the terminals will see."""
     if status not in PLATFORM_STATES:

@@ -304,6 +304,7 @@ def progress(request: Request, case_no: str, mode: str = "") -> Response:
         '<p class="note">时间为{label}</p><ol class="steps" id="steps">{steps}</ol></section>'
         '<section aria-labelledby="phone-h"><h2 id="phone-h">咨询电话</h2>'
         '<a class="btn" id="phone" href="tel:{tel}">拨打 {phone}</a></section>'
+        "{members}"
         '<section aria-labelledby="rate-h"><h2 id="rate-h">服务评价</h2>{rating}</section>',
         facts=_case_facts(ht, case),
         word=word,
@@ -314,8 +315,32 @@ def progress(request: Request, case_no: str, mode: str = "") -> Response:
         tel=phone.replace("-", "").replace(" ", ""),
         phone=phone,
         rating=rating,
+        members=_members_section(cases.bundle_members(engine, case_no), case_no),
     )
     return _page(request, "办件进度", body, elder=elder)
+
+
+def _members_section(members: list[dict[str, Any]], case_no: str) -> Safe:
+    """一件事: every member's progress, this case marked (numbers masked; the item and the stage only)."""
+    if len(members) < 2:
+        return Safe("")
+    rows = join(
+        fmt(
+            '<li{mark}><strong>{name}</strong> <span class="note">{number}</span>'
+            ' <span class="member-state">{word}</span></li>',
+            mark=Safe(' aria-current="true"') if m["case_no"] == case_no else Safe(""),
+            name=m["item_name"] or m["item_code"],
+            number=mask_case_no(str(m["case_no"])),
+            word=STATE_WORDS.get(str(m["status"]), ("办理中", ""))[0],
+        )
+        for m in members
+    )
+    return fmt(
+        '<section class="card" aria-labelledby="members-h"><h2 id="members-h">同一件事的全部办件（{n}项）</h2>'
+        '<ol class="steps" id="members">{rows}</ol></section>',
+        n=len(members),
+        rows=rows,
+    )
 
 
 # --- rating -----------------------------------------------------------------------------------------------------

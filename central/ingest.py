@@ -333,8 +333,14 @@ def _derive(
                 "updated_at": received_at,
                 "created_at": record["created_at"],
                 "origin": device.terminal_key,  # not a column: marks the change as this terminal's own
+                # Not a column either: a 一件事 member's link to the other members (issue 17).
+                "bundle_id": body["bundle_id"] if _is_bundle_id(body.get("bundle_id")) else None,
             }
         )
+
+
+def _is_bundle_id(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64 and value.isprintable()
 
 
 def _flush_cases(conn: Connection, pending: list[dict[str, Any]]) -> None:
@@ -383,6 +389,13 @@ def _flush_cases(conn: Connection, pending: list[dict[str, Any]]) -> None:
                     "created_at": at,
                 }
             )
+    members = [
+        {"case_no": r["case_no"], "bundle_id": r["bundle_id"], "hall_key": r["hall_key"], "created_at": r["created_at"]}
+        for r in fresh
+        if r.get("bundle_id")
+    ]
+    if members:
+        conn.execute(schema.bundle_members.insert(), members)
     conn.execute(_INSERT_HISTORY, history)
     if changes:
         lock_change_log(conn)

@@ -48,6 +48,19 @@ def intake(engine: Engine, period: Period) -> list[dict[str, Any]]:
     return [{"hall": row[0], "item_code": row[1], "item_name": row[2], "count": int(row[3])} for row in rows]
 
 
+def bundles(engine: Engine, period: Period) -> dict[str, int]:
+    """一件事 taken in during the period: how many bundles, and how many member cases they hold."""
+    b = schema.bundle_members.c
+    lo, hi = period.bounds
+    with read(engine) as conn:
+        row = conn.execute(
+            select(func.count(func.distinct(b.bundle_id)), func.count()).where(
+                and_(b.created_at >= lo, b.created_at < hi)
+            )
+        ).one()
+    return {"bundles": int(row[0]), "cases": int(row[1])}
+
+
 def ratings_summary(engine: Engine, period: Period) -> dict[str, Any]:
     t = schema.ratings.c
     lo, hi = period.bounds

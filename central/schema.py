@@ -283,3 +283,19 @@ licence_access = Table(
 Index("ix_licence_access_at", licence_access.c.at)
 
 V3_TABLES = (licences, licence_consents, licence_access)
+
+
+# --- version 4: 一件事 bundles -----------------------------------------------------------------------------------
+
+#: Which cases were taken in together as one 一件事 (the case body's `bundle_id`, issue 17).
+bundle_members = Table(
+    "bundle_members",
+    metadata,
+    Column("case_no", String(26), ForeignKey("cases.case_no"), primary_key=True),
+    Column("bundle_id", String(64), nullable=False),
+    Column("hall_key", String(8), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+Index("ix_bundle_members_bundle", bundle_members.c.bundle_id)
+
+V4_TABLES = (bundle_members,)

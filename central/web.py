@@ -193,6 +193,7 @@ def dashboard(request: Request, engine: EngineDep, ht: HallTimeDep, start: str =
         fmt('<p class="muted" id="zone-note">日期和时间均为{}。</p>', ht.label),
         _intake_section("今日收件", reports.intake(engine, reports.Period(today, today, ht.zone))),
         _intake_section(f"期间收件（{period.start} 至 {period.end}）", reports.intake(engine, period)),
+        _bundle_section(reports.bundles(engine, period)),
         _ratings_section(reports.ratings_summary(engine, period)),
         _follow_up_section(reports.follow_up_list(engine, period, today)),
         _devices_section(devices.list_devices(engine), reports.device_lag(engine), ht),
@@ -231,6 +232,14 @@ def _intake_section(title: str, rows: list[dict[str, Any]]) -> Safe:
     ]
     total = sum(r["count"] for r in rows)
     return fmt("<h2>{} · 共{}件</h2>{}", title, total, _table(["大厅", "事项编码", "事项名称", "件数"], body))
+
+
+def _bundle_section(counts: dict[str, int]) -> Safe:
+    return fmt(
+        '<h2>期间一件事一次办</h2><p id="bundle-count">一件事 {} 件，含成员办件 {} 件（各部门分别办理）</p>',
+        counts["bundles"],
+        counts["cases"],
+    )
 
 
 def _ratings_section(summary: dict[str, Any]) -> Safe:
