@@ -21,6 +21,7 @@ class AdminPage(KioskPage):
     unlock_requested = Signal(str, str)
     exit_requested = Signal()
     resume_requested = Signal()
+    sync_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +90,11 @@ class AdminPage(KioskPage):
         mbox = QVBoxLayout(menu)
         self.menu_info = label("", menu, name="admin_info")
         mbox.addWidget(self.menu_info)
+        self.sync_button = KioskButton(
+            "立即同步", menu, name="admin_sync", description="立即与平台同步，不等待下一次自动同步"
+        )
+        self.sync_button.clicked.connect(self.sync_requested)
+        mbox.addWidget(self.sync_button)
         self.exit_button = KioskButton(
             "退出自助终端程序", menu, name="admin_exit", description="关闭自助终端，回到系统"
         )

@@ -262,6 +262,7 @@ class KioskWindow(QMainWindow):
         self.admin.unlock_requested.connect(self._unlock)
         self.admin.exit_requested.connect(self._admin_exit)
         self.admin.resume_requested.connect(self._admin_resume)
+        self.admin.sync_requested.connect(self._admin_sync)
         self.error_page.home_requested.connect(self.go_home)
 
     # --- showing -------------------------------------------------------------------------------------------
@@ -744,12 +745,28 @@ class KioskWindow(QMainWindow):
         except AdminRefusedError as exc:
             self.admin.refuse(exc.message)
             return
+        self.admin.unlocked(number, self._admin_info(number))
+
+    def _admin_info(self, number: str) -> str:
         status = self._terminal.status.status
-        info = (
-            f"管理员 {number} 已登录。\n终端：{self._config.hall_name} {self._config.terminal_code}\n"
-            f"待上传记录：{status.queue_depth} 条"
-        )
-        self.admin.unlocked(number, info)
+        sync = self._terminal.sync.status
+        lines = [
+            f"管理员 {number} 已登录。",
+            f"终端：{self._config.hall_name} {self._config.terminal_code}",
+            f"待上传记录：{status.queue_depth} 条；被平台拒收：{status.dead_letters} 条",
+            f"同步：{sync.label_zh if sync is not None else '尚未开始'}",
+        ]
+        if sync is not None and sync.last_success_at:
+            lines.append(f"最后同步成功：{sync.last_success_at[:19].replace('T', ' ')}（UTC）")
+        return "\n".join(lines)
+
+    @Slot()
+    def _admin_sync(self) -> None:
+        if not self.admin.admin_no:
+            return
+        self._terminal.sync.sync_now()
+        self._kiosk.record_admin_action(staff_no=self.admin.admin_no, action="sync")
+        self.admin.menu_info.setText(self._admin_info(self.admin.admin_no) + "\n已请求立即同步。")
 
     @Slot()
     def _admin_exit(self) -> None:

@@ -267,11 +267,14 @@ def test_admin_gesture_wrong_pins_lock_right_pin_exits_and_all_is_audited(kiosk:
     w.admin.pin_field.setText(ADMIN_PIN)
     kiosk.tap(w.admin.ok_button)
     assert w.admin.views.currentWidget() is w.admin.menu
+    assert "待上传记录" in w.admin.menu_info.text()
+    kiosk.tap(w.admin.sync_button)
+    assert "已请求立即同步" in w.admin.menu_info.text()
     kiosk.shot("admin_menu_portrait")
     kiosk.tap(w.admin.exit_button)
     assert not w.isVisible()
     actions = [e.action for e in terminal.store.audit.list(limit=50) if e.actor == ADMIN_NO]
-    assert "admin_kiosk_entry" in actions and "admin_kiosk_exit" in actions
+    assert {"admin_kiosk_entry", "admin_kiosk_sync", "admin_kiosk_exit"} <= set(actions)
 
 
 def test_admin_cancel_returns_home_and_leaves_the_lock_on(kiosk: Kiosk) -> None:
