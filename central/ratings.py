@@ -175,6 +175,15 @@ class QrCase:
     rated_level: int = 0
 
 
+def same_matter(conn: Connection, case_no: str) -> list[str]:
+    """The case numbers of one matter (事): every member of the case's 一件事 bundle, or the case alone."""
+    b = schema.bundle_members.c
+    bundle_id = conn.execute(select(b.bundle_id).where(b.case_no == case_no)).scalar()
+    if bundle_id is None:
+        return [case_no]
+    return [str(n) for n in conn.execute(select(b.case_no).where(b.bundle_id == bundle_id)).scalars()]
+
+
 def qr_case(engine: Engine, case_no: str) -> QrCase | None:
     """What the QR pages may show: the item, when it was received, the promised date, whether it is rated.
 
@@ -186,7 +195,8 @@ def qr_case(engine: Engine, case_no: str) -> QrCase | None:
         ).first()
         if row is None:
             return None
-        rated = conn.execute(select(r.level).where(and_(r.case_no == case_no, r.outcome == "rated")).limit(1)).first()
+        matter = same_matter(conn, case_no)
+        rated = conn.execute(select(r.level).where(and_(r.case_no.in_(matter), r.outcome == "rated")).limit(1)).first()
         received = conn.execute(
             select(schema.case_history.c.at)
             .where(schema.case_history.c.case_no == case_no)
@@ -250,8 +260,8 @@ def rate_by_qr(engine: Engine, case_no: str, *, level: int, reasons: list[str], 
         case = conn.execute(select(c.hall_key, c.item_code).where(c.case_no == case_no)).first()
         if case is None:
             raise RatingRefusedError("unknown_case", "未找到该办件")
-        earlier = conn.execute(
-            select(r.rating_key).where(and_(r.case_no == case_no, r.outcome == "rated")).limit(1)
+        earlier = conn.execute(  # 一事一评: one rating for a whole 一件事, whichever member's QR is used
+            select(r.rating_key).where(and_(r.case_no.in_(same_matter(conn, case_no)), r.outcome == "rated")).limit(1)
         ).first()
         if earlier is not None:
             raise RatingRefusedError("already_rated", "该办件已评价，感谢您的参与")

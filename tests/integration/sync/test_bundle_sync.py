@@ -66,3 +66,28 @@ def test_bundle_members_sync_show_together_and_take_their_own_decisions(central:
     assert states == {numbers[0]: CaseState.FORWARDED, numbers[1]: CaseState.FORWARDED, numbers[2]: CaseState.ACCEPTED}
     after = requests.get(f"{central.url}/c/{numbers[0]}", timeout=10).text
     assert after.count('class="member-state"') == 3
+
+
+def test_one_rating_covers_the_whole_bundle(central: Central, terminal: Terminal) -> None:
+    """一事一评: rated through one member's receipt QR, the bundle is rated; another member's QR offers no second
+    rating, while a case outside the bundle still can be rated."""
+    store = terminal.store
+    bundle_id = "210800YJS001-fedcba9876543210"
+    saved = [
+        store.save_case(
+            dataclasses.replace(sample_case(), item_code=code, item_name=name, bundle_id=bundle_id), actor="S0042"
+        )
+        for code, name in MEMBERS
+    ]
+    alone = store.save_case(sample_case(), actor="S0042")
+    make_engine(store, terminal.creds, central.url).drain()
+    first, second = saved[0].case.case_no, saved[1].case.case_no
+
+    thanks = requests.post(f"{central.url}/r/{first}", data={"level": "5", "tags": "办事高效"}, timeout=10)
+    assert thanks.status_code == 200 and "感谢您的评价" in thanks.text
+    again = requests.post(f"{central.url}/r/{second}", data={"level": "1", "reasons": "其他"}, timeout=10)
+    assert "感谢您的评价" not in again.text  # sent back to the already-rated page
+    assert central.rows("SELECT COUNT(*) FROM ratings WHERE outcome = 'rated'") == [(1,)]
+    assert 'id="rated"' in requests.get(f"{central.url}/c/{second}", timeout=10).text
+    other = requests.post(f"{central.url}/r/{alone.case.case_no}", data={"level": "4", "tags": "服务热情"}, timeout=10)
+    assert "感谢您的评价" in other.text
