@@ -1,4 +1,7 @@
-"""Fixtures: one real `tongban-central serve` subprocess per module on a SQLite file, and enrolled devices."""
+"""Fixtures: one real `tongban-central serve` subprocess per module on a SQLite file, and enrolled devices.
+
+`pg_cluster` (one PostgreSQL cluster for the session) is in tests/integration/conftest.py: the sync tests use it too.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +14,7 @@ from central import devices
 from central.db import open_engine
 
 from .helpers import Client, Server, enrol, start_server
-from .pg import Cluster, start_cluster
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """One PostgreSQL cluster for the session; each module's server gets its own database in it."""
-    try:
-        cluster = start_cluster()
-    except FileNotFoundError as exc:
-        pytest.skip(f"PostgreSQL backend not testable here: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+from .pg import Cluster
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

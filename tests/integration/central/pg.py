@@ -32,20 +32,13 @@ class Cluster:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
-        self._run(
-            pg_bin("psql") or "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            self.user,
-            "-d",
-            "postgres",
-            "-c",
-            f"CREATE DATABASE {name}",
-        )
+        self.psql(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def psql(self, sql: str) -> None:
+        """Run one SQL statement as the cluster's superuser, connected to the `postgres` database."""
+        self._run(pg_bin("psql") or "psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+                  "-d", "postgres", "-c", sql)  # fmt: skip
 
     def stop(self) -> None:
         self._run(pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "stop", check=False)

@@ -26,21 +26,9 @@ from central.reconcile import new_instance_id
 from offline_cache import Store, open_store
 from offline_cache.samples import sample_case, sample_rating
 from tests.integration.central.helpers import Server, free_port, start_server
-from tests.integration.central.pg import Cluster, start_cluster
+from tests.integration.central.pg import Cluster
 
 from .harness import DIVISION, HALL, TERMINAL, fast_settings
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[Cluster]:
-    try:
-        cluster = start_cluster()
-    except FileNotFoundError as exc:
-        pytest.skip(f"PostgreSQL backend not testable here: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @dataclass
@@ -96,8 +84,7 @@ class Platform:
 
     def _psql(self, sql: str) -> None:
         assert self.cluster is not None
-        self.cluster._run("psql", "-h", "127.0.0.1", "-p", str(self.cluster.port), "-U", self.cluster.user,
-                          "-d", "postgres", "-c", sql)  # fmt: skip
+        self.cluster.psql(sql)
 
     def rows(self, sql: str) -> list[tuple[object, ...]]:
         engine = open_engine(self.db)
@@ -115,7 +102,7 @@ def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Platfor
     if request.param == "sqlite":
         plat = Platform("sqlite", home, f"sqlite:///{home / 'central.db'}", free_port())
     else:
-        cluster: Cluster = request.getfixturevalue("pg")
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
         name = f"tb_{uuid.uuid4().hex[:12]}"
         plat = Platform("postgresql", home, cluster.create_database(name), free_port(), cluster)
     engine = open_engine(plat.db)
