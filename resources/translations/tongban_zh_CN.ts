@@ -475,6 +475,14 @@
         <translation>收件</translation>
     </message>
     <message>
+        <source>Read the applicant&apos;s ID card first, then fetch again.</source>
+        <translation>请先读取申请人身份证，再调取电子证照。</translation>
+    </message>
+    <message>
+        <source>Fetching e-licences… (collect paper meanwhile if needed)</source>
+        <translation>正在调取电子证照……（如需要，可同时收取纸质材料）</translation>
+    </message>
+    <message>
         <source>Draft not saved: {reason}</source>
         <translation>草稿未能保存：{reason}</translation>
     </message>
@@ -587,6 +595,14 @@
         <translation>用高拍仪拍摄{name}</translation>
     </message>
     <message>
+        <source>E-licence fetched</source>
+        <translation>电子证照已调取</translation>
+    </message>
+    <message>
+        <source>E-licence fetched: {number} (no paper, no scan)</source>
+        <translation>电子证照已调取：{number}（免交纸质材料，无需扫描）</translation>
+    </message>
+    <message>
         <source>Scans: {names}</source>
         <translation>扫描件：{names}</translation>
     </message>
@@ -596,6 +612,14 @@
     <message>
         <source>Materials</source>
         <translation>申请材料</translation>
+    </message>
+    <message>
+        <source>Applicant consents to fetching e-licences</source>
+        <translation>申请人同意调取本人电子证照</translation>
+    </message>
+    <message>
+        <source>Fetch e-licences</source>
+        <translation>调取电子证照</translation>
     </message>
     <message>
         <source>Attach a scan</source>

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Config
-from app.domain.models import Case, MaterialStatus
+from app.domain.models import ApplicantKind, Case, MaterialStatus
 from app.services.attachments import AttachmentError
 from app.services.devices import DeviceService, IdCardData
 from app.services.errors import UserFacingError
 from app.services.intake import Decision, IntakeService, SubmitRefusedError
 from app.services.intake_form import FieldError, IntakeDraft, applies
+from app.services.licences import LicenceLookup, LicenceService
+from app.services.licences import apply as apply_licences
 from app.services.staff import StaffService
 from ui.pages.applicant_form import ApplicantForm
 from ui.pages.delivery_panel import DeliveryPanel
@@ -49,6 +51,7 @@ class IntakeFormPage(QWidget):
         staff: StaffService,
         devices: DeviceService,
         config: Config,
+        licences: LicenceService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,6 +61,8 @@ class IntakeFormPage(QWidget):
         self._devices = devices
         self._config = config
         self._card_target = "applicant"
+        self._card_id = ""  # the ID number on the applicant's card read for this form, if any
+        self._licences = licences
         self._scan_target = ""
         self.draft: IntakeDraft | None = None
         outer = QVBoxLayout(self)
@@ -111,6 +116,9 @@ class IntakeFormPage(QWidget):
         self.materials.answers_changed.connect(self._on_answers)
         self.materials.attach_file.connect(self._on_attach_file)
         self.materials.scan_requested.connect(self._on_scan_requested)
+        self.materials.licences_requested.connect(self.fetch_licences)
+        if licences is not None:
+            licences.lookup_done.connect(self._on_licences)
         self.delivery.changed.connect(self._on_changed)
         self.submit_button.clicked.connect(self.submit)
         devices.card_read.connect(self._on_card)
@@ -245,6 +253,51 @@ class IntakeFormPage(QWidget):
     def _on_card(self, card: object) -> None:
         if isinstance(card, IdCardData) and self.draft is not None:
             self.applicant.fill_from_card(self._card_target, card)
+            if self._card_target == "applicant":
+                self._card_id = card.id_number.strip().upper()
+
+    @Slot(bool)
+    def fetch_licences(self, consent: bool) -> None:
+        """调取电子证照: the service asks the platform off this thread; the answer arrives in `_on_licences`."""
+        draft = self.draft
+        item = self._intake.item(draft.item_code) if draft is not None else None
+        if draft is None or item is None or self._licences is None:
+            return
+        clerk = self._staff.clerk
+        person = draft.applicant.kind is ApplicantKind.PERSON
+        # A person's consent needs their ID card read at this counter as well (the reader is the counter's).
+        card_read = person and bool(self._card_id) and self._card_id == draft.applicant.id_number.strip().upper()
+        if consent and person and not card_read:
+            self.materials.show_licence_message(self.tr("Read the applicant's ID card first, then fetch again."))
+            return
+        asked = self._licences.lookup(
+            draft=draft,
+            item=item,
+            staff_no=clerk.staff_no if clerk is not None else "",
+            consent=consent,
+            card_reader=person,
+            card_read=card_read,
+        )
+        if asked:
+            self.materials.licence_fetch.setEnabled(False)
+            self.materials.show_licence_message(self.tr("Fetching e-licences… (collect paper meanwhile if needed)"))
+
+    @Slot(object)
+    def _on_licences(self, lookup: object) -> None:
+        if not isinstance(lookup, LicenceLookup):
+            return
+        self.materials.licence_fetch.setEnabled(True)
+        draft = self.draft
+        if draft is None or lookup.draft_id != draft.draft_id:
+            return  # an answer for a form that has moved on
+        item = self._intake.item(draft.item_code)
+        if item is None:
+            return
+        changed = apply_licences(draft, item, lookup)
+        self.materials.show_licence_message(lookup.message_zh)
+        if changed:
+            self.materials.load(draft)
+            self._intake.autosave(draft=draft)
 
     @Slot(str)
     def _on_scan_requested(self, code: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -42,6 +43,7 @@ class MaterialRow(QWidget):
         self.code = req.code
         self.setObjectName(f"material_{req.code}")
         self._material: MaterialInput | None = None
+        self.licence_type = req.licence_type
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 4, 0, 4)
         text = f"{req.name}（{FORM_ZH[req.form]} {req.copies}份）"
@@ -105,6 +107,12 @@ class MaterialRow(QWidget):
 
     def load(self, material: MaterialInput) -> None:
         self._material = None
+        # 电子证照 is offered only once a licence was fetched for this material (it needs the licence's number).
+        licence_index = self.status.findData(MaterialStatus.E_LICENCE.value)
+        if material.licence_no and licence_index < 0:
+            self.status.addItem(self.tr("E-licence fetched"), MaterialStatus.E_LICENCE.value)
+        elif not material.licence_no and licence_index >= 0:
+            self.status.removeItem(licence_index)
         self.status.setCurrentIndex(self.status.findData(material.status.value))
         self.count.setValue(material.count)
         self.note.setText(material.note)
@@ -113,6 +121,12 @@ class MaterialRow(QWidget):
         self._material = material
 
     def show_attachments(self, material: MaterialInput) -> None:
+        if material.status is MaterialStatus.E_LICENCE:
+            self.attachments.setText(
+                self.tr("E-licence fetched: {number} (no paper, no scan)").format(number=material.licence_no)
+            )
+            self.attachments.setVisible(True)
+            return
         names = [f"{a.filename}（{max(1, a.size // 1024)} KB）" for a in material.attachments]
         self.attachments.setText(self.tr("Scans: {names}").format(names="；".join(names)) if names else "")
         self.attachments.setVisible(bool(names))
@@ -125,6 +139,9 @@ class MaterialRow(QWidget):
         received = status in (MaterialStatus.ORIGINAL, MaterialStatus.COPY)
         self.count.setEnabled(received)
         self.note.setEnabled(status is MaterialStatus.MISSING)
+        paperless = status is MaterialStatus.E_LICENCE
+        self.attach.setEnabled(not paperless)
+        self.scan.setEnabled(not paperless)
 
     @Slot(int)
     def _on_status(self, _index: int) -> None:
@@ -133,6 +150,7 @@ class MaterialRow(QWidget):
         if self._material is None:
             return
         self._material.status = status
+        self.show_attachments(self._material)
         if status in (MaterialStatus.ORIGINAL, MaterialStatus.COPY) and self.count.value() == 0:
             self.count.setValue(self.default_count)  # updates the material through _on_count
         self.show_error(None)
@@ -157,18 +175,21 @@ class MaterialsPanel(QWidget):
     answers_changed(): a 情形 answer changed (which conditional materials apply must be recomputed).
     attach_file(str, str): material code and the file path the clerk chose.
     scan_requested(str): material code.
+    licences_requested(bool): 调取电子证照 pressed; whether the applicant's consent is ticked.
     """
 
     changed = Signal()
     answers_changed = Signal()
     attach_file = Signal(str, str)
     scan_requested = Signal(str)
+    licences_requested = Signal(bool)  # the applicant's consent as ticked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("materials_panel")
         self._draft: IntakeDraft | None = None
         self._built_for = ""
+        self._consent_for = ""
         self.rows: dict[str, MaterialRow] = {}
         self.questions: dict[str, QComboBox] = {}
         layout = QVBoxLayout(self)
@@ -182,7 +203,26 @@ class MaterialsPanel(QWidget):
         self.message.hide()
         self.question_form = QFormLayout()
         self.rows_box = QVBoxLayout()
+        self.licence_box = QWidget(self)
+        self.licence_box.setObjectName("licence_box")
+        licence_row = QGridLayout(self.licence_box)
+        licence_row.setContentsMargins(0, 0, 0, 0)
+        self.licence_consent = QCheckBox(self.tr("Applicant consents to fetching e-licences"), self.licence_box)
+        self.licence_consent.setObjectName("licence_consent")
+        self.licence_fetch = QPushButton(self.tr("Fetch e-licences"), self.licence_box)
+        self.licence_fetch.setObjectName("licence_fetch")
+        self.licence_message = QLabel(self.licence_box)
+        self.licence_message.setObjectName("licence_message")
+        self.licence_message.setProperty("role", "hint")
+        self.licence_message.setWordWrap(True)
+        licence_row.addWidget(self.licence_consent, 0, 0)
+        licence_row.addWidget(self.licence_fetch, 0, 1)
+        licence_row.addWidget(self.licence_message, 1, 0, 1, 2)
+        licence_row.setColumnStretch(0, 1)
+        self.licence_box.hide()
+        self.licence_fetch.clicked.connect(lambda: self.licences_requested.emit(self.licence_consent.isChecked()))
         layout.addWidget(title)
+        layout.addWidget(self.licence_box)
         layout.addLayout(self.question_form)
         layout.addLayout(self.rows_box)
         layout.addWidget(self.message)
@@ -195,6 +235,7 @@ class MaterialsPanel(QWidget):
         if item.code == self._built_for:
             return
         self._built_for = item.code
+        self.licence_box.setVisible(any(req.licence_type for req in item.materials))
         for row in self.rows.values():
             row.setParent(None)
             row.deleteLater()
@@ -230,7 +271,15 @@ class MaterialsPanel(QWidget):
             if m.code in self.rows:
                 self.rows[m.code].load(m)
         self.message.hide()
+        if self._consent_for != draft.draft_id:
+            self._consent_for = draft.draft_id
+            self.licence_consent.setChecked(False)  # consent is given per case, never carried over
+            self.show_licence_message("")
         self._draft = draft
+
+    def show_licence_message(self, text: str) -> None:
+        self.licence_message.setText(text)
+        self.licence_message.setVisible(bool(text))
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -48,7 +48,11 @@ class SessionPage(QWidget):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         self.form = IntakeFormPage(
-            intake=terminal.intake, staff=terminal.staff, devices=terminal.devices, config=terminal.config
+            intake=terminal.intake,
+            staff=terminal.staff,
+            devices=terminal.devices,
+            config=terminal.config,
+            licences=terminal.licences,
         )
         self.form_stack.addWidget(self.hint)
         self.form_stack.addWidget(self.form)
