@@ -368,6 +368,11 @@ class KioskService(QObject):
     def item(self, code: str) -> ServiceItem | None:
         return self._catalogue.get(code)
 
+    def catalogue_words(self) -> list[str]:
+        """Item names, departments and categories: the words a pinyin keyboard offers first at this kiosk."""
+        items = self._catalogue.items
+        return [*(i.name for i in items), *dict.fromkeys(i.department for i in items), *(i.category for i in items)]
+
     def self_service_items(self) -> list[ServiceItem]:
         """Items the catalogue marks as possible at a kiosk (自助收件)."""
         return [item for item in self._catalogue.items if item.kiosk_allowed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from app.domain.pinyin_input import Candidate, PinyinInput
@@ -17,3 +18,8 @@ def prefer(texts: Iterable[str]) -> None:
 
 def pinyin_candidates(letters: str) -> list[Candidate]:
     return _INPUT.candidates(letters)
+
+
+def warm_up() -> None:
+    """Load the tables on a worker thread now (a later first keystroke finds them ready)."""
+    threading.Thread(target=_INPUT.candidates, args=("a",), name="pinyin-warm-up", daemon=True).start()

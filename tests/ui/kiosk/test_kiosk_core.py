@@ -474,3 +474,23 @@ def test_start_shows_home_before_the_services_exist_and_a_tap_builds_them(
     assert window.current_page() is window.guide and window.guide.departments.buttons[0].isVisible()
     window._may_close = True
     window.close()
+
+
+def test_chinese_search_with_the_pinyin_keyboard_offers_the_catalogues_words_first(kiosk: Kiosk) -> None:
+    w = kiosk.window
+    kiosk.tap(w.home.tiles["guide"])
+    kiosk.tap(w.guide.keyboard_button)
+    keyboard = w.guide.keyboard
+    kiosk.tap(keyboard.mode_key)  # 英 → 中
+    assert keyboard.chinese
+    for char in "ju":
+        kiosk.tap(keyboard.keys[char])
+    # 局 (departments) and 居 (居民) fill the catalogue: they come before 鞠 拘 狙, which GB2312 lists first.
+    assert {"局", "居"} <= set(keyboard.candidates_shown()[:2])
+    kiosk.tap(keyboard.candidate_buttons[keyboard.candidates_shown().index("居")])
+    for char in "hukou":
+        kiosk.tap(keyboard.keys[char])
+    assert "户口" in keyboard.candidates_shown()
+    kiosk.tap(keyboard.candidate_buttons[keyboard.candidates_shown().index("户口")])
+    assert w.guide.search_field.text() == "居户口"
+    assert w.guide.views.currentWidget() is w.guide.items
