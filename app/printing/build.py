@@ -6,6 +6,7 @@ Pure functions of their inputs (no Qt, no I/O): the same case, item, hall and ti
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.domain import hall_time
@@ -19,6 +20,7 @@ from app.domain.models import (
     MaterialForm,
     MaterialStatus,
     ReceiptKind,
+    ReceivedMaterial,
     ServiceItem,
 )
 from app.domain.workdays import HolidayCalendar
@@ -287,6 +289,28 @@ def _deadline_rows(case: Case, item: ServiceItem | None, calendar: HolidayCalend
     return rows
 
 
+def _missing_rows(missing: Sequence[ReceivedMaterial], item: ServiceItem | None) -> tuple[tuple[str, ...], ...]:
+    """序号 / 材料名称 / 要求 / 原因 of each missing material (a notice's table of what to bring)."""
+    return tuple(
+        (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", m.note or "未提供")
+        for i, m in enumerate(missing, 1)
+    )
+
+
+def _notice_footer(case: Case, clerk_name: str) -> tuple[Block, ...]:
+    """The foot of a 告知书: who told the applicant and when, then the applicant's receipt signature and the seal."""
+    return (
+        FieldsBlock(
+            "告知",
+            (
+                FieldRow("告知人员", clerk_text(case.routing.staff_no, clerk_name)),
+                FieldRow("告知日期", _date_zh(local_time(case.created_at).date())),
+            ),
+        ),
+        SignatureBlock(("申请人（代办人）签收", "日期"), seal=SEAL_LABEL),
+    )
+
+
 def build_one_time_notice(
     case: Case,
     *,
@@ -313,10 +337,7 @@ def build_one_time_notice(
         TableBlock(
             "需补齐的材料",
             ("序号", "材料名称", "要求", "原因"),
-            tuple(
-                (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", m.note or "未提供")
-                for i, m in enumerate(missing, 1)
-            ),
+            _missing_rows(missing, item),
             (1, 6, 3, 4),
         ),
     ]
@@ -325,14 +346,7 @@ def build_one_time_notice(
         blocks.append(FieldsBlock("补齐期限与依据", tuple(deadline)))
     blocks += [
         TextBlock("补齐方式", (where, _query_text(hall))),
-        FieldsBlock(
-            "告知",
-            (
-                FieldRow("告知人员", clerk_text(case.routing.staff_no, clerk_name)),
-                FieldRow("告知日期", _date_zh(local_time(case.created_at).date())),
-            ),
-        ),
-        SignatureBlock(("申请人（代办人）签收", "日期"), seal=SEAL_LABEL),
+        *_notice_footer(case, clerk_name),
     ]
     return _document(ReceiptKind.ONE_TIME_NOTICE, case, hall, blocks, now=now, reprint=reprint)
 
@@ -358,10 +372,7 @@ def build_refusal_notice(
         bring: TableBlock = TableBlock(
             "再次申请需备齐的材料",
             ("序号", "材料名称", "要求", "说明"),
-            tuple(
-                (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", m.note or "未提供")
-                for i, m in enumerate(missing, 1)
-            ),
+            _missing_rows(missing, item),
             (1, 6, 3, 4),
         )
     else:
@@ -396,14 +407,7 @@ def build_refusal_notice(
                 + "。",
             ),
         ),
-        FieldsBlock(
-            "告知",
-            (
-                FieldRow("告知人员", clerk_text(case.routing.staff_no, clerk_name)),
-                FieldRow("告知日期", _date_zh(local_time(case.created_at).date())),
-            ),
-        ),
-        SignatureBlock(("申请人（代办人）签收", "日期"), seal=SEAL_LABEL),
+        *_notice_footer(case, clerk_name),
     ]
     return _document(ReceiptKind.REFUSAL_NOTICE, case, hall, blocks, now=now, reprint=reprint)
 
