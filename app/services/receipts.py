@@ -146,6 +146,11 @@ def pdf_name(job: PrintJob) -> str:
     return f"{job.case_no}-{kinds}-{job.created_at:%Y%m%dT%H%M%S}-{job.job_id[:8]}.pdf"
 
 
+def printed_where(destination: str) -> str:
+    """A finished job's destination as the clerk reads it: a PDF's file name (not its folder), else the printer."""
+    return Path(destination).name if destination.lower().endswith(".pdf") else destination
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     ok: bool

@@ -59,6 +59,9 @@ def test_reprint_and_preview_from_todays_cases(gui_app: QApplication, qtbot: QtB
     text = squash(pdf_text(Path(printed.args[2])))
     assert "收件回执" in text and "一次性告知书" in text and "补打" not in text
     qtbot.wait_until(lambda: "已打印" in page.print_message.text())
+    # The clerk reads the PDF's file name, not the folder it went to.
+    pdf = Path(printed.args[2])
+    assert pdf.name in page.print_message.text() and str(pdf.parent) not in page.print_message.text()
 
     # 预览 on the chosen printer: the pages as they would print, with 打印 / 输出PDF.
     page.preview_button.click()

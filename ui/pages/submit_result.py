@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.case_number import format_grouped
 from app.domain.models import Case, CaseState
-from app.services.receipts import ReceiptService
+from app.services.receipts import ReceiptService, printed_where
 
 
 class SubmitResultPage(QWidget):
@@ -106,7 +104,7 @@ class SubmitResultPage(QWidget):
     def _on_printed(self, _job: str, case_no: str, destination: str) -> None:
         if case_no == self._case_no:
             self.print_refusal.setEnabled(True)
-            where = Path(destination).name if destination.lower().endswith(".pdf") else destination
+            where = printed_where(destination)
             if self._case is not None and self._case.state is CaseState.REFUSED:
                 self.print_state.setText(self.tr("Refusal notice printed ({where}).").format(where=where))
             else:

@@ -31,7 +31,7 @@ from app.domain.models import Case, CaseState, EnterpriseApplicant, OriginalsHan
 from app.services.case_list import STATE_LABELS, CaseListService, CaseRow
 from app.services.errors import UserFacingError
 from app.services.intake import IntakeService, SubmitRefusedError
-from app.services.receipts import ReceiptService
+from app.services.receipts import ReceiptService, printed_where
 from app.services.staff import StaffService
 from ui.widgets.accessible import enable_named_clear_button, tie_label
 from ui.widgets.item_guide import DELIVERY_ZH
@@ -107,6 +107,7 @@ class TodayCasesPage(QWidget):
         self._intake = intake
         self._staff = staff
         self._receipts = receipts
+        self._reprint_job = ""  # the job of the last 补打 asked for here (its outcome is shown beside the button)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit(self)
@@ -346,13 +347,13 @@ class TodayCasesPage(QWidget):
 
     @Slot(str, str, str)
     def _on_printed(self, job_id: str, _case_no: str, destination: str) -> None:
-        if job_id == getattr(self, "_reprint_job", ""):
-            self.print_message.setText(self.tr("Printed ({where}).").format(where=destination.rsplit("/", 1)[-1]))
+        if job_id == self._reprint_job:
+            self.print_message.setText(self.tr("Printed ({where}).").format(where=printed_where(destination)))
         self._refresh_failed()
 
     @Slot(str, str, str)
     def _on_failed(self, job_id: str, _case_no: str, message: str) -> None:
-        if job_id == getattr(self, "_reprint_job", ""):
+        if job_id == self._reprint_job:
             self.print_message.setText(self.tr("Not printed: {reason}").format(reason=message))
         self._refresh_failed()
 
