@@ -61,7 +61,6 @@ class Clerk:
 ADMIN_ENROL = "enrol"
 ADMIN_ROTATE_KEY = "rotate_key"
 ADMIN_PLATFORM_SETTINGS = "platform_settings"
-ADMIN_PRINTER_SETTINGS = "printer_settings"
 ADMIN_DEAD_LETTER_EXPORT = "dead_letter_export"
 ADMIN_DEAD_LETTER_RETRY = "dead_letter_retry"
 ADMIN_DEAD_LETTERS = "dead_letters"
