@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from app.protocol import canonical_json
 from offline_cache.samples import sample_case
 
@@ -14,25 +10,16 @@ from .harness import Central, assert_exactly_once, local_states, make_engine
 from .proxy import FaultProxy
 
 
-@pytest.fixture
-def counting_proxy(central: Central) -> Iterator[FaultProxy]:
-    proxy = FaultProxy(central.port).start()
-    try:
-        yield proxy
-    finally:
-        proxy.close()
-
-
 def test_gzip_batches_carry_a_fraction_of_the_bytes_and_arrive_exactly_once(
-    central: Central, terminal: Terminal, counting_proxy: FaultProxy
+    central: Central, terminal: Terminal, proxy: FaultProxy
 ) -> None:
     store = terminal.store
     ids = [store.save_case(sample_case(), actor="S0042").case.record_id for _ in range(60)]
     plain = sum(len(canonical_json(e.body)) for e in store.outbox.pending())
-    engine = make_engine(store, terminal.creds, counting_proxy.url, compress=True)
+    engine = make_engine(store, terminal.creds, proxy.url, compress=True)
 
     report = engine.drain()
-    up_drain = counting_proxy.bytes_up
+    up_drain = proxy.bytes_up
     seen = engine.pull_updates()
 
     assert report.sent == 60
