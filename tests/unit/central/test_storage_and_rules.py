@@ -244,3 +244,24 @@ def test_storage_failures_are_503_with_retry_after_and_bugs_are_json_500() -> No
     assert json.loads(full[1]["body"])["error"] == "database_unavailable"  # type: ignore[arg-type]
     bug = asyncio.run(run(KeyError("x")))
     assert bug[0]["status"] == 500 and json.loads(bug[1]["body"])["error"] == "internal_error"  # type: ignore[arg-type]
+
+
+def test_healthz_reads_the_instance_id_and_answers_503_when_the_database_is_unreadable(
+    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from types import SimpleNamespace
+
+    from central import reconcile
+    from central.api import healthz
+
+    health = healthz(SimpleNamespace(engine=engine))  # type: ignore[arg-type]
+    assert health["status"] == "ok" and health["instance_id"] == reconcile.instance_id(engine)
+
+    gone = open_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'c.db'}")
+    try:
+        answer = healthz(SimpleNamespace(engine=gone))  # type: ignore[arg-type]
+    finally:
+        gone.dispose()
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert json.loads(answer.body)["error"] == "database_unavailable"
+    assert "health check: database unavailable" in caplog.text
