@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from app.domain.models import Routing
 from offline_cache.errors import StoreError
@@ -17,6 +17,16 @@ from offline_cache.errors import StoreError
 CaseNumberFactory = Callable[[dt.date, int], str]
 
 MAX_SEQ = 99_999
+
+
+def raise_counters(conn: sqlite3.Connection, counters: Iterable[tuple[str, str, int]]) -> None:
+    """Each (prefix, yyyymmdd) counter becomes at least the value given (created if new; counters only rise).
+    Call inside a write transaction."""
+    conn.executemany(
+        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
+        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+        counters,
+    )
 
 
 def terminal_prefix(routing: Routing) -> str:
@@ -87,20 +97,12 @@ def move_on_after_taken(conn: sqlite3.Connection, case_no: str, *, today: dt.dat
     ).fetchone()
     highest = max(seq, int(row[0] or 0))
     target = min((highest // TAKEN_STEP + 1) * TAKEN_STEP, MAX_SEQ - 1)
-    conn.execute(
-        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
-        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
-        (prefix, day, target),
-    )
+    raise_counters(conn, [(prefix, day, target)])
     conn.execute(
         "UPDATE case_sequences SET last_seq = max(last_seq, ?) WHERE prefix = ? AND day > ?", (target, prefix, day)
     )
     if today is not None and today.strftime("%Y%m%d") > day:
-        conn.execute(
-            "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
-            " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
-            (prefix, today.strftime("%Y%m%d"), target),
-        )
+        raise_counters(conn, [(prefix, today.strftime("%Y%m%d"), target)])
     return target + 1
 
 
@@ -108,9 +110,8 @@ def continue_after(conn: sqlite3.Connection, prefix: str, highest: dict[str, int
     """The platform already holds numbers up to `highest[yyyymmdd]` for this terminal prefix (a replacement PC
     enrolled as the same terminal, issue 22): numbering on those days continues after them. Counters only rise.
     Call inside a write transaction."""
-    conn.executemany(
-        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
-        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+    raise_counters(
+        conn,
         [
             (prefix, day, min(int(seq), MAX_SEQ))
             for day, seq in highest.items()

@@ -36,7 +36,7 @@ from offline_cache.audit import append_audit
 from offline_cache.cases import PERSONAL_COLUMNS, Cases
 from offline_cache.connection import BUSY_TIMEOUT_MS
 from offline_cache.crypto import FieldCipher, aad
-from offline_cache.numbering import MAX_SEQ, RECOVERY_FLOOR, case_number, set_recovery_floor
+from offline_cache.numbering import MAX_SEQ, RECOVERY_FLOOR, case_number, raise_counters, set_recovery_floor
 from offline_cache.outbox import PARENT_DEAD, open_body, seal_body
 from offline_cache.records import case_body
 from offline_cache.salvage_pages import Column, as_row, leaf_records
@@ -586,11 +586,7 @@ def _raise_counters(conn: sqlite3.Connection, report: SalvageReport, now: dt.dat
         for key, seq in seqs.items():
             if key[1] <= through:
                 seqs[key] = max(seq, RECOVERY_FLOOR)
-    conn.executemany(
-        "INSERT INTO case_sequences (prefix, day, last_seq) VALUES (?, ?, ?)"
-        " ON CONFLICT (prefix, day) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
-        [(prefix, day, min(seq, MAX_SEQ)) for (prefix, day), seq in seqs.items()],
-    )
+    raise_counters(conn, [(prefix, day, min(seq, MAX_SEQ)) for (prefix, day), seq in seqs.items()])
     return jumped
 
 
