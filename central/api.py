@@ -517,6 +517,32 @@ def get_case(case_no: Annotated[str, Path(pattern=r"^[0-9]{26}$")], device: Sign
     return status
 
 
+@router.post(
+    "/api/v1/cases/{case_no}:check",
+    response_model=wire.CaseStatus,
+    responses={**_AUTH_RESPONSES, 404: {"model": wire.ErrorBody}},
+)
+async def check_case(
+    request: Request, case_no: Annotated[str, Path(pattern=r"^[0-9]{26}$")], device: SignedDevice, state: StateDep
+) -> Any:
+    """A kiosk's typed progress query: the case's status only when the applicant's ID number (or credit code) ends
+    in `id_last4`; a wrong check gets the same 404 as an unknown case. A POST body, so the check is never in a URL
+    or an access log."""
+    if not is_case_no(case_no):
+        raise ApiError(400, "bad_case_no", "a case number is 26 digits with a valid check")
+    body = await request.body()
+    if len(body) > 256:
+        raise ApiError(413, "too_large", "request body exceeds 256 bytes")
+    payload = _parse_json(body)
+    tail = payload.get("id_last4") if isinstance(payload, dict) else None
+    if not isinstance(tail, str) or len(tail) != 4 or not (tail.isascii() and tail.isalnum()):
+        raise ApiError(400, "bad_request", "body must be an object with a 4-character 'id_last4'")
+    status = await run_in_threadpool(cases.case_status, state.engine, case_no, id_last4=tail)
+    if status is None:
+        raise ApiError(404, "unknown_case", "no such case")
+    return status
+
+
 @router.head(
     "/api/v1/blobs/{sha256}",
     responses={**_AUTH_RESPONSES, 200: {"description": "held"}, 404: {"description": "not held"}},
@@ -654,6 +680,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 _REQUEST_BODIES: dict[tuple[str, str], tuple[Any, str]] = {
     ("/api/v1/records:batch", "post"): (wire.BatchRequest, "application/json"),
     ("/api/v1/records:missing", "post"): (wire.MissingRequest, "application/json"),
+    ("/api/v1/cases/{case_no}:check", "post"): (wire.CaseCheckRequest, "application/json"),
     ("/api/v1/licences/consent", "post"): (wire.LicenceConsentRequest, "application/json"),
     ("/api/v1/licences:list", "post"): (wire.LicenceListRequest, "application/json"),
     ("/api/v1/licences:fetch", "post"): (wire.LicenceNumberRequest, "application/json"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 import logging
 from typing import Any
@@ -29,12 +30,31 @@ class UnknownCaseError(LookupError):
     pass
 
 
-def case_status(engine: Engine, case_no: str) -> dict[str, Any] | None:
+def _holder_tail(body_json: str) -> str:
+    """The last 4 characters of the applicant's ID number or credit code in a case body ("" when none)."""
+    try:
+        body = json.loads(body_json)
+    except ValueError:
+        return ""
+    holder = body.get("applicant_id_number") or body.get("applicant_credit_code") or ""
+    return str(holder)[-4:].upper() if isinstance(holder, str) and len(holder) >= 4 else ""
+
+
+def case_status(engine: Engine, case_no: str, *, id_last4: str | None = None) -> dict[str, Any] | None:
+    """The case's status and history; None when unknown. With `id_last4` (the kiosk's check) also None when the
+    applicant's ID number (or credit code) does not end so: a wrong check is answered exactly like an unknown case."""
     c, h = schema.cases.c, schema.case_history.c
     with read(engine) as conn:
         row = conn.execute(select(schema.cases).where(c.case_no == case_no)).first()
         if row is None:
             return None
+        if id_last4 is not None:
+            body = conn.execute(
+                select(schema.records.c.body).where(schema.records.c.record_id == row.record_id)
+            ).scalar()
+            tail = _holder_tail(body) if isinstance(body, str) else ""
+            if not tail or not hmac.compare_digest(tail, id_last4.upper()):
+                return None
         history = conn.execute(select(h.status, h.at, h.note).where(h.case_no == case_no).order_by(h.id)).all()
     return {
         "case_no": row.case_no,

@@ -90,6 +90,10 @@ class MissingRequest(BaseModel):
     record_ids: list[str] = Field(max_length=MAX_MISSING_IDS)
 
 
+class CaseCheckRequest(BaseModel):
+    id_last4: str = Field(min_length=4, max_length=4, description="last 4 characters of the applicant's ID number")
+
+
 class MissingAnswer(BaseModel):
     missing: list[str]
 

@@ -2,9 +2,11 @@
 
 Rules:
 - **A wrong check reveals nothing.** A typed case number must come with the last 4 characters of the applicant's ID
-  number (or credit code); an unknown number, a wrong check and a case this terminal cannot check all get the same
-  message (`NOT_FOUND_MESSAGE`). The receipt's QR is the citizen's own paper, so a scanned QR needs no check (the
-  platform's `/c/<case_no>` page shows the same progress to whoever holds the receipt).
+  number (or credit code), checked here for a case this terminal holds and by the platform for any other
+  (`POST /api/v1/cases/{case_no}:check`); an unknown number, a wrong check and a case nobody can check
+  (offline, received elsewhere) all get the same message (`NOT_FOUND_MESSAGE`). The receipt's QR is the citizen's
+  own paper, so a scanned QR needs no check (the platform's `/c/<case_no>` page shows the same progress to whoever
+  holds the receipt).
 - **Platform when online, local copy when not.** A checked case is asked of the platform through the sync
   thread (`SyncService.query_case`); without a platform, while offline, or when it does not answer within
   `PLATFORM_WAIT_MS`, the local copy is shown with the time of the last successful sync.
@@ -63,9 +65,7 @@ log = logging.getLogger("tongban.kiosk")
 
 Clock = Callable[[], dt.datetime]
 
-NOT_FOUND_MESSAGE = (
-    "未查询到与输入信息相符的办件。请核对办件编号和证件号码后四位；不在本机办理的办件，请扫描回执上的二维码查询。"
-)
+NOT_FOUND_MESSAGE = "未查询到与输入信息相符的办件。请核对办件编号和证件号码后四位，或扫描回执上的二维码查询。"
 #: How long a progress query waits for the platform before showing the local copy.
 PLATFORM_WAIT_MS = 8000
 ADMIN_LOCK_AFTER = 5
@@ -242,6 +242,11 @@ class KioskService(QObject):
                 holder = applicant.id_number
             elif isinstance(applicant, EnterpriseApplicant):
                 holder = applicant.credit_code
+        if stored is None and self._platform_usable():
+            # Received elsewhere (another window or hall): the platform checks the last 4 and answers, or says it
+            # knows no such case — the same answer for a wrong check.
+            self._answer(number, id_last4=tail)
+            return
         if stored is None or stored.case.state is CaseState.DRAFT or _norm_tail(holder[-4:]) != tail:
             log.info("progress query refused (no case or wrong check)")
             self.progress_refused.emit(NOT_FOUND_MESSAGE)
@@ -256,12 +261,12 @@ class KioskService(QObject):
         self._answer(number)
         return True
 
-    def _answer(self, case_no: str) -> None:
+    def _answer(self, case_no: str, *, id_last4: str = "") -> None:
         if self._platform_usable():
             assert self._sync is not None
             self._pending = case_no
             self._wait.start()
-            self._sync.query_case(case_no)
+            self._sync.query_case(case_no, id_last4=id_last4)
             return
         self._answer_locally(case_no)
 

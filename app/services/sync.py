@@ -176,11 +176,12 @@ class _Worker(QObject):
             return
         self.export_done.emit(count, path)
 
-    def _case(self, engine: SyncEngine, case_no: str) -> None:
+    def _case(self, engine: SyncEngine, query: tuple[str, str]) -> None:
+        case_no, id_last4 = query
         answer = None
         if engine.client is not None:
             try:
-                answer = engine.case_status(case_no)
+                answer = engine.case_status(case_no, id_last4=id_last4)
             except PlatformError as exc:
                 log.info("case status query failed: %s", type(exc).__name__)
         self.case_status_ready.emit(case_no, answer)
@@ -312,10 +313,10 @@ class SyncService(QObject):
         self._worker.requests.put(("dead_export", path))
         self._worker.wake_event.set()
 
-    @Slot(str)
-    def query_case(self, case_no: str) -> None:
-        """Ask the platform for one case; the answer comes as `case_status_received`."""
-        self._worker.requests.put(("case", case_no))
+    def query_case(self, case_no: str, *, id_last4: str = "") -> None:
+        """Ask the platform for one case; the answer comes as `case_status_received`. With `id_last4` the platform
+        answers only when the applicant's ID number (or credit code) ends so (else None, as for an unknown case)."""
+        self._worker.requests.put(("case", (case_no, id_last4)))
         self._worker.wake_event.set()
 
     @Slot(str, str)

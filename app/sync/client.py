@@ -284,8 +284,14 @@ class PlatformClient:
             raise BadResponseError("updates answer has the wrong shape")
         return dict(data)
 
-    def get_case(self, case_no: str) -> dict[str, Any]:
-        data = self._json_body(self.request("GET", f"/api/v1/cases/{case_no}"))
+    def get_case(self, case_no: str, *, id_last4: str = "") -> dict[str, Any]:
+        """With `id_last4` the platform answers only if the applicant's ID number ends so (else NotFoundError); it
+        goes in a POST body, never in the URL."""
+        if id_last4:
+            resp = self.request("POST", f"/api/v1/cases/{case_no}:check", body=self._dumps({"id_last4": id_last4}))
+        else:
+            resp = self.request("GET", f"/api/v1/cases/{case_no}")
+        data = self._json_body(resp)
         if not isinstance(data, dict):
             raise BadResponseError("case answer has the wrong shape")
         return dict(data)

@@ -776,11 +776,12 @@ class SyncEngine:
         if isinstance(case_no, str):
             self.store.cases.apply_platform_update(case_no, state=new_state, actor="platform")
 
-    def case_status(self, case_no: str) -> dict[str, Any] | None:
-        """One case's status and history from the platform (the kiosk's progress query); None when unknown."""
+    def case_status(self, case_no: str, *, id_last4: str = "") -> dict[str, Any] | None:
+        """One case's status and history from the platform (the kiosk's progress query); None when unknown, or
+        when `id_last4` is given and the applicant's ID number does not end so."""
         assert self.client is not None
         try:
-            return self.client.get_case(case_no)
+            return self.client.get_case(case_no, id_last4=id_last4)
         except NotFoundError:
             return None
 

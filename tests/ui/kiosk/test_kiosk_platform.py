@@ -3,6 +3,7 @@ the local copy with the last sync time once it does not."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import config_from_dict
+from app.domain.models import PersonApplicant
 from app.paths import resolve_paths
+from app.services.kiosk import NOT_FOUND_MESSAGE
 from app.services.terminal import Terminal, open_terminal
+from app.sync.client import PlatformClient
+from offline_cache import open_store
+from offline_cache.samples import ROUTING, sample_case
 from tests import pii_samples
-from tests.integration.sync.harness import Central, enrol, fast_settings
+from tests.integration.sync.harness import Central, enrol, fast_settings, make_engine
 from tests.ui.kiosk.support import kiosk_at, save_case
 
 TAIL = pii_samples.ID_NUMBER[-4:]
@@ -81,3 +87,48 @@ def test_progress_from_the_platform_then_from_the_local_copy_when_it_is_gone(
         assert answer.args is not None and not answer.args[0].from_platform
         assert "最后同步时间" in w.progress.result_source.text()
         central.start()  # the fixture stops it again
+
+
+def test_a_case_received_at_another_terminal_is_checked_by_the_platform(
+    gui_app: QApplication, qtbot: QtBot, central: Central, terminal: Terminal, tmp_path: Path
+) -> None:
+    # The counter next door (terminal 004) receives a case and uploads it; the kiosk has never seen it.
+    counter_dir = tmp_path / "counter"
+    client = PlatformClient(central.url, None)
+    try:
+        creds = client.enrol(central.enrol_code(terminal="004"))
+    finally:
+        client.close()
+    with open_store(counter_dir / "terminal.sqlite3") as counter:
+        applicant = PersonApplicant(
+            name=pii_samples.NAME, id_number=pii_samples.ID_NUMBER, phone=pii_samples.PHONE, address=""
+        )
+        case = dataclasses.replace(
+            sample_case(with_agent=False),
+            applicant=applicant,
+            routing=dataclasses.replace(ROUTING, terminal="004"),
+        )
+        saved = counter.save_case(case, actor="S0042").case
+        engine = make_engine(counter, creds, central.url)
+        engine.drain()
+        assert engine.client is not None
+        engine.client.close()
+    assert terminal.store.cases.get_by_no(saved.case_no) is None
+    terminal.start()
+    qtbot.wait_until(lambda: terminal.sync.status is not None and terminal.sync.status.online is True, timeout=20_000)
+    for kiosk in kiosk_at(qtbot, terminal):
+        w = kiosk.window
+        for tail, found in (("1234", False), (TAIL, True)):
+            w.go_home()
+            kiosk.tap(w.home.tiles["progress"])
+            kiosk.tap_keys(w.progress.pad, saved.case_no)
+            kiosk.tap(w.progress.tail_field)
+            kiosk.tap_keys(w.progress.pad, tail)
+            signal = terminal.kiosk.progress_ready if found else terminal.kiosk.progress_refused
+            with qtbot.wait_signal(signal, timeout=15_000):
+                kiosk.tap(w.progress.query_button)
+            if found:
+                assert "已转办" in w.progress.result_state.text() or "已收件" in w.progress.result_state.text()
+                assert not w.progress.rate_button.isVisible()  # not held here: rate by the receipt's QR
+            else:
+                assert w.progress.message.text() == NOT_FOUND_MESSAGE
