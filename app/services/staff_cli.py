@@ -58,12 +58,7 @@ def staff_command(
             else:
                 actor = CLI_ACTOR
                 if service.has_active_admin():
-                    admin_no = ask_admin("管理员工号 (admin number): ").strip()
-                    admin_pin = ask_pin("管理员密码 (admin PIN): ")
-                    try:
-                        actor = service.require_admin(ADMIN_STAFF, staff_no=admin_no, pin=admin_pin)
-                    except SignInError as exc:
-                        raise UserFacingError(f"需要管理员：{exc.message}", detail=exc.code) from exc
+                    actor = _ask_admin(service, ADMIN_STAFF, ask_pin=ask_pin, ask_admin=ask_admin)
                 try:
                     _change(
                         service,
@@ -143,11 +138,17 @@ def authorise_admin_cli(
             if not service.has_active_admin():
                 service.record_admin_action(action, actor=CLI_ACTOR)
                 return CLI_ACTOR
-            admin_no = ask_admin("管理员工号 (admin number): ").strip()
-            admin_pin = ask_pin("管理员密码 (admin PIN): ")
-            try:
-                return service.require_admin(action, staff_no=admin_no, pin=admin_pin)
-            except SignInError as exc:
-                raise UserFacingError(f"需要管理员：{exc.message}", detail=exc.code) from exc
+            return _ask_admin(service, action, ask_pin=ask_pin, ask_admin=ask_admin)
     except StoreError as exc:
         raise UserFacingError(exc.message, detail=exc.code) from exc
+
+
+def _ask_admin(service: StaffService, action: str, *, ask_pin: AskPin, ask_admin: AskText) -> str:
+    """Ask an admin's number and PIN and check them (audited as `admin_<action>`); returns the admin's number,
+    raises UserFacingError with the reason when refused."""
+    admin_no = ask_admin("管理员工号 (admin number): ").strip()
+    admin_pin = ask_pin("管理员密码 (admin PIN): ")
+    try:
+        return service.require_admin(action, staff_no=admin_no, pin=admin_pin)
+    except SignInError as exc:
+        raise UserFacingError(f"需要管理员：{exc.message}", detail=exc.code) from exc
