@@ -81,11 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     staff_role.add_argument("staff_no")
     staff_role.add_argument("role", choices=["clerk", "admin"])
 
-    intake = sub.add_parser("intake", help="store cases from a JSON file (docs/intake.md), validated like the form")
-    # The issue names the input `--json FILE`; the machine-readable result is therefore `--result-json`.
-    intake.add_argument("--json", dest="file", required=True, metavar="FILE", help="one case or a list, as JSON")
-    intake.add_argument("--result-json", action="store_true", help="machine-readable result")
-
+    _assist_parser(sub)
     guide = sub.add_parser("guide", help="办事指南: the materials for an applicant's situation, or the next question")
     guide.add_argument("item_code", metavar="ITEM_CODE")
     guide.add_argument(
@@ -152,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "config": _cmd_config,
         "staff": _cmd_staff,
         "intake": _cmd_intake,
+        "assist": _cmd_assist,
         "guide": _cmd_guide,
         "receipt": _cmd_receipt,
         "report": _cmd_report,
@@ -237,6 +234,27 @@ def _cmd_intake(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
     from app.services.intake_cli import intake_command
 
     return intake_command(
+        config=config, paths=paths, json_file=Path(args.file), json_output=args.result_json, out=sys.stdout
+    )
+
+
+def _assist_parser(sub: Any) -> None:
+    """`intake` and `assist`: scripted records from a JSON file."""
+    intake = sub.add_parser("intake", help="store cases from a JSON file (docs/intake.md), validated like the form")
+    # The issue names the input `--json FILE`; the machine-readable result is therefore `--result-json`.
+    intake.add_argument("--json", dest="file", required=True, metavar="FILE", help="one case or a list, as JSON")
+    intake.add_argument("--result-json", action="store_true", help="machine-readable result")
+    assist = sub.add_parser("assist", help="帮办: record online filings a clerk helped with, from a JSON file")
+    assist.add_argument("--json", dest="file", required=True, metavar="FILE", help="one record or a list, as JSON")
+    assist.add_argument("--result-json", action="store_true", help="machine-readable result")
+
+
+def _cmd_assist(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from app.services.assist import assist_command
+
+    return assist_command(
         config=config, paths=paths, json_file=Path(args.file), json_output=args.result_json, out=sys.stdout
     )
 

@@ -24,6 +24,9 @@ class RecordKind(StrEnum):
     RECEIPT = "receipt"
     RATING = "rating"
     EVENT = "event"
+    #: 帮办: a clerk helped a citizen file on the online portal (issue 18). A platform that knows it lists "assist"
+    #: in /healthz `features`; an older one answers rejected(bad_kind) (the record waits in the dead letters).
+    ASSIST = "assist"
 
 
 class OutboxState(StrEnum):
@@ -100,6 +103,11 @@ TERMINAL_CASE_STATES = frozenset({"received", "refused"})
 RATING_CHANNELS = frozenset({"counter_device", "kiosk", "receipt_qr", "portal", "sms", "hotline"})
 RATING_OUTCOMES = frozenset({"rated", "unrated"})
 RECEIPT_KINDS = frozenset({"intake_receipt", "one_time_notice", "refusal_notice"})
+#: 帮办 outcomes: filed on the portal (counts toward 网上实办率), left unfinished, or the portal refused/failed.
+ASSIST_OUTCOMES = frozenset({"submitted", "incomplete", "failed"})
+#: The online portal's application number: 2 letters (the province's portal, e.g. LN), the filing date YYYYMMDD and
+#: an 8-digit serial, e.g. LN2026120200001234.
+_PORTAL_APP_NO_RE = re.compile(r"\A[A-Z]{2}(20[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{8}\Z")
 
 _UUID_RE = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -118,6 +126,11 @@ class WireError(ValueError):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+
+def is_portal_app_no(value: object) -> bool:
+    """An online-portal application number (see `_PORTAL_APP_NO_RE`)."""
+    return isinstance(value, str) and _PORTAL_APP_NO_RE.match(value) is not None
 
 
 def is_uuid(value: object) -> bool:
@@ -225,7 +238,7 @@ def validate_envelope(record: Any) -> None:
     if not is_uuid(record.get("record_id")):
         raise WireError("bad_record_id", "record_id must be a lowercase canonical UUID")
     if record.get("kind") not in {k.value for k in RecordKind}:
-        raise WireError("bad_kind", "kind must be one of case, receipt, rating, event")
+        raise WireError("bad_kind", "kind must be one of case, receipt, rating, event, assist")
     schema = record.get("schema")
     if not isinstance(schema, int) or isinstance(schema, bool):
         raise WireError("bad_envelope", "schema must be an integer")
@@ -258,6 +271,8 @@ def validate_body(kind: str, body: dict[str, Any], *, canonical_size: int | None
     - rating: `outcome` (`rated` | `unrated`), `level` (1-5 when rated, null when unrated), `channel` (one of
       RATING_CHANNELS); `case_no`, when present, is null or valid.
     - event: any object.
+    - assist: `item_code` (string), `portal_app_no` (`is_portal_app_no`), `outcome` (ASSIST_OUTCOMES),
+      `applicant_masked` (string: never the full name or number).
     Every body: personal fields are strings or null; strings at most MAX_STRING_CHARS; nesting at most
     MAX_BODY_DEPTH; canonical size at most MAX_BODY_BYTES (pass `canonical_size` when the caller has the bytes).
     """
@@ -273,6 +288,13 @@ def validate_body(kind: str, body: dict[str, Any], *, canonical_size: int | None
             raise WireError("bad_field", "kind must be intake_receipt, one_time_notice or refusal_notice")
     elif kind == RecordKind.RATING:
         _check_rating(body)
+    elif kind == RecordKind.ASSIST:
+        _require_str(body, "item_code")
+        if not is_portal_app_no(body.get("portal_app_no")):
+            raise WireError("bad_field", "portal_app_no must be 2 letters, a date YYYYMMDD and 8 digits")
+        if body.get("outcome") not in ASSIST_OUTCOMES:
+            raise WireError("bad_field", "outcome must be submitted, incomplete or failed")
+        _require_str(body, "applicant_masked")
 
 
 def _check_generic(body: dict[str, Any], canonical_size: int | None) -> None:

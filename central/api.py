@@ -236,7 +236,7 @@ def _error(status: int, error: str, message: str | None = None, headers: dict[st
 
 
 #: What `/healthz` lists in `features` (SYNC_PROTOCOL.md "Revisions": a terminal sends gzip only when listed).
-FEATURES = ("gzip",)
+FEATURES = ("gzip", "assist")
 
 
 def _inflate(body: bytes, limit: int) -> bytes:

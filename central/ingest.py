@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.protocol import (
@@ -319,6 +319,21 @@ def _derive(
     if record["kind"] == RecordKind.RATING:
         values = rating_values_from_body(record["record_id"], body, device.hall_key, device.window, received_at)
         record_rating(conn, values)
+    elif record["kind"] == RecordKind.ASSIST:
+        # 帮办 of an online filing (issue 18): counted toward 网上实办率 on the supervisor page.
+        conn.execute(
+            insert(schema.assists).values(
+                record_id=record["record_id"],
+                hall_key=device.hall_key,
+                window=device.window,
+                staff_no=body["staff_no"] if isinstance(body.get("staff_no"), str) else "",
+                item_code=body["item_code"],
+                portal_app_no=body["portal_app_no"],
+                outcome=body["outcome"],
+                assisted_at=record["created_at"],
+                received_at=received_at,
+            )
+        )
     elif record["kind"] == RecordKind.CASE:
         # A refused case (不予收件) stays refused; a received one is forwarded to its department on arrival.
         status = "refused" if body.get("state") == "refused" else "forwarded"

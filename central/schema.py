@@ -299,3 +299,23 @@ bundle_members = Table(
 Index("ix_bundle_members_bundle", bundle_members.c.bundle_id)
 
 V4_TABLES = (bundle_members,)
+
+
+# --- version 5: 帮办 of online filing (issue 18) -------------------------------------------------------------------
+
+assists = Table(
+    "assists",
+    metadata,
+    Column("record_id", String(36), primary_key=True),
+    Column("hall_key", String(8), nullable=False),
+    Column("window", String(16), nullable=False),
+    Column("staff_no", String(32), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("portal_app_no", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("assisted_at", String(40), nullable=False),  # the terminal's created_at
+    Column("received_at", String(40), nullable=False),
+)
+Index("ix_assists_assisted_at", assists.c.assisted_at)
+
+V5_TABLES = (assists,)

@@ -197,6 +197,7 @@ def dashboard(request: Request, engine: EngineDep, ht: HallTimeDep, start: str =
         _ratings_section(reports.ratings_summary(engine, period)),
         _follow_up_section(reports.follow_up_list(engine, period, today)),
         _devices_section(devices.list_devices(engine), reports.device_lag(engine), ht),
+        _online_section(reports.online_filing(engine, period), period),
         _licence_section(licences.recent_access(engine, 50), licences.access_counts(engine), ht),
     ]
     csrf = admin_auth.csrf_token(engine, cookie)
@@ -315,6 +316,29 @@ def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float
         _table(
             ["终端", "窗口", f"最近联系（{ht.label}）", f"最近上传（{ht.label}）", "队列延迟", "状态"], body, "暂无设备"
         ),
+    )
+
+
+def _online_section(rows: list[dict[str, Any]], period: reports.Period) -> Safe:
+    """帮办 of online filing by hall, with 网上实办率 (issue 18)."""
+    body = [
+        fmt(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            r["hall"],
+            r["submitted"],
+            r["incomplete"],
+            r["failed"],
+            r["counter"],
+            _percent(r["online_rate"]),
+        )
+        for r in rows
+    ]
+    headers = ["大厅", "帮办网上提交", "未完成", "失败", "窗口收件", "网上实办率"]
+    return fmt(
+        '<h2>网上办 · 帮办（{} 至 {}）</h2><div id="online-filing">{}</div>',
+        period.start,
+        period.end,
+        _table(headers, body, "暂无帮办记录"),
     )
 
 

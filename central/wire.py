@@ -58,7 +58,7 @@ class ConfirmAnswer(BaseModel):
 
 class Envelope(BaseModel):
     record_id: str = Field(pattern=UUID_PATTERN)
-    kind: Literal["case", "receipt", "rating", "event"]
+    kind: Literal["case", "receipt", "rating", "event", "assist"]
     schema_: int = Field(alias="schema", ge=1, le=1)
     terminal: str = Field(pattern=r"^[0-9]{3}$")
     terminal_seq: int = Field(ge=0, le=2**63 - 1)

@@ -16,6 +16,7 @@ from typing import Any
 from app.domain.models import (
     Case,
     EnterpriseApplicant,
+    OnlineAssist,
     PersonApplicant,
     Rating,
     ReceiptRecord,
@@ -158,6 +159,24 @@ def receipt_body(record: ReceiptRecord) -> Body:
         "reprint": record.reprint,
         "success": record.success,
         "error": record.error,
+    }
+
+
+def assist_body(assist: OnlineAssist) -> Body:
+    """帮办 of an online filing (kind `assist`, issue 18): the applicant masked, never the name or number."""
+    return {
+        "assist_id": assist.record_id,
+        "item_code": assist.item_code,
+        "item_name": assist.item_name,
+        "portal_app_no": assist.portal_app_no,
+        "applicant_masked": assist.applicant_masked,
+        "outcome": assist.outcome.value,
+        "division": assist.division,
+        "hall": assist.hall,
+        "window": assist.window,
+        "terminal": assist.terminal,
+        "staff_no": assist.staff_no,
+        "assisted_at": timestamp(assist.assisted_at),
     }
 
 

@@ -380,6 +380,56 @@ def _m0007_material_licence_no(db: Db) -> None:
     _run(db, ("ALTER TABLE case_materials ADD COLUMN licence_no TEXT NOT NULL DEFAULT ''",))
 
 
+@migrations(name="0008_online_assists")
+def _m0008_online_assists(db: Db) -> None:
+    # Issue 18: 帮办 of online filing, its own record kind; the applicant is stored masked only.
+    _run(
+        db,
+        (
+            """CREATE TABLE online_assists (
+                record_id TEXT PRIMARY KEY,
+                item_code TEXT NOT NULL,
+                item_name TEXT NOT NULL,
+                portal_app_no TEXT NOT NULL,
+                applicant_masked TEXT NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('submitted', 'incomplete', 'failed')),
+                division TEXT NOT NULL,
+                hall TEXT NOT NULL,
+                window TEXT NOT NULL,
+                terminal TEXT NOT NULL,
+                staff_no TEXT NOT NULL,
+                assisted_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX online_assists_at ON online_assists (assisted_at)",
+        ),
+    )
+    _allow_outbox_kind(db, "assist")
+
+
+def _allow_outbox_kind(db: Db, kind: str) -> None:
+    """Widen the outbox's CHECK on `kind` to one more record kind, in place.
+
+    SQLite cannot ALTER a CHECK constraint; widening one changes nothing stored, so the table definition is edited
+    in `sqlite_schema` (the procedure of https://sqlite.org/lang_altertable.html, "Making Other Kinds Of Table
+    Schema Changes", for changes that do not affect the on-disk content) rather than copying the whole queue.
+    """
+    conn = db
+    (sql,) = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'outbox'").fetchone()
+    old = "CHECK (kind IN ('case', 'receipt', 'rating', 'event'"
+    if old not in sql or f"'{kind}'" in sql:
+        raise RuntimeError("outbox kind constraint is not the one this migration knows")
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'outbox'",
+            (sql.replace(old, f"{old}, '{kind}'"),),
+        )
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 MIGRATION_NAMES: tuple[str, ...] = (
     "0001_initial",
     "0002_staff_and_rating_requests",
@@ -388,6 +438,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0005_one_rating_per_act",
     "0006_print_queue",
     "0007_material_licence_no",
+    "0008_online_assists",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

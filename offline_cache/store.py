@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from app.domain import hall_time
-from app.domain.models import Case, CaseState, Rating, ReceiptRecord
+from app.domain.models import Case, CaseState, OnlineAssist, Rating, ReceiptRecord
 from app.protocol import RecordKind, clean_text
 from offline_cache import numbering, records, schema
 from offline_cache.audit import AuditLog, append_audit
@@ -30,7 +30,7 @@ from offline_cache.print_queue import PrintQueueRepository
 from offline_cache.purge import InUse, PurgeReport, purge_personal_data
 from offline_cache.ratings import Ratings
 from offline_cache.receipts import Receipts
-from offline_cache.session import Clock, Session, utc_now
+from offline_cache.session import Clock, Session, iso, utc_now
 from offline_cache.settings import Settings
 from offline_cache.staff import StaffRepository
 
@@ -218,6 +218,49 @@ class Store:
                 conn, self._s.now(), actor, "rating_saved", record_id=rating.rating_id, detail=rating.outcome.value
             )
         return SavedRecord(rating.rating_id, tseq)
+
+    def save_assist(self, assist: OnlineAssist, *, actor: str) -> SavedRecord:
+        """Store a 帮办 record and queue it (kind `assist`) in one transaction."""
+        with self._s.write() as conn:
+            conn.execute(
+                "INSERT INTO online_assists (record_id, item_code, item_name, portal_app_no, applicant_masked,"
+                " outcome, division, hall, window, terminal, staff_no, assisted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    assist.record_id,
+                    assist.item_code,
+                    assist.item_name,
+                    assist.portal_app_no,
+                    assist.applicant_masked,
+                    assist.outcome.value,
+                    assist.division,
+                    assist.hall,
+                    assist.window,
+                    assist.terminal,
+                    assist.staff_no,
+                    iso(assist.assisted_at),
+                ),
+            )
+            tseq = self.outbox.add(
+                conn,
+                record_id=assist.record_id,
+                kind=RecordKind.ASSIST,
+                body=records.assist_body(assist),
+                depends_on=None,
+            )
+            append_audit(
+                conn, self._s.now(), actor, "assist_saved", record_id=assist.record_id, detail=assist.outcome.value
+            )
+        return SavedRecord(assist.record_id, tseq)
+
+    def assists_between(self, start: dt.datetime, end: dt.datetime) -> list[tuple[str, str, str, str]]:
+        """(item_code, outcome, window, staff_no) of the 帮办 records with start <= assisted_at < end."""
+        rows = self._s.conn.execute(
+            "SELECT item_code, outcome, window, staff_no FROM online_assists"
+            " WHERE assisted_at >= ? AND assisted_at < ? ORDER BY assisted_at",
+            (iso(start), iso(end)),
+        )
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     def purge_personal_data(
         self, now: dt.datetime, retention_days: int, *, actor: str = "retention", in_use: InUse | None = None

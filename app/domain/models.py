@@ -406,3 +406,31 @@ class Rating:
     tags: tuple[str, ...] = ()
     text: str = ""
     callback_consent: bool = False
+
+
+# --- 帮办 of online filing (issue 18) ------------------------------------------------------------------------
+
+
+class AssistOutcome(StrEnum):
+    SUBMITTED = "submitted"  # filed on the online portal: counts toward 网上实办率
+    INCOMPLETE = "incomplete"  # started with the clerk, not yet submitted
+    FAILED = "failed"  # the portal refused or failed
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineAssist:
+    """A clerk helped a citizen file on the online portal instead of taking paper. No personal data beyond the
+    masked applicant (name and number masked as on a receipt)."""
+
+    record_id: str  # UUID: the sync key, and the service act a rating of this help refers to
+    item_code: str
+    item_name: str
+    portal_app_no: str
+    applicant_masked: str
+    outcome: AssistOutcome
+    division: str
+    hall: str
+    window: str
+    terminal: str
+    staff_no: str
+    assisted_at: dt.datetime

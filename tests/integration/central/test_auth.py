@@ -22,7 +22,7 @@ def test_healthz_needs_no_signature_and_openapi_is_served(server: Server) -> Non
         "status": "ok",
         "schema_version": migrations.LATEST,
         "instance_id": health["instance_id"],
-        "features": ["gzip"],
+        "features": ["gzip", "assist"],
     }
     assert len(health["instance_id"]) == 36
     # Every request sees the same id until the database is marked as restored from a backup.

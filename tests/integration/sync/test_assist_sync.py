@@ -1,0 +1,99 @@
+"""帮办 of online filing end to end (issue 18): `tongban assist --json FILE` → the terminal's store and outbox → the
+real platform (record kind `assist`) → the supervisor page's 网上实办率."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from app.config import Config
+from app.paths import resolve_paths
+from app.services.assist import assist_command
+from app.sync.cli_handlers import EXIT_OK, enrol_command, sync_once_command
+from offline_cache.samples import sample_case
+from tests import pii_samples
+
+from .harness import Central, central_source, open_terminal
+
+PASSWORD = "correct horse battery"
+STAFF_NO = "S0042"
+ITEM = "210800200101000"
+
+
+def _records() -> list[dict[str, object]]:
+    person = {"kind": "person", "name": pii_samples.NAME, "id_number": pii_samples.ID_NUMBER}
+    good = {"item_code": ITEM, "portal_app_no": "LN2026120200001234", "applicant": person, "staff_no": STAFF_NO}
+    return [
+        {**good, "outcome": "submitted"},
+        {**good, "portal_app_no": "ln2026120200001235", "outcome": "submitted"},  # lower case is accepted
+        {**good, "portal_app_no": "LN2026120200001236", "outcome": "incomplete"},
+        {**good, "portal_app_no": "LN20261202-0001237", "outcome": "submitted"},  # refused: format
+        {**good, "portal_app_no": "LN2026130200001238", "outcome": "submitted"},  # refused: month 13
+        {**good, "outcome": "done"},  # refused: outcome
+        {**good, "outcome": "submitted", "applicant": {**person, "id_number": "110105194912310021"}},  # bad check
+    ]
+
+
+def _login(central: Central) -> requests.Session:
+    subprocess.run(
+        [sys.executable, "-m", "central.cli", "--db", str(central.db), "admin-password"],
+        input=PASSWORD + "\n",
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(central_source())},
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    session = requests.Session()
+    assert session.post(central.url + "/admin/login", data={"password": PASSWORD}, timeout=10).status_code == 200
+    return session
+
+
+def test_assist_records_sync_as_their_own_kind_and_count_online(central: Central, isolated_state: Path) -> None:
+    config, paths = Config(), resolve_paths()
+    out, err = io.StringIO(), io.StringIO()
+    assert enrol_command(config=config, paths=paths, url=central.url, code=central.enrol_code(), out=out, err=err) == 0
+    with open_terminal(paths.data_dir) as store:
+        store.staff.add(staff_no=STAFF_NO, display_name="王晓", pin="246810", actor="test")
+        store.save_case(sample_case(), actor=STAFF_NO)  # one paper case at the counter the same day
+    file = isolated_state / "assists.json"
+    file.write_text(json.dumps(_records(), ensure_ascii=False), encoding="utf-8")
+
+    result = io.StringIO()
+    status = assist_command(config=config, paths=paths, json_file=file, json_output=True, out=result)
+    answer = json.loads(result.getvalue())
+    assert status == 1 and (answer["stored"], answer["refused"]) == (3, 4)
+    refused = {r["index"]: [e["field"] for e in r["errors"]] for r in answer["records"] if not r["ok"]}
+    assert refused == {3: ["portal_app_no"], 4: ["portal_app_no"], 5: ["outcome"], 6: ["applicant.id_number"]}
+    assist_ids = [r["assist_id"] for r in answer["records"] if r["ok"]]
+
+    with open_terminal(paths.data_dir) as store:
+        rows = store.db.conn.execute(
+            "SELECT kind, body FROM outbox WHERE kind = 'assist' ORDER BY terminal_seq"
+        ).fetchall()
+    bodies = [json.loads(body) for _kind, body in rows]
+    assert [b["portal_app_no"] for b in bodies] == ["LN2026120200001234", "LN2026120200001235", "LN2026120200001236"]
+    assert bodies[0]["applicant_masked"] == "欧阳** 110***********002X"  # as on a receipt
+    assert pii_samples.ID_NUMBER not in json.dumps(bodies, ensure_ascii=False)
+    assert pii_samples.NAME not in json.dumps(bodies, ensure_ascii=False)
+
+    assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
+    stored = central.rows("SELECT record_id, portal_app_no, outcome, staff_no FROM assists ORDER BY portal_app_no")
+    assert [(r[0], r[2], r[3]) for r in stored] == [
+        (assist_ids[0], "submitted", STAFF_NO),
+        (assist_ids[1], "submitted", STAFF_NO),
+        (assist_ids[2], "incomplete", STAFF_NO),
+    ]
+    assert central.rows("SELECT count(*) FROM records WHERE kind = 'assist'") == [(3,)]
+
+    page = _login(central).get(central.url + "/admin", timeout=10).text
+    section = page[page.index('id="online-filing"') :]
+    # 2 filed online, 1 unfinished, 1 paper case: 网上实办率 = 2 / (2 + 1).
+    assert "<td>2</td><td>1</td><td>0</td><td>1</td><td>66.7%</td>" in section
+    assert pii_samples.ID_NUMBER not in page
