@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.domain import hall_time
 from app.domain.case_number import format_grouped
-from app.domain.masking import Field, Surface, mask_for
+from app.domain.masking import Field, Surface, mask_for, mask_numbers_in_text
 from app.domain.models import (
     Case,
     CaseState,
@@ -236,7 +236,7 @@ def build_intake_receipt(
             TableBlock(
                 "待补材料",
                 ("序号", "材料名称", "说明"),
-                tuple((str(i), m.name, m.note or "未提供") for i, m in enumerate(missing, 1)),
+                tuple((str(i), m.name, _note(m)) for i, m in enumerate(missing, 1)),
                 (1, 7, 5),
                 note="详见一次性告知书。",
             )
@@ -289,11 +289,15 @@ def _deadline_rows(case: Case, item: ServiceItem | None, calendar: HolidayCalend
     return rows
 
 
+def _note(material: ReceivedMaterial) -> str:
+    """Why a material is missing, as the clerk typed it, with any ID or phone number in it masked."""
+    return mask_numbers_in_text(material.note) or "未提供"
+
+
 def _missing_rows(missing: Sequence[ReceivedMaterial], item: ServiceItem | None) -> tuple[tuple[str, ...], ...]:
     """序号 / 材料名称 / 要求 / 原因 of each missing material (a notice's table of what to bring)."""
     return tuple(
-        (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", m.note or "未提供")
-        for i, m in enumerate(missing, 1)
+        (str(i), m.name, _requirement_text(m.requirement_code, item) or "—", _note(m)) for i, m in enumerate(missing, 1)
     )
 
 
@@ -396,7 +400,7 @@ def build_refusal_notice(
             tuple(_case_rows(case, hall, time_label="告知时间", clerk_name=clerk_name, clerk_label="经办人员")),
         ),
         FieldsBlock("申请人信息", tuple(_applicant_rows(case))),
-        TextBlock("不予收件理由", (case.refusal_reason or "（未填写）",)),
+        TextBlock("不予收件理由", (mask_numbers_in_text(case.refusal_reason) or "（未填写）",)),
         bring,
         TextBlock(
             "下一步",

@@ -228,6 +228,28 @@ def test_refusal_notice_on_thermal_paper(fonts: None, paper: int) -> None:
     assert "申请人（代办人）签收：" in slip
 
 
+def test_numbers_typed_into_a_reason_or_a_material_note_print_masked(fonts: None, tmp_path: Path) -> None:
+    """The clerk's free text (refusal reason, why a material is missing) may hold an ID or phone number: paper
+    shows it masked like the fields themselves (DOMAIN.md "Privacy")."""
+    note = f"复印件上的号码{pii_samples.ID_NUMBER_2}与原件不符，已电话{pii_samples.PHONE_2}告知"
+    missing = (ReceivedMaterial("M01", "居民身份证", MaterialStatus.MISSING, 0, note=note),)
+    refused = dataclasses.replace(
+        person_case(materials=missing),
+        state=CaseState.REFUSED,
+        refusal_reason=f"身份证{pii_samples.ID_NUMBER}已过期，联系电话{pii_samples.PHONE}",
+    )
+    received = person_case(materials=missing)
+    calendar = load_holiday_calendar()
+    for case in (refused, received):
+        docs = documents_for(case, hall=HALL, item=None, calendar=calendar, now=NOW, clerk_name="李晓红")
+        printed = _pdf(docs, tmp_path / f"{case.state.value}.pdf") + squash("".join(_slip(docs, 80)))
+        for number in (pii_samples.ID_NUMBER, pii_samples.ID_NUMBER_2, pii_samples.PHONE, pii_samples.PHONE_2):
+            assert number not in printed, (case.state, number)
+        assert "210***********3719" in printed and "159****6633" in printed  # the note, masked, still there
+        if case is refused:
+            assert "身份证110***********002X已过期" in printed and "138****5678" in printed
+
+
 # --- 4. speed: the fixed QR mask still scans ---------------------------------------------------------------------
 
 
