@@ -64,23 +64,31 @@ class CaseListService(QObject):
         super().__init__(parent)
         self._store = store
         self._clock = clock
+        #: The last listing's rows (masked, as shown) and what it was for: typing in the search box filters these
+        #: instead of reading and decrypting every row again per keystroke (issue 13).
+        self._listed: tuple[tuple[dt.datetime, CaseState | None, int], list[CaseRow]] | None = None
 
     def today(self, *, text: str = "", state: CaseState | None = None, limit: int = 500) -> list[CaseRow]:
         """This terminal's cases since midnight in the hall (its time zone, not the PC's), newest first; `text`
-        matches the number (digits, with or without separators) or the masked name as shown."""
+        matches the number (digits, with or without separators) or the masked name as shown.
+
+        An empty `text` (opening the list, clearing the search) reads the store; a search filters that listing
+        until a case changes (`notify_changed`)."""
         midnight, _end = hall_time.day_bounds(hall_time.today(self._clock()))
-        stored = self._store.cases.list_recent(limit=limit, states=(state,) if state else (), since=midnight)
         needle = text.strip()
+        key = (midnight, state, limit)
+        if not needle or self._listed is None or self._listed[0] != key:
+            stored = self._store.cases.list_recent(limit=limit, states=(state,) if state else (), since=midnight)
+            self._listed = (key, [self._row(s.case) for s in stored])
+        listed = self._listed[1]
+        if not needle:
+            return list(listed)
         digits = "".join(c for c in needle if c.isdigit())
-        rows = []
-        for s in stored:
-            row = self._row(s.case)
-            if needle and not (
-                (digits and digits in row.case_no) or needle in row.applicant_masked or needle in row.item_name
-            ):
-                continue
-            rows.append(row)
-        return rows
+        return [
+            row
+            for row in listed
+            if (digits and digits in row.case_no) or needle in row.applicant_masked or needle in row.item_name
+        ]
 
     def detail(self, *, case_no: str) -> Case | None:
         stored = self._store.cases.get_by_no(case_no)
@@ -111,4 +119,5 @@ class CaseListService(QObject):
     @Slot(object)
     def notify_changed(self, *_args: object) -> None:
         """Connect `IntakeService.case_submitted` and the sync engine's case-update signal here."""
+        self._listed = None
         self.cases_changed.emit()
