@@ -214,7 +214,13 @@ def parse_answer_args(values: list[str]) -> dict[str, str]:
 
 
 def print_guide_document(
-    doc: ReceiptDocument, *, item_code: str, printer: PrinterConfig, pdf_dir: Path, to_pdf: bool = False
+    doc: ReceiptDocument,
+    *,
+    item_code: str,
+    printer: PrinterConfig,
+    pdf_dir: Path,
+    to_pdf: bool = False,
+    prefix: str = "guide",
 ) -> str:
     """Print the list on the configured printer (A4 system printer or thermal), or write a PDF (`to_pdf`, or a
     printer configured as PDF). Returns where it went (printer kind or PDF path); raises `UserFacingError` with a
@@ -227,7 +233,7 @@ def print_guide_document(
     try:
         if to_pdf or printer.kind is PrinterKind.PDF:
             stamp = doc.issued_at.strftime("%Y%m%dT%H%M%S")
-            return str(write_pdf([doc], pdf_dir / f"guide-{item_code}-{stamp}.pdf"))
+            return str(write_pdf([doc], pdf_dir / f"{prefix}-{item_code}-{stamp}.pdf"))
         if printer.kind is PrinterKind.SYSTEM:
             return print_a4([doc], printer)
         if printer.kind in ESCPOS_KINDS:

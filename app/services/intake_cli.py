@@ -287,6 +287,13 @@ def _one_bundle(
     return outcome
 
 
+def take_in_bundle(
+    record: dict[str, Any], *, store: Store, service: IntakeService, catalogue: CatalogueService
+) -> RecordOutcome:
+    """The counter's 一件事 intake: the same checks and storage as a scripted `bundle_code` record (no files)."""
+    return _one_bundle(record, 0, store=store, service=service, catalogue=catalogue, base=Path.cwd())
+
+
 def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_output: bool, out: TextIO) -> int:
     """Store every valid record of `json_file`; returns 0 when all were stored, 1 when any was refused.
 

@@ -563,6 +563,40 @@ def _bundle_receipt(
     )
 
 
+def print_bundle_receipt(
+    case_no: str, *, config: Config, store: Store, catalogue: CatalogueService, pdf_dir: Path
+) -> str:
+    """Print the 一件事收件回执 of the bundle `case_no` belongs to on the configured printer (or as PDF); logged as
+    a receipt of every member. Returns where it went; raises UserFacingError with a Chinese reason."""
+    from app.services.guide import print_guide_document
+
+    stored = store.cases.get_by_no(case_no)
+    if stored is None or not stored.case.bundle_id:
+        raise UserFacingError("未找到该一件事的办件")
+    members = [s.case for s in store.cases.list_bundle(stored.case.bundle_id)]
+    now = _utc_now()
+    ensure_receipt_fonts()
+    doc = _bundle_receipt(members, catalogue=catalogue, config=config, store=store, now=now)
+    where = print_guide_document(
+        doc, item_code=stored.case.bundle_id, printer=config.printer, pdf_dir=pdf_dir, prefix="bundle"
+    )
+    output = output_for(config.printer) or ReceiptOutput.PDF
+    for member in members:
+        store.save_receipt(
+            ReceiptRecord(
+                record_id=str(uuid.uuid4()),
+                case_no=member.case_no,
+                kind=doc.kind,
+                output=output,
+                staff_no=member.routing.staff_no,
+                printed_at=now,
+                reprint=doc.reprint_at is not None,
+            ),
+            actor=member.routing.staff_no,
+        )
+    return where
+
+
 def _write_cli_output(docs: Sequence[ReceiptDocument], config: Config, fmt: str, out: Path) -> ReceiptOutput:
     from app.printing.pdf import write_pdf  # renderers: imported on first use (see module doc)
     from app.printing.thermal import render_escpos, thermal_profile

@@ -120,6 +120,45 @@
     </message>
 </context>
 <context>
+    <name>BundlePage</name>
+    <message>
+        <source>一件事</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>结果送达方式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>一次收件（全部成员事项）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>打印一件事收件回执</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>请群众评价（一件事一评）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>返回事项列表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>本次办理 {n} 项：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>已收件：{name}（一件事编号 {id}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>回执已输出（{where}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CounterFlow</name>
     <message>
         <source>Clerk {number} {name}</source>
@@ -523,6 +562,10 @@
     <message>
         <source>Guide: which materials for this situation (F4)</source>
         <translation>办事指南：按情形列出所需材料 (F4)</translation>
+    </message>
+    <message>
+        <source>一件事一次办…</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -68,6 +68,8 @@ class CounterFlow(QObject):
             s.picker.guide_requested.connect(self.open_guide)
             s.guide_page.intake_requested.connect(self.intake_from_guide)
             s.guide_page.closed.connect(self.new_case)
+            s.picker.bundle_requested.connect(self.open_bundle)
+            s.bundle_page.closed.connect(self.new_case)
             s.form.submitted.connect(self._on_submitted)
             s.form.discard.clicked.connect(self.discard_draft)
             s.result.new_case_requested.connect(self.new_case)
@@ -211,6 +213,13 @@ class CounterFlow(QObject):
             return
         self.session.guide_page.start(item)
         self.session.views.setCurrentWidget(self.session.guide_page)
+
+    @Slot()
+    def open_bundle(self) -> None:
+        """一件事一次办: one intake for several departments' items."""
+        if self.signed_in:
+            self.session.bundle_page.start()
+            self.session.views.setCurrentWidget(self.session.bundle_page)
 
     @Slot(str, dict)
     def intake_from_guide(self, code: str, answers: dict[str, str]) -> None:

@@ -29,10 +29,12 @@ class ItemPicker(QWidget):
     """Signals:
     item_chosen(str): the clerk chose an item (Enter or double-click); the argument is its code.
     guide_requested(str): the clerk opened the 向导式 guide of the highlighted item (F4 or the button).
+    bundle_requested(): the clerk opened 一件事一次办 (several departments' items in one intake).
     """
 
     item_chosen = Signal(str)
     guide_requested = Signal(str)
+    bundle_requested = Signal()
 
     def __init__(self, catalogue: CatalogueService, intake: IntakeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +67,11 @@ class ItemPicker(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.guide_button)
+        self.bundle_button = QPushButton(self.tr("一件事一次办…"), self)
+        self.bundle_button.setObjectName("item_bundle_button")
+        self.bundle_button.setAccessibleName(self.bundle_button.text())
+        self.bundle_button.clicked.connect(self.bundle_requested)
+        layout.addWidget(self.bundle_button)
         self.search.textChanged.connect(self.refresh)
         self.search.installEventFilter(self)
         self.results.currentItemChanged.connect(self._on_current)

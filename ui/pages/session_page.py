@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.services.terminal import Terminal
+from ui.pages.bundle_page import BundlePage
 from ui.pages.guide_page import GuidePage
 from ui.pages.intake_form import IntakeFormPage
 from ui.pages.item_picker import ItemPicker
@@ -62,7 +63,8 @@ class SessionPage(QWidget):
             terminal.case_list, terminal.intake, terminal.staff, self.views, receipts=terminal.receipts
         )
         self.guide_page = GuidePage(terminal, self.views)
-        for view in (self.intake_view, self.result, self.today_page, self.guide_page):
+        self.bundle_page = BundlePage(terminal, self.views)
+        for view in (self.intake_view, self.result, self.today_page, self.guide_page, self.bundle_page):
             self.views.addWidget(view)
         layout.addLayout(bar)
         layout.addWidget(self.views, 1)

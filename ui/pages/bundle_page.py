@@ -1,0 +1,306 @@
+"""一件事一次办 at the counter (issue 17): choose a bundle, enter the applicant once, answer each question once, mark
+each shared document once and each member's own documents, then take in every member at once: one case per member
+department (own number, time limit, routing), one receipt listing them all, one rating for the whole matter.
+
+The intake logic is the scripted intake's (`app.services.intake_cli.take_in_bundle`): the page builds the same
+record a script would, so the counter and `tongban intake` refuse and store alike.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.case_number import format_grouped
+from app.domain.models import Bundle, MaterialStatus
+from app.domain.scenarios import chosen_members, effective_answers, material_applies
+from app.services.errors import UserFacingError
+from app.services.intake_cli import RecordOutcome, take_in_bundle
+from app.services.intake_form import IntakeDraft, draft_to_json
+from app.services.receipts import pdf_dir_for, print_bundle_receipt
+from app.services.terminal import Terminal
+from ui.pages.applicant_form import ApplicantForm
+
+_STATUSES = (
+    (MaterialStatus.MISSING, "缺"),
+    (MaterialStatus.ORIGINAL, "收原件"),
+    (MaterialStatus.COPY, "收复印件"),
+)
+
+
+class BundlePage(QWidget):
+    """Signals:
+    closed(): back to the item list.
+    """
+
+    closed = Signal()
+
+    def __init__(  # noqa: PLR0915 - builds the widget tree
+        self, terminal: Terminal, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("bundle_page")
+        self._terminal = terminal
+        self.bundle: Bundle | None = None
+        self.outcome: RecordOutcome | None = None
+        self.carrier = IntakeDraft(item_code="")  # the applicant and agent, entered once for every member
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.chooser = QComboBox(self)
+        self.chooser.setObjectName("bundle_chooser")
+        self.chooser.setAccessibleName(self.tr("一件事"))
+        for bundle in terminal.catalogue.catalogue.bundles:
+            self.chooser.addItem(bundle.name, bundle.code)
+        self.chooser.currentIndexChanged.connect(self._on_bundle)
+        top.addWidget(QLabel(self.tr("一件事"), self))
+        top.addWidget(self.chooser, 1)
+        outer.addLayout(top)
+        self.members_label = QLabel(self)
+        self.members_label.setObjectName("bundle_members")
+        self.members_label.setWordWrap(True)
+        outer.addWidget(self.members_label)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        body = QWidget(scroll)
+        self.body_layout = QVBoxLayout(body)
+        self.applicant = ApplicantForm(self._check_field, body)
+        self.applicant.changed.connect(self._on_applicant)
+        self.body_layout.addWidget(self.applicant)
+        self.questions_box = QFormLayout()
+        self.body_layout.addLayout(self.questions_box)
+        self.materials_box = QFormLayout()
+        self.body_layout.addLayout(self.materials_box)
+        self.delivery = QComboBox(body)
+        self.delivery.setObjectName("bundle_delivery")
+        self.delivery.setAccessibleName(self.tr("结果送达方式"))
+        self.body_layout.addWidget(self.delivery)
+        self.body_layout.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.message = QLabel(self)
+        self.message.setObjectName("bundle_message")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.submit_button = QPushButton(self.tr("一次收件（全部成员事项）"), self)
+        self.submit_button.setObjectName("bundle_submit")
+        self.submit_button.clicked.connect(self.submit)
+        self.print_button = QPushButton(self.tr("打印一件事收件回执"), self)
+        self.print_button.setObjectName("bundle_print")
+        self.print_button.clicked.connect(self.print_receipt)
+        self.rate_button = QPushButton(self.tr("请群众评价（一件事一评）"), self)
+        self.rate_button.setObjectName("bundle_rate")
+        self.rate_button.clicked.connect(self.ask_rating)
+        self.close_button = QPushButton(self.tr("返回事项列表"), self)
+        self.close_button.setObjectName("bundle_close")
+        self.close_button.clicked.connect(self.closed)
+        for button in (self.submit_button, self.print_button, self.rate_button, self.close_button):
+            buttons.addWidget(button)
+        outer.addLayout(buttons)
+        self.question_boxes: dict[str, QComboBox] = {}
+        self.material_boxes: dict[str, QComboBox] = {}  # "S01" or "<item code>/<material code>"
+
+    def _check_field(self, path: str, value: str) -> str | None:
+        return self._terminal.intake.check_field(path=path, value=value)
+
+    # --- building --------------------------------------------------------------------------------------------
+
+    def start(self, code: str | None = None) -> None:
+        """A fresh bundle intake (the first bundle, or `code`)."""
+        self.carrier = IntakeDraft(item_code="")
+        self.applicant.load(self.carrier)
+        self.outcome = None
+        self.message.clear()
+        index = self.chooser.findData(code) if code else 0
+        self.chooser.setCurrentIndex(max(index, 0))
+        self._on_bundle()
+
+    @Slot()
+    def _on_bundle(self) -> None:
+        catalogue = self._terminal.catalogue.catalogue
+        self.bundle = catalogue.bundle(str(self.chooser.currentData()))
+        self._rebuild_questions()
+
+    def _answers(self) -> dict[str, str]:
+        return {qid: box.currentText() for qid, box in self.question_boxes.items()}
+
+    def _rebuild_questions(self) -> None:
+        kept = self._answers()
+        _clear(self.questions_box)
+        self.question_boxes = {}
+        bundle = self.bundle
+        if bundle is None:
+            return
+        questions = list(bundle.questions)
+        for member in chosen_members(bundle, kept):
+            item = self._terminal.catalogue.get(member.item_code)
+            for q in item.questions if item else ():
+                if q.id != "agent" and all(q.id != other.id for other in questions):
+                    questions.append(q)
+        for q in questions:
+            box = QComboBox(self)
+            box.setObjectName(f"bundle_q_{q.id}")
+            box.setAccessibleName(q.text)
+            box.addItems(list(q.options))
+            if kept.get(q.id) in q.options:
+                box.setCurrentText(kept[q.id])
+            box.currentIndexChanged.connect(self._on_answer)
+            self.questions_box.addRow(q.text, box)
+            self.question_boxes[q.id] = box
+        self._rebuild_materials()
+
+    @Slot()
+    def _on_answer(self) -> None:
+        # A bundle question may add or drop members (and their questions). Rebuilt after this signal returns: the
+        # combo box that sent it is one of the rows rebuilt.
+        QTimer.singleShot(0, self._rebuild_questions)
+
+    @Slot()
+    def _on_applicant(self) -> None:
+        if self.bundle is not None:
+            self._rebuild_materials()  # the agent switch brings or drops the agent's papers
+
+    def _rebuild_materials(self) -> None:
+        kept = {k: box.currentData() for k, box in self.material_boxes.items()}
+        _clear(self.materials_box)
+        self.material_boxes = {}
+        bundle = self.bundle
+        assert bundle is not None
+        answers = self._answers()
+        chosen = chosen_members(bundle, answers)
+        names = []
+        covered: set[tuple[str, str]] = set()
+        chosen_codes = {m.item_code for m in chosen}
+        for shared in bundle.shared_materials:
+            if any(item in chosen_codes for item, _ in shared.covers):
+                self._material_row(shared.code, f"【共享】{shared.name}", kept)
+                covered |= set(shared.covers)
+        methods: set[str] | None = None
+        for member in chosen:
+            item = self._terminal.catalogue.get(member.item_code)
+            if item is None:
+                continue
+            names.append(f"{item.name}（{item.department}）")
+            allowed = {d.value for d in item.delivery_methods}
+            methods = allowed if methods is None else methods & allowed
+            effective = effective_answers(item, {**answers, "agent": "代办" if self.carrier.agent else "本人办理"})
+            for req in item.materials:
+                if (item.code, req.code) in covered or material_applies(req, effective) is False:
+                    continue
+                self._material_row(f"{item.code}/{req.code}", f"{item.name} · {req.name}", kept)
+        self.members_label.setText(self.tr("本次办理 {n} 项：").format(n=len(names)) + "；".join(names))
+        self.delivery.clear()
+        labels = {"window_pickup": "窗口领取", "e_licence": "电子证照"}
+        for value, label in labels.items():
+            if methods and value in methods:
+                self.delivery.addItem(label, value)
+
+    def _material_row(self, key: str, label: str, kept: dict[str, object]) -> None:
+        box = QComboBox(self)
+        box.setObjectName(f"bundle_m_{key.replace('/', '_')}")
+        box.setAccessibleName(label)
+        for status, text in _STATUSES:
+            box.addItem(text, status.value)
+        if kept.get(key) is not None:
+            box.setCurrentIndex(max(box.findData(kept[key]), 0))
+        self.materials_box.addRow(label, box)
+        self.material_boxes[key] = box
+
+    # --- actions ---------------------------------------------------------------------------------------------
+
+    def _record(self) -> dict[str, object]:
+        bundle = self.bundle
+        assert bundle is not None
+        clerk = self._terminal.staff.clerk
+        body = draft_to_json(self.carrier)
+        answers = self._answers()
+        bundle_ids = {q.id for q in bundle.questions}
+        shared: list[dict[str, object]] = []
+        members: dict[str, dict[str, list[dict[str, object]]]] = {}
+        for key, box in self.material_boxes.items():
+            status = str(box.currentData())
+            entry: dict[str, object] = {"status": status, "count": 0 if status == "missing" else 1}
+            if "/" in key:
+                item_code, code = key.split("/", 1)
+                members.setdefault(item_code, {"materials": []})["materials"].append({**entry, "code": code})
+            else:
+                shared.append({**entry, "code": key})
+        return {
+            "bundle_code": bundle.code,
+            "staff_no": clerk.staff_no if clerk else "",
+            "applicant": body["applicant"],
+            "agent": body["agent"],
+            "bundle_answers": {k: v for k, v in answers.items() if k in bundle_ids},
+            "answers": {k: v for k, v in answers.items() if k not in bundle_ids},
+            "shared_materials": shared,
+            "members": members,
+            "delivery": {"method": str(self.delivery.currentData() or "window_pickup")},
+        }
+
+    @Slot()
+    def submit(self) -> None:
+        if self.bundle is None or self.outcome is not None:
+            return
+        try:
+            outcome = take_in_bundle(
+                self._record(),
+                store=self._terminal.store,
+                service=self._terminal.intake,
+                catalogue=self._terminal.catalogue,
+            )
+        except UserFacingError as exc:
+            self.message.setText(exc.message)
+            return
+        if not outcome.case_no:
+            self.message.setText("\n".join(f"{e.label}：{e.message}" for e in outcome.errors))
+            return
+        self.outcome = outcome
+        lines = [self.tr("已收件：{name}（一件事编号 {id}）").format(name=outcome.bundle_name, id=outcome.bundle_id)]
+        lines += [f"{name}：{format_grouped(number)}" for _code, name, number in outcome.members]
+        self.message.setText("\n".join(lines))
+
+    @Slot()
+    def print_receipt(self) -> None:
+        if self.outcome is None:
+            return
+        config = self._terminal.config
+        try:
+            where = print_bundle_receipt(
+                self.outcome.members[0][2],
+                config=config,
+                store=self._terminal.store,
+                catalogue=self._terminal.catalogue,
+                pdf_dir=pdf_dir_for(config, self._terminal.paths),
+            )
+        except UserFacingError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText(self.message.text() + "\n" + self.tr("回执已输出（{where}）").format(where=where))
+
+    @Slot()
+    def ask_rating(self) -> None:
+        """一事一评: one rating request for the whole bundle (the first member's number stands for it)."""
+        clerk = self._terminal.staff.clerk
+        if self.outcome is None or clerk is None:
+            return
+        code, _name, number = self.outcome.members[0]
+        try:
+            self._terminal.ratings.request_rating(
+                case_no=number, item_code=code, staff_no=clerk.staff_no, initiator=self
+            )
+        except UserFacingError as exc:
+            self.message.setText(exc.message)
+
+
+def _clear(layout: QFormLayout) -> None:
+    while layout.rowCount():
+        layout.removeRow(0)
