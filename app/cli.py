@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _assist_parser(sub)
     guide = sub.add_parser("guide", help="办事指南: the materials for an applicant's situation, or the next question")
-    guide.add_argument("item_code", metavar="ITEM_CODE")
+    guide.add_argument("item_code", metavar="ITEM_CODE", help="an item code, or a 一件事 bundle code")
     guide.add_argument(
         "--answer", action="append", default=[], metavar="QID=OPTION", help="a 情形 answer (repeat for several)"
     )
@@ -264,7 +264,15 @@ def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int
     from app.services.guide import guide_for, parse_answer_args
 
     answers = parse_answer_args(args.answer)
-    item = CatalogueService(paths.data_dir).get(args.item_code.strip())
+    catalogue = CatalogueService(paths.data_dir)
+    item = catalogue.get(args.item_code.strip())
+    bundle = catalogue.bundle(args.item_code.strip()) if item is None else None
+    if bundle is not None:  # 一件事: its questions and its members', then shared and own documents
+        from app.services.guide import bundle_guide_for
+
+        found = bundle_guide_for(bundle, catalogue.get, answers)
+        print(json.dumps(found.as_json(), ensure_ascii=False, indent=2) if args.json else "\n".join(found.as_lines()))
+        return EXIT_OK
     if item is None:
         raise CliError(f"没有编码为 {args.item_code[:40]} 的事项")
     guide = guide_for(item, answers)

@@ -35,13 +35,13 @@ def is_asked(question: ScenarioQuestion, answers: Mapping[str, str]) -> bool:
     return condition is None or _met(condition.question_id, condition.answers, answers)
 
 
-def asked_questions(item: ServiceItem, answers: Mapping[str, str]) -> tuple[ScenarioQuestion, ...]:
+def asked_questions(item: ServiceItem | Bundle, answers: Mapping[str, str]) -> tuple[ScenarioQuestion, ...]:
     """The questions asked for these answers, in order (unanswered ones included)."""
     kept = effective_answers(item, answers)
     return tuple(q for q in item.questions if is_asked(q, kept))
 
 
-def next_question(item: ServiceItem, answers: Mapping[str, str]) -> ScenarioQuestion | None:
+def next_question(item: ServiceItem | Bundle, answers: Mapping[str, str]) -> ScenarioQuestion | None:
     """The first asked question still without an answer; None when the situation is fully known."""
     kept = effective_answers(item, answers)
     return next((q for q in item.questions if is_asked(q, kept) and q.id not in kept), None)

@@ -9,13 +9,21 @@ carry into intake unchanged (`Guide.answers` is what the intake draft's `answers
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.domain.models import DeliveryMethod, MaterialForm, MaterialRequirement, ScenarioQuestion, ServiceItem
-from app.domain.scenarios import asked_questions, effective_answers, materials_for, next_question
+from app.domain.models import (
+    Bundle,
+    DeliveryMethod,
+    MaterialForm,
+    MaterialRequirement,
+    ScenarioQuestion,
+    ServiceItem,
+    SharedMaterial,
+)
+from app.domain.scenarios import asked_questions, chosen_members, effective_answers, materials_for, next_question
 from app.printing.build import HallContext
 from app.printing.guide_list import build_guide_list
 from app.services.errors import UserFacingError
@@ -266,3 +274,117 @@ def print_guide(guide: Guide, *, config: Config, pdf_dir: Path, to_pdf: bool = F
 
     doc = guide_document(guide, hall=hall_context(config), now=dt.datetime.now(dt.UTC))
     return print_guide_document(doc, item_code=guide.item.code, printer=config.printer, pdf_dir=pdf_dir, to_pdf=to_pdf)
+
+
+# --- 一件事 bundles --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BundleGuide:
+    """The guide of a 一件事: its questions (which members) and each member's, asked once; then the shared documents
+    once and each member's own documents for the situation."""
+
+    bundle: Bundle
+    answers: Mapping[str, str]
+    next_question: ScenarioQuestion | None
+    #: (shared material, the chosen members' names it stands for).
+    shared: tuple[tuple[SharedMaterial, tuple[str, ...]], ...]
+    #: Per chosen member: its guide, and its materials not covered by a shared one.
+    members: tuple[tuple[Guide, tuple[MaterialRequirement, ...]], ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.next_question is None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "bundle_code": self.bundle.code,
+            "bundle_name": self.bundle.name,
+            "complete": self.complete,
+            "answers": dict(self.answers),
+            "next_question": (
+                None
+                if self.next_question is None
+                else {
+                    "id": self.next_question.id,
+                    "text": self.next_question.text,
+                    "options": list(self.next_question.options),
+                }
+            ),
+            "shared_materials": [
+                {"code": s.code, "name": s.name, "form": s.form.value, "copies": s.copies, "for": list(names)}
+                for s, names in self.shared
+            ],
+            "members": [
+                {
+                    "item_code": g.item.code,
+                    "item_name": g.item.name,
+                    "department": g.item.department,
+                    "legal_days": g.item.legal_days,
+                    "promised_days": g.item.promised_days,
+                    "fee_fen": g.item.fee_fen,
+                    "delivery_methods": [d.value for d in g.item.delivery_methods],
+                    "materials": [{"code": m.code, "name": m.name, "form": m.form.value} for m in own],
+                }
+                for g, own in self.members
+            ],
+        }
+
+    def as_lines(self) -> list[str]:
+        lines = [f"{self.bundle.name}（{self.bundle.code}）"]
+        if self.next_question is not None:
+            q = self.next_question
+            lines += ["", f"请回答：{q.text}", *(f"  {q.id}={option}" for option in q.options)]
+            return lines
+        lines += ["", "共享材料（只交一次）："]
+        for s, names in self.shared:
+            lines.append(f"  {s.name} {FORM_LABELS[s.form]} {s.copies} 份（用于：{'、'.join(names)}）")
+        for guide, own in self.members:
+            item = guide.item
+            lines += [
+                "",
+                f"【{item.name}】{item.department}",
+                f"  承诺时限：{guide.promised_text}；收费：{guide.fee_text}",
+            ]
+            lines += [f"  {m.name} {FORM_LABELS[m.form]} {m.copies} 份" for m in own] or ["  无其他材料"]
+        return lines
+
+
+def bundle_guide_for(
+    bundle: Bundle, item_lookup: Callable[[str], ServiceItem | None], answers: Mapping[str, str]
+) -> BundleGuide:
+    """The guide of `bundle` for `answers` (bundle and member question ids → options). Raises `GuideAnswerError`
+    for an id no question of the bundle or its members has, or an option the question does not offer."""
+    questions = {q.id: q for q in bundle.questions}
+    members = chosen_members(bundle, {k: v for k, v in answers.items() if k in questions})
+    items = [item for m in members if (item := item_lookup(m.item_code)) is not None]
+    for item in items:
+        for q in item.questions:
+            questions.setdefault(q.id, q)
+    for qid, answer in answers.items():
+        question = questions.get(qid)
+        if question is None:
+            raise GuideAnswerError(f"“{bundle.name}”没有情形问题 {qid[:32]}", question_id=qid)
+        if answer not in question.options:
+            raise GuideAnswerError(
+                f"“{question.text}”的回答应为以下之一：{'、'.join(question.options)}（收到 {answer[:32]}）",
+                question_id=qid,
+            )
+    pending = next_question(bundle, answers)
+    guides = [
+        guide_for(item, {k: v for k, v in answers.items() if any(q.id == k for q in item.questions)}) for item in items
+    ]
+    if pending is None:
+        pending = next((g.next_question for g in guides if g.next_question is not None), None)
+    chosen = {item.code: item.name for item in items}
+    shared = tuple(
+        (s, tuple(dict.fromkeys(chosen[code] for code, _ in s.covers if code in chosen)))
+        for s in bundle.shared_materials
+        if any(code in chosen for code, _ in s.covers)
+    )
+    covered = {pair for s, _names in shared for pair in s.covers}
+    per_member = tuple((g, tuple(m for m in g.materials if (g.item.code, m.code) not in covered)) for g in guides)
+    kept = dict(effective_answers(bundle, answers))
+    for g in guides:
+        kept.update(g.answers)
+    return BundleGuide(bundle, kept, pending, shared, per_member)

@@ -261,3 +261,44 @@ def test_every_situation_of_every_item_ends_with_a_list(item: ServiceItem) -> No
         assert {m.code for m in item.materials if m.required} <= names
         seen |= names
     assert seen == {m.code for m in item.materials}
+
+
+# --- 一件事 ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_bundle_guide_asks_its_own_question_first_then_each_member_question_once() -> None:
+    from app.services.guide import bundle_guide_for
+
+    bundle = SEED.bundle("210800YJS001")  # 新生儿出生一件事
+    assert bundle is not None
+
+    first = bundle_guide_for(bundle, SEED.get, {})
+    assert first.next_question is not None and first.next_question.id == "social_card"
+    asked: list[str] = []
+    answers = {"social_card": "是"}
+    while (guide := bundle_guide_for(bundle, SEED.get, answers)).next_question is not None:
+        question = guide.next_question
+        assert question.id not in asked  # 本人办理还是代办 is asked once for 医保 and 社保卡 alike
+        asked.append(question.id)
+        answers[question.id] = question.options[0]
+    assert asked.count("agent") == 1
+
+    shared = {s.name: names for s, names in guide.shared}
+    assert shared["出生医学证明"] == ("出生登记", "城乡居民基本医疗保险参保登记", "社会保障卡申领")
+    own = {g.item.name: [m.name for m in materials] for g, materials in guide.members}
+    assert "出生医学证明" not in own["出生登记"]  # given once, as a shared document
+    assert set(own) == {"出生医学证明首次签发", "出生登记", "城乡居民基本医疗保险参保登记", "社会保障卡申领"}
+
+
+def test_a_bundle_question_drops_a_member_and_a_bad_answer_is_refused() -> None:
+    from app.services.guide import bundle_guide_for
+
+    bundle = SEED.bundle("210800YJS001")
+    assert bundle is not None
+
+    without_card = bundle_guide_for(bundle, SEED.get, {"social_card": "否"})
+    assert "社会保障卡申领" not in [g.item.name for g, _ in without_card.members]
+    with pytest.raises(GuideAnswerError):
+        bundle_guide_for(bundle, SEED.get, {"social_card": "也许"})
+    with pytest.raises(GuideAnswerError):
+        bundle_guide_for(bundle, SEED.get, {"twins": "是"})
