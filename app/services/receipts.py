@@ -35,6 +35,7 @@ from app.printing.document import ReceiptDocument
 from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
 from app.services.errors import UserFacingError
+from app.services.staff import display_name_of as clerk_name  # the clerk's name on record
 from offline_cache import Store, StoreError
 from offline_cache.print_queue import QueuedPrint
 
@@ -107,15 +108,6 @@ def hall_context(config: Config) -> HallContext:
         address=config.hall_address,
         phone=config.hall_phone,
     )
-
-
-def clerk_name(store: Store, staff_no: str) -> str:
-    """The clerk's name on record ("" when unknown or unreadable: the staff number still prints)."""
-    try:
-        member = store.staff.get(staff_no)
-    except StoreError:
-        return ""
-    return member.display_name if member is not None else ""
 
 
 def build_documents(

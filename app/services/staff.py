@@ -68,6 +68,13 @@ ADMIN_STAFF = "staff"
 ADMIN_KIOSK = "kiosk"
 
 
+def display_name_of(store: Store, staff_no: str) -> str:
+    """A staff member's name on record, for paper and the citizen screen ("" when unknown: the staff number still
+    shows). A read raises no StoreError (only writes translate sqlite3 errors)."""
+    member = store.staff.get(staff_no)
+    return member.display_name if member is not None else ""
+
+
 def normalise_staff_no(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().upper()
 

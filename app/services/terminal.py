@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
 from app.paths import AppPaths
-from app.services.staff import StaffService
+from app.services.staff import StaffService, display_name_of
 from app.services.status import StatusService
 from offline_cache import Store, StoreError, open_store
 
@@ -400,9 +400,7 @@ class Terminal:
 
     def _staff_name(self, staff_no: str) -> str:
         """The clerk's display name for the citizen screen ("" when the staff list does not know them)."""
-        staff = getattr(self.store, "staff", None)
-        member = staff.get(staff_no) if staff is not None else None
-        return str(getattr(member, "display_name", "") or "")
+        return display_name_of(self.store, staff_no)
 
     def close(self) -> None:
         tier2 = self._tier2

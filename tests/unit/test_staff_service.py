@@ -284,3 +284,11 @@ def test_cli_enrolment_and_key_change_need_an_admin_once_there_is_one(tmp_path: 
 
 def _no_prompt(_prompt: str) -> str:
     raise AssertionError("no admin exists yet: nothing may be asked")
+
+
+def test_display_name_of_names_a_known_clerk_and_is_empty_otherwise(store: Store) -> None:
+    from app.services.staff import display_name_of
+
+    StaffService(store=store).add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    assert display_name_of(store, STAFF_NO) == "王晓"  # on receipts and the citizen's rating screen
+    assert display_name_of(store, "S9999") == ""  # the staff number alone shows
