@@ -117,3 +117,57 @@ def read_daily_figures(store: Store, start: dt.datetime, end: dt.datetime) -> Ra
         dead_by_kind=dead,
         pending_requests=int(pending),
     )
+
+
+# --- 四减 (issue 18) ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTrips:
+    """One received case of the day as the 四减 figures need it (no personal data)."""
+
+    item_code: str
+    item_name: str
+    delivery_method: str
+    division: str  # where it was received
+    jurisdiction: str  # who decides it: another district's department means 收受分离 forwarding
+    bundle_id: str | None
+    licence_materials: int  # materials satisfied by an electronic licence (status e_licence)
+    received_names: tuple[str, ...]  # names of the materials received on paper (original or copy)
+
+
+def read_case_trips(store: Store, start: dt.datetime, end: dt.datetime) -> tuple[CaseTrips, ...]:
+    """The received (not refused) cases made in [start, end), oldest first, with their material figures."""
+    conn = store.conn
+    out: list[CaseTrips] = []
+    for rid, code, name, method, division, jurisdiction, bundle_id in conn.execute(
+        "SELECT record_id, item_code, item_name, delivery_method, division, jurisdiction, bundle_id FROM cases"
+        " WHERE created_at >= ? AND created_at < ? AND state != 'refused' ORDER BY created_at, case_seq",
+        (iso(start), iso(end)),
+    ):
+        materials = conn.execute(
+            "SELECT name, status FROM case_materials WHERE case_record_id = ? ORDER BY position", (rid,)
+        ).fetchall()
+        out.append(
+            CaseTrips(
+                item_code=str(code),
+                item_name=str(name),
+                delivery_method=str(method),
+                division=str(division),
+                jurisdiction=str(jurisdiction),
+                bundle_id=None if bundle_id is None else str(bundle_id),
+                licence_materials=sum(1 for _n, status in materials if status == "e_licence"),
+                received_names=tuple(str(n) for n, status in materials if status in ("original", "copy")),
+            )
+        )
+    return tuple(out)
+
+
+def read_assists_by_item(store: Store, start: dt.datetime, end: dt.datetime) -> dict[str, tuple[str, int]]:
+    """item_code -> (item_name, 帮办 filings submitted online) in [start, end)."""
+    rows = store.conn.execute(
+        "SELECT item_code, max(item_name), count(*) FROM online_assists"
+        " WHERE assisted_at >= ? AND assisted_at < ? AND outcome = 'submitted' GROUP BY item_code",
+        (iso(start), iso(end)),
+    )
+    return {str(code): (str(name), int(n)) for code, name, n in rows}

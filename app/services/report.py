@@ -31,7 +31,14 @@ from app.paths import AppPaths
 from app.printing.fonts import FONT_FAMILY, ensure_receipt_fonts
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
-from offline_cache.daily_figures import BadRating, ItemCount, read_daily_figures
+from offline_cache.daily_figures import (
+    BadRating,
+    CaseTrips,
+    ItemCount,
+    read_assists_by_item,
+    read_case_trips,
+    read_daily_figures,
+)
 
 log = logging.getLogger("tongban.report")
 
@@ -43,6 +50,114 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SiJianRow:
+    """四减 figures of one item for the day (issue 18; definitions in docs/intake.md "四减 in the 日结")."""
+
+    item_code: str
+    item_name: str
+    cases: int = 0  # received cases (不予收件 left out)
+    licence_materials: int = 0  # 减材料: materials not collected thanks to an electronic licence
+    shared_materials: int = 0  # 减材料: materials not collected again thanks to a 一件事's shared document
+    mail_trips: int = 0  # 减跑动: results mailed (or sent as an e-licence) instead of picked up
+    forwarded_trips: int = 0  # 减跑动: 收受分离, received here and forwarded to another district's department
+    promised_days: int = 0  # 减时间: the items' promised working days, summed over the cases
+    legal_days: int = 0  # … against their legal working days
+    assisted_online: int = 0  # 网上办: online filings a clerk helped submit
+
+    @property
+    def materials_saved(self) -> int:
+        return self.licence_materials + self.shared_materials
+
+    @property
+    def trips_saved(self) -> int:
+        return self.mail_trips + self.forwarded_trips
+
+    @property
+    def days_saved(self) -> int:
+        return self.legal_days - self.promised_days
+
+
+SIJIAN_COLUMNS = (
+    "事项编码",
+    "事项名称",
+    "收件",
+    "电子证照免交",
+    "一件事共享免交",
+    "邮寄送达",
+    "收受分离转办",
+    "承诺时限合计",
+    "法定时限合计",
+    "压缩工作日",
+    "帮办网上提交",
+)
+
+
+def sijian_values(row: SiJianRow) -> tuple[object, ...]:
+    return (
+        row.item_code,
+        row.item_name,
+        row.cases,
+        row.licence_materials,
+        row.shared_materials,
+        row.mail_trips,
+        row.forwarded_trips,
+        row.promised_days,
+        row.legal_days,
+        row.days_saved,
+        row.assisted_online,
+    )
+
+
+def sijian_rows(
+    cases: tuple[CaseTrips, ...], assists: dict[str, tuple[str, int]], item_lookup: Callable[[str], object] | None
+) -> tuple[SiJianRow, ...]:
+    """Per item, in item-code order. A 一件事's shared document counts once: every later member case of the same
+    bundle that received a material of the same name did not collect it again."""
+    rows: dict[str, dict[str, object]] = {}
+    seen: set[tuple[str, str]] = set()
+
+    def row(code: str, name: str) -> dict[str, object]:
+        return rows.setdefault(code, {"item_code": code, "item_name": name})
+
+    def add(r: dict[str, object], key: str, n: int) -> None:
+        r[key] = int(r.get(key, 0)) + n  # type: ignore[call-overload]
+
+    for case in cases:
+        r = row(case.item_code, case.item_name)
+        add(r, "cases", 1)
+        add(r, "licence_materials", case.licence_materials)
+        if case.bundle_id is not None:
+            for name in case.received_names:
+                if (case.bundle_id, name) in seen:
+                    add(r, "shared_materials", 1)
+                seen.add((case.bundle_id, name))
+        add(r, "mail_trips", int(case.delivery_method in ("mail", "e_licence")))
+        add(r, "forwarded_trips", int(case.jurisdiction != case.division))
+        item = item_lookup(case.item_code) if item_lookup is not None else None
+        if item is not None:
+            add(r, "promised_days", int(getattr(item, "promised_days", 0)))
+            add(r, "legal_days", int(getattr(item, "legal_days", 0)))
+    for code, (name, count) in assists.items():
+        add(row(code, name), "assisted_online", count)
+    return tuple(SiJianRow(**r) for _code, r in sorted(rows.items()))  # type: ignore[arg-type]
+
+
+_SIJIAN_COUNTS = tuple(f for f in SiJianRow.__dataclass_fields__ if f not in ("item_code", "item_name"))
+
+
+def sijian_total(rows: tuple[SiJianRow, ...]) -> SiJianRow:
+    return SiJianRow(
+        "合计",
+        "",
+        *(
+            sum(getattr(r, f) for r in rows)
+            for f in SiJianRow.__dataclass_fields__
+            if f not in ("item_code", "item_name")
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +177,7 @@ class DailyReport:
     unsynced_by_kind: dict[str, int]
     dead_by_kind: dict[str, int]
     pending_requests: int
+    sijian: tuple[SiJianRow, ...] = ()
 
     @property
     def cases_received(self) -> int:
@@ -97,10 +213,18 @@ def day_bounds(day: dt.date, tz: dt.tzinfo | None = None) -> tuple[dt.datetime, 
 
 
 def build_daily_report(
-    store: Store, config: Config, day: dt.date, *, now: dt.datetime, tz: dt.tzinfo | None = None
+    store: Store,
+    config: Config,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    tz: dt.tzinfo | None = None,
+    item_lookup: Callable[[str], object] | None = None,
 ) -> DailyReport:
+    """`item_lookup` (the catalogue's `get`) gives the items' promised and legal days for the 四减 figures."""
     start, end = day_bounds(day, tz)
     raw = read_daily_figures(store, start, end)
+    sijian = sijian_rows(read_case_trips(store, start, end), read_assists_by_item(store, start, end), item_lookup)
     return DailyReport(
         day=day,
         hall_name=config.hall_name,
@@ -117,6 +241,7 @@ def build_daily_report(
         unsynced_by_kind=raw.unsynced_by_kind,
         dead_by_kind=raw.dead_by_kind,
         pending_requests=raw.pending_requests,
+        sijian=sijian,
     )
 
 
@@ -159,6 +284,11 @@ def report_rows(report: DailyReport) -> list[tuple[str, ...]]:
         if bad.callback_consent:
             detail += "；同意回访"
         rows.append(("差评", bad.case_no or "咨询", RATING_LABELS[bad.level], 1, "", detail))
+    # 四减: one row per item and figure (数量 holds the figure, 详情 names it), then the day's totals.
+    for r in (*report.sijian, sijian_total(report.sijian)) if report.sijian else ():
+        values = sijian_values(r)
+        figures = zip(SIJIAN_COLUMNS[2:], values[2:], strict=True)
+        rows += [("四减", r.item_code, r.item_name, v, "", label) for label, v in figures]
     rows += [("未同步", kind, KIND_NAMES.get(kind, kind), n, "", "") for kind, n in report.unsynced_by_kind.items()]
     rows += [
         ("同步失败", kind, KIND_NAMES.get(kind, kind), n, "", "需管理员处理") for kind, n in report.dead_by_kind.items()
@@ -225,6 +355,11 @@ def report_html(report: DailyReport) -> str:
                 )
                 for bad in report.bad_ratings
             ],
+        ),
+        "<h3>四减（减材料、减跑动、减时间、网上办）</h3>",
+        table(
+            SIJIAN_COLUMNS,
+            [sijian_values(r) for r in (*report.sijian, sijian_total(report.sijian))] if report.sijian else [],
         ),
         "<h3>未同步记录</h3>",
         table(
@@ -331,11 +466,21 @@ class ReportService(QObject):
 
     report_exported = Signal(str, str)
 
-    def __init__(self, *, store: Store, config: Config, clock: Clock = _utc_now, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        config: Config,
+        clock: Clock = _utc_now,
+        item_lookup: Callable[[str], object] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        """`item_lookup`: the catalogue's `get`, for the items' promised and legal days in the 四减 figures."""
         super().__init__(parent)
         self._store = store
         self._config = config
         self._clock = clock
+        self._item_lookup = item_lookup
 
     def use_config(self, config: Config) -> None:
         """Use a new configuration from now on (e.g. the identity assigned at enrolment)."""
@@ -348,7 +493,7 @@ class ReportService(QObject):
     def report(self, *, day: dt.date) -> DailyReport:
         """Raises UserFacingError when the store cannot be read."""
         try:
-            return build_daily_report(self._store, self._config, day, now=self._clock())
+            return build_daily_report(self._store, self._config, day, now=self._clock(), item_lookup=self._item_lookup)
         except StoreError as exc:
             raise UserFacingError(str(exc), detail=exc.code) from exc
 
@@ -382,10 +527,13 @@ def report_command(*, config: Config, paths: AppPaths, date: str, fmt: str, out:
         raise UserFacingError(f"日期格式有误：{date}（应为 YYYY-MM-DD）") from exc
     if fmt not in FORMATS:
         raise UserFacingError(f"未知的格式 {fmt}（应为 csv 或 pdf）")
+    from app.services.catalogue import CatalogueService
+
     app = _qt_app() if fmt == "pdf" else None
     try:
+        items = CatalogueService(paths.data_dir)
         with open_store(paths.database, integrity_check=False, recover_corrupt=False) as store:
-            report = build_daily_report(store, config, day, now=_utc_now())
+            report = build_daily_report(store, config, day, now=_utc_now(), item_lookup=items.get)
         write_report(report, fmt, Path(out))
     except StoreError as exc:
         raise UserFacingError(str(exc), detail=exc.code) from exc

@@ -154,7 +154,9 @@ class _Tier2:
         self.ratings = RatingService(
             store=store, config=config, clock=clock, staff_names=terminal._staff_name, parent=parent
         )
-        self.reports = ReportService(store=store, config=config, clock=clock, parent=parent)
+        self.reports = ReportService(
+            store=store, config=config, clock=clock, item_lookup=self.catalogue.get, parent=parent
+        )
         self.receipts = ReceiptService(
             config=config,
             store=store,
