@@ -89,7 +89,9 @@ def ingest_batch(
         if any(isinstance(r, dict) and r.get("kind") == RecordKind.CASE for r in records):
             # Take the change-log lock before any row lock, so two batches can never wait on each other in turn.
             lock_change_log(conn)
-        batch = _Batch(iso(now_utc()), _prefetch(conn, records), [], _case_owners(conn, records))
+        batch = _Batch(
+            iso(now_utc()), _prefetch(conn, records), [], _case_owners(conn, records), _held_blobs(conn, records)
+        )
         for index in sorted(range(len(records)), key=order):
             record = records[index]
             if forced_reject and isinstance(record, dict) and record.get("record_id") in forced_reject:
@@ -178,6 +180,7 @@ class _Batch:
     known: dict[str, Any]
     pending_cases: list[dict[str, Any]]
     case_owners: dict[str, str]  # case_no → record_id that owns it (stored, or accepted earlier in this batch)
+    held_blobs: set[str]  # the scans the batch's cases reference that are stored here (uploaded before the batch)
 
 
 def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> RecordResult:  # noqa: PLR0911
@@ -215,7 +218,7 @@ def _one(conn: Connection, device: Device, record: Any, batch: _Batch) -> Record
     parent = record.get("depends_on")
     if parent is not None and parent not in batch.known:
         return RecordResult(record_id, ResultStatus.RETRY_LATER, "parent_missing", "depends_on is not stored yet")
-    refused = _case_no_taken(conn, device, record, batch) or _blobs_missing(conn, record)
+    refused = _case_no_taken(conn, device, record, batch) or _blobs_missing(record, batch.held_blobs)
     if refused is not None:
         return refused
     server_ref = f"{device.terminal_key}-{record['terminal_seq']}"
@@ -268,28 +271,44 @@ def _case_no_taken(conn: Connection, device: Device, record: dict[str, Any], bat
     )
 
 
-def _blobs_missing(conn: Connection, record: dict[str, Any]) -> RecordResult | None:
+def _blobs_missing(record: dict[str, Any], held: set[str]) -> RecordResult | None:
     """A case is never accepted without its scans (the terminal uploads them first, HEAD then PUT): one that
     references an attachment not held here is answered `retry_later(blob_missing)`."""
-    if record["kind"] != RecordKind.CASE or not _missing_blobs(conn, record["body"]):
+    if record["kind"] != RecordKind.CASE or _attachments(record["body"]) <= held:
         return None
     return RecordResult(
         record["record_id"], ResultStatus.RETRY_LATER, "blob_missing", "an attachment the case references is not stored"
     )
 
 
-def _missing_blobs(conn: Connection, body: dict[str, Any]) -> bool:
-    """Whether the case body references an attachment (`materials[].attachments[].sha256`) not held here."""
+def _attachments(body: Any) -> set[str]:
+    """The hashes a case body references (`materials[].attachments[].sha256`); any shape is read without error."""
     wanted: set[str] = set()
-    for material in body.get("materials") or []:
-        for attachment in (material.get("attachments") or []) if isinstance(material, dict) else []:
+    materials = body.get("materials") if isinstance(body, dict) else None
+    for material in materials if isinstance(materials, list) else []:
+        attachments = material.get("attachments") if isinstance(material, dict) else None
+        for attachment in attachments if isinstance(attachments, list) else []:
             sha = attachment.get("sha256") if isinstance(attachment, dict) else None
             if isinstance(sha, str):
                 wanted.add(sha)
-    if not wanted:
-        return False
-    held = conn.execute(select(schema.blobs.c.sha256).where(schema.blobs.c.sha256.in_(sorted(wanted)))).scalars()
-    return not wanted <= set(held)
+    return wanted
+
+
+def _held_blobs(conn: Connection, records: list[Any]) -> set[str]:
+    """Which of the scans the batch's case records reference are stored here: one query per 500 hashes for the
+    whole batch, not one per case (a stored blob is keyed by its 64-hex SHA-256, so no other string is held)."""
+    wanted: set[str] = set()
+    for record in records:
+        if isinstance(record, dict) and record.get("kind") == RecordKind.CASE:
+            wanted |= {sha for sha in _attachments(record.get("body")) if len(sha) == 64}
+    held: set[str] = set()
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        held.update(conn.execute(_SELECT_HELD_BLOBS, {"hashes": ordered[start : start + 500]}).scalars())
+    return held
+
+
+_SELECT_HELD_BLOBS = select(schema.blobs.c.sha256).where(schema.blobs.c.sha256.in_(bindparam("hashes", expanding=True)))
 
 
 @dataclass(frozen=True)
