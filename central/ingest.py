@@ -8,6 +8,7 @@ a conflict or a taken sequence number. Two connections inserting the same id the
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -25,6 +26,7 @@ from app.protocol import (
     WireError,
     check_text,
     has_bad_text,
+    is_rfc3339,
     is_uuid,
     validate_body,
     validate_envelope,
@@ -330,6 +332,11 @@ def _against_stored(record_id: str, digest: str, row: Any) -> RecordResult:
     return RecordResult(record_id, ResultStatus.CONFLICT, "conflict", "record_id already stored with a different body")
 
 
+def _utc_iso(stamp: str) -> str:
+    """An RFC 3339 time as UTC ISO text with microseconds (comparable as text with the other stored times)."""
+    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 def _derive(
     conn: Connection, device: Device, record: dict[str, Any], received_at: str, pending_cases: list[dict[str, Any]]
 ) -> None:
@@ -339,7 +346,9 @@ def _derive(
         values = rating_values_from_body(record["record_id"], body, device.hall_key, device.window, received_at)
         record_rating(conn, values)
     elif record["kind"] == RecordKind.ASSIST:
-        # 帮办 of an online filing (issue 18): counted toward 网上实办率 on the supervisor page.
+        # 帮办 of an online filing (issue 18): counted toward 网上实办率 on the supervisor page. It counts on the
+        # day the clerk recorded it (a record may reach the platform days later).
+        stamp = body["assisted_at"] if is_rfc3339(body.get("assisted_at")) else record["created_at"]
         conn.execute(
             insert(schema.assists).values(
                 record_id=record["record_id"],
@@ -349,7 +358,7 @@ def _derive(
                 item_code=body["item_code"],
                 portal_app_no=body["portal_app_no"],
                 outcome=body["outcome"],
-                assisted_at=record["created_at"],
+                assisted_at=_utc_iso(stamp),
                 received_at=received_at,
             )
         )

@@ -223,3 +223,97 @@ def online_filing(engine: Engine, period: Period) -> list[dict[str, Any]]:
         total = row["submitted"] + row["counter"]
         row["online_rate"] = row["submitted"] / total if total else None
     return [halls[k] for k in sorted(halls)]
+
+
+# --- 四减 by hall and month (issue 18) ------------------------------------------------------------------------------
+
+#: The figures, in the order the page shows them (the same definitions as the terminal's 日结, docs/intake.md).
+SIJIAN_FIELDS = (
+    ("cases", "收件"),
+    ("licence_materials", "电子证照免交"),
+    ("shared_materials", "一件事共享免交"),
+    ("mail_trips", "邮寄送达"),
+    ("forwarded_trips", "收受分离转办"),
+    ("promised_days", "承诺时限合计"),
+    ("legal_days", "法定时限合计"),
+    ("days_saved", "压缩工作日"),
+    ("assisted_online", "帮办网上提交"),
+)
+
+
+def _item_days(engine: Engine) -> dict[str, tuple[int, int]]:
+    """item code -> (promised, legal) working days from the imported catalogue (empty without one)."""
+    from central.catalogue import current_catalogue
+
+    current = current_catalogue(engine)
+    if current is None:
+        return {}
+    items = json.loads(current[1]).get("items", [])
+    return {
+        str(i.get("code")): (int(i.get("promised_days", 0)), int(i.get("legal_days", 0)))
+        for i in items
+        if isinstance(i, dict)
+    }
+
+
+def _utc(stamp: str) -> str:
+    """An RFC 3339 time as the UTC ISO text the period bounds are compared in."""
+    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def sijian(engine: Engine, period: Period) -> list[dict[str, Any]]:
+    """四减 per hall and month (on the halls' clock) for the cases received and 帮办 recorded in the period.
+
+    Computed from the case records' bodies exactly as the terminal's 日结 computes them (`app.services.report`),
+    so a hall's month is the sum of its terminals' days.
+    """
+    r, a = schema.records.c, schema.assists.c
+    lo, hi = period.bounds
+    days = _item_days(engine)
+    with read(engine) as conn:
+        # A case counts on the day it was received at the counter (its body's created_at); it reaches the platform
+        # at or after that, so every case of the period arrived after the period began.
+        records = conn.execute(
+            select(r.terminal_key, r.body)
+            .where(and_(r.kind == "case", r.received_at >= lo))
+            .order_by(r.terminal_key, r.terminal_seq)
+        ).all()
+        assisted = conn.execute(
+            select(a.hall_key, a.assisted_at).where(
+                and_(a.assisted_at >= lo, a.assisted_at < hi, a.outcome == "submitted")
+            )
+        ).all()
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def month_of(stamp: str) -> str:
+        return dt.datetime.fromisoformat(stamp).astimezone(period.zone).strftime("%Y-%m")
+
+    def row(hall: str, month: str) -> dict[str, Any]:
+        return rows.setdefault((hall, month), {"hall": hall, "month": month, **{f: 0 for f, _ in SIJIAN_FIELDS}})
+
+    seen: set[tuple[str, str]] = set()
+    for terminal_key, text in records:
+        body = json.loads(text)
+        created_at = body.get("created_at")
+        if body.get("state") == "refused" or not isinstance(created_at, str) or not lo <= _utc(created_at) < hi:
+            continue
+        out = row(str(terminal_key)[:8], month_of(created_at))
+        out["cases"] += 1
+        materials = [m for m in body.get("materials") or [] if isinstance(m, dict)]
+        out["licence_materials"] += sum(1 for m in materials if m.get("status") == "e_licence")
+        bundle = body.get("bundle_id")
+        if isinstance(bundle, str) and bundle:
+            for m in materials:
+                if m.get("status") in ("original", "copy"):
+                    key = (bundle, str(m.get("name", "")))
+                    out["shared_materials"] += int(key in seen)
+                    seen.add(key)
+        out["mail_trips"] += int(body.get("delivery_method") in ("mail", "e_licence"))
+        out["forwarded_trips"] += int(body.get("jurisdiction") != body.get("division"))
+        promised, legal = days.get(str(body.get("item_code")), (0, 0))
+        out["promised_days"] += promised
+        out["legal_days"] += legal
+        out["days_saved"] += legal - promised
+    for hall_key, assisted_at in assisted:
+        row(str(hall_key), month_of(assisted_at))["assisted_online"] += 1
+    return [rows[k] for k in sorted(rows)]

@@ -198,6 +198,7 @@ def dashboard(request: Request, engine: EngineDep, ht: HallTimeDep, start: str =
         _follow_up_section(reports.follow_up_list(engine, period, today)),
         _devices_section(devices.list_devices(engine), reports.device_lag(engine), ht),
         _online_section(reports.online_filing(engine, period), period),
+        _sijian_section(reports.sijian(engine, period), period),
         _licence_section(licences.recent_access(engine, 50), licences.access_counts(engine), ht),
     ]
     csrf = admin_auth.csrf_token(engine, cookie)
@@ -316,6 +317,97 @@ def _devices_section(rows: list[dict[str, Any]], lag: dict[str, tuple[str, float
         _table(
             ["终端", "窗口", f"最近联系（{ht.label}）", f"最近上传（{ht.label}）", "队列延迟", "状态"], body, "暂无设备"
         ),
+    )
+
+
+_CHART_METRICS = (
+    ("减材料（件）", ("licence_materials", "shared_materials")),
+    ("减跑动（次）", ("mail_trips", "forwarded_trips")),
+    ("减时间（工作日）", ("days_saved",)),
+    ("帮办网上提交（件）", ("assisted_online",)),
+)
+
+
+def _sijian_chart(rows: list[dict[str, Any]]) -> Safe:
+    """A server-rendered SVG: one panel per 四减 measure, one bar per hall and month (values written on the bars)."""
+    if not rows:
+        return Safe("")
+    bar, gap, panel_w, top = 28, 14, 0, 28
+    panel_w = max(220, len(rows) * (bar + gap) + gap)
+    height = 180
+    panels = []
+    for index, (title, fields) in enumerate(_CHART_METRICS):
+        values = [sum(int(r[f]) for f in fields) for r in rows]
+        peak = max(values) or 1
+        x0 = index * (panel_w + 20)
+        bars = []
+        for j, (r, value) in enumerate(zip(rows, values, strict=True)):
+            h = round((height - top - 40) * value / peak)
+            x = x0 + gap + j * (bar + gap)
+            y = height - 30 - h
+            bars.append(
+                fmt(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="#c8102e"><title>{} {} {}</title></rect>'
+                    '<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text>'
+                    '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
+                    x,
+                    y,
+                    bar,
+                    h,
+                    r["hall"],
+                    r["month"],
+                    value,
+                    x + bar // 2,
+                    y - 4,
+                    value,
+                    x + bar // 2,
+                    height - 14,
+                    f"{r['hall'][-2:]}·{r['month'][5:]}",
+                )
+            )
+        panels.append(
+            fmt(
+                '<g><text x="{}" y="16" font-size="14" font-weight="bold">{}</text>'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#646a73"/>{}</g>',
+                x0,
+                title,
+                x0,
+                height - 30,
+                x0 + panel_w,
+                height - 30,
+                join(bars),
+            )
+        )
+    width = len(_CHART_METRICS) * (panel_w + 20)
+    return fmt(
+        '<svg id="sijian-chart" role="img" aria-label="四减按大厅和月份" xmlns="http://www.w3.org/2000/svg" '
+        'width="{}" height="{}" viewBox="0 0 {} {}">{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        join(panels),
+    )
+
+
+def _sijian_section(rows: list[dict[str, Any]], period: reports.Period) -> Safe:
+    """四减 by hall and month (issue 18): a table and a chart."""
+    body = [
+        fmt(
+            "<tr><td>{}</td><td>{}</td>" + "<td>{}</td>" * len(reports.SIJIAN_FIELDS) + "</tr>",
+            r["hall"],
+            r["month"],
+            *(r[f] for f, _label in reports.SIJIAN_FIELDS),
+        )
+        for r in rows
+    ]
+    headers = ["大厅", "月份", *(label for _f, label in reports.SIJIAN_FIELDS)]
+    return fmt(
+        '<h2>四减 · 按大厅和月份（{} 至 {}）</h2>{}<div id="sijian">{}</div>',
+        period.start,
+        period.end,
+        _sijian_chart(rows),
+        _table(headers, body, "暂无数据"),
     )
 
 
