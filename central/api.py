@@ -66,6 +66,11 @@ MAX_MISSING_BYTES = 512 * 1024
 #: Wrong enrolment codes one address may try per window before every attempt from it gets 429.
 ENROL_FAILURES = 10
 ENROL_WINDOW_S = 600
+#: The kiosk's progress check (`POST /api/v1/cases/{case_no}:check`): wrong checks per case number and per device
+#: in `CHECK_WINDOW_S`; past either, 429 `too_many_checks` for every check of that case (or from that device).
+CHECK_FAILURES_PER_CASE = 5
+CHECK_FAILURES_PER_DEVICE = 30
+CHECK_WINDOW_S = 3600
 
 
 class ApiError(Exception):
@@ -296,6 +301,9 @@ class _State:
         self.limiter = limiter
         #: Wrong enrolment codes per client address (issue 16: 40 in a row were all answered).
         self.enrol_throttle = FailureThrottle(ENROL_FAILURES, ENROL_WINDOW_S)
+        #: Wrong progress checks per case number and per device (10,000 tries would find an ID number's last 4).
+        self.check_case_throttle = FailureThrottle(CHECK_FAILURES_PER_CASE, CHECK_WINDOW_S)
+        self.check_device_throttle = FailureThrottle(CHECK_FAILURES_PER_DEVICE, CHECK_WINDOW_S)
 
 
 def _state(request: Request) -> _State:
@@ -537,8 +545,18 @@ async def check_case(
     tail = payload.get("id_last4") if isinstance(payload, dict) else None
     if not isinstance(tail, str) or len(tail) != 4 or not (tail.isascii() and tail.isalnum()):
         raise ApiError(400, "bad_request", "body must be an object with a 4-character 'id_last4'")
+    # Wrong checks are counted per case number and per device, an unknown number like a wrong tail (so a refusal
+    # says nothing about whether the case exists); past either limit every check is refused, right or wrong.
+    wait = max(
+        state.check_case_throttle.blocked(case_no) or 0, state.check_device_throttle.blocked(device.device_id) or 0
+    )
+    if wait:
+        log.warning("progress check refused: too many wrong checks (device %s)", device.device_id)
+        raise ApiError(429, "too_many_checks", "too many wrong checks; try later", {"Retry-After": str(wait)})
     status = await run_in_threadpool(cases.case_status, state.engine, case_no, id_last4=tail)
     if status is None:
+        state.check_case_throttle.failed(case_no)
+        state.check_device_throttle.failed(device.device_id)
         raise ApiError(404, "unknown_case", "no such case")
     return status
 

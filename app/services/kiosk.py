@@ -38,6 +38,7 @@ import contextlib
 import datetime as dt
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, S
 from app.services.case_list import STATE_LABELS
 from app.services.errors import UserFacingError
 from app.services.staff import SignInError, StaffService
+from app.sync.errors import TOO_MANY_CHECKS
 from offline_cache import Store, StoreError
 
 if TYPE_CHECKING:  # imported by the terminal before this module; here only their types are needed
@@ -66,9 +68,16 @@ log = logging.getLogger("tongban.kiosk")
 Clock = Callable[[], dt.datetime]
 
 NOT_FOUND_MESSAGE = "未查询到与输入信息相符的办件。请核对办件编号和证件号码后四位，或扫描回执上的二维码查询。"
+#: After too many wrong checks of one case (or from this kiosk) the platform refuses checks for a while (429
+#: `too_many_checks`); the same message whether or not the case exists, and it names no case.
+TOO_MANY_CHECKS_MESSAGE = "查询次数过多，请一小时后再试。您也可以扫描回执上的二维码查询，或咨询工作人员。"
 #: How long a progress query waits for the platform before showing the local copy.
 PLATFORM_WAIT_MS = 8000
 ADMIN_LOCK_AFTER = 5
+#: Wrong checks of one case number this kiosk answers itself (a case it holds, or any while offline) before it
+#: refuses that number for `CHECK_WINDOW_S`, like the platform's limit (`central.api.CHECK_FAILURES_PER_CASE`).
+CHECK_FAILURES_PER_CASE = 5
+CHECK_WINDOW_S = 3600.0
 ADMIN_LOCK_MINUTES = 5
 ADMIN_ACTOR = "kiosk"
 
@@ -189,6 +198,7 @@ class KioskService(QObject):
         self._staff = staff
         self._pending: str | None = None  # case number waiting for the platform's answer
         self._admin_failures = 0
+        self._wrong_checks: dict[str, list[float]] = {}  # case number -> monotonic times of wrong local checks
         self._admin_locked_until: dt.datetime | None = None
         self._wait = QTimer(self)
         self._wait.setObjectName("kiosk_platform_wait")
@@ -247,8 +257,15 @@ class KioskService(QObject):
             # knows no such case — the same answer for a wrong check.
             self._answer(number, id_last4=tail)
             return
+        now = time.monotonic()
+        recent = [t for t in self._wrong_checks.get(number, []) if now - t < CHECK_WINDOW_S]
+        if len(recent) >= CHECK_FAILURES_PER_CASE:
+            log.info("progress query refused: too many wrong checks of this number")
+            self.progress_refused.emit(TOO_MANY_CHECKS_MESSAGE)
+            return
         if stored is None or stored.case.state is CaseState.DRAFT or _norm_tail(holder[-4:]) != tail:
             log.info("progress query refused (no case or wrong check)")
+            self._wrong_checks[number] = [*recent, now]
             self.progress_refused.emit(NOT_FOUND_MESSAGE)
             return
         self._answer(number)
@@ -284,6 +301,9 @@ class KioskService(QObject):
         self._wait.stop()
         if isinstance(answer, dict):
             self.progress_ready.emit(self._from_platform(case_no, answer))
+        elif answer == TOO_MANY_CHECKS:
+            log.info("progress query refused by the platform: too many wrong checks")
+            self.progress_refused.emit(TOO_MANY_CHECKS_MESSAGE)
         else:
             self._answer_locally(case_no)
 
@@ -554,6 +574,7 @@ class KioskService(QObject):
 
 __all__ = [
     "NOT_FOUND_MESSAGE",
+    "TOO_MANY_CHECKS_MESSAGE",
     "AdminRefusedError",
     "CaseProgress",
     "HistoryStep",

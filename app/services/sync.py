@@ -25,7 +25,7 @@ from app.sync.client import PlatformClient
 from app.sync.credentials import CredentialsError, CredentialStore
 from app.sync.dead_letters import DeadLetter, export_dead_letters, list_dead_letters, retry_dead_letters
 from app.sync.engine import EngineSettings, SyncEngine
-from app.sync.errors import PlatformError
+from app.sync.errors import TOO_MANY_CHECKS, PlatformError, TooManyChecksError
 from app.sync.state import UPDATES_CURSOR, get
 from app.sync.status import SyncState, SyncStatus
 from offline_cache import Store, StoreError, open_store
@@ -40,7 +40,7 @@ class _Worker(QObject):
     """Lives in the sync thread. `run` loops until stopped; it never touches a widget."""
 
     status_ready = Signal(object)  # SyncStatus
-    case_status_ready = Signal(str, object)  # case_no, dict | None (None: unknown or unreachable)
+    case_status_ready = Signal(str, object)  # case_no, dict | None (unknown or unreachable) | TOO_MANY_CHECKS
     rotation_done = Signal(bool, str)  # ok, message (Chinese)
     enrolment_done = Signal(bool, str)  # ok, message (Chinese)
     dead_letters_ready = Signal(object)  # list[DeadLetter]
@@ -178,10 +178,13 @@ class _Worker(QObject):
 
     def _case(self, engine: SyncEngine, query: tuple[str, str]) -> None:
         case_no, id_last4 = query
-        answer = None
+        answer: dict[str, Any] | str | None = None
         if engine.client is not None:
             try:
                 answer = engine.case_status(case_no, id_last4=id_last4)
+            except TooManyChecksError:
+                log.info("case status query refused: too many wrong checks")
+                answer = TOO_MANY_CHECKS
             except PlatformError as exc:
                 log.info("case status query failed: %s", type(exc).__name__)
         self.case_status_ready.emit(case_no, answer)
@@ -211,7 +214,8 @@ class SyncService(QObject):
         sync_state_changed(object): a new `SyncStatus` (state, queue depth, oldest pending, dead letters, last
             success, last error in Chinese, unsynced warning) after every cycle.
         case_status_received(str, object): the answer to `query_case(case_no)`: a dict with `status` and
-            `history`, or None when the platform does not know the case or cannot be reached.
+            `history`, None when the platform does not know the case or cannot be reached, or `TOO_MANY_CHECKS`
+            when the platform refuses a checked query after too many wrong checks (of that case or this device).
         key_rotation_finished(bool, str): the result of `rotate_key()` and a Chinese message.
         enrolment_finished(bool, str): the result of `enrol(url, code)` and a Chinese message; on success the
             worker syncs with the new credentials at once.
@@ -362,4 +366,4 @@ class SyncService(QObject):
 
 
 #: What the UI may use from the sync layer (ui/ never imports app.sync directly).
-__all__ = ["DeadLetter", "SyncService", "SyncState", "SyncStatus"]
+__all__ = ["TOO_MANY_CHECKS", "DeadLetter", "SyncService", "SyncState", "SyncStatus"]

@@ -35,6 +35,7 @@ from app.sync.errors import (
     PlatformError,
     RevokedError,
     ServerError,
+    TooManyChecksError,
     TransientError,
     UpgradeRequiredError,
 )
@@ -186,6 +187,8 @@ class PlatformClient:
             raise RevokedError(str(error or "forbidden"), status=403)
         if status == 426:
             raise UpgradeRequiredError(str(error or "upgrade_required"), status=426)
+        if status == 429 and error == "too_many_checks":
+            raise TooManyChecksError(error, status=429)
         if status in (429, 503):
             raise BusyError(str(error or status), status=status, retry_after=_retry_after(resp))
         if status in (400, 413):

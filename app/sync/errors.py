@@ -40,6 +40,17 @@ class BusyError(TransientError):
     message_zh = "平台繁忙，稍后自动重试。"
 
 
+#: The sync service's answer to a checked case query the platform refused after too many wrong checks.
+TOO_MANY_CHECKS = "too_many_checks"
+
+
+class TooManyChecksError(PlatformError):
+    """429 `too_many_checks`: the kiosk's progress check of this case (or from this device) is refused for a while
+    after too many wrong checks. Not retried: the citizen is told to try later."""
+
+    message_zh = "查询次数过多，请稍后再试。"
+
+
 class BatchRefusedError(PlatformError):
     """400/413 for the batch as a whole: halve it."""
 

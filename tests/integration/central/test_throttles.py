@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import requests
 from central import devices
 from central.db import open_engine
 
-from .helpers import Client, Server, case_record, start_server
+from .helpers import Client, Server, case_no, case_record, enrol, start_server
 
 WRONG = "AAAA-BBBB-CCCC-DDDD"
 
@@ -112,3 +113,37 @@ def test_rating_page_shows_messages_by_code_only(server: Server, make_client: Ca
     assert refused.headers["location"].endswith("?error=reasons_needed")
     shown = requests.get(server.url + refused.headers["location"], timeout=10)
     assert "请至少选择一项不满意的原因" in shown.text
+
+
+def _check(client: Client, case_no: str, tail: str) -> tuple[int, str]:
+    answer = client.request("POST", f"/api/v1/cases/{case_no}:check", data=json.dumps({"id_last4": tail}).encode())
+    return answer.status_code, (answer.json().get("error", "") if answer.status_code != 200 else "")
+
+
+def test_progress_checks_are_limited_per_case_and_per_device(direct: Server) -> None:
+    """10,000 tries would find an ID number's last 4: five wrong checks of a case lock that case for an hour, for
+    every device; thirty wrong checks lock the device; an unknown number counts (and is refused) like a real one."""
+    kiosk = Client(direct.url, enrol(direct.url, _new_code(direct)))
+    other = Client(direct.url, enrol(direct.url, _new_code(direct)))
+    counter = Client(direct.url, enrol(direct.url, _new_code(direct)))
+    first, second = case_record(counter.creds, 1), case_record(counter.creds, 2)
+    assert [r["status"] for r in counter.batch([first, second]).json()["results"]] == ["accepted", "accepted"]
+    held, fresh = first["body"]["case_no"], second["body"]["case_no"]
+    right = first["body"]["applicant_id_number"][-4:]
+    unknown = case_no("01", "009", 1)
+
+    assert _check(kiosk, held, right) == (200, "")
+    assert [_check(kiosk, held, f"{i:04d}") for i in range(5)] == [(404, "unknown_case")] * 5
+    assert [_check(kiosk, unknown, f"{i:04d}") for i in range(5)] == [(404, "unknown_case")] * 5
+    # Now refused, right or wrong, from this kiosk or another one; the unknown number answers the same way.
+    refused = kiosk.request("POST", f"/api/v1/cases/{held}:check", data=json.dumps({"id_last4": right}).encode())
+    assert (refused.status_code, refused.json()["error"]) == (429, "too_many_checks")
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert _check(other, held, right) == (429, "too_many_checks")
+    assert _check(other, unknown, "0000") == (429, "too_many_checks")
+    # The kiosk has 10 wrong checks; 20 more on other numbers lock the device itself, even for a right check.
+    for seq in range(2, 22):
+        assert _check(kiosk, case_no("01", "009", seq), "0000") == (404, "unknown_case")
+    assert _check(kiosk, fresh, second["body"]["applicant_id_number"][-4:]) == (429, "too_many_checks")
+    assert _check(other, fresh, second["body"]["applicant_id_number"][-4:]) == (200, "")
+    assert right not in direct.log()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 from pytestqt.qtbot import QtBot
 
 from app.domain.models import RatingChannel, RatingLevel
-from app.services.kiosk import ADMIN_LOCK_AFTER, NOT_FOUND_MESSAGE
+from app.services.kiosk import ADMIN_LOCK_AFTER, CHECK_FAILURES_PER_CASE, NOT_FOUND_MESSAGE, TOO_MANY_CHECKS_MESSAGE
 from app.services.terminal import Terminal
 from tests import pii_samples
 from tests.ui.kiosk.support import (
@@ -54,6 +54,27 @@ def query(kiosk: Kiosk, case_no: str, tail: str) -> None:
     kiosk.tap(w.progress.tail_field)
     kiosk.tap_keys(w.progress.pad, tail)
     kiosk.tap(w.progress.query_button)
+
+
+def test_a_case_held_here_is_refused_after_five_wrong_checks_even_with_the_right_one(
+    kiosk: Kiosk, terminal: Terminal
+) -> None:
+    case = save_case(terminal)
+    w = kiosk.window
+    for i in range(CHECK_FAILURES_PER_CASE):
+        w.go_home()
+        query(kiosk, case.case_no, f"{i:04d}")
+        assert w.progress.message.text() == NOT_FOUND_MESSAGE
+    w.go_home()
+    query(kiosk, case.case_no, TAIL)
+    assert w.progress.message.text() == TOO_MANY_CHECKS_MESSAGE
+    texts = "\n".join(visible_texts(w))
+    assert case.item_name not in texts and "已收件" not in texts
+    # The idle wipe does not reset the count (waiting a minute would buy 5 more tries).
+    w.go_home()
+    terminal.kiosk.forget()
+    query(kiosk, case.case_no, TAIL)
+    assert w.progress.message.text() == TOO_MANY_CHECKS_MESSAGE
 
 
 def test_the_window_is_locked_full_screen(kiosk: Kiosk) -> None:

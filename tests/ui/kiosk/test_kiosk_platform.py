@@ -12,16 +12,17 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.config import config_from_dict
+from app.domain.case_number import check_digits
 from app.domain.models import PersonApplicant
 from app.paths import resolve_paths
-from app.services.kiosk import NOT_FOUND_MESSAGE
+from app.services.kiosk import NOT_FOUND_MESSAGE, TOO_MANY_CHECKS_MESSAGE
 from app.services.terminal import Terminal, open_terminal
 from app.sync.client import PlatformClient
 from offline_cache import open_store
 from offline_cache.samples import ROUTING, sample_case
 from tests import pii_samples
 from tests.integration.sync.harness import Central, enrol, fast_settings, make_engine
-from tests.ui.kiosk.support import kiosk_at, save_case
+from tests.ui.kiosk.support import kiosk_at, save_case, visible_texts
 
 TAIL = pii_samples.ID_NUMBER[-4:]
 
@@ -132,3 +133,28 @@ def test_a_case_received_at_another_terminal_is_checked_by_the_platform(
                 assert not w.progress.rate_button.isVisible()  # not held here: rate by the receipt's QR
             else:
                 assert w.progress.message.text() == NOT_FOUND_MESSAGE
+
+
+def test_the_platform_refuses_checks_after_five_wrong_ones_and_the_kiosk_says_so_calmly(
+    gui_app: QApplication, qtbot: QtBot, central: Central, terminal: Terminal
+) -> None:
+    # A well-formed number this kiosk does not hold: the platform checks it (and it does not exist there either).
+    number = "2108000100420261124000" + "01"
+    number = number[:24] + check_digits(number[:24])
+    terminal.start()
+    qtbot.wait_until(lambda: terminal.sync.status is not None and terminal.sync.status.online is True, timeout=20_000)
+    for kiosk in kiosk_at(qtbot, terminal):
+        w = kiosk.window
+        messages = []
+        for i in range(6):
+            w.go_home()
+            kiosk.tap(w.home.tiles["progress"])
+            kiosk.tap_keys(w.progress.pad, number)
+            kiosk.tap(w.progress.tail_field)
+            kiosk.tap_keys(w.progress.pad, f"{i:04d}")
+            with qtbot.wait_signal(terminal.kiosk.progress_refused, timeout=15_000):
+                kiosk.tap(w.progress.query_button)
+            messages.append(w.progress.message.text())
+        assert messages == [NOT_FOUND_MESSAGE] * 5 + [TOO_MANY_CHECKS_MESSAGE]
+        assert "查询次数过多" in "\n".join(visible_texts(w))
+        kiosk.shot("progress_too_many_checks_portrait")
