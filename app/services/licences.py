@@ -155,6 +155,51 @@ def client_factory(config: Config, paths: AppPaths) -> ClientFactory:
     return make
 
 
+def check_declared(
+    client: PlatformClient | None, draft: IntakeDraft, item: ServiceItem, staff_no: str
+) -> tuple[list[tuple[str, str]], bool]:
+    """Scripted intake: check each `e_licence` material's number with the library (consent `declared`).
+
+    Returns (problems, checked): problems as (field path, Chinese reason) for numbers the library does not hold
+    for this applicant, holds as another type, or holds expired; `checked` is False when the platform could not be
+    asked (not enrolled or unreachable): the record is then stored with its numbers unverified.
+    Runs on the caller's thread (the command line has no GUI thread to keep free).
+    """
+    from app.sync.errors import LicenceRefusedError, TransientError
+
+    wanted = [
+        (m, req)
+        for req in item.materials
+        if (m := draft.material(req.code)) is not None and m.status is MaterialStatus.E_LICENCE
+    ]
+    if not wanted:
+        return [], True
+    if client is None:
+        return [], False
+    problems: list[tuple[str, str]] = []
+    try:
+        token = client.licence_consent(
+            holder_id=holder_of(draft), case_ref=draft.draft_id, staff_no=staff_no or "-", method="declared"
+        )
+        for material, req in wanted:
+            path = f"materials.{material.code}.licence_no"
+            try:
+                found = client.licence_verify(token, material.licence_no.strip())
+            except LicenceRefusedError as exc:
+                if str(exc) != "unknown_licence":
+                    raise
+                problems.append((path, "电子证照库中没有申请人的该证照，请核对证照编号或收取纸质材料"))
+                continue
+            if found.get("licence_type") != req.licence_type:
+                problems.append((path, f"该编号是{found.get('licence_type')}，不能代替“{req.name}”"))
+            elif found.get("valid") is not True:
+                problems.append((path, "该电子证照已过期，请收取纸质材料"))
+    except TransientError as exc:
+        log.info("declared licences not checked: platform unreachable (%s)", type(exc).__name__)
+        return [], False
+    return problems, True
+
+
 class LicenceService(QObject):
     """Signals: `lookup_done(LicenceLookup)` (on the GUI thread) for every `lookup` call, refused ones included."""
 

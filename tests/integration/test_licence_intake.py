@@ -198,3 +198,59 @@ def test_platform_down_keeps_the_paper_path_without_waiting(
     assert answers[0].outcome is LookupOutcome.OFFLINE and "纸质材料" in answers[0].message_zh
     assert apply(draft, item, answers[0]) == []
     assert all(m.status is MaterialStatus.MISSING for m in draft.materials if m.code in ("M01", "M02"))
+
+
+def _scripted(tmp_path: Path, licences: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    """`tongban intake --json` of one record of ITEM whose M01/M02 are declared e-licences."""
+    import io
+    import json
+
+    from app.paths import AppPaths
+    from app.services.intake_cli import intake_command
+    from app.services.staff import StaffService
+    from offline_cache import open_store
+    from tests.integration.intake_support import STAFF_PIN, hall_config
+
+    paths = AppPaths(data_dir=tmp_path / "terminal", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    with open_store(paths.database) as s:
+        if s.staff.get(STAFF_NO) is None:
+            StaffService(store=s).add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    record = {
+        "item_code": ITEM,
+        "staff_no": STAFF_NO,
+        "applicant": {
+            "kind": "person",
+            "name": pii_samples.NAME,
+            "id_number": pii_samples.ID_NUMBER,
+            "phone": pii_samples.PHONE,
+        },
+        "materials": [{"code": code, "status": "e_licence", "licence_no": no} for code, no in licences.items()],
+    }
+    file = tmp_path / "batch.json"
+    file.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    code = intake_command(config=hall_config(), paths=paths, json_file=file, json_output=True, out=out)
+    return code, json.loads(out.getvalue())["records"][0]
+
+
+def test_scripted_e_licences_are_checked_with_the_platform(
+    central: Central, creds: Credentials, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An unknown number, and another holder's licence, are refused naming the field; nothing is stored.
+    status, result = _scripted(tmp_path, {"M01": "210802-SFZ-0000001", "M02": "210802-HKB-0000009"})
+    assert status == 1 and result["ok"] is False
+    assert [e["field"] for e in result["errors"]] == ["materials.M02.licence_no"]
+    assert "没有申请人的该证照" in result["errors"][0]["message"]
+    # A licence of the wrong type for the material is refused too.
+    status, result = _scripted(tmp_path, {"M01": "210802-HKB-0000001"})
+    assert status == 1 and "不能代替" in result["errors"][0]["message"]
+    # The applicant's own licences: stored as e_licence.
+    status, result = _scripted(tmp_path, {"M01": "210802-SFZ-0000001", "M02": "210802-HKB-0000001"})
+    assert status == 0 and result["ok"] is True
+    audit = [a[1] for a in _audit(central) if a[0] == "consent"]
+    assert audit == ["granted_declared"] * 3
+    # Platform down: stored with the numbers unverified (the clerk's batch does not fail on the network).
+    central.stop()
+    status, result = _scripted(tmp_path, {"M01": "210802-SFZ-0000001"})
+    assert status == 0 and result["ok"] is True
+    assert "stored unverified" in caplog.text
