@@ -202,3 +202,21 @@ def test_receipt_qr_page_shows_progress_and_leads_to_rating(server: Server, make
     rated = requests.get(f"{server.url}/c/{case_no}", timeout=10).text
     assert 'id="rated"' in rated and f'href="/r/{case_no}"' not in rated
     assert requests.get(f"{server.url}/c/12345", timeout=10).status_code == 404
+
+
+def test_the_supervisor_page_counts_bundles_and_their_member_cases(
+    server: Server, make_client: Callable[..., Client]
+) -> None:
+    """一件事 (issue 17): three member cases with one bundle_id are one bundle; a lone case is none."""
+    _set_password(server)
+    client = make_client(hall="43")
+    records = []
+    for seq in (1, 2, 3):
+        body = dict(case_record(client.creds, seq)["body"], bundle_id="210800YJS001-00112233445566ff")
+        records.append(envelope("case", body, terminal=client.creds.terminal, seq=seq))
+    records.append(case_record(client.creds, 4))
+    client.batch(records)
+
+    dashboard = _login(server).get(server.url + "/admin", timeout=10).text
+
+    assert '<p id="bundle-count">一件事 1 件，含成员办件 3 件（各部门分别办理）</p>' in dashboard
