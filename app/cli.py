@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("--code", required=True, help="one-time code from `tongban-central enrol`")
 
     sub.add_parser("rotate-key", help="rotate this terminal's signing key (two-step, crash-safe)")
+
+    diagnose = sub.add_parser("diagnose", help="write a support archive (versions, config, counts, log tail)")
+    diagnose.add_argument("--out", required=True, help="zip file to write (holds no personal data)")
     return parser
 
 
@@ -155,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sync": _cmd_sync,
         "enrol": _cmd_enrol,
         "rotate-key": _cmd_rotate_key,
+        "diagnose": _cmd_diagnose,
     }
     try:
         return handlers[command](args, config, paths)
@@ -330,6 +334,14 @@ def _cmd_rotate_key(args: argparse.Namespace, config: Config, paths: AppPaths) -
 
     authorise_admin_cli(paths=paths, action=ADMIN_ROTATE_KEY)
     return rotate_key_command(config=config, paths=paths)
+
+
+def _cmd_diagnose(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    from pathlib import Path
+
+    from app.services.diagnose import diagnose_command
+
+    return diagnose_command(config=config, paths=paths, out=Path(args.out), stdout=sys.stdout)
 
 
 if __name__ == "__main__":

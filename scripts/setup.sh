@@ -30,9 +30,11 @@ runtime_pkgs=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommo
 # second backend; Chromium and its driver for the supervisor page; the AT-SPI stack and Debian's pyatspi for the
 # screen-reader walk of the counter's pages (tests/atspi: dbus-run-session, Xvfb, /usr/bin/python3 + pyatspi);
 # fonts-hanazono, a font with all of CJK Extension B, so a rare name character the shipped font lacks (𪚥) prints
-# from a fallback font as on a Windows hall PC (SimSun-ExtB), and the receipt tests can read it back.
+# from a fallback font as on a Windows hall PC (SimSun-ExtB), and the receipt tests can read it back; NSIS
+# (makensis) to compile the generated Windows installer script, and binutils (PyInstaller and build_installer.py
+# read ELF files with objdump/readelf).
 test_pkgs=(xvfb xauth zbar-tools poppler-utils cups cups-bsd printer-driver-cups-pdf postgresql chromium
-    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono nginx)
+    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono nginx nsis binutils)
 # A venv needs python3-venv on Debian's own python3.
 if ! "$python" -c 'import ensurepip' >/dev/null 2>&1; then runtime_pkgs+=(python3-venv); fi
 
@@ -68,8 +70,10 @@ if [ ! -x "$venv/bin/python" ]; then
     say "creating the virtualenv in $venv"
     "$python" -m venv "$venv"
 fi
+# The terminal itself needs no extras; the tests also run the reference platform (`central` extra: FastAPI, uvicorn,
+# SQLAlchemy, psycopg) and build the installers (`build` extra: PyInstaller).
 extras=""
-if [ "$purpose" = test ]; then extras="[test]"; fi
+if [ "$purpose" = test ]; then extras="[test,central,build]"; fi
 stamp="$venv/.tongban-installed$extras"
 digest="$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
