@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -132,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tongban: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if config.data_dir and not args.data_dir and not os.environ.get("TONGBAN_DATA_DIR"):
+        paths = resolve_paths(data_dir=config.data_dir, config_file=str(paths.config_file))
     try:
         paths.ensure()
         setup_logging(paths.log_dir, level=config.log_level)

@@ -375,6 +375,7 @@ class KioskConfig(_Section):
     elder_timeout_factor = setting(float, 2.0, "长辈模式 multiplies the idle time by this.", ge=1.0, le=5.0)
     large_text = setting(bool, False, "Start in 适老化 large-text mode (长辈模式).")
     voice = setting(bool, False, "Start with voice guidance on.")
+    autostart = setting(bool, False, "Packaged installs: start the kiosk full screen at desktop login.")
     screen = setting(int, 0, "Kiosk full screen on this screen (0 = the primary screen).", ge=0, le=16)
     scanner_key_gap_ms = setting(int, 35, "Keys closer than this, ending in Enter, are a scan.", ge=5, le=500)
 
@@ -423,6 +424,7 @@ class Config(_Section):
         int, 120, "Warn the clerk when records stay unsynced longer than this.", ge=1, le=100_000
     )
     log_level = setting(str, "INFO", "DEBUG, INFO, WARNING or ERROR.", check=_log_level)
+    data_dir = setting(str, "", "Data folder (e.g. /var/lib/tongban); empty: the user's data dir.")
     printer = section(PrinterConfig, "Receipt printer.")
     kiosk = section(KioskConfig, "Self-service kiosk.")
     rating = section(RatingConfig, "Rating screen.")

@@ -22,7 +22,6 @@ import importlib.metadata
 import json
 import platform
 import re
-import sqlite3
 import sys
 import zipfile
 from collections import deque
@@ -34,6 +33,7 @@ from app import __version__
 from app.config import Config
 from app.logs import LOG_FILE_NAME, get_logger, redact
 from app.paths import AppPaths
+from offline_cache.diagnostics import integrity_report, outbox_counts, sqlite_version
 
 log = get_logger("diagnose")
 
@@ -70,7 +70,7 @@ def collect_diagnostics(*, config: Config, paths: AppPaths, out: Path, now: dt.d
             {"config_file": str(paths.config_file), "config": scrub_config(config.model_dump(mode="json"))}
         ),
         "store.json": _json(_store_summary(config, paths)),
-        "integrity.txt": _integrity(paths.database),
+        "integrity.txt": integrity_report(paths.database),
         "log-tail.txt": log_tail(paths.log_dir / LOG_FILE_NAME),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -158,7 +158,7 @@ def _versions(paths: AppPaths, now: dt.datetime) -> dict[str, Any]:
         "collected_at": now.isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "qt": qt,
-        "sqlite": sqlite3.sqlite_version,
+        "sqlite": sqlite_version(),
         "os": platform.platform(),
         "machine": platform.machine(),
         "frozen": bool(getattr(sys, "frozen", False)),
@@ -181,46 +181,16 @@ def _store_summary(config: Config, paths: AppPaths) -> dict[str, Any]:
         status = read_status(config=config, paths=paths)
     except StoreError as exc:
         return {**summary, "error": getattr(exc, "code", None) or type(exc).__name__}
-    except sqlite3.Error as exc:  # damage the quick open did not notice
-        return {**summary, "error": f"sqlite: {type(exc).__name__}"}
+    except Exception as exc:  # damage the quick open did not notice: report it, the archive is still written
+        return {**summary, "error": type(exc).__name__}
     for key in ("schema_version", "case_count", "queue_depth", "dead_letters", "oldest_pending_seconds"):
         summary[key] = status.get(key)
     summary["recovered_from"] = status.get("recovered_from")
     sync = status.get("sync")
     if isinstance(sync, dict):
         summary["sync"] = {k: v for k, v in sync.items() if isinstance(v, (int, float, bool, type(None)))}
-    summary["outbox"] = _outbox_counts(paths.database)
+    summary["outbox"] = outbox_counts(paths.database)
     return summary
-
-
-def _outbox_counts(database: Path) -> dict[str, int] | str:
-    try:
-        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return f"error: {type(exc).__name__}"
-    try:
-        rows = conn.execute("SELECT state, kind, count(*) FROM outbox GROUP BY state, kind ORDER BY state, kind")
-        return {f"{state}/{kind}": int(count) for state, kind, count in rows}
-    except sqlite3.Error as exc:
-        return f"error: {type(exc).__name__}"
-    finally:
-        conn.close()
-
-
-def _integrity(database: Path) -> str:
-    if not database.exists():
-        return f"no database at {database}\n"
-    try:
-        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return f"cannot open {database}: {type(exc).__name__}\n"
-    try:
-        rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(100)")]
-    except sqlite3.Error as exc:
-        return f"integrity_check failed: {type(exc).__name__}: {redact(str(exc))}\n"
-    finally:
-        conn.close()
-    return "\n".join(rows) + "\n"
 
 
 def _json(data: Any) -> str:
