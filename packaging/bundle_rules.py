@@ -12,7 +12,6 @@ DEV_MODULES = (
     "pytest",
     "_pytest",
     "pytestqt",
-    "pluggy",
     "hypothesis",
     "schemathesis",
     "selenium",

@@ -61,7 +61,7 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_credit_code(value: str) -> str:
-    """`91350100M000100Y43` → `913***********0Y43` (first 3 + last 4)."""
+    """An 18-character credit code → its first 3 and last 4 characters, 11 stars between (`913***********0Y43`)."""
     return _mask_middle(value, 3, 4, min_hidden=8)
 
 
@@ -70,7 +70,7 @@ _LANDLINE = re.compile(r"(0[0-9]{2,3})-?([0-9]{7,8})(?:-[0-9]{1,6})?")
 
 
 def mask_phone(value: str) -> str:
-    """Mobile `13812345678` → `138****5678`; landline `0417-2345678` → `0417-***5678` (extension dropped).
+    """Mobile `138xxxx5678` → `138****5678`; landline `0417-2345678` → `0417-***5678` (extension dropped).
 
     Expects the normalised form from `validation`; anything else gets a generic first 3 + last 4 (or all stars
     when it is short).

@@ -299,7 +299,7 @@ def test_upgrade_keeps_the_admins_config_and_the_queue_and_migrates_the_database
     (data / "terminal.sqlite3.key").chmod(0o600)
     with sqlite3.connect(data / "terminal.sqlite3") as conn:
         pending = conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
-        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
     assert pending == 3
 
     upgrade = _dpkg(root, "-i", str(build.terminal_deb))
