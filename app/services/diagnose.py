@@ -66,9 +66,7 @@ def collect_diagnostics(*, config: Config, paths: AppPaths, out: Path, now: dt.d
     now = now or dt.datetime.now(dt.UTC)
     parts: dict[str, str] = {
         "versions.json": _json(_versions(paths, now)),
-        "config.json": _json(
-            {"config_file": str(paths.config_file), "config": scrub_config(config.model_dump(mode="json"))}
-        ),
+        "config.json": _json({"config_file": str(paths.config_file), "config": scrub_config(config.as_dict())}),
         "store.json": _json(_store_summary(config, paths)),
         "integrity.txt": integrity_report(paths.database),
         "log-tail.txt": log_tail(paths.log_dir / LOG_FILE_NAME),
