@@ -45,6 +45,7 @@ TERMINAL_DEPENDS = (
     "libc6",  # versioned by the newest GLIBC symbol the bundle uses
     "libgl1",  # libGL.so.1 (GLX, through libglvnd)
     "libegl1",  # libEGL.so.1
+    "libdrm2",  # libdrm.so.2 (QtMultimedia's FFmpeg, for the kiosk's sounds)
     "libxcb1",  # libxcb.so.1: the X connection (the xcb-* helper libraries are bundled)
     "libwayland-client0",
     "libwayland-cursor0",
@@ -54,6 +55,11 @@ TERMINAL_DEPENDS = (
     "libx11-data",  # X locale data for the bundled libX11
 )
 CENTRAL_DEPENDS = ("libc6",)
+#: Libraries that only optional Qt plugins need, with their Debian packages: recommended, not required (without
+#: them the plugin does not load and the feature is off: voice guidance needs speech-dispatcher). The build
+#: machine need not have them.
+OPTIONAL_LIBRARIES = {"libspeechd.so.2": "libspeechd2"}
+TERMINAL_RECOMMENDS = ("cups-client", "libspeechd2", "speech-dispatcher")
 #: Loader names that are not ordinary packages' files.
 _IGNORED_SYSTEM_LIBS = ("ld-linux", "linux-vdso")
 
@@ -151,6 +157,8 @@ def depends_line(bundle: Path, declared: Sequence[str]) -> str:
     needed, glibc = system_libraries(bundle)
     missing = {}
     for library, users in sorted(needed.items()):
+        if library in OPTIONAL_LIBRARIES:
+            continue
         package = debian_package_of(library)
         if package.split(":")[0] not in declared:
             missing[library] = (package, users[:3])
@@ -266,6 +274,7 @@ def build_terminal_deb(bundle: Path, opts: Options) -> Path:
         "VERSION": opts.version,
         "INSTALLED_SIZE": str(_installed_size_kib(tree)),
         "DEPENDS": depends_line(bundle, TERMINAL_DEPENDS),
+        "RECOMMENDS": ", ".join(TERMINAL_RECOMMENDS),
     }
     _write(control / "control", _fill(src / "control.in", values))
     return _dpkg_deb(
