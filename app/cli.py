@@ -110,11 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("--url", required=True, help="platform base URL")
     enrol.add_argument("--code", required=True, help="one-time code from `tongban-central enrol`")
 
-    sub.add_parser("rotate-key", help="rotate this terminal's signing key (two-step, crash-safe)")
+    _add_maintenance_commands(sub)
+    return parser
 
+
+def _add_maintenance_commands(sub: Any) -> None:
+    sub.add_parser("rotate-key", help="rotate this terminal's signing key (two-step, crash-safe)")
     diagnose = sub.add_parser("diagnose", help="write a support archive (versions, config, counts, log tail)")
     diagnose.add_argument("--out", required=True, help="zip file to write (holds no personal data)")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
