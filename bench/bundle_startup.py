@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_startup", ROOT / "bench" / "startup.py")
 assert _spec is not None and _spec.loader is not None
 startup = importlib.util.module_from_spec(_spec)
+sys.modules["bench_startup"] = startup
 _spec.loader.exec_module(startup)
 
 
