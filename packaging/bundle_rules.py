@@ -32,6 +32,10 @@ TERMINAL_EXCLUDES = [*SERVER_MODULES, *DEV_MODULES]
 #: The platform bundle has no GUI.
 CENTRAL_EXCLUDES = [*DEV_MODULES, "PySide6", "shiboken6", "ui", "PIL", "escpos", "qrcode", "pypinyin", "keyring"]
 
+#: Folders of resources/ that only the reference platform reads (sample licences hold the test suite's sample ID
+#: numbers): not shipped to a counter PC.
+PLATFORM_ONLY_RESOURCES = ("licences",)
+
 #: Qt plugins left out of the terminal: GTK theme (drags in GTK, cairo, pango: the app styles itself with QSS),
 #: the on-screen keyboard (drags in Qt Quick/QML), and platforms for embedded boards without a desktop.
 _DROPPED_PLUGINS = (
