@@ -19,6 +19,7 @@ from app.printing.build import (
     _applicant_rows,
     _delivery_rows,
     _expected,
+    _note,
     _query_text,
     _window,
     clerk_text,
@@ -59,7 +60,7 @@ def build_bundle_receipt(
             if m.status in _STATUS_LABELS:
                 name = shared.get((case.item_code, m.requirement_code), m.name)
                 received.setdefault(name, (_STATUS_LABELS[m.status], str(m.count)))
-        missing += [(case.item_name, m.name, m.note or "未提供") for m in case.missing_materials]
+        missing += [(case.item_name, m.name, _note(m)) for m in case.missing_materials]
     blocks: list[Block] = [
         FieldsBlock(
             "一件事信息",

@@ -183,3 +183,26 @@ def test_one_receipt_lists_all_seven_members_on_a4_and_on_a_slip(tmp_path: Path,
     for member in members:
         assert format_grouped(member["case_no"]) in lines or squash(format_grouped(member["case_no"])) in squash(lines)
     assert max(len(line) for line in view.text_lines) <= profile.columns
+
+
+def test_a_number_typed_in_a_missing_materials_note_prints_masked_on_the_bundle_receipt(
+    tmp_path: Path, qapp: object
+) -> None:
+    """The clerk's note on a missing material goes through the same masking as the single-item receipt."""
+    from app.services.receipts import receipt_command
+    from tests.integration.receipts_support import pdf_text, squash
+
+    paths = _paths(tmp_path)
+    note = f"原件在{pii_samples.PHONE}处，身份证{pii_samples.ID_NUMBER}"
+    record = _record(members={CERT: {"materials": [{"code": "M03", "status": "missing", "note": note}]}})
+    code, text = _run(tmp_path, paths, record)
+    assert code == 0, text
+    [result] = json.loads(text)["records"]
+    pdf = tmp_path / "bundle.pdf"
+    assert (
+        receipt_command(config=hall_config(), paths=paths, case_no=result["members"][0]["case_no"], fmt="pdf", out=pdf)
+        == 0
+    )
+    printed = squash(pdf_text(pdf))
+    assert "原件在" in printed  # the note is printed ...
+    assert pii_samples.PHONE not in printed and pii_samples.ID_NUMBER not in printed  # ... with its numbers masked
