@@ -21,6 +21,8 @@ from tests import pii_samples
 from tests.integration.receipts_support import pdf_text, squash
 from tests.integration.sync.harness import Central, central_source, enrol
 from tests.ui.test_intake_flow import open_window, shot, sign_in, terminal_at
+from ui.counter_window import CounterWindow
+from ui.pages.session_page import SessionPage
 
 ITEM = "210800200101000"  # 城乡居民养老保险参保登记: 居民身份证 and 居民户口簿 can be fetched
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "licences" / "sample.json"
@@ -50,7 +52,7 @@ def terminal(tmp_path: Path, central: Central) -> Iterator[Terminal]:
     yield from terminal_at(tmp_path)
 
 
-def _start_item(qtbot: QtBot, terminal: Terminal) -> tuple[object, object]:
+def _start_item(qtbot: QtBot, terminal: Terminal) -> tuple[CounterWindow, SessionPage]:
     window, flow = open_window(qtbot, terminal)
     sign_in(qtbot, flow)
     s = flow.session
@@ -66,7 +68,7 @@ def test_fetched_licences_replace_paper_and_print(
     gui_app: QApplication, qtbot: QtBot, terminal: Terminal, central: Central
 ) -> None:
     window, s = _start_item(qtbot, terminal)
-    form = s.form  # type: ignore[attr-defined]
+    form = s.form
     panel = form.materials
     assert panel.licence_box.isVisible() and not panel.licence_consent.isChecked()
 
@@ -96,7 +98,7 @@ def test_fetched_licences_replace_paper_and_print(
     statuses = {m.requirement_code: (m.status, m.licence_no) for m in case.materials}
     assert statuses["M01"] == (MaterialStatus.E_LICENCE, "210802-SFZ-0000001")
     assert statuses["M02"] == (MaterialStatus.E_LICENCE, "210802-HKB-0000001")
-    qtbot.wait_until(lambda: ".pdf" in s.result.print_state.text(), timeout=20_000)  # type: ignore[attr-defined]
+    qtbot.wait_until(lambda: ".pdf" in s.result.print_state.text(), timeout=20_000)
     pdfs = sorted(Path(terminal.config.printer.pdf_dir).glob("*.pdf"))
     text = squash(pdf_text(pdfs[0]))
     assert "电子证照已调取" in text and pii_samples.ID_NUMBER not in text

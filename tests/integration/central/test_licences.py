@@ -32,7 +32,9 @@ def _consent(client: Client, holder: str, case_ref: str = "DRAFT-1", method: str
 
 def _access_count(server: Server) -> int:
     rows = db_rows(server.db, "SELECT count(*) FROM licence_access")
-    return int(rows[0][0])  # type: ignore[call-overload]
+    count = rows[0][0]
+    assert isinstance(count, int)
+    return count
 
 
 def test_load_refuses_a_bad_file_naming_entry_and_field(server: Server, tmp_path: Path) -> None:

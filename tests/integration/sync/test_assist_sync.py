@@ -10,14 +10,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
+from PySide6.QtWidgets import QApplication
 
 from app.config import Config
 from app.paths import resolve_paths
 from app.services.assist import assist_command
+from app.services.ratings import RatingRefusedError
 from app.sync.cli_handlers import EXIT_OK, enrol_command, sync_once_command
 from offline_cache.samples import sample_case
 from tests import pii_samples
+from tests.integration.rating_support import Clock as RatingClock
+from tests.integration.rating_support import make_service as make_ratings
 
 from .harness import Central, central_source, open_terminal
 
@@ -55,7 +60,9 @@ def _login(central: Central) -> requests.Session:
     return session
 
 
-def test_assist_records_sync_as_their_own_kind_and_count_online(central: Central, isolated_state: Path) -> None:
+def test_assist_records_sync_as_their_own_kind_and_count_online(
+    qapp: QApplication, central: Central, isolated_state: Path
+) -> None:
     config, paths = Config(), resolve_paths()
     out, err = io.StringIO(), io.StringIO()
     assert enrol_command(config=config, paths=paths, url=central.url, code=central.enrol_code(), out=out, err=err) == 0
@@ -83,6 +90,15 @@ def test_assist_records_sync_as_their_own_kind_and_count_online(central: Central
     assert pii_samples.ID_NUMBER not in json.dumps(bodies, ensure_ascii=False)
     assert pii_samples.NAME not in json.dumps(bodies, ensure_ascii=False)
 
+    # The citizen rates the help at the counter: the rating refers to the 帮办 record as its service act.
+    with open_terminal(paths.data_dir) as store:
+        ratings = make_ratings(store, RatingClock())
+        device = ratings.register_citizen_screen()
+        prompt = ratings.request_rating(case_no=None, item_code=ITEM, staff_no=STAFF_NO, service_act_id=assist_ids[0])
+        ratings.submit(device=device, service_act_id=prompt.service_act_id, level=5)
+        with pytest.raises(RatingRefusedError):  # 一次一评
+            ratings.request_rating(case_no=None, item_code=ITEM, staff_no=STAFF_NO, service_act_id=assist_ids[0])
+
     assert sync_once_command(config=config, paths=paths, out=out, err=err) == EXIT_OK
     stored = central.rows("SELECT record_id, portal_app_no, outcome, staff_no FROM assists ORDER BY portal_app_no")
     assert [(r[0], r[2], r[3]) for r in stored] == [
@@ -91,6 +107,8 @@ def test_assist_records_sync_as_their_own_kind_and_count_online(central: Central
         (assist_ids[2], "incomplete", STAFF_NO),
     ]
     assert central.rows("SELECT count(*) FROM records WHERE kind = 'assist'") == [(3,)]
+    rated = central.rows("SELECT body FROM records WHERE kind = 'rating'")
+    assert len(rated) == 1 and json.loads(str(rated[0][0]))["service_act_id"] == assist_ids[0]
 
     page = _login(central).get(central.url + "/admin", timeout=10).text
     section = page[page.index('id="online-filing"') :]
