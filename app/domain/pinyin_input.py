@@ -1,20 +1,22 @@
 """Chinese entry by pinyin for touch keyboards: letters in, candidate words and characters out.
 
-Built on pypinyin's tables (already used for the catalogue search): its single-character readings and its 47k
-phrases, tones dropped. Candidates for a composition such as `shebao`: whole words whose pinyin is exactly the
-letters (社保 before 射爆), then characters of the first syllable (`she` → 社 设 舍 …), each list with the
-characters and words of the `prefer` texts first (the kiosk passes the catalogue's item names, so 社保 and 户口 lead),
-then the common characters (GB2312 level 1) before the rare ones. Choosing a character keeps the remaining
-letters composing (`bao`). No Qt, no I/O.
-"""
+Built on a compact table made ahead of time from pypinyin (`resources/pinyin/input.json`, written by
+`scripts/build_pinyin_table.py`; a few MB read when a keyboard is first shown, instead of pypinyin's ~80 MB): the
+GB2312 characters' readings and 37k keys of common phrases, tones dropped. Candidates for a composition such as
+`shebao`: whole words whose pinyin is exactly the letters (社保 before 射爆), then characters of the first syllable
+(`she` → 社 设 舍 …), each list with the characters and words of the `prefer` texts first (the kiosk passes the
+catalogue's item names, so 社保 and 户口 lead), then the common characters (GB2312 level 1) before the rare ones.
+Choosing a character keeps the remaining letters composing (`bao`). No Qt; the one read is the shipped table."""
 
 from __future__ import annotations
 
+import json
 import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 MAX_CANDIDATES = 64
 
@@ -25,7 +27,7 @@ def strip_tone(syllable: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
-def _gb_level(char: str) -> int:
+def gb_level(char: str) -> int:
     """1: GB2312 level 1 (the 3,755 common characters); 2: level 2; 3: anything else."""
     try:
         encoded = char.encode("gb2312")
@@ -34,32 +36,55 @@ def _gb_level(char: str) -> int:
     return 1 if 0xB0 <= encoded[0] <= 0xD7 else 2
 
 
+_gb_level = gb_level
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     text: str
     rest: str  # the letters still composing after this candidate is chosen
 
 
-class _Tables:
-    def __init__(self) -> None:
-        from pypinyin import phrases_dict, pinyin_dict  # the tables only; ~150 ms, once
+#: `resources/pinyin/input.json`'s format (scripts/build_pinyin_table.py writes it).
+TABLE_FORMAT = 1
 
-        chars: dict[str, list[str]] = {}
-        for code, readings in pinyin_dict.pinyin_dict.items():
-            char = chr(code)
-            if _gb_level(char) == 3:
-                continue
-            for reading in {strip_tone(r) for r in readings.split(",")}:
-                chars.setdefault(reading, []).append(char)
-        self.chars = chars
-        self.syllables = frozenset(chars)
+
+def table_path() -> Path:
+    from resources import resource_path
+
+    return resource_path("pinyin", "input.json")
+
+
+class _Tables:
+    """The shipped compact table: syllable -> characters, pinyin key -> words (space-separated), and the readings
+    the kiosk's preferred words need. A few MB in memory instead of pypinyin's ~80 MB."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        raw = json.loads((path or table_path()).read_bytes())
+        if not isinstance(raw, dict) or raw.get("format") != TABLE_FORMAT:
+            raise ValueError("pinyin table: unknown format")
+        self.chars: dict[str, str] = raw["chars"]
+        self.syllables = frozenset(self.chars)
         self.longest = max(len(s) for s in self.syllables)
-        words: dict[str, list[str]] = {}
-        for phrase, phrase_readings in phrases_dict.phrases_dict.items():
-            if 2 <= len(phrase) <= 4:
-                key = "".join(strip_tone(r[0]) for r in phrase_readings)
-                words.setdefault(key, []).append(phrase)
-        self.words = words
+        self._words: dict[str, str] = raw["words"]
+        self._primary: dict[str, str] = raw["primary"]
+        self._runs: dict[str, str] = raw["runs"]
+        self._single: dict[str, str] | None = None
+
+    def words(self, key: str) -> list[str]:
+        found = self._words.get(key)
+        return found.split(" ") if found else []
+
+    def word_key(self, word: str) -> str:
+        """The toneless pinyin of `word`: the seed catalogue's phrase-aware reading when the table has it, else each
+        character's (most common) reading; "" when a character has none."""
+        known = self._runs.get(word)
+        if known is not None:
+            return known
+        if self._single is None:
+            self._single = {char: syllable for syllable, found in self.chars.items() for char in found}
+        parts = [self._primary.get(c) or self._single.get(c, "") for c in word]
+        return "".join(parts) if all(parts) else ""
 
 
 _TABLES: _Tables | None = None
@@ -124,13 +149,13 @@ class PinyinInput:
 
         for word in extra.get(letters, []):
             add(word, "")
-        words = tables.words.get(letters, [])
+        words = tables.words(letters)
         for word in sorted(words, key=lambda w: (-sum(rank[c] for c in w), max(_gb_level(c) for c in w))):
             add(word, "")
         first = self.first_syllable(letters)
         if first:
             rest = letters[len(first) :]
-            chars = tables.chars.get(first, [])
+            chars = tables.chars.get(first, "")
             for char in sorted(chars, key=lambda c: (-rank[c], _gb_level(c), c.encode("gb2312"))):
                 add(char, rest)
         elif len(letters) <= tables.longest:
@@ -143,7 +168,4 @@ class PinyinInput:
 
 
 def _word_key(tables: _Tables, word: str) -> str:
-    """The toneless pinyin of `word` when each character has exactly one reading in the tables, else ""."""
-    from pypinyin import lazy_pinyin
-
-    return "".join(lazy_pinyin(word))
+    return tables.word_key(word)

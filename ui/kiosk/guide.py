@@ -23,6 +23,7 @@ from ui.kiosk.page import KioskPage
 from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import KioskButton, label
 from ui.widgets.pinyin import pinyin_candidates
+from ui.widgets.pinyin import warm_up as pinyin_warm_up
 from ui.widgets.touch_keyboard import TouchKeyboard
 
 FORMS = {
@@ -129,7 +130,7 @@ class GuidePage(KioskPage):
         self.views.addWidget(self.departments)
         self.views.addWidget(self.items)
         self._build_detail()
-        self.keyboard = TouchKeyboard(self, name="guide_keyboard", candidates=pinyin_candidates)
+        self.keyboard = TouchKeyboard(self, name="guide_keyboard", candidates=pinyin_candidates, warm_up=pinyin_warm_up)
         self.keyboard.bind(self.search_field)
         self.keyboard.setVisible(False)
         self.body.addWidget(self.keyboard, 1)

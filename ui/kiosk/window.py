@@ -53,9 +53,6 @@ ADMIN_TAP_SECONDS = 3.0
 ADMIN_CORNER_PX = 120
 THANKS_MS = 4000
 ERROR_HOME_MS = 8000
-#: The pinyin tables (~0.7 s to load) are read on a worker this long after the pages exist, so the first Chinese
-#: keystroke does not wait for them and the first paint does not compete with them.
-PINYIN_WARM_MS = 3000
 
 
 class IdleOverlay(QFrame):
@@ -189,8 +186,8 @@ class KioskWindow(QMainWindow):
         self._update_tiles()
         from ui.widgets import pinyin
 
-        pinyin.prefer(self._kiosk.catalogue_words())  # 户口, 养老, 公积金 … lead the candidates at this kiosk
-        QTimer.singleShot(PINYIN_WARM_MS, self, pinyin.warm_up)
+        # 户口, 养老, 公积金 … lead the candidates at this kiosk; the tables load when a keyboard is first shown.
+        pinyin.prefer(self._kiosk.catalogue_words())
 
     def _build_pages(self) -> None:
         self.progress = ProgressPage(self.pages)

@@ -21,6 +21,7 @@ from app.domain.models import RATING_LABELS, RATING_REASONS, RatingLevel
 from app.services.ratings import MAX_TEXT_CHARS, RatingPrompt
 from ui.rating.icons import face_icon
 from ui.widgets.pinyin import pinyin_candidates
+from ui.widgets.pinyin import warm_up as pinyin_warm_up
 from ui.widgets.touch_keyboard import TouchKeyboard
 
 #: Smallest side of a touch target on this screen (issue 5: at least 60 px).
@@ -193,7 +194,9 @@ class ReasonsPage(QWidget):
         text_row.addWidget(self.text_edit, 1)
         text_row.addWidget(self.keyboard_button)
         layout.addLayout(text_row)
-        self.keyboard = TouchKeyboard(self, name="rating_keyboard", candidates=pinyin_candidates, chinese=True)
+        self.keyboard = TouchKeyboard(
+            self, name="rating_keyboard", candidates=pinyin_candidates, chinese=True, warm_up=pinyin_warm_up
+        )
         self.keyboard.bind(self.text_edit)
         self.keyboard.typed.connect(self.touched)
         size = self.keyboard.sizePolicy()

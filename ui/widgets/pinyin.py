@@ -1,4 +1,4 @@
-"""The touch keyboards' pinyin candidates (one shared `PinyinInput`; its tables load on first use)."""
+"""The touch keyboards' pinyin candidates (one shared `PinyinInput`; its tables load when a keyboard is first shown)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,14 @@ def pinyin_candidates(letters: str) -> list[Candidate]:
     return _INPUT.candidates(letters)
 
 
+_WARMED: PinyinInput | None = None
+
+
 def warm_up() -> None:
-    """Load the tables on a worker thread now (a later first keystroke finds them ready)."""
+    """Load the tables on a worker thread now (a keyboard was shown: its first keystroke finds them ready). Once per
+    `prefer`."""
+    global _WARMED  # noqa: PLW0603 - see prefer
+    if _WARMED is _INPUT:
+        return
+    _WARMED = _INPUT
     threading.Thread(target=_INPUT.candidates, args=("a",), name="pinyin-warm-up", daemon=True).start()

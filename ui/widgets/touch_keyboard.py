@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.domain.pinyin_input import Candidate
@@ -36,8 +37,10 @@ class TouchKeyboard(QWidget):
         name: str = "touch_keyboard",
         candidates: CandidateSource | None = None,
         chinese: bool = False,
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._warm_up = warm_up  # called when the keyboard is first shown: the candidates' tables load then
         self.setObjectName(name)
         self.setAccessibleName("屏幕键盘")
         self._target: QLineEdit | None = None
@@ -69,6 +72,12 @@ class TouchKeyboard(QWidget):
         self._build_keys(outer, candidates is not None)
         self.mode_key.setChecked(chinese and candidates is not None)
         self._mode_changed(self.mode_key.isChecked())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        warm_up, self._warm_up = self._warm_up, None
+        if warm_up is not None:
+            warm_up()
 
     def _build_keys(self, outer: QVBoxLayout, with_mode: bool) -> None:
         grid = QGridLayout()
