@@ -194,6 +194,17 @@ class KioskWindow(QMainWindow):
         self.guide = GuidePage(self._kiosk, hall_name=self._config.hall_name, parent=self.pages)
         self.rating = RatingPage(self.pages)
         self.reprint = ReprintPage(self.pages)
+        from app.services.kiosk_intake import KioskIntakeService
+        from ui.kiosk.intake import IntakePage
+
+        self.intake_service = KioskIntakeService(
+            intake=self._terminal.intake,
+            catalogue=self._terminal.catalogue,
+            devices=self._terminal.devices,
+            receipts=self._terminal.receipts,
+            parent=self,
+        )
+        self.intake = IntakePage(self.intake_service, self.pages)
         self.admin = AdminPage(self.pages)
         self.error_page = ErrorPage(self.pages)
         self.all_pages = [
@@ -202,6 +213,7 @@ class KioskWindow(QMainWindow):
             self.guide,
             self.rating,
             self.reprint,
+            self.intake,
             self.admin,
             self.error_page,
         ]
@@ -268,6 +280,8 @@ class KioskWindow(QMainWindow):
         self.admin.resume_requested.connect(self._admin_resume)
         self.admin.sync_requested.connect(self._admin_sync)
         self.error_page.home_requested.connect(self.go_home)
+        self.intake.finished.connect(self.go_home)
+        self.intake.rate_requested.connect(self._rate_intake)
 
     # --- showing -------------------------------------------------------------------------------------------
 
@@ -413,7 +427,8 @@ class KioskWindow(QMainWindow):
         reader = self._kiosk.card_reader_problem()
         reprint_problem = printer or reader
         self.home.set_tile_state("reprint", enabled=not reprint_problem, reason=reprint_problem)
-        self.home.set_tile_state("intake", enabled=False, reason="暂未开通")
+        intake_problem = self.intake_service.identity_problem() or printer or reader
+        self.home.set_tile_state("intake", enabled=not intake_problem, reason=intake_problem)
         self.guide.set_print_state(enabled=not printer, reason=printer)
         self.progress.reprint_button.setEnabled(not reprint_problem)
         self.progress.reprint_button.setAccessibleDescription(reprint_problem or "刷身份证后补打回执")
@@ -434,6 +449,9 @@ class KioskWindow(QMainWindow):
         elif key == "reprint":
             self._wanted_case = ""
             self._show(self.reprint)
+        elif key == "intake":
+            self.intake.begin()
+            self._show(self.intake)
 
     # --- 进度查询 -------------------------------------------------------------------------------------------
 
@@ -592,6 +610,13 @@ class KioskWindow(QMainWindow):
         prompt = self._prompt
         if prompt and rating.service_act_id == prompt.service_act_id and rating.outcome is RatingOutcome.UNRATED:
             self.go_home()  # the rating's own timeout ran out: 未评价 is stored
+
+    @Slot(str)
+    def _rate_intake(self, case_no: str) -> None:
+        """The rating offer after 自助收件 (channel kiosk, the same pages as 好差评)."""
+        self._rate_case(case_no)
+        if self.current_page() is not self.rating:
+            self.go_home()  # refused (already rated …): nothing else to do here
 
     # --- 补打回执 -------------------------------------------------------------------------------------------
 

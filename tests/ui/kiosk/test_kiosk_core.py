@@ -209,7 +209,8 @@ def test_guide_browse_search_and_detail(kiosk: Kiosk) -> None:
 
 def _all_held(kiosk: Kiosk) -> str:
     w = kiosk.window
-    return "\n".join(visible_texts(w) + python_strings(w, w.voice, w.idle, w.wedge, kiosk.terminal.kiosk, w.all_pages))
+    roots = (w, w.voice, w.idle, w.wedge, kiosk.terminal.kiosk, w.intake_service, kiosk.terminal.intake, w.all_pages)
+    return "\n".join(visible_texts(w) + python_strings(*roots))
 
 
 def test_idle_wipe_counts_down_then_clears_every_widget_and_object(

@@ -1,0 +1,261 @@
+"""自助收件 at the kiosk: a citizen takes in a self-service item end to end (the counter's rules, staff KIOSK, the
+receipt printed here and read back), a missing material gets the 一次性告知书, a bad card or phone is refused in
+Chinese with nothing lost, the idle wipe mid-flow leaves nothing, and the whole flow works by keyboard alone."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from app.domain.models import CaseState, MaterialStatus
+from app.services.intake import draft_key
+from app.services.terminal import Terminal
+from tests import pii_samples
+from tests.ui.kiosk.support import Kiosk, kiosk_at, open_kiosk_terminal, put_card, python_strings, visible_texts
+
+#: 就业失业登记: self-service, one 情形 question, window pickup only.
+ITEM = "210800200114000"
+
+
+def _terminal(tmp_path: Path, **config: object) -> Iterator[Terminal]:
+    term = open_kiosk_terminal(tmp_path, **config)
+    yield term
+    term.receipts.wait_for_idle()
+    QApplication.processEvents()
+    term.close()
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    yield from _terminal(tmp_path, printer={"kind": "pdf", "pdf_dir": str(tmp_path / "slips")})
+
+
+@pytest.fixture
+def kiosk(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> Iterator[Kiosk]:
+    put_card(terminal)
+    for k in kiosk_at(qtbot, terminal):
+        k.window.go_home()
+        yield k
+
+
+def _to_card(kiosk: Kiosk) -> None:
+    w = kiosk.window
+    kiosk.tap(w.home.tiles["intake"])
+    page = w.intake
+    while ITEM not in page.items.visible_keys():
+        kiosk.tap(page.items.next_button)
+    kiosk.tap(page.items.buttons[page.items.visible_keys().index(ITEM)])
+    while page.views.currentWidget() is page.question_view:
+        kiosk.tap(page.options.buttons[0])
+    assert page.views.currentWidget() is page.card_view
+
+
+def _read(kiosk: Kiosk, qtbot: QtBot, *, ok: bool = True) -> None:
+    service = kiosk.window.intake_service
+    with qtbot.wait_signal(service.card_read if ok else service.card_failed, timeout=10_000):
+        kiosk.tap(kiosk.window.intake.read_button)
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_citizen_takes_in_a_self_service_item_end_to_end(
+    kiosk: Kiosk, terminal: Terminal, qtbot: QtBot, tmp_path: Path
+) -> None:
+    w = kiosk.window
+    page = w.intake
+    assert w.home.tiles["intake"].isEnabled()
+    kiosk.shot("intake_home_portrait")
+    _to_card(kiosk)
+    kiosk.shot("intake_card_portrait")
+    _read(kiosk, qtbot)
+    assert page.views.currentWidget() is page.phone_view
+    assert pii_samples.ID_NUMBER not in page.applicant_text.text()  # masked on screen
+    kiosk.tap_keys(page.pad, "12345")
+    kiosk.tap(page.pad.enter_key)
+    assert page.views.currentWidget() is page.phone_view  # a bad phone: refused, what was typed stays
+    assert "联系电话" in page.message.text() and page.phone_field.text() == "12345"
+    kiosk.shot("intake_phone_refused_portrait")
+    kiosk.tap(page.pad.clear_key)
+    kiosk.tap_keys(page.pad, pii_samples.PHONE)
+    kiosk.tap(page.pad.enter_key)
+    assert page.views.currentWidget() is page.materials_view
+    for button in page.material_buttons:
+        kiosk.tap(button)  # every material at hand
+    kiosk.shot("intake_materials_portrait")
+    kiosk.tap(page.materials_next)
+    assert page.delivery.buttons[0].text() == "窗口领取"
+    kiosk.tap(page.delivery.buttons[0])
+    assert "已带齐" in page.summary.text() and pii_samples.PHONE not in page.summary.text()
+    kiosk.shot("intake_confirm_portrait")
+    with qtbot.wait_signal(w.intake_service.printed, timeout=30_000):
+        kiosk.tap(page.submit_button)
+    assert "回执已打印" in page.result_text.text()
+    kiosk.shot("intake_printed_portrait")
+    stored = terminal.store.cases.get_by_no(page.case_no)
+    assert stored is not None
+    case = stored.case
+    assert case.state is CaseState.RECEIVED and case.item_code == ITEM
+    assert case.routing.staff_no == "KIOSK" and case.routing.terminal == "009"
+    assert case.applicant.id_number == pii_samples.ID_NUMBER  # type: ignore[union-attr]
+    assert all(m.status is not MaterialStatus.MISSING for m in case.materials)
+    [pdf] = (tmp_path / "slips").glob("*.pdf")
+    text = _pdf_text(pdf)
+    assert case.item_name in text and pii_samples.ID_NUMBER not in text and "一次性告知书" not in text
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    [png] = tmp_path.glob("p*.png")
+    qr = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True, check=False).stdout
+    assert case.case_no in qr
+    # The rating offer: channel kiosk, the same pages as 好差评.
+    kiosk.tap(page.rate_button)
+    assert w.current_page() is w.rating
+
+
+def test_a_missing_material_gets_the_one_time_notice(
+    kiosk: Kiosk, terminal: Terminal, qtbot: QtBot, tmp_path: Path
+) -> None:
+    w = kiosk.window
+    page = w.intake
+    _to_card(kiosk)
+    _read(kiosk, qtbot)
+    kiosk.tap_keys(page.pad, pii_samples.PHONE)
+    kiosk.tap(page.pad.enter_key)
+    missing = page.material_buttons[0].property("material")
+    for button in page.material_buttons[1:]:
+        kiosk.tap(button)
+    kiosk.tap(page.materials_next)
+    kiosk.tap(page.delivery.buttons[0])
+    assert missing in page.summary.text() and "一次性告知书" in page.summary.text()
+    with qtbot.wait_signal(w.intake_service.printed, timeout=30_000):
+        kiosk.tap(page.submit_button)
+    stored = terminal.store.cases.get_by_no(page.case_no)
+    assert stored is not None and stored.case.state is CaseState.RECEIVED
+    assert [m.name for m in stored.case.materials if m.status is MaterialStatus.MISSING] == [missing]
+    text = "\n".join(_pdf_text(p) for p in (tmp_path / "slips").glob("*.pdf"))
+    assert "一次性告知书" in text and missing in text
+
+
+def test_an_invalid_id_card_is_refused_with_a_message(gui_app: QApplication, qtbot: QtBot, tmp_path: Path) -> None:
+    for terminal in _terminal(tmp_path, printer={"kind": "pdf", "pdf_dir": str(tmp_path / "slips")}):
+        put_card(terminal, id_number="110105194912310021")  # wrong check digit
+        for kiosk in kiosk_at(qtbot, terminal):
+            kiosk.window.go_home()
+            _to_card(kiosk)
+            _read(kiosk, qtbot, ok=False)
+            page = kiosk.window.intake
+            assert page.views.currentWidget() is page.card_view
+            assert "身份证" in page.message.text() and "窗口" in page.message.text()
+            assert kiosk.window.intake_service.draft is not None  # the item and answers are kept
+            assert kiosk.window.intake_service.draft.applicant.id_number == ""
+            assert terminal.store.cases.list_recent(limit=5) == []
+
+
+def test_without_a_reader_the_intake_tile_says_so(gui_app: QApplication, qtbot: QtBot, tmp_path: Path) -> None:
+    for terminal in _terminal(tmp_path, printer={"kind": "pdf"}):
+        for kiosk in kiosk_at(qtbot, terminal):
+            tile = kiosk.window.home.tiles["intake"]
+            assert not tile.isEnabled() and "读卡器" in tile.text()
+
+
+def test_the_idle_wipe_mid_flow_leaves_nothing(kiosk: Kiosk, terminal: Terminal, qtbot: QtBot) -> None:
+    w = kiosk.window
+    page = w.intake
+    _to_card(kiosk)
+    _read(kiosk, qtbot)
+    kiosk.tap_keys(page.pad, pii_samples.PHONE)
+    kiosk.tap(page.pad.enter_key)
+    kiosk.tap(page.materials_next)
+    kiosk.tap(page.delivery.buttons[0])
+    assert w.intake.views.currentWidget() is w.intake.confirm_view
+    terminal.intake.flush_draft()
+    assert terminal.store.drafts.get(draft_key("")) is not None  # the counter's autosave holds the draft
+    kiosk.mono.advance(w.idle.idle_seconds + 1)
+    w.idle.tick()
+    assert w.current_page() is w.home
+    held = "\n".join(
+        visible_texts(w)
+        + python_strings(w, w.intake_service, terminal.intake, terminal.devices, w.all_pages, w.voice, w.idle)
+    )
+    for secret in (pii_samples.NAME, pii_samples.ID_NUMBER, pii_samples.ADDRESS, pii_samples.PHONE):
+        assert secret not in held, secret
+    assert "<undo history>" not in held
+    for field in w.findChildren(QLineEdit):
+        assert field.text() == ""
+    assert w.intake_service.draft is None
+    assert terminal.store.drafts.get(draft_key("")) is None  # the autosaved draft is gone too
+    assert terminal.store.cases.list_recent(limit=5) == []
+
+
+def test_the_whole_flow_by_keyboard_alone(kiosk: Kiosk, terminal: Terminal, qtbot: QtBot) -> None:
+    w = kiosk.window
+    page = w.intake
+
+    def enter() -> None:
+        target = QApplication.focusWidget()
+        assert target is not None
+        QTest.keyClick(target, Qt.Key.Key_Return)
+
+    w.home.tiles["intake"].setFocus()
+    enter()
+    while ITEM not in page.items.visible_keys():
+        page.items.next_button.setFocus()
+        enter()
+    for _ in range(page.items.visible_keys().index(ITEM)):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    page.items.buttons[page.items.visible_keys().index(ITEM)].setFocus()
+    enter()
+    while page.views.currentWidget() is page.question_view:
+        assert QApplication.focusWidget() is page.options.buttons[0]
+        enter()
+    assert QApplication.focusWidget() is page.read_button
+    with qtbot.wait_signal(w.intake_service.card_read, timeout=10_000):
+        enter()
+    assert QApplication.focusWidget() is page.phone_field
+    kiosk.type_keys(pii_samples.PHONE)
+    enter()
+    assert page.views.currentWidget() is page.materials_view
+    for button in page.material_buttons:
+        assert QApplication.focusWidget() is button
+        QTest.keyClick(button, Qt.Key.Key_Space)
+        QTest.keyClick(button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.materials_next
+    enter()
+    assert QApplication.focusWidget() is page.delivery.buttons[0]
+    enter()
+    assert QApplication.focusWidget() is page.submit_button
+    with qtbot.wait_signal(w.intake_service.printed, timeout=30_000):
+        enter()
+    assert terminal.store.cases.get_by_no(page.case_no) is not None
+    assert QApplication.focusWidget() is page.rate_button
+
+
+@pytest.mark.parametrize(("size", "elder"), [((1920, 1080), False), ((1920, 1080), True), ((1080, 1920), True)])
+def test_the_pages_lay_out_in_both_orientations_and_modes(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal, size: tuple[int, int], elder: bool
+) -> None:
+    put_card(terminal)
+    for kiosk in kiosk_at(qtbot, terminal, size=size):
+        w = kiosk.window
+        w.go_home()
+        w.set_elder(elder)
+        tag = f"{'landscape' if size[0] > size[1] else 'portrait'}{'_elder' if elder else ''}"
+        page = w.intake
+        _to_card(kiosk)
+        _read(kiosk, qtbot)
+        kiosk.shot(f"intake_phone_{tag}")
+        kiosk.tap_keys(page.pad, pii_samples.PHONE)
+        kiosk.tap(page.pad.enter_key)
+        kiosk.shot(f"intake_materials_{tag}")
+        for button in [*page.material_buttons, page.materials_next, page.read_button, page.pad.keys["1"]]:
+            assert button.width() >= 60 and button.height() >= 60, button.objectName()
+        kiosk.tap(page.materials_next)
+        kiosk.tap(page.delivery.buttons[0])
+        kiosk.shot(f"intake_confirm_{tag}")

@@ -1,0 +1,431 @@
+"""自助收件: choose a self-service item → 情形 questions → ID card → phone → materials at hand → delivery → confirm →
+submit → receipt printed here → rating offer. The rules are `KioskIntakeService`'s (the counter's IntakeService)."""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+
+from app.domain.masking import mask_phone
+from app.domain.models import DeliveryMethod
+from app.services.errors import UserFacingError
+from app.services.kiosk_intake import DELIVERY_LABELS, KioskIntakeService
+from ui.kiosk.choices import PagedChoices
+from ui.kiosk.page import KioskPage
+from ui.kiosk.theme import KioskSizes
+from ui.kiosk.widgets import DigitPad, KioskButton, label
+
+
+class IntakePage(KioskPage):
+    """Views in a stack: items, question, card, phone, materials, delivery, confirm, result.
+
+    Signals:
+        rate_requested(str): rate the case just received.
+        finished(): back to the home page.
+    """
+
+    title = "自助收件"
+    rate_requested = Signal(str)
+    finished = Signal()
+
+    def __init__(self, service: KioskIntakeService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kiosk_intake")
+        self.service = service
+        self.case_no = ""
+        self._job = ""
+        self._question = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 16, 40, 16)
+        self.heading = label("自助收件", self, name="intake_title", role="title")
+        layout.addWidget(self.heading)
+        self.message = label("", self, name="intake_message", role="message")
+        layout.addWidget(self.message)
+        self.views = QStackedWidget(self)
+        self.views.setObjectName("intake_views")
+        layout.addWidget(self.views, 1)
+
+        self._build_choosing()
+        self._build_applicant()
+        self._build_materials()
+        self._build_end()
+        service.card_read.connect(self._card_read)
+        service.card_failed.connect(self._card_failed)
+        service.printed.connect(self._printed)
+        service.print_failed.connect(self._print_failed)
+        self.wipe()
+
+    def _build_choosing(self) -> None:
+        self.items = PagedChoices(self.views, name="intake_items")
+        self.items.chosen.connect(self._item_chosen)
+        self.views.addWidget(self.items)
+
+        self.question_view = QWidget(self.views)
+        qbox = QVBoxLayout(self.question_view)
+        self.question_text = label("", self.question_view, name="intake_question", role="title")
+        self.options = PagedChoices(self.question_view, name="intake_options")
+        self.options.chosen.connect(self._option_chosen)
+        self.back_question = KioskButton(
+            "上一题", self.question_view, name="intake_back_question", description="回到上一个问题"
+        )
+        self.back_question.clicked.connect(self._previous_question)
+        qbox.addWidget(self.question_text)
+        qbox.addWidget(self.options, 1)
+        qbox.addWidget(self.back_question)
+        self.views.addWidget(self.question_view)
+
+    def _build_applicant(self) -> None:
+        self.card_view = QWidget(self.views)
+        cbox = QVBoxLayout(self.card_view)
+        cbox.addWidget(
+            label("请将您本人的身份证平放在读卡器上，然后点击“读取身份证”。", self.card_view, name="intake_card_hint")
+        )
+        self.read_button = KioskButton(
+            "读取身份证", self.card_view, name="intake_read", role="primary", description="读取身份证"
+        )
+        self.read_button.clicked.connect(self._read)
+        cbox.addWidget(self.read_button)
+        cbox.addStretch(1)
+        self.views.addWidget(self.card_view)
+
+        self.phone_view = QWidget(self.views)
+        self.phone_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.phone_view)
+        self.phone_layout.setSpacing(24)
+        pbox = QVBoxLayout()
+        self.applicant_text = label("", self.phone_view, name="intake_applicant")
+        self.phone_label = label(
+            "联系电话（手机号码或固定电话）", self.phone_view, name="intake_phone_label", wrap=False
+        )
+        self.phone_field = QLineEdit(self.phone_view)
+        self.phone_field.setObjectName("intake_phone_field")
+        self.phone_field.setMaxLength(13)
+        self.phone_field.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9-]{0,13}"), self.phone_field))
+        self.phone_field.setAccessibleName("联系电话")
+        self.phone_field.setAccessibleDescription("用于通知您办理结果的电话号码")
+        self.phone_field.returnPressed.connect(self._phone_entered)
+        self.phone_label.setBuddy(self.phone_field)
+        self.pad = DigitPad(self.phone_view, with_x=False, name="intake_pad")
+        self.pad.bind(self.phone_field)
+        self.pad.enter_pressed.connect(self._phone_entered)
+        for widget in (self.applicant_text, self.phone_label, self.phone_field):
+            pbox.addWidget(widget)
+        pbox.addStretch(1)
+        self.phone_layout.addLayout(pbox, 1)
+        self.phone_layout.addWidget(self.pad, 1)
+        self.views.addWidget(self.phone_view)
+
+    def _build_materials(self) -> None:
+        self.materials_view = QWidget(self.views)
+        mbox = QVBoxLayout(self.materials_view)
+        mbox.addWidget(
+            label(
+                "请点选您现在带齐的材料（选中的显示“已带”）。没带的材料也可以先收件，回执会附一次性告知书，列明需补交的材料。",
+                self.materials_view,
+                name="intake_materials_hint",
+                role="hint",
+            )
+        )
+        self.material_box = QVBoxLayout()
+        mbox.addLayout(self.material_box)
+        mbox.addStretch(1)
+        self.material_buttons: list[KioskButton] = []
+        self.materials_next = KioskButton(
+            "下一步",
+            self.materials_view,
+            name="intake_materials_next",
+            role="primary",
+            description="材料选好了，下一步",
+        )
+        self.materials_next.clicked.connect(self._materials_done)
+        mbox.addWidget(self.materials_next)
+        self.views.addWidget(self.materials_view)
+
+        self.delivery = PagedChoices(self.views, name="intake_delivery")
+        self.delivery.chosen.connect(self._delivery_chosen)
+        self.views.addWidget(self.delivery)
+
+    def _build_end(self) -> None:
+        self.confirm_view = QWidget(self.views)
+        fbox = QVBoxLayout(self.confirm_view)
+        self.summary = label("", self.confirm_view, name="intake_summary")
+        self.submit_button = KioskButton(
+            "确认提交", self.confirm_view, name="intake_submit", role="primary", description="提交申请并打印收件回执"
+        )
+        self.submit_button.clicked.connect(self._submit)
+        fbox.addWidget(self.summary)
+        fbox.addStretch(1)
+        fbox.addWidget(self.submit_button)
+        self.views.addWidget(self.confirm_view)
+
+        self.result_view = QWidget(self.views)
+        rbox = QVBoxLayout(self.result_view)
+        self.result_text = label("", self.result_view, name="intake_result", role="title")
+        self.result_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row = QHBoxLayout()
+        self.retry_button = KioskButton(
+            "重新打印", self.result_view, name="intake_retry", role="primary", description="再打印一次回执"
+        )
+        self.retry_button.clicked.connect(self._retry)
+        self.rate_button = KioskButton(
+            "评价本次服务", self.result_view, name="intake_rate", role="primary", description="为本次自助收件评价"
+        )
+        self.rate_button.clicked.connect(self._rate)
+        self.done_button = KioskButton(
+            "完成", self.result_view, name="intake_done", role="choice", description="回到首页"
+        )
+        self.done_button.clicked.connect(self.finished)
+        for button in (self.retry_button, self.rate_button, self.done_button):
+            row.addWidget(button)
+        rbox.addStretch(1)
+        rbox.addWidget(self.result_text)
+        rbox.addLayout(row)
+        rbox.addStretch(1)
+        self.views.addWidget(self.result_view)
+
+    # --- steps ------------------------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.wipe()
+        self.items.set_entries(
+            [(i.code, i.name, f"办理{i.name}（{i.department}）") for i in self.service.items()],
+            empty_text="本机暂无可自助办理的事项，请到窗口办理。",
+        )
+
+    def _go(self, view: QWidget, heading: str, focus: QWidget | None = None) -> None:
+        self.heading.setText(f"自助收件：{heading}")
+        self.views.setCurrentWidget(view)
+        target = focus or self.first_focus()
+        if target is not None:
+            target.setFocus()
+
+    @Slot(str)
+    def _item_chosen(self, code: str) -> None:
+        try:
+            self.service.start(code)
+        except UserFacingError as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText("")
+        self._ask_or_card()
+
+    def _ask_or_card(self) -> None:
+        question = self.service.next_question()
+        if question is None:
+            self._go(self.card_view, "读取身份证", self.read_button)
+            return
+        self._question = question.id
+        self.question_text.setText(question.text)
+        self.options.set_entries([(o, o, f"{question.text}：{o}") for o in question.options])
+        self._go(self.question_view, "请回答问题", self.options.buttons[0] if self.options.buttons else None)
+
+    @Slot(str)
+    def _option_chosen(self, option: str) -> None:
+        if self._question:
+            self.service.answer(self._question, option)
+        self._ask_or_card()
+
+    @Slot()
+    def _previous_question(self) -> None:
+        if self.service.unanswer_last():
+            self._ask_or_card()
+        else:
+            self.begin()
+
+    @Slot()
+    def _read(self) -> None:
+        if self.service.read_card():
+            self.read_button.setEnabled(False)
+            self.message.setText("正在读取身份证，请勿移动…")
+
+    @Slot()
+    def _card_read(self) -> None:
+        self.read_button.setEnabled(True)
+        self.message.setText("")
+        name, number = self.service.applicant_shown()
+        self.applicant_text.setText(f"申请人：{name}　身份证：{number}")
+        self._go(self.phone_view, "联系电话", self.phone_field)
+
+    @Slot(str)
+    def _card_failed(self, message: str) -> None:
+        self.read_button.setEnabled(True)
+        self.message.setText(message)
+        self.read_button.setFocus()
+
+    @Slot()
+    def _phone_entered(self) -> None:
+        problem = self.service.set_phone(self.phone_field.text())
+        if problem:
+            self.message.setText(f"联系电话：{problem}")  # the typed number stays in the field to correct
+            self.phone_field.setFocus()
+            return
+        self.message.setText("")
+        for button in self.material_buttons:
+            self.material_box.removeWidget(button)
+            button.deleteLater()
+        self.material_buttons = []
+        for req in self.service.materials():
+            button = KioskButton(f"未带　{req.name}", self.materials_view, name="intake_material", role="choice")
+            button.setCheckable(True)
+            button.setProperty("code", req.code)
+            button.setProperty("material", req.name)
+            button.setAccessibleName(req.name)
+            button.setAccessibleDescription("选中表示已带")
+            button.toggled.connect(self._material_toggled)
+            self.service.set_material(req.code, at_hand=False)
+            self.material_box.addWidget(button)
+            self.material_buttons.append(button)
+        chain = [*self.material_buttons, self.materials_next]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)  # created after 下一步: Tab still goes down the list, then 下一步
+        self._go(
+            self.materials_view, "材料", self.material_buttons[0] if self.material_buttons else self.materials_next
+        )
+
+    @Slot(bool)
+    def _material_toggled(self, checked: bool) -> None:
+        button = self.sender()
+        if not isinstance(button, KioskButton):
+            return
+        self.service.set_material(str(button.property("code")), at_hand=checked)
+        button.setText(f"{'已带' if checked else '未带'}　{button.property('material')}")
+
+    @Slot()
+    def _materials_done(self) -> None:
+        methods = self.service.delivery_methods()
+        self.delivery.set_entries(
+            [
+                (m.value, DELIVERY_LABELS.get(m, m.value), f"结果送达方式：{DELIVERY_LABELS.get(m, m.value)}")
+                for m in methods
+            ]
+        )
+        self._go(
+            self.delivery_view_widget(), "结果领取方式", self.delivery.buttons[0] if self.delivery.buttons else None
+        )
+
+    def delivery_view_widget(self) -> QWidget:
+        return self.delivery
+
+    @Slot(str)
+    def _delivery_chosen(self, value: str) -> None:
+        method = DeliveryMethod(value)
+        self.service.set_delivery(method)
+        item = self.service.item()
+        draft = self.service.draft
+        if item is None or draft is None:
+            self.begin()
+            return
+        name, number = self.service.applicant_shown()
+        missing = self.service.missing()
+        lines = [
+            f"办理事项：{item.name}",
+            f"申请人：{name}　身份证：{number}",
+            f"联系电话：{mask_phone(draft.applicant.phone)}",
+            f"领取方式：{DELIVERY_LABELS.get(method, method.value)}",
+            "材料：" + ("已带齐" if not missing else "缺 " + "、".join(missing) + "（回执附一次性告知书）"),
+        ]
+        self.summary.setText("\n".join(lines))
+        self._go(self.confirm_view, "请核对", self.submit_button)
+
+    @Slot()
+    def _submit(self) -> None:
+        self.submit_button.setEnabled(False)
+        try:
+            case = self.service.submit()
+        except UserFacingError as exc:
+            self.submit_button.setEnabled(True)
+            self.message.setText(f"未能提交：{exc.message}")
+            return
+        self.case_no = case.case_no
+        self.message.setText("")
+        self.result_text.setText("已收件，正在打印回执，请稍候…")
+        self.retry_button.setVisible(False)
+        self.rate_button.setVisible(False)
+        self._go(self.result_view, "已收件", self.done_button)
+
+    @Slot(str)
+    def _printed(self, case_no: str) -> None:
+        if case_no != self.case_no:
+            return
+        self._job = ""
+        self.result_text.setText("回执已打印，请从出纸口取走。\n请凭回执到窗口领取办理结果。")
+        self.retry_button.setVisible(False)
+        self.rate_button.setVisible(True)
+        self.rate_button.setFocus()
+
+    @Slot(str, str)
+    def _print_failed(self, job_id: str, message: str) -> None:
+        self._job = job_id
+        self.result_text.setText(f"已收件，但回执打印没有成功：{message}\n请联系工作人员检查打印机后点击“重新打印”。")
+        self.retry_button.setVisible(True)
+        self.rate_button.setVisible(True)
+        self.retry_button.setFocus()
+
+    @Slot()
+    def _retry(self) -> None:
+        if not self._job:
+            return
+        try:
+            self.service.retry(self._job)
+        except UserFacingError as exc:
+            self.result_text.setText(exc.message)
+            return
+        self.result_text.setText("正在重新打印，请稍候…")
+        self.retry_button.setVisible(False)
+
+    @Slot()
+    def _rate(self) -> None:
+        if self.case_no:
+            self.rate_requested.emit(self.case_no)
+
+    # --- page -------------------------------------------------------------------------------------------------
+
+    def apply_sizes(self, sizes: KioskSizes) -> None:
+        for choices in (self.items, self.options, self.delivery):
+            choices.set_page_size(sizes.list_page)
+
+    def set_landscape(self, landscape: bool) -> None:
+        self.phone_layout.setDirection(
+            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        )
+
+    @Slot()
+    def wipe(self) -> None:
+        self.service.forget()
+        for choices in (self.items, self.options, self.delivery):
+            choices.wipe()
+        for button in self.material_buttons:
+            self.material_box.removeWidget(button)
+            button.setParent(None)
+            button.deleteLater()
+        self.material_buttons = []
+        self.phone_field.clear()
+        self.phone_field.setText("")
+        for text in (self.applicant_text, self.summary, self.result_text, self.message, self.question_text):
+            text.setText("")
+        self.case_no = self._job = self._question = ""
+        self.read_button.setEnabled(True)
+        self.submit_button.setEnabled(True)
+        self.retry_button.setVisible(False)
+        self.rate_button.setVisible(False)
+        self.heading.setText("自助收件：请选择事项")
+        self.views.setCurrentWidget(self.items)
+
+    def first_focus(self) -> QWidget | None:
+        current = self.views.currentWidget()
+        if current is self.items:
+            return self.items.buttons[0] if self.items.buttons else None
+        if current is self.card_view:
+            return self.read_button
+        if current is self.phone_view:
+            return self.phone_field
+        if current is self.confirm_view:
+            return self.submit_button
+        if current is self.result_view:
+            return self.rate_button if self.rate_button.isVisible() else self.done_button
+        return None
+
+    def spoken_title(self) -> str:
+        return "自助收件。请选择要办理的事项。"
