@@ -259,3 +259,45 @@ def test_the_pages_lay_out_in_both_orientations_and_modes(
         kiosk.tap(page.materials_next)
         kiosk.tap(page.delivery.buttons[0])
         kiosk.shot(f"intake_confirm_{tag}")
+
+
+@pytest.mark.expected_log  # the failed print job is logged as a warning
+def test_a_failed_receipt_is_reported_and_prints_again(gui_app: QApplication, qtbot: QtBot, tmp_path: Path) -> None:
+    blocked = tmp_path / "slips"
+    blocked.write_text("a file where the printer's folder should be", encoding="utf-8")  # the printer is "down"
+    for terminal in _terminal(tmp_path, printer={"kind": "pdf", "pdf_dir": str(blocked)}):
+        put_card(terminal)
+        for kiosk in kiosk_at(qtbot, terminal):
+            w = kiosk.window
+            page = w.intake
+            w.go_home()
+            _to_card(kiosk)
+            _read(kiosk, qtbot)
+            kiosk.tap_keys(page.pad, pii_samples.PHONE)
+            kiosk.tap(page.pad.enter_key)
+            kiosk.tap(page.materials_next)
+            kiosk.tap(page.delivery.buttons[0])
+            with qtbot.wait_signal(w.intake_service.print_failed, timeout=30_000):
+                kiosk.tap(page.submit_button)
+            assert "没有成功" in page.result_text.text() and page.retry_button.isVisible()
+            assert terminal.store.cases.get_by_no(page.case_no) is not None  # the case is received all the same
+            kiosk.shot("intake_print_failed_portrait")
+            blocked.unlink()
+            blocked.mkdir()  # the printer is back
+            with qtbot.wait_signal(w.intake_service.printed, timeout=30_000):
+                kiosk.tap(page.retry_button)
+            assert "回执已打印" in page.result_text.text()
+            assert list(blocked.glob("*.pdf"))
+
+
+def test_previous_question_on_the_first_question_returns_to_the_items(kiosk: Kiosk) -> None:
+    w = kiosk.window
+    page = w.intake
+    kiosk.tap(w.home.tiles["intake"])
+    while ITEM not in page.items.visible_keys():
+        kiosk.tap(page.items.next_button)
+    kiosk.tap(page.items.buttons[page.items.visible_keys().index(ITEM)])
+    assert page.views.currentWidget() is page.question_view
+    kiosk.tap(page.back_question)
+    assert page.views.currentWidget() is page.items
+    assert w.intake_service.draft is None  # the started draft is dropped, not left in the store
