@@ -26,24 +26,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.models import Rating, RatingLevel, RatingOutcome
 from app.services.errors import ErrorKind, ErrorReport, UserFacingError
-from app.services.kiosk import AdminRefusedError, CaseProgress, OwnCase, case_no_from_scan
-from app.services.ratings import RatingPrompt, RatingRefusedError, RatingStoreError
 from ui.kiosk import theme
-from ui.kiosk.admin import AdminPage
-from ui.kiosk.guide import GuidePage
 from ui.kiosk.home import HomePage
 from ui.kiosk.idle import IdleWatch, MonotonicClock
-from ui.kiosk.misc_pages import ErrorPage, RatingPage
 from ui.kiosk.page import KioskPage
-from ui.kiosk.progress import ProgressPage
-from ui.kiosk.reprint import ReprintPage
 from ui.kiosk.voice import Voice
 from ui.kiosk.wedge import ScannerWedge
 from ui.kiosk.widgets import KioskButton, label
 
 if TYPE_CHECKING:
+    # The other pages and the kiosk and rating services are imported by `finish_start` (after the first paint),
+    # and by the methods that need them, which only run after it (issue 13's start-path allow-list).
+    from app.domain.models import Rating, RatingLevel
+    from app.services.kiosk import CaseProgress, OwnCase
+    from app.services.ratings import RatingPrompt
     from app.services.terminal import Terminal
 
 log = logging.getLogger("tongban.kiosk")
@@ -190,6 +187,12 @@ class KioskWindow(QMainWindow):
         pinyin.prefer(self._kiosk.catalogue_words())
 
     def _build_pages(self) -> None:
+        from ui.kiosk.admin import AdminPage  # after the first paint
+        from ui.kiosk.guide import GuidePage
+        from ui.kiosk.misc_pages import ErrorPage, RatingPage
+        from ui.kiosk.progress import ProgressPage
+        from ui.kiosk.reprint import ReprintPage
+
         self.progress = ProgressPage(self.pages)
         self.guide = GuidePage(self._kiosk, hall_name=self._config.hall_name, parent=self.pages)
         self.rating = RatingPage(self.pages)
@@ -355,6 +358,8 @@ class KioskWindow(QMainWindow):
         self._error_timer.stop()
         prompt, self._prompt = self._prompt, None
         if prompt is not None and self._ready:  # walked away from the rating: 未评价 now (same as its timeout)
+            from app.services.ratings import RatingStoreError  # after the first paint
+
             try:
                 self._ratings.abandon(service_act_id=prompt.service_act_id)
             except RatingStoreError as exc:
@@ -462,6 +467,8 @@ class KioskWindow(QMainWindow):
     @Slot(str)
     def _scanned(self, text: str) -> None:
         """A receipt QR read by the scanner on any page: show that case's progress."""
+        from app.services.kiosk import case_no_from_scan  # after the first paint
+
         self.finish_start()
         if self.current_page() is self.admin:
             return
@@ -498,6 +505,8 @@ class KioskWindow(QMainWindow):
 
     @Slot(str)
     def _rate_case(self, case_no: str) -> None:
+        from app.services.ratings import RatingRefusedError, RatingStoreError  # after the first paint
+
         try:
             prompt = self._ratings.request_kiosk_rating(case_no=case_no, initiator=self)
         except RatingRefusedError as exc:
@@ -516,6 +525,8 @@ class KioskWindow(QMainWindow):
 
     @Slot(int)
     def _level_chosen(self, value: int) -> None:
+        from app.domain.models import RatingLevel  # after the first paint
+
         prompt = self._prompt
         if prompt is None or self.rating.stack.currentWidget() is not self.rating.level_page:
             return
@@ -570,6 +581,8 @@ class KioskWindow(QMainWindow):
         text: str = "",
         consent: bool = False,
     ) -> None:
+        from app.services.ratings import RatingRefusedError, RatingStoreError  # after the first paint
+
         try:
             self._ratings.submit(
                 device=self._device,
@@ -607,6 +620,8 @@ class KioskWindow(QMainWindow):
 
     @Slot(object, object)
     def _rating_saved(self, rating: Rating, initiator: object) -> None:
+        from app.domain.models import RatingOutcome  # after the first paint
+
         prompt = self._prompt
         if prompt and rating.service_act_id == prompt.service_act_id and rating.outcome is RatingOutcome.UNRATED:
             self.go_home()  # the rating's own timeout ran out: 未评价 is stored
@@ -769,6 +784,8 @@ class KioskWindow(QMainWindow):
 
     @Slot(str, str)
     def _unlock(self, staff_no: str, pin: str) -> None:
+        from app.services.kiosk import AdminRefusedError  # after the first paint
+
         try:
             number = self._kiosk.admin_unlock(staff_no=staff_no, pin=pin)
         except AdminRefusedError as exc:
