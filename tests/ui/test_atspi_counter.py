@@ -3,17 +3,17 @@
 The counter program runs in its own process on Xvfb with Qt's AT-SPI bridge on, on a private session bus; Debian's
 Python walks each page's tree with pyatspi. Fails on an interactive node without a Chinese name, or a drop-down
 announced only by its current value. Each page's node count is printed (`-s`) and written to
-/tmp/atspi_counter_pages.txt.
+<tests.shots root>/atspi_counter_pages.txt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.atspi.session import AtspiSession, Driver, missing_tools, problems
+from tests.shots import shots_root
 
 PAGES = (
     "sign_in",
@@ -34,7 +34,7 @@ PAGES = (
     "citizen_levels",
     "citizen_reasons",
 )
-REPORT = Path("/tmp/atspi_counter_pages.txt")
+REPORT = shots_root() / "atspi_counter_pages.txt"
 
 
 @pytest.fixture(scope="module")

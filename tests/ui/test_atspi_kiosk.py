@@ -1,15 +1,15 @@
 """Every kiosk page as a screen reader (Orca) sees it, walked over AT-SPI on a real X screen (issue 12): each
 interactive node has a role, a Chinese name and can take the keyboard focus. Node counts go to
-/tmp/atspi_kiosk_pages.txt."""
+<tests.shots root>/atspi_kiosk_pages.txt."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.atspi.session import AtspiSession, Driver, interactive, missing_tools, problems
+from tests.shots import shots_root
 
 PAGES = (
     "home",
@@ -26,7 +26,7 @@ PAGES = (
     "idle_countdown",
     "home_elder",
 )
-REPORT = Path("/tmp/atspi_kiosk_pages.txt")
+REPORT = shots_root() / "atspi_kiosk_pages.txt"
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """一件事一次办 at the counter in the real window (offscreen): choose 新生儿出生一件事, enter the applicant once, answer
 once, mark the shared documents once, take in every member at once, print the one receipt, ask the one rating.
 
-Screenshots go to /tmp/bundle_shots/."""
+Screenshots go to tests.shots.shot_dir("bundle_shots")."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from app.domain.models import MaterialStatus
 from app.services.terminal import Terminal
 from tests import pii_samples
 from tests.integration.receipts_support import pdf_text, squash
+from tests.shots import shot_dir
 from tests.ui.test_intake_flow import open_window, sign_in, terminal_at, type_text
 
-SHOTS = Path("/tmp/bundle_shots")
+SHOTS = shot_dir("bundle_shots")
 
 
 def shot(widget: QWidget, name: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QRawFont
@@ -11,9 +9,10 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.config import Config
+from tests.shots import shot_dir
 from tests.ui.helpers import Counters, make_window
 
-SCREENSHOT = Path("/tmp/counter_window.png")
+SCREENSHOT = shot_dir("counter_window") / "counter_window.png"
 
 
 def test_window_shows_hall_window_and_terminal_in_chinese(

@@ -1,7 +1,7 @@
 """The counter's 向导式 guide in the real window (offscreen): one question per page, back a step, the exact list,
 printed as PDF and shown as a QR, a consultation rated, then intake with the answers carried over.
 
-Screenshots go to /tmp/guide_shots/."""
+Screenshots go to tests.shots.shot_dir("guide_shots")."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from pytestqt.qtbot import QtBot
 from app.domain.models import MaterialStatus
 from app.services.terminal import Terminal
 from tests.integration.receipts_support import decode_qr, pdf_text, squash
+from tests.shots import shot_dir
 from tests.ui.test_intake_flow import open_window, sign_in, terminal_at
 from ui.pages.guide_page import GuidePage
 
-SHOTS = Path("/tmp/guide_shots")
+SHOTS = shot_dir("guide_shots")
 GIFT = "210800070413000"  # 房屋所有权转移登记（赠与）
 
 

@@ -1,7 +1,7 @@
 """The clerk's day in the real counter window (offscreen): sign in, search `bdc`, pick an item, fill the applicant
 from the card simulator, mark materials, attach a scan, submit, see the number, find the case in today's list.
 
-Screenshots of each step go to /tmp/intake_shots/ (looked at by a person before release)."""
+Screenshots of each step go to tests.shots.shot_dir("intake_shots") (looked at by a person before release)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ from app.services.terminal import Terminal, open_terminal
 from tests import pii_samples
 from tests.integration.intake_support import STAFF_NO, STAFF_PIN
 from tests.integration.receipts_support import pdf_text, squash
+from tests.shots import shot_dir
 from ui.counter_window import CounterWindow
 from ui.pages.counter_flow import CounterFlow
 
-SHOTS = Path("/tmp/intake_shots")
+SHOTS = shot_dir("intake_shots")
 ITEM = "210882070405000"  # 不动产权证书补证
 
 

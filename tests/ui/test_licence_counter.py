@@ -1,6 +1,6 @@
 """电子证照 in the real counter window against the real platform on loopback (issue 18): the clerk reads the card,
 ticks the applicant's consent, presses 调取电子证照; the materials become 电子证照已调取 and the receipt says so.
-Screenshots go to /tmp/intake_shots/licence_*.png."""
+Screenshots go to tests.shots.shot_dir("intake_shots")/licence_*.png."""
 
 from __future__ import annotations
 

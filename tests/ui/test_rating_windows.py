@@ -317,4 +317,4 @@ def test_a_tap_after_another_rating_screen_answered_is_thanked_and_stores_nothin
     assert desk.rating.thanks_page.title.text() == "已评价，谢谢"
     assert [r.level for r in desk.store.ratings.for_case(case_no)] == [RatingLevel.VERY_SATISFIED]
     QApplication.processEvents()
-    desk.rating.grab().save("/tmp/rating_already_rated.png")
+    assert desk.rating.grab().save(str(tmp_path / "rating_already_rated.png"))

@@ -2,7 +2,7 @@
 
 What the clerk and the administrator see: the status-bar panel (online/offline, queue, last error in Chinese),
 the rejected-records dialog with retry, enrolment and key change from the 管理 menu, a prompt stop on close.
-Screenshots go to /tmp/sync_ui_shots/ (looked at by a person).
+Screenshots go to tests.shots.shot_dir("sync_ui_shots") (looked at by a person).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from app.services.intake import IntakeDraft
 from app.services.terminal import Clock, Terminal, open_terminal, utc_now
 from tests.integration.intake_support import ITEM_CODE, STAFF_NO, STAFF_PIN, fill_person, receive_all
 from tests.integration.sync.harness import Central, enrol, fast_settings, queue_events
+from tests.shots import shot_dir
 from ui.counter_window import CounterWindow
 from ui.sync_status_panel import SyncUi
 
-SHOTS = Path("/tmp/sync_ui_shots")
+SHOTS = shot_dir("sync_ui_shots")
 ADMIN_NO = "A0001"
 _CLOSED: list[Terminal] = []  # closed by the test itself; the fixture must not close them again
 

@@ -1,7 +1,7 @@
 """The receipt QR's pages on a citizen's phone (issue 21), in headless Chromium: progress `/c/` and rating `/r/` at
 320, 390 and 768 px and at 200 % text size — no sideways scrolling, every control at least 60 px tall, no reason
 broken inside a word, times on the hall's clock, an automated accessibility check (axe-core), a rating tapped with
-JavaScript off that reaches the supervisor page. Screenshots go to /tmp/citizen_shots/ (looked at).
+JavaScript off that reaches the supervisor page. Screenshots go to tests.shots.shot_dir("citizen_shots") (looked at).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import requests
 
 from central import devices
 from central.db import open_engine
+from tests.shots import shot_dir
 
 from .conftest import db_rows
 from .helpers import Client, Server, case_no, enrol, envelope, start_server
@@ -30,7 +31,7 @@ CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None, reason="Debian chromium and chromium-driver are not installed"
 )
-SHOTS = Path("/tmp/citizen_shots")
+SHOTS = shot_dir("citizen_shots")
 WIDTHS = (320, 390, 768)
 TEXT_ZOOMS = (1, 2)  # 100 % and 200 % text size (a phone's or WeChat's font-size setting)
 HALL_PHONE = "0417-2825800"

@@ -17,6 +17,7 @@ from app.paths import resolve_paths
 from app.sync.cli_handlers import EXIT_OK, enrol_command, sync_once_command
 from tests.integration.central.test_browser import CHROMEDRIVER, CHROMIUM, browser
 from tests.integration.test_sijian_report import DAY, EXPECTED, A, C, _assist, scripted_day
+from tests.shots import shot_dir
 
 from .harness import Central, central_source, open_terminal
 
@@ -81,4 +82,4 @@ def test_sijian_by_hall_and_month_on_the_supervisor_page(
     assert browser.find_element(By.ID, "online-filing").text
     browser.set_window_size(1400, 900)
     browser.execute_script("arguments[0].scrollIntoView()", chart)
-    browser.save_screenshot("/tmp/sijian_supervisor.png")  # looked at by a person
+    browser.save_screenshot(str(shot_dir("sijian") / "sijian_supervisor.png"))  # looked at by a person
