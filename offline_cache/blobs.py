@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.models import Attachment
@@ -33,6 +34,24 @@ _LOCK = threading.Lock()
 _IN_FLIGHT: dict[Path, int] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class StagedBlob:
+    """A scan file written durably whose index row is not committed yet (`Blobs.stage` → `Blobs.index`)."""
+
+    sha256: str
+    size: int
+    media_type: str
+    path: Path
+    written: bool  # False: an intact copy was already there (same content attached before)
+
+
+def _release(path: Path) -> None:
+    with _LOCK:
+        left = _IN_FLIGHT.pop(path) - 1
+        if left:
+            _IN_FLIGHT[path] = left
+
+
 def _aad(sha256: str) -> str:
     return aad("blobs", "content", sha256)
 
@@ -49,12 +68,20 @@ class Blobs:
 
     def put(self, data: bytes, *, filename: str, media_type: str) -> Attachment:
         """Store `data` (once per content) and index it; returns the reference a case material carries."""
+        return self.index(self.stage(data, media_type=media_type), filename=filename)
+
+    def stage(self, data: bytes, *, media_type: str) -> StagedBlob:
+        """The heavy half of `put`: hash, encrypt and durably write the file (file and folder fsynced, issue 22).
+
+        Touches no SQLite connection, so it may run on a worker thread (issue 13); `index` then commits the row on
+        the connection's own thread. Until `index` runs the file counts as being stored: the purge leaves it alone.
+        """
         sha = hashlib.sha256(data).hexdigest()
         path = self.path(sha)
         with _LOCK:
             _IN_FLIGHT[path] = _IN_FLIGHT.get(path, 0) + 1
+        written = False
         try:
-            written = False
             if not self._intact(path, sha):
                 try:
                     self._write(path, self._s.cipher.encrypt(data, _aad(sha)))
@@ -63,24 +90,28 @@ class Blobs:
                         "无法保存附件文件（磁盘已满或无写入权限），本次未保存。", code="blob_write"
                     ) from exc
                 written = True
-            # The file (and its folder entry) is durable before the row that points at it commits.
+        except BaseException:
+            _release(path)
+            raise
+        return StagedBlob(sha256=sha, size=len(data), media_type=media_type, path=path, written=written)
+
+    def index(self, staged: StagedBlob, *, filename: str) -> Attachment:
+        """Commit the row of a staged file (the file is already durable); a failure removes a file it wrote."""
+        try:
             try:
                 with self._s.write() as conn:
                     conn.execute(
                         "INSERT INTO attachments (sha256, size, media_type, created_at) VALUES (?, ?, ?, ?)"
                         " ON CONFLICT (sha256) DO UPDATE SET purged_at = NULL",
-                        (sha, len(data), media_type, self._s.now()),
+                        (staged.sha256, staged.size, staged.media_type, self._s.now()),
                     )
             except StoreError:
-                if written:  # no row will point at it (disk full, busy): do not leave an orphan behind
-                    path.unlink(missing_ok=True)
+                if staged.written:  # no row will point at it (disk full, busy): do not leave an orphan behind
+                    staged.path.unlink(missing_ok=True)
                 raise
         finally:
-            with _LOCK:
-                left = _IN_FLIGHT.pop(path) - 1
-                if left:
-                    _IN_FLIGHT[path] = left
-        return Attachment(sha256=sha, filename=filename, media_type=media_type, size=len(data))
+            _release(staged.path)
+        return Attachment(sha256=staged.sha256, filename=filename, media_type=staged.media_type, size=staged.size)
 
     def read(self, sha256: str) -> bytes:
         """The clear bytes, checked against their hash; a damaged or missing file is a StoreError."""

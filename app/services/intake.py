@@ -10,9 +10,11 @@ sign-out restores it at that clerk's next sign-in (`recovered_draft`) — and to
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -44,6 +46,7 @@ from app.services.intake_form import (
     new_draft,
     refresh_applicability,
 )
+from app.services.scan_jobs import AttachJob, AttachOutcome, run_job
 from app.sync.credentials import NOT_ENROLLED_ZH
 from offline_cache import Store, StoreError
 from offline_cache.purge import InUse
@@ -64,6 +67,10 @@ def draft_key(staff_no: str) -> str:
 
 
 AUTOSAVE_DELAY_MS = 400
+#: How long closing, signing out or discarding waits for a scan still being saved (a 20 MB scan takes < 1 s).
+ATTACH_WAIT_S = 30.0
+#: Submit while a scan of the draft is still being saved (the button waits; Ctrl+Enter is refused with this).
+ATTACH_IN_FLIGHT_ZH = "正在保存扫描件，请等保存完成后再提交。"
 
 
 def _utc_now() -> dt.datetime:
@@ -104,6 +111,8 @@ class IntakeService(QObject):
         draft_saved(str): the draft was autosaved; the argument is its draft id.
         draft_save_failed(str): autosave failed (disk full …); the argument is the message for the clerk.
         identity_changed(str): `identity_problem` changed (enrolment); the problem, or "" when intake may go on.
+        attach_finished(object): a scan started with `start_attach_file`/`start_attach_scan` finished; its
+            `AttachOutcome` (on the draft, or why not in Chinese).
     """
 
     case_submitted = Signal(object)
@@ -111,6 +120,8 @@ class IntakeService(QObject):
     identity_changed = Signal(str)
     draft_saved = Signal(str)
     draft_save_failed = Signal(str)
+    attach_finished = Signal(object)
+    _attach_reported = Signal()  # emitted by a scan worker; queued to this object's (the GUI) thread
 
     def __init__(
         self,
@@ -141,6 +152,8 @@ class IntakeService(QObject):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._save_pending)
+        self._attach_jobs: list[AttachJob] = []
+        self._attach_reported.connect(self._collect_attachments)
         self._usage: Counter[str] = Counter(stored.case.item_code for stored in store.cases.list_recent(limit=500))
 
     # --- items ---------------------------------------------------------------------------------------------
@@ -243,8 +256,11 @@ class IntakeService(QObject):
     def flush_draft(self) -> None:
         """Write a pending autosave now (sign-out, window close, before submit).
 
-        Also retries an autosave that failed (disk full, database busy): its draft is still pending.
+        Scans being saved are finished first (a bounded wait), so that closing or signing out during an attach
+        loses no scan. Also retries an autosave that failed (disk full, database busy): its draft is still pending.
         """
+        if not self.finish_attachments(ATTACH_WAIT_S):
+            log.warning("a scan was still being saved after %.0f s; it is not on the draft", ATTACH_WAIT_S)
         self._autosave.stop()
         self._save_pending()
 
@@ -357,6 +373,66 @@ class IntakeService(QObject):
         media_type = check_content(data)
         return self._attach(draft, material_code, data, display_filename(filename, media_type), media_type)
 
+    def start_attach_file(self, *, draft: IntakeDraft, material_code: str, path: Path) -> None:
+        """Like `attach_file`, but the file is read, checked, encrypted and written on a worker thread; the result
+        comes as `attach_finished`. Raises AttachmentError at once for a material the draft does not have."""
+        self._start_attach(draft, material_code, path.name, lambda: read_checked(path))
+
+    def start_attach_scan(self, *, draft: IntakeDraft, material_code: str, data: bytes, filename: str) -> None:
+        """Like `attach_scan`, on a worker thread (see `start_attach_file`)."""
+        self._start_attach(draft, material_code, filename, lambda: (data, check_content(data)))
+
+    def attaching(self, draft: IntakeDraft | None = None) -> bool:
+        """Whether a scan (of this draft's, or of any) is still being saved."""
+        return any(draft is None or job.draft.draft_id == draft.draft_id for job in self._attach_jobs)
+
+    def finish_attachments(self, timeout: float) -> bool:
+        """Wait (bounded) for the scans being saved and put them on their drafts now, on this thread. False when
+        one is still running after `timeout` seconds (it is then not on the draft; its file goes as an orphan)."""
+        for job in list(self._attach_jobs):
+            if job.thread is not None:
+                job.thread.join(timeout)
+        self._collect_attachments()
+        return not self._attach_jobs
+
+    def _start_attach(self, draft: IntakeDraft, code: str, name: str, load: Callable[[], tuple[bytes, str]]) -> None:
+        if draft.material(code) is None:
+            raise AttachmentError("该事项没有这项材料", code="no_material")
+        job = AttachJob(draft=draft, material_code=code, name=name, load=load)
+        blobs = self._store.blobs
+        report = self._attach_reported.emit
+        job.thread = threading.Thread(target=run_job, args=(job, blobs, report), name="scan-attach", daemon=False)
+        self._attach_jobs.append(job)
+        job.thread.start()
+
+    @Slot()
+    def _collect_attachments(self) -> None:
+        for job in [j for j in self._attach_jobs if j.done.is_set()]:
+            self._attach_jobs.remove(job)
+            outcome = self._finish_attach(job)
+            with contextlib.suppress(RuntimeError):  # closed meanwhile
+                self.attach_finished.emit(outcome)
+
+    def _finish_attach(self, job: AttachJob) -> AttachOutcome:
+        """On the GUI thread: commit the staged file's row and put the scan on the draft (the open one if the
+        clerk changed the item meanwhile: same draft id, new object)."""
+        draft = self._open if self._open is not None and self._open.draft_id == job.draft.draft_id else job.draft
+        done = AttachOutcome(draft_id=draft.draft_id, material_code=job.material_code)
+        if job.error is not None or job.staged is None:
+            code, message = job.error or ("failed", "保存扫描件时出错，本次未保存，请重试。")
+            (log.info if job.refused else log.warning)("attachment to draft %s not saved: %s", draft.draft_id, code)
+            return dataclasses.replace(done, code=code, message=message)
+        try:
+            attachment = self._store.blobs.index(job.staged, filename=job.filename)
+        except StoreError as exc:
+            log.warning("attachment to draft %s not indexed: %s", draft.draft_id, exc.code)
+            return dataclasses.replace(done, code=exc.code, message=exc.message)
+        material = draft.material(job.material_code)
+        if material is None:  # the item changed to one without this material while the scan was saved
+            return dataclasses.replace(done, code="no_material", message="该事项没有这项材料")
+        self._add_attachment(draft, material.code, attachment)
+        return dataclasses.replace(done, attachment=attachment)
+
     def remove_attachment(self, *, draft: IntakeDraft, material_code: str, sha256: str) -> None:
         material = draft.material(material_code)
         if material is not None:
@@ -371,17 +447,22 @@ class IntakeService(QObject):
             attachment = self._store.blobs.put(data, filename=filename, media_type=media_type)
         except StoreError as exc:
             raise UserFacingError(exc.message, detail=exc.code) from exc
+        self._add_attachment(draft, code, attachment)
+        return attachment
+
+    def _add_attachment(self, draft: IntakeDraft, code: str, attachment: Attachment) -> None:
+        material = draft.material(code)
+        assert material is not None
         if all(a.sha256 != attachment.sha256 for a in material.attachments):
             material.attachments.append(attachment)
         log.info(
             "attachment %s (%s, %d bytes) added to draft %s",
             attachment.sha256[:12],
-            media_type,
+            attachment.media_type,
             attachment.size,
             draft.draft_id,
         )
         self.autosave(draft=draft)
-        return attachment
 
     def _drop_lost_scans(self, draft: IntakeDraft) -> list[FieldError]:
         """Scans whose file is gone or damaged (a purge, a power cut) leave the draft, and the clerk is asked to
@@ -426,6 +507,8 @@ class IntakeService(QObject):
         receipt step adds the 一次性告知书; with `Decision.REFUSE` the case is recorded as 不予收件.
         """
         self._check_identity()
+        if self.attaching(draft):  # the scan must be on the case: it waits until the scan is saved
+            raise UserFacingError(ATTACH_IN_FLIGHT_ZH, detail="attach_in_flight")
         checked = self.check(draft=draft)
         errors = list(checked) if isinstance(checked, list) else []
         reason, reason_error = self._refusal_reason(decision, refusal_reason)

@@ -522,6 +522,10 @@
         <translation>正在调取电子证照……（如需要，可同时收取纸质材料）</translation>
     </message>
     <message>
+        <source>Waiting for the scan to be saved</source>
+        <translation>正在保存扫描件，保存完成后才能提交</translation>
+    </message>
+    <message>
         <source>Draft not saved: {reason}</source>
         <translation>草稿未能保存：{reason}</translation>
     </message>
@@ -640,6 +644,10 @@
     <message>
         <source>E-licence fetched</source>
         <translation>电子证照已调取</translation>
+    </message>
+    <message>
+        <source>Saving scan…</source>
+        <translation>正在保存扫描件…</translation>
     </message>
     <message>
         <source>E-licence fetched: {number} (no paper, no scan)</source>

@@ -31,6 +31,7 @@ from app.services.intake import Decision, IntakeService, SubmitRefusedError
 from app.services.intake_form import FieldError, IntakeDraft, applies
 from app.services.licences import LicenceLookup, LicenceService
 from app.services.licences import apply as apply_licences
+from app.services.scan_jobs import AttachOutcome
 from app.services.staff import StaffService
 from ui.pages.applicant_form import ApplicantForm
 from ui.pages.delivery_panel import DeliveryPanel
@@ -126,6 +127,7 @@ class IntakeFormPage(QWidget):
         devices.page_scanned.connect(self._on_page)
         devices.scan_failed.connect(self._on_scan_failed)
         intake.draft_save_failed.connect(self._on_save_failed)
+        intake.attach_finished.connect(self._on_attach_finished)
 
     def _decision_box(self, parent: QWidget) -> QWidget:
         box = QWidget(parent)
@@ -175,6 +177,10 @@ class IntakeFormPage(QWidget):
         self.reason.clear()
         self.errors.hide()
         self.draft = draft
+        if not self._intake.attaching(draft):  # no row of this draft is being saved (rows are reused)
+            for row in self.materials.rows.values():
+                row.reset_saving(draft.material(row.code))
+        self._show_attaching()
         self._update_missing()
         self._set_tab_order()
         first = self.applicant.field("applicant.name")
@@ -308,9 +314,10 @@ class IntakeFormPage(QWidget):
     def _on_page(self, data: bytes, filename: str) -> None:
         if self.draft is None or not self._scan_target:
             return
+        code = self._scan_target
         self._attach(
-            self._scan_target,
-            lambda d: self._intake.attach_scan(draft=d, material_code=self._scan_target, data=data, filename=filename),
+            code,
+            lambda d: self._intake.start_attach_scan(draft=d, material_code=code, data=data, filename=filename),
         )
 
     @Slot(str, str)
@@ -318,8 +325,9 @@ class IntakeFormPage(QWidget):
         self.attach_file(code, Path(path))
 
     def attach_file(self, code: str, path: Path) -> None:
-        """Attach a file to a material (the file dialog's result; tests call it directly)."""
-        self._attach(code, lambda d: self._intake.attach_file(draft=d, material_code=code, path=path))
+        """Attach a file to a material (the file dialog's result; tests call it directly). The scan is saved on
+        the intake service's worker; the row says 正在保存扫描件… until `attach_finished` comes."""
+        self._attach(code, lambda d: self._intake.start_attach_file(draft=d, material_code=code, path=path))
 
     def _attach(self, code: str, action: object) -> None:
         draft = self.draft
@@ -330,10 +338,33 @@ class IntakeFormPage(QWidget):
         except (AttachmentError, UserFacingError) as exc:
             self._row_message(code, exc.message)
             return
-        self._row_message(code, None)
-        material = draft.material(code)
-        if material is not None:
-            self.materials.rows[code].show_attachments(material)
+        row = self.materials.rows.get(code)
+        if row is not None:
+            row.set_saving(True)
+        self._show_attaching()
+
+    @Slot(object)
+    def _on_attach_finished(self, outcome: object) -> None:
+        if not isinstance(outcome, AttachOutcome):
+            return
+        draft = self.draft
+        if draft is None or outcome.draft_id != draft.draft_id:
+            self._show_attaching()
+            return  # a form that has moved on (submitted, discarded, signed out)
+        row = self.materials.rows.get(outcome.material_code)
+        if row is not None and row.saving:
+            row.set_saving(False)
+        self._row_message(outcome.material_code, outcome.message or None)
+        material = draft.material(outcome.material_code)
+        if row is not None and material is not None:
+            row.show_attachments(material)
+        self._show_attaching()
+
+    def _show_attaching(self) -> None:
+        """Submit waits while a scan of this draft is being saved (it must be on the case)."""
+        attaching = self.draft is not None and self._intake.attaching(self.draft)
+        self.submit_button.setEnabled(not attaching)
+        self.submit_button.setToolTip(self.tr("Waiting for the scan to be saved") if attaching else "")
 
     def _row_message(self, code: str, message: str | None) -> None:
         """A scan problem shows under the material it was for (the panel's line when the row is gone)."""

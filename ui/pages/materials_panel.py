@@ -43,6 +43,7 @@ class MaterialRow(QWidget):
         self.code = req.code
         self.setObjectName(f"material_{req.code}")
         self._material: MaterialInput | None = None
+        self._saving = 0  # scans of this material being saved on the intake service's worker
         self.licence_type = req.licence_type
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 4, 0, 4)
@@ -120,7 +121,35 @@ class MaterialRow(QWidget):
         self._enable(material.status)
         self._material = material
 
+    def set_saving(self, saving: bool) -> None:
+        """A scan of this material is being saved (read, checked, encrypted, written): say so, and take no
+        second one meanwhile; the rest of the form stays usable."""
+        self._saving = max(0, self._saving + (1 if saving else -1))
+        busy = self._saving > 0
+        self.attach.setEnabled(not busy and self.status.currentData() != MaterialStatus.E_LICENCE.value)
+        self.scan.setEnabled(self.attach.isEnabled())
+        if busy:
+            self.show_error(None)
+            self.attachments.setText(self.tr("Saving scan…"))
+            self.attachments.setVisible(True)
+        elif self._material is not None:
+            self.show_attachments(self._material)
+
+    def reset_saving(self, material: MaterialInput | None) -> None:
+        """Nothing of this row is being saved (a new draft was loaded into reused rows)."""
+        if self._saving:
+            self._saving = 1
+            self.set_saving(False)
+            if material is not None:
+                self.show_attachments(material)
+
+    @property
+    def saving(self) -> bool:
+        return self._saving > 0
+
     def show_attachments(self, material: MaterialInput) -> None:
+        if self._saving:
+            return  # the saving line stays until the scan is saved
         if material.status is MaterialStatus.E_LICENCE:
             self.attachments.setText(
                 self.tr("E-licence fetched: {number} (no paper, no scan)").format(number=material.licence_no)
@@ -140,8 +169,8 @@ class MaterialRow(QWidget):
         self.count.setEnabled(received)
         self.note.setEnabled(status is MaterialStatus.MISSING)
         paperless = status is MaterialStatus.E_LICENCE
-        self.attach.setEnabled(not paperless)
-        self.scan.setEnabled(not paperless)
+        self.attach.setEnabled(not paperless and not self._saving)
+        self.scan.setEnabled(not paperless and not self._saving)
 
     @Slot(int)
     def _on_status(self, _index: int) -> None:
