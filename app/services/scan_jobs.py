@@ -9,6 +9,7 @@ thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -71,4 +72,5 @@ def run_job(job: AttachJob, blobs: Blobs, report: Callable[[], None]) -> None:
         job.error = ("failed", FAILED_ZH)
     finally:
         job.done.set()
-        report()
+        with contextlib.suppress(RuntimeError):  # "Internal C++ object already deleted": closed meanwhile
+            report()
