@@ -242,6 +242,8 @@ def _error(status: int, error: str, message: str | None = None, headers: dict[st
 
 #: What `/healthz` lists in `features` (SYNC_PROTOCOL.md "Revisions": a terminal sends gzip only when listed).
 FEATURES = ("gzip", "assist")
+#: Features left out of `/healthz` (comma-separated), e.g. to stage a rollout or to test an older platform.
+HIDE_FEATURES_ENV = "TB_CENTRAL_HIDE_FEATURES"
 
 
 def _inflate(body: bytes, limit: int) -> bytes:
@@ -356,7 +358,9 @@ def healthz(state: StateDep) -> Any:
     except Exception:
         log.exception("health check: database unavailable")
         return _error(503, "database_unavailable", headers={"Retry-After": "5"})
-    return {"status": "ok", "schema_version": migrations.LATEST, "instance_id": instance, "features": list(FEATURES)}
+    hidden = {f.strip() for f in os.environ.get(HIDE_FEATURES_ENV, "").split(",")}
+    features = [f for f in FEATURES if f not in hidden]
+    return {"status": "ok", "schema_version": migrations.LATEST, "instance_id": instance, "features": features}
 
 
 @router.post(

@@ -150,6 +150,16 @@ def _opt_time(text: str | None) -> dt.datetime | None:
     return parse_iso(text) if text else None
 
 
+def _held(kinds: Sequence[str]) -> tuple[str, list[Any]]:
+    """SQL true for a row of one of `kinds`, or depending on a pending row of one of them."""
+    marks = ", ".join("?" * len(kinds))
+    sql = (
+        f"(kind IN ({marks}) OR coalesce(depends_on IN"
+        f" (SELECT o.record_id FROM outbox o WHERE o.state = 'pending' AND o.kind IN ({marks})), 0))"
+    )
+    return sql, [*kinds, *kinds]
+
+
 class Outbox:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -228,14 +238,20 @@ class Outbox:
         *,
         due_at: dt.datetime | None = None,
         horizon: dt.timedelta | None = None,
+        hold_kinds: Sequence[str] = (),
     ) -> list[OutboxEntry]:
         """Pending entries in terminal_seq order, at most `limit` and about `max_bytes` of envelopes.
 
         The first entry is always included so that one large record cannot stall the queue. With `due_at`,
-        entries rescheduled to a later time are skipped (see `_DUE` for what counts as due).
+        entries rescheduled to a later time are skipped (see `_DUE` for what counts as due). Entries of the
+        `hold_kinds` (a kind the platform does not take yet) and their dependants are left out: they stay pending.
         """
         sql = f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending'"
         params: list[Any] = []
+        if hold_kinds:
+            held, held_params = _held(hold_kinds)
+            sql += f" AND NOT {held}"
+            params += held_params
         if due_at is not None:
             sql += f" AND {_DUE}"
             params += _due_params(due_at, horizon)
@@ -251,15 +267,22 @@ class Outbox:
             entries.append(self._entry(row))
         return entries
 
-    def next_due_at(self, now: dt.datetime, horizon: dt.timedelta | None = None) -> dt.datetime | None:
-        """When the next pending entry falls due (`now` when one is due already); None when nothing is pending."""
+    def next_due_at(
+        self, now: dt.datetime, horizon: dt.timedelta | None = None, *, hold_kinds: Sequence[str] = ()
+    ) -> dt.datetime | None:
+        """When the next pending entry falls due (`now` when one is due already); None when nothing is pending
+        (entries of `hold_kinds` and their dependants not counted, as in `pending`)."""
         conn = self._s.conn
+        held, held_params = _held(hold_kinds) if hold_kinds else ("0", [])
         due = conn.execute(
-            f"SELECT 1 FROM outbox WHERE state = 'pending' AND {_DUE} LIMIT 1", _due_params(now, horizon)
+            f"SELECT 1 FROM outbox WHERE state = 'pending' AND NOT {held} AND {_DUE} LIMIT 1",
+            [*held_params, *_due_params(now, horizon)],
         )
         if due.fetchone() is not None:
             return now
-        row = conn.execute("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").fetchone()
+        row = conn.execute(
+            f"SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND NOT {held}", held_params
+        ).fetchone()
         return None if row[0] is None else parse_iso(row[0])
 
     def get(self, record_id: str) -> OutboxEntry | None:

@@ -309,6 +309,16 @@ class PlatformClient:
         self._features = frozenset(f for f in listed if isinstance(f, str))
         return dict(data)
 
+    def lists_feature(self, name: str, *, refresh: bool = False) -> bool:
+        """Whether the platform's `/healthz` lists `name` (asked once, or again with `refresh`); False when the
+        platform cannot be asked now."""
+        if self._features is None or refresh:
+            try:
+                self.health()
+            except PlatformError:
+                return False
+        return self._features is not None and name in self._features
+
     def _gzip_allowed(self) -> bool:
         if not self.compress:
             return False

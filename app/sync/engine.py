@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain import hall_time
 from app.domain.models import CaseState
-from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, ResultStatus
+from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, RecordKind, ResultStatus
 from app.sync import state as meta
 from app.sync.backoff import full_jitter
 from app.sync.credentials import CredentialsError
@@ -68,6 +68,8 @@ RESTORE_CURSOR_GONE = "cursor_gone"  # the updates cursor is ahead of (or older 
 RESTORE_COUNT_BELOW_SENT = "count_below_sent"  # the platform holds fewer of our records than we sent
 RESTORE_INSTANCE_CHANGED = "instance_changed"  # the platform's instance id changed (marked as restored)
 SERVER_ERROR_PERSISTENT = "server_error_persistent"
+#: The `/healthz` feature of a platform that takes `assist` records (帮办, issue 18).
+FEATURE_ASSIST = "assist"
 _RETRY_LATER_RE = re.compile(r"^retry_later:(?P<code>[^@]*)@(?P<since>\S+)$")
 
 
@@ -193,6 +195,8 @@ class SyncEngine:
         self._last_pull = -1e18
         #: Why the platform looks restored from a backup (issue 20): reconcile in this pass. None when not.
         self._restore_reason: str | None = None
+        self._held: tuple[str, ...] = ()  # record kinds the platform does not take yet (waiting, not dead)
+        self._features_at: float | None = None  # monotonic time the platform's features were last asked
         self.attempt_log: list[float] = []  # monotonic time of each batch POST (for tests and the bench)
         if client is not None:
             offset = meta.get(store, meta.CLOCK_OFFSET)
@@ -328,7 +332,7 @@ class SyncEngine:
         while True:
             step = self.step()
             report.merge(step.report)
-            if step.done and wait_scheduled and self.store.outbox.depth():
+            if step.done and wait_scheduled and self._waiting():
                 step = StepResult(wait=max(self._next_due_in(), 0.001))
             elif step.done or step.report.blocked is not None:
                 return report
@@ -358,9 +362,7 @@ class SyncEngine:
         wait = self._backoff.not_before - self._mono()
         if wait > 0:
             return StepResult(wait=wait)
-        entries = self.store.outbox.pending(
-            self._limit, self.settings.batch_bytes, due_at=self._clock(), horizon=self._horizon()
-        )
+        entries = self._pending()
         if not entries:
             # Nothing to send. Offline stays offline until a pull reaches the platform again (cycle()).
             if self._state not in BLOCKED_STATES and not (self._state is SyncState.OFFLINE and self._online is False):
@@ -369,6 +371,31 @@ class SyncEngine:
         if self._state not in BLOCKED_STATES:
             self._set_state(SyncState.SYNCING)
         return self._send(_isolate_suspects(entries, self._suspects))
+
+    def _pending(self) -> list[OutboxEntry]:
+        """The next batch. `assist` records (and their dependants) go only to a platform whose `/healthz` lists the
+        `assist` feature; otherwise they wait in the queue, pending (docs/decisions.md)."""
+        outbox, now = self.store.outbox, self._clock()
+        entries = outbox.pending(self._limit, self.settings.batch_bytes, due_at=now, horizon=self._horizon())
+        self._held = ()
+        if any(e.kind is RecordKind.ASSIST for e in entries) and not self._platform_lists(FEATURE_ASSIST):
+            self._held = (RecordKind.ASSIST.value,)
+            entries = outbox.pending(
+                self._limit, self.settings.batch_bytes, due_at=now, horizon=self._horizon(), hold_kinds=self._held
+            )
+        return entries
+
+    def _platform_lists(self, feature: str) -> bool:
+        """Whether the platform lists `feature`: asked on first need and again after `pull_interval_s`."""
+        assert self.client is not None
+        mono = self._mono()
+        known = self._features_at is not None and mono - self._features_at < self.settings.pull_interval_s
+        listed = self.client.lists_feature(feature, refresh=not known)
+        if not known:
+            self._features_at = mono
+            if not listed:
+                log.info("the platform does not list the %r feature: those records wait in the queue", feature)
+        return listed
 
     def _send(self, entries: list[OutboxEntry]) -> StepResult:
         assert self.client is not None
@@ -1031,9 +1058,13 @@ class SyncEngine:
         """No delay this engine sets is longer: a scheduled time further ahead came from a clock that was fast."""
         return dt.timedelta(seconds=self.settings.backoff_cap_s) + dt.timedelta(minutes=5)
 
+    def _waiting(self) -> bool:
+        """Records pending that a later step will send (records of a held kind wait for the platform instead)."""
+        return self.store.outbox.next_due_at(self._clock(), self._horizon(), hold_kinds=self._held) is not None
+
     def _next_due_in(self) -> float:
         now = self._clock()
-        due = self.store.outbox.next_due_at(now, self._horizon())
+        due = self.store.outbox.next_due_at(now, self._horizon(), hold_kinds=self._held)
         idle = self.settings.idle_poll_s
         if due is None:
             return idle

@@ -19,12 +19,14 @@ from app.paths import resolve_paths
 from app.services.assist import assist_command
 from app.services.ratings import RatingRefusedError
 from app.sync.cli_handlers import EXIT_OK, enrol_command, sync_once_command
+from app.sync.credentials import CredentialStore
+from offline_cache import Store
 from offline_cache.samples import sample_case
 from tests import pii_samples
 from tests.integration.rating_support import Clock as RatingClock
 from tests.integration.rating_support import make_service as make_ratings
 
-from .harness import Central, central_source, open_terminal
+from .harness import Central, central_source, fast_settings, make_engine, open_terminal
 
 PASSWORD = "correct horse battery"
 STAFF_NO = "S0042"
@@ -115,3 +117,49 @@ def test_assist_records_sync_as_their_own_kind_and_count_online(
     # 2 filed online, 1 unfinished, 1 paper case: 网上实办率 = 2 / (2 + 1).
     assert "<td>2</td><td>1</td><td>0</td><td>1</td><td>66.7%</td>" in section
     assert pii_samples.ID_NUMBER not in page
+
+
+def test_assist_records_wait_for_a_platform_that_lists_the_feature(
+    qapp: QApplication, tmp_path: Path, isolated_state: Path
+) -> None:
+    # A platform whose /healthz does not list "assist" (an older one): the 帮办 records wait in the queue, pending
+    # (not dead letters), while the counter's cases go; once the platform lists the feature they go too.
+    home = tmp_path / "older-central"
+    home.mkdir()
+    central = Central(home, extra_env={"TB_CENTRAL_HIDE_FEATURES": "assist"}).start()
+    try:
+        assert "assist" not in requests.get(central.url + "/healthz", timeout=5).json()["features"]
+        config, paths = Config(), resolve_paths()
+        out, err = io.StringIO(), io.StringIO()
+        code = central.enrol_code()
+        assert enrol_command(config=config, paths=paths, url=central.url, code=code, out=out, err=err) == 0
+        with open_terminal(paths.data_dir) as store:
+            store.staff.add(staff_no=STAFF_NO, display_name="王晓", pin="246810", actor="test")
+        file = isolated_state / "assists.json"
+        file.write_text(json.dumps(_records()[:2], ensure_ascii=False), encoding="utf-8")
+        assert assist_command(config=config, paths=paths, json_file=file, json_output=True, out=io.StringIO()) == 0
+        creds = CredentialStore(paths.data_dir).load()
+        with open_terminal(paths.data_dir) as store:
+            case_id = store.save_case(sample_case(), actor=STAFF_NO).case.record_id  # queued after the 帮办
+            engine = make_engine(store, creds, central.url, settings=fast_settings(pull_interval_s=0.0))
+            report = engine.drain(wait_scheduled=True, max_seconds=30)
+            states = {kind: state for kind, state in _states(store)}
+            assert report.sent == 1 and report.dead == 0
+            assert states == {"case": "sent", "assist": "pending"}
+            assert central.rows("SELECT count(*) FROM assists") == [(0,)]
+            assert engine.status().queue_depth == 2  # still in the queue, shown as waiting
+
+            central.stop()  # the platform is upgraded: it now lists the feature
+            central.extra_env = {}
+            central.start()
+            report = engine.drain(wait_scheduled=True, max_seconds=30)
+            assert report.sent == 2 and report.dead == 0
+            assert {state for _kind, state in _states(store)} == {"sent"}
+        assert central.rows("SELECT count(*) FROM assists") == [(2,)]
+        assert case_id in {r[0] for r in central.rows("SELECT record_id FROM records WHERE kind = 'case'")}
+    finally:
+        central.stop()
+
+
+def _states(store: Store) -> list[tuple[str, str]]:
+    return [(str(k), str(s)) for k, s in store.db.conn.execute("SELECT kind, state FROM outbox").fetchall()]
