@@ -116,11 +116,9 @@ def test_row1_client_killed_during_saves_loses_nothing_it_acknowledged(central: 
     ledger: list[str] = []
     db = terminal.data_dir / "terminal.sqlite3"
     for _ in range(KILL_LOOPS):
-        started = time.monotonic()
         proc = _spawn(terminal.data_dir, "save", "1000")
         try:
-            _wait_line(proc, "READY")
-            assert time.monotonic() - started < 3  # restart (open, check, migrate) under 3 s
+            _wait_line(proc, "READY")  # restarted: open, check, migrate (its speed: bench/startup.py, bench/store.py)
             time.sleep(rng.uniform(0.0, 0.05))
         finally:
             out = _finish(proc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -136,10 +135,8 @@ def test_stop_mid_backlog_is_prompt_and_a_restart_finishes_exactly_once(
     qtbot.wait_until(
         lambda: service.status is not None and 0 < service.status.queue_depth < 6000, timeout=15000
     )  # progress is reported while draining, not only at the end
-    started = time.monotonic()
-    assert service.stop()
-    assert time.monotonic() - started < 5
-    assert 0 < terminal.store.outbox.depth() < 6000  # stopped part-way, between batches
+    assert service.stop()  # the thread ended (False if not within STOP_TIMEOUT_MS, its own wait limit)
+    assert 0 < terminal.store.outbox.depth() < 6000  # stopped part-way, between batches: not after the backlog
     assert set(local_states(terminal.store).values()) <= {"pending", "sent"}
 
     again = _service()
