@@ -1,10 +1,10 @@
-"""A bounded monkey: 5,000 random taps and keys (or 120 s, whichever comes first) never crash the kiosk, never
-leave its window and never show a traceback or the error page."""
+"""A bounded monkey: 5,000 random taps and keys (a seeded sequence, always all of it: no time budget, so a busy
+machine runs the same events, only slower) never crash the kiosk, never leave its window and never show a
+traceback or the error page."""
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from tests.ui.kiosk.support import Kiosk, kiosk_at, open_kiosk_terminal, save_ca
 from ui.app import install_error_handling
 
 EVENTS = 5000
-TIME_BOUND_SECONDS = 120.0
 KEYS = [
     *"0123456789Xxabcdefghijklmnopqrstuvwxyz",
     Qt.Key.Key_Tab,
@@ -50,11 +49,8 @@ def test_monkey(gui_app: QApplication, qtbot: QtBot, terminal: Terminal, size: t
         reports: list[object] = []
         router.error_reported.connect(reports.append)
         pages_seen: set[str] = set()
-        started = time.monotonic()
         try:
             for n in range(EVENTS):
-                if time.monotonic() - started > TIME_BOUND_SECONDS:
-                    break
                 _one_event(kiosk, rng)
                 if n % 250 == 0:
                     kiosk.mono.advance(rng.choice([1, 5, 30, 200]))
