@@ -45,7 +45,7 @@ def test_a_terminal_left_running_purges_personal_data_past_retention(qtbot: QtBo
         clock.advance(days=config.retention_days + 1)
         timer = terminal.retention.timer
         assert timer.isActive() and timer.interval() <= 24 * 3600 * 1000  # at least daily
-        with qtbot.wait_signal(terminal.retention.purged, timeout=1000):
+        with qtbot.wait_signal(terminal.retention.purged, timeout=30_000):
             timer.timeout.emit()  # the day's run comes round
         stored = terminal.store.cases.get(saved.record_id)
         assert stored is not None and stored.purged and stored.case.applicant.name == ""
