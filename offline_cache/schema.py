@@ -406,6 +406,28 @@ def _m0008_online_assists(db: Db) -> None:
     _allow_outbox_kind(db, "assist")
 
 
+@migrations(name="0009_licence_checks")
+def _m0009_licence_checks(db: Db) -> None:
+    # Issue 18: declared e-licence numbers stored unverified (platform unreachable), checked on sync; a failed
+    # check is the clerk's follow-up.
+    _run(
+        db,
+        (
+            """CREATE TABLE licence_checks (
+                case_record_id TEXT NOT NULL REFERENCES cases (record_id) ON DELETE CASCADE,
+                material_code TEXT NOT NULL,
+                licence_type TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('unverified', 'verified', 'failed')),
+                reason TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                checked_at TEXT,
+                PRIMARY KEY (case_record_id, material_code)
+            )""",
+            "CREATE INDEX licence_checks_state ON licence_checks (state)",
+        ),
+    )
+
+
 def _allow_outbox_kind(db: Db, kind: str) -> None:
     """Widen the outbox's CHECK on `kind` to one more record kind, in place.
 
@@ -439,6 +461,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0006_print_queue",
     "0007_material_licence_no",
     "0008_online_assists",
+    "0009_licence_checks",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

@@ -24,6 +24,7 @@ from offline_cache.crypto import FieldCipher
 from offline_cache.drafts import Drafts
 from offline_cache.errors import RatingAlreadyRecordedError, StoreError, from_sqlite
 from offline_cache.keys import KeyProvider, default_key_provider
+from offline_cache.licence_checks import LicenceChecks
 from offline_cache.numbering import CaseNumberFactory
 from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueueRepository
@@ -119,6 +120,7 @@ class Store:
         self.staff = StaffRepository(session)
         self.print_queue = PrintQueueRepository(session)
         self.case_events = CaseEvents(session, self.outbox)
+        self.licence_checks = LicenceChecks(session)
 
     @property
     def db(self) -> sqlite_utils.Database:

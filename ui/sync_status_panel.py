@@ -145,6 +145,7 @@ class SyncStatusPanel(QWidget):
             warnings.append(self.tr("This computer's clock is wrong; set the system time"))
         if status.case_no_taken:
             warnings.append(status.case_no_taken)
+        warnings.extend(status.licence_follow_ups)
         if status.last_error and (unconfirmed or status.state not in (SyncState.IDLE, SyncState.SYNCING)):
             warnings.append(status.last_error)
         self.warning_label.setText("；".join(dict.fromkeys(warnings)))

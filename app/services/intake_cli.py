@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from app.config import Config
 from app.domain.case_number import format_grouped
-from app.domain.models import Attachment, Bundle
+from app.domain.models import Attachment, Bundle, MaterialStatus
 from app.domain.scenarios import chosen_members
 from app.paths import AppPaths
 from app.services.attachments import AttachmentError, display_filename, read_checked
@@ -177,6 +177,8 @@ def _one(
     else:
         outcome.case_no = result.case.case_no
         outcome.state = result.case.state.value
+        if isinstance(licences, _LicenceChecker) and licences.unchecked:
+            _keep_unverified(store, result.case.record_id, draft, item, staff_no)
     return outcome
 
 
@@ -311,22 +313,40 @@ def take_in_bundle(
     return _one_bundle(record, 0, store=store, service=service, catalogue=catalogue, base=Path.cwd())
 
 
-def _licence_checker(config: Config, paths: AppPaths) -> LicenceCheck:
+class _LicenceChecker:
     """Declared `e_licence` materials are checked with the platform's licence library when it can be asked
-    (issue 18); offline they are stored unverified (logged, and counted in the command's log line)."""
-    made: list[Any] = []
+    (issue 18); offline they are stored unverified (logged) and the sync engine checks them later
+    (`SyncEngine.verify_licences`). `unchecked` says whether the last call could not ask the platform."""
 
-    def check(draft: IntakeDraft, item: Any, staff_no: str) -> list[FieldError]:
+    def __init__(self, config: Config, paths: AppPaths) -> None:
+        self._config, self._paths = config, paths
+        self._made: list[Any] = []
+        self.unchecked = False
+
+    def __call__(self, draft: IntakeDraft, item: Any, staff_no: str) -> list[FieldError]:
         from app.services.licences import check_declared, client_factory
 
-        if not made:
-            made.append(client_factory(config, paths)())
-        problems, checked = check_declared(made[0], draft, item, staff_no)
+        if not self._made:
+            self._made.append(client_factory(self._config, self._paths)())
+        problems, checked = check_declared(self._made[0], draft, item, staff_no)
+        self.unchecked = not checked
         if not checked:
             log.warning("scripted intake: declared e-licence numbers stored unverified (platform not reachable)")
         return [FieldError(path, "电子证照编号", reason) for path, reason in problems]
 
-    return check
+
+def _keep_unverified(store: Store, case_record_id: str, draft: IntakeDraft, item: Any, staff_no: str) -> None:
+    """The case's declared licences the platform could not check: checked on sync (`licence_checks`)."""
+    declared = [
+        (req.code, req.licence_type)
+        for req in item.materials
+        if req.licence_type
+        and (m := draft.material(req.code)) is not None
+        and m.status is MaterialStatus.E_LICENCE
+        and m.licence_no
+    ]
+    if declared:
+        store.licence_checks.add_unverified(case_record_id, declared, actor=staff_no or "intake")
 
 
 def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_output: bool, out: TextIO) -> int:
@@ -346,7 +366,7 @@ def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_out
             if service.identity_problem is not None:  # no record of the file is stored without an identity
                 log.warning("scripted intake refused: this terminal has no usable identity")
                 raise UserFacingError(service.identity_problem, detail="no_identity")
-            checker = _licence_checker(identity.config, paths)
+            checker = _LicenceChecker(identity.config, paths)
             for index, raw in enumerate(records):
                 if not isinstance(raw, dict):
                     outcomes.append(RecordOutcome(index, errors=[FieldError("record", "记录", "记录应为 JSON 对象")]))

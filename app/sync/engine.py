@@ -42,6 +42,7 @@ from app.sync.errors import (
 )
 from app.sync.status import BLOCKED_STATES, SyncState, SyncStatus
 from offline_cache import Store, StoreError, numbering
+from offline_cache.licence_checks import LicenceCheck
 from offline_cache.outbox import OutboxEntry
 from offline_cache.session import iso
 
@@ -236,6 +237,7 @@ class SyncEngine:
             case_no_taken=self._case_no_taken_notice(),
             last_reconcile_at=meta.get(self.store, meta.LAST_RECONCILE_AT),
             last_reconcile=_json_dict(meta.get(self.store, meta.LAST_RECONCILE)),
+            licence_follow_ups=tuple(c.follow_up_zh for c in self.store.licence_checks.follow_ups()),
         )
 
     def _case_no_taken_notice(self) -> str:
@@ -985,6 +987,63 @@ class SyncEngine:
                 log.error("credentials could not be saved; the key in use is kept in memory")
         self.update_credentials(creds)
 
+    # --- declared electronic licences stored unverified (issue 18) ---------------------------------------------
+
+    def verify_licences(self) -> int:
+        """Check the declared `e_licence` numbers scripted intake stored unverified (platform unreachable then),
+        with the platform's signed `:verify` under a `declared` consent. A number the library does not hold for the
+        applicant, of another type, or expired becomes the clerk's follow-up (`licence_checks`, shown on the sync
+        status panel); a passed one is marked verified. The case itself is uploaded as usual, in the same pass
+        (docs/decisions.md). Stops at the first network failure: the rest wait for the next pass. Returns how
+        many were checked. Logs record ids and material codes only, never a licence or ID number."""
+        if self.client is None:
+            return 0
+        checked = 0
+        for check in self.store.licence_checks.unverified():
+            try:
+                reason = self._licence_problem(check)
+            except TransientError as exc:
+                log.info("declared licences not checked now: %s", type(exc).__name__)
+                break
+            except PlatformError as exc:
+                log.warning("declared licence of %s not checked: %s", check.case_record_id, exc)
+                continue
+            if reason is None:  # the case is gone or has no holder number (purged): nothing to ask
+                continue
+            state = "failed" if reason else "verified"
+            self.store.licence_checks.mark(check.case_record_id, check.material_code, state, reason)
+            checked += 1
+            log.info("declared licence of case %s material %s: %s", check.case_record_id, check.material_code, state)
+        if checked and self._on_status is not None:
+            self._on_status(self.status())
+        return checked
+
+    def _licence_problem(self, check: LicenceCheck) -> str | None:
+        """Why the platform does not confirm this declared licence ("" when it does; None when it cannot be asked)."""
+        from app.sync.errors import LicenceRefusedError
+
+        assert self.client is not None
+        stored = self.store.cases.get(check.case_record_id)
+        applicant = stored.case.applicant if stored is not None else None
+        holder = str(getattr(applicant, "id_number", "") or getattr(applicant, "credit_code", "")).strip().upper()
+        if stored is None or not holder:
+            return None
+        case = stored.case
+        token = self.client.licence_consent(
+            holder_id=holder, case_ref=case.case_no, staff_no=case.routing.staff_no or "-", method="declared"
+        )
+        try:
+            found = self.client.licence_verify(token, check.licence_no.strip())
+        except LicenceRefusedError as exc:
+            if str(exc) != "unknown_licence":
+                raise
+            return "电子证照库中没有申请人的该证照"
+        if found.get("licence_type") != check.licence_type:
+            return f"该编号是{found.get('licence_type')}，不能代替“{check.material_name}”"
+        if found.get("valid") is not True:
+            return "该电子证照已过期"
+        return ""
+
     # --- one full cycle (drain + pulls + reconciliation) -------------------------------------------------------
 
     def cycle(
@@ -1000,6 +1059,8 @@ class SyncEngine:
         called after each batch (the worker reports the shrinking queue).
         """
         total = DrainReport()
+        if self.client is not None and self.blocked_wait() is None:
+            self.verify_licences()
         while True:
             if should_stop is not None and should_stop():
                 return StepResult(wait=0.0, report=total)

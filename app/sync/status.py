@@ -53,6 +53,7 @@ class SyncStatus:
     next_attempt_in: float | None = None
     clock_offset_seconds: float = 0.0  # platform time minus local time; over 300 s the screen warns
     case_no_taken: str = ""  # Chinese notice after the platform refused a case number another case owns
+    licence_follow_ups: tuple[str, ...] = ()  # Chinese: declared e-licences that failed their check on sync
     last_reconcile_at: str | None = None  # when the last reconciliation with the platform ran
     #: what it found: reason (daily, cursor_gone, count_below_sent, instance_changed), requeued, lost (records the
     #: platform lacks that are past retention here and cannot be resent), lost_case_nos, platform_records
@@ -89,6 +90,7 @@ class SyncStatus:
             "next_attempt_in": None if self.next_attempt_in is None else round(self.next_attempt_in, 1),
             "clock_offset_seconds": round(self.clock_offset_seconds),
             "case_no_taken": self.case_no_taken or None,
+            "licence_follow_ups": list(self.licence_follow_ups),
             "last_reconciliation": None
             if self.last_reconcile_at is None
             else {"at": self.last_reconcile_at, **(self.last_reconcile or {})},

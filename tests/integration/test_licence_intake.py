@@ -254,3 +254,54 @@ def test_scripted_e_licences_are_checked_with_the_platform(
     status, result = _scripted(tmp_path, {"M01": "210802-SFZ-0000001"})
     assert status == 0 and result["ok"] is True
     assert "stored unverified" in caplog.text
+
+
+def test_offline_declared_licences_are_checked_on_sync_and_a_failure_reaches_the_clerk(
+    qtbot: QtBot, central: Central, creds: Credentials, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.sync.engine import SyncEngine
+    from offline_cache import open_store
+    from ui.sync_status_panel import SyncStatusPanel
+
+    caplog.set_level("DEBUG")
+    central.stop()  # the platform is unreachable at intake: the numbers are stored unverified
+    status, result = _scripted(tmp_path, {"M01": "210802-SFZ-0000001", "M02": "210802-HKB-0000009"})
+    assert status == 0 and result["ok"] is True
+    case_no = result["case_no"]
+    database = tmp_path / "terminal" / "terminal.sqlite3"
+    with open_store(database) as s:
+        assert [(c.material_code, c.state) for c in s.licence_checks.unverified()] == [
+            ("M01", "unverified"),
+            ("M02", "unverified"),
+        ]
+
+    central.start()  # the platform comes up: one sync pass checks them and uploads the case
+    with open_store(database) as s:
+        engine = SyncEngine(s, PlatformClient(central.url, creds, timeout=(3.0, 10.0)))
+        engine.cycle()
+        assert s.licence_checks.unverified() == []
+        follow_ups = s.licence_checks.follow_ups()
+        assert [(c.case_no, c.material_code, c.state) for c in follow_ups] == [(case_no, "M02", "failed")]
+        assert s.conn.execute("SELECT state FROM outbox WHERE kind = 'case'").fetchall() == [("sent",)]
+        verified = s.conn.execute("SELECT material_code FROM licence_checks WHERE state = 'verified'").fetchall()
+        assert verified == [("M01",)]
+        actions = [r[0] for r in s.conn.execute("SELECT action FROM audit_log WHERE action LIKE 'licence.%'")]
+        assert sorted(actions) == ["licence.failed", "licence.unverified", "licence.verified"]
+    assert [a[1] for a in _audit(central) if a[0] == "consent"] == ["granted_declared", "granted_declared"]
+
+    # After a restart the follow-up is still there, and the counter's sync panel shows it: which case, which
+    # material, and what to do.
+    with open_store(database) as s:
+        status_now = SyncEngine(s, PlatformClient(central.url, creds)).status()
+    panel = SyncStatusPanel()
+    qtbot.addWidget(panel)
+    panel.show_status(status_now)
+    shown = panel.warning_label.text()
+    assert not panel.warning_label.isHidden()
+    assert f"办件 {case_no}" in shown and "居民户口簿" in shown
+    assert "电子证照核验未通过：电子证照库中没有申请人的该证照，请联系申请人补交纸质材料" in shown
+    panel.grab().save(str(tmp_path / "panel.png"))
+    # Nothing personal in the terminal's or the platform's logs.
+    for text in (caplog.text, central.log()):
+        assert pii_samples.ID_NUMBER not in text and pii_samples.NAME not in text
+        assert "210802-HKB-0000009" not in text and "210802-SFZ-0000001" not in text
