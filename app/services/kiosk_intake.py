@@ -5,7 +5,8 @@ Rules (the counter's, through `IntakeService`: no second copy):
 - The draft is `IntakeService.start`'s; every check is `IntakeService.check_field` / `submit` (one transaction);
   the case carries the kiosk's staff number `KIOSK` (as its reprints do) and the terminal's identity.
 - 本人办理 only: the item's "agent" question is answered 本人 (an agent is served at a window).
-- The applicant is the ID card on the reader (simulator): name, number and address come from the card only.
+- The applicant is the ID card on the reader (simulator): name, number and address come from the card. Where no
+  reader exists the number is typed (digit pad with X) and the name (pinyin keyboard), through the same checks.
 - Materials: the citizen says which ones they have at hand (recorded 收原件, 1 份, note `KIOSK_NOTE`: the kiosk has no
   scanner, the window checks them at pickup); the ones they do not have are 缺, so the receipt carries the
   一次性告知书, as at the counter.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -60,6 +62,7 @@ class KioskIntakeService(QObject):
         catalogue: CatalogueService,
         devices: DeviceService | None,
         receipts: ReceiptService | None,
+        reader_problem: Callable[[], str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -67,6 +70,7 @@ class KioskIntakeService(QObject):
         self._catalogue = catalogue
         self._devices = devices
         self._receipts = receipts
+        self._reader_problem = reader_problem or (lambda: "" if devices is not None else "no reader")
         self.draft: IntakeDraft | None = None
         self._reading = False
         self._jobs: dict[str, str] = {}
@@ -129,7 +133,24 @@ class KioskIntakeService(QObject):
     # --- applicant ----------------------------------------------------------------------------------------
 
     def card_reader_present(self) -> bool:
-        return self._devices is not None
+        """A reader is there: the card gives the applicant. Without one the number is typed on the digit pad and the
+        name on the pinyin keyboard (the counter's checks apply to both)."""
+        return self._devices is not None and not self._reader_problem()
+
+    def set_typed_id(self, id_number: str) -> str | None:
+        """The ID number typed where no reader exists; None when accepted, else the counter's message."""
+        value = id_number.strip().upper()
+        problem = self._intake.check_field(path="applicant.id_number", value=value)
+        if problem is None and self.draft is not None:
+            self.draft.applicant.id_number = value
+        return problem
+
+    def set_typed_name(self, name: str) -> str | None:
+        """The applicant's name typed where no reader exists; None when accepted, else the counter's message."""
+        problem = self._intake.check_field(path="applicant.name", value=name)
+        if problem is None and self.draft is not None:
+            self.draft.applicant.name = name.strip()
+        return problem
 
     def read_card(self) -> bool:
         if self._devices is None or self._reading or self.draft is None:

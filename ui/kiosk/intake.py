@@ -17,6 +17,9 @@ from ui.kiosk.choices import PagedChoices
 from ui.kiosk.page import KioskPage
 from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import DigitPad, KioskButton, label
+from ui.widgets.pinyin import pinyin_candidates
+from ui.widgets.pinyin import warm_up as pinyin_warm_up
+from ui.widgets.touch_keyboard import TouchKeyboard
 
 
 class IntakePage(KioskPage):
@@ -50,6 +53,7 @@ class IntakePage(KioskPage):
 
         self._build_choosing()
         self._build_applicant()
+        self._build_typed()
         self._build_materials()
         self._build_end()
         service.card_read.connect(self._card_read)
@@ -116,6 +120,55 @@ class IntakePage(KioskPage):
         self.phone_layout.addLayout(pbox, 1)
         self.phone_layout.addWidget(self.pad, 1)
         self.views.addWidget(self.phone_view)
+
+    def _build_typed(self) -> None:
+        self.typed_view = QWidget(self.views)
+        self.typed_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.typed_view)
+        self.typed_layout.setSpacing(24)
+        left = QVBoxLayout()
+        self.id_label = label(
+            "本机没有身份证读卡器，请输入您的身份证号码（18位）", self.typed_view, name="intake_id_label"
+        )
+        self.id_field = QLineEdit(self.typed_view)
+        self.id_field.setObjectName("intake_id_field")
+        self.id_field.setMaxLength(18)
+        self.id_field.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9Xx]{0,18}"), self.id_field))
+        self.id_field.setAccessibleName("身份证号码")
+        self.id_field.setAccessibleDescription("申请人本人的18位身份证号码，最后一位可能是X")
+        self.id_field.returnPressed.connect(self._id_entered)
+        self.id_label.setBuddy(self.id_field)
+        left.addWidget(self.id_label)
+        left.addWidget(self.id_field)
+        left.addStretch(1)
+        self.typed_layout.addLayout(left, 1)
+        self.id_pad = DigitPad(self.typed_view, name="intake_id_pad")
+        self.id_pad.bind(self.id_field)
+        self.id_pad.enter_pressed.connect(self._id_entered)
+        self.typed_layout.addWidget(self.id_pad, 1)
+        self.views.addWidget(self.typed_view)
+
+        self.name_view = QWidget(self.views)
+        nbox = QVBoxLayout(self.name_view)
+        self.name_label = label("请输入您的姓名（点“中”输入拼音选字）", self.name_view, name="intake_name_label")
+        self.name_field = QLineEdit(self.name_view)
+        self.name_field.setObjectName("intake_name_field")
+        self.name_field.setMaxLength(30)
+        self.name_field.setAccessibleName("姓名")
+        self.name_field.setAccessibleDescription("申请人本人的姓名，与身份证一致")
+        self.name_field.returnPressed.connect(self._name_entered)
+        self.name_label.setBuddy(self.name_field)
+        self.name_keyboard = TouchKeyboard(
+            self.name_view, name="intake_keyboard", candidates=pinyin_candidates, chinese=True, warm_up=pinyin_warm_up
+        )
+        self.name_keyboard.bind(self.name_field)
+        self.name_next = KioskButton(
+            "下一步", self.name_view, name="intake_name_next", role="primary", description="姓名输入完成"
+        )
+        self.name_next.clicked.connect(self._name_entered)
+        for widget in (self.name_label, self.name_field, self.name_keyboard, self.name_next):
+            nbox.addWidget(widget)
+        nbox.addStretch(1)
+        self.views.addWidget(self.name_view)
 
     def _build_materials(self) -> None:
         self.materials_view = QWidget(self.views)
@@ -214,7 +267,10 @@ class IntakePage(KioskPage):
     def _ask_or_card(self) -> None:
         question = self.service.next_question()
         if question is None:
-            self._go(self.card_view, "读取身份证", self.read_button)
+            if self.service.card_reader_present():
+                self._go(self.card_view, "读取身份证", self.read_button)
+            else:
+                self._go(self.typed_view, "身份证号码", self.id_field)
             return
         self._question = question.id
         self.question_text.setText(question.text)
@@ -253,6 +309,26 @@ class IntakePage(KioskPage):
         self.read_button.setEnabled(True)
         self.message.setText(message)
         self.read_button.setFocus()
+
+    @Slot()
+    def _id_entered(self) -> None:
+        problem = self.service.set_typed_id(self.id_field.text())
+        if problem:
+            self.message.setText(f"身份证号码：{problem}")  # what was typed stays to correct
+            self.id_field.setFocus()
+            return
+        self.message.setText("")
+        self._go(self.name_view, "姓名", self.name_field)
+
+    @Slot()
+    def _name_entered(self) -> None:
+        problem = self.service.set_typed_name(self.name_field.text())
+        if problem:
+            self.message.setText(f"姓名：{problem}")
+            self.name_field.setFocus()
+            return
+        self.message.setText("")
+        self._card_read()
 
     @Slot()
     def _phone_entered(self) -> None:
@@ -387,9 +463,9 @@ class IntakePage(KioskPage):
             choices.set_page_size(sizes.list_page)
 
     def set_landscape(self, landscape: bool) -> None:
-        self.phone_layout.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-        )
+        direction = QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        self.phone_layout.setDirection(direction)
+        self.typed_layout.setDirection(direction)
 
     @Slot()
     def wipe(self) -> None:
@@ -401,8 +477,10 @@ class IntakePage(KioskPage):
             button.setParent(None)
             button.deleteLater()
         self.material_buttons = []
-        self.phone_field.clear()
-        self.phone_field.setText("")
+        for field in (self.phone_field, self.id_field, self.name_field):
+            field.clear()
+            field.setText("")  # also drops the undo history
+        self.name_keyboard.wipe()
         for text in (self.applicant_text, self.summary, self.result_text, self.message, self.question_text):
             text.setText("")
         self.case_no = self._job = self._question = ""
@@ -417,15 +495,16 @@ class IntakePage(KioskPage):
         current = self.views.currentWidget()
         if current is self.items:
             return self.items.buttons[0] if self.items.buttons else None
-        if current is self.card_view:
-            return self.read_button
-        if current is self.phone_view:
-            return self.phone_field
-        if current is self.confirm_view:
-            return self.submit_button
         if current is self.result_view:
             return self.rate_button if self.rate_button.isVisible() else self.done_button
-        return None
+        fixed: dict[QWidget, QWidget] = {
+            self.card_view: self.read_button,
+            self.phone_view: self.phone_field,
+            self.typed_view: self.id_field,
+            self.name_view: self.name_field,
+            self.confirm_view: self.submit_button,
+        }
+        return fixed.get(current)
 
     def spoken_title(self) -> str:
         return "自助收件。请选择要办理的事项。"

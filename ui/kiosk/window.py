@@ -205,6 +205,7 @@ class KioskWindow(QMainWindow):
             catalogue=self._terminal.catalogue,
             devices=self._terminal.devices,
             receipts=self._terminal.receipts,
+            reader_problem=self._kiosk.card_reader_problem,
             parent=self,
         )
         self.intake = IntakePage(self.intake_service, self.pages)
@@ -432,7 +433,7 @@ class KioskWindow(QMainWindow):
         reader = self._kiosk.card_reader_problem()
         reprint_problem = printer or reader
         self.home.set_tile_state("reprint", enabled=not reprint_problem, reason=reprint_problem)
-        intake_problem = self.intake_service.identity_problem() or printer or reader
+        intake_problem = self.intake_service.identity_problem() or printer  # no reader: the ID is typed
         self.home.set_tile_state("intake", enabled=not intake_problem, reason=intake_problem)
         self.guide.set_print_state(enabled=not printer, reason=printer)
         self.progress.reprint_button.setEnabled(not reprint_problem)

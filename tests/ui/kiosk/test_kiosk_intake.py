@@ -45,7 +45,7 @@ def kiosk(gui_app: QApplication, qtbot: QtBot, terminal: Terminal) -> Iterator[K
         yield k
 
 
-def _to_card(kiosk: Kiosk) -> None:
+def _to_card(kiosk: Kiosk, *, typed: bool = False) -> None:
     w = kiosk.window
     kiosk.tap(w.home.tiles["intake"])
     page = w.intake
@@ -54,7 +54,7 @@ def _to_card(kiosk: Kiosk) -> None:
     kiosk.tap(page.items.buttons[page.items.visible_keys().index(ITEM)])
     while page.views.currentWidget() is page.question_view:
         kiosk.tap(page.options.buttons[0])
-    assert page.views.currentWidget() is page.card_view
+    assert page.views.currentWidget() is (page.typed_view if typed else page.card_view)
 
 
 def _read(kiosk: Kiosk, qtbot: QtBot, *, ok: bool = True) -> None:
@@ -158,11 +158,40 @@ def test_an_invalid_id_card_is_refused_with_a_message(gui_app: QApplication, qtb
             assert terminal.store.cases.list_recent(limit=5) == []
 
 
-def test_without_a_reader_the_intake_tile_says_so(gui_app: QApplication, qtbot: QtBot, tmp_path: Path) -> None:
-    for terminal in _terminal(tmp_path, printer={"kind": "pdf"}):
-        for kiosk in kiosk_at(qtbot, terminal):
-            tile = kiosk.window.home.tiles["intake"]
-            assert not tile.isEnabled() and "读卡器" in tile.text()
+def test_without_a_reader_the_id_is_typed_and_a_bad_one_refused(
+    gui_app: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    for terminal in _terminal(tmp_path, printer={"kind": "pdf", "pdf_dir": str(tmp_path / "slips")}):
+        for kiosk in kiosk_at(qtbot, terminal):  # no card reader
+            w = kiosk.window
+            page = w.intake
+            assert w.home.tiles["intake"].isEnabled()
+            _to_card(kiosk, typed=True)
+            kiosk.shot("intake_typed_id_portrait")
+            kiosk.tap_keys(page.id_pad, "110105194912310021")  # wrong check digit
+            kiosk.tap(page.id_pad.enter_key)
+            assert page.views.currentWidget() is page.typed_view
+            assert "身份证号码" in page.message.text() and page.id_field.text() == "110105194912310021"
+            kiosk.shot("intake_typed_id_refused_portrait")
+            kiosk.tap(page.id_pad.clear_key)
+            kiosk.tap_keys(page.id_pad, pii_samples.ID_NUMBER)
+            kiosk.tap(page.id_pad.enter_key)
+            assert page.views.currentWidget() is page.name_view
+            page.name_field.insert(pii_samples.NAME)  # what the pinyin keyboard types
+            kiosk.shot("intake_typed_name_portrait")
+            kiosk.tap(page.name_next)
+            assert page.views.currentWidget() is page.phone_view
+            assert pii_samples.ID_NUMBER not in page.applicant_text.text()
+            kiosk.tap_keys(page.pad, pii_samples.PHONE)
+            kiosk.tap(page.pad.enter_key)
+            kiosk.tap(page.materials_next)
+            kiosk.tap(page.delivery.buttons[0])
+            with qtbot.wait_signal(w.intake_service.printed, timeout=30_000):
+                kiosk.tap(page.submit_button)
+            stored = terminal.store.cases.get_by_no(page.case_no)
+            assert stored is not None
+            assert stored.case.applicant.name == pii_samples.NAME  # type: ignore[union-attr]
+            assert stored.case.applicant.id_number == pii_samples.ID_NUMBER  # type: ignore[union-attr]
 
 
 def test_the_idle_wipe_mid_flow_leaves_nothing(kiosk: Kiosk, terminal: Terminal, qtbot: QtBot) -> None:
