@@ -504,7 +504,7 @@ class IntakePage(KioskPage):
             self.name_view: self.name_field,
             self.confirm_view: self.submit_button,
         }
-        return fixed.get(current)
+        return fixed.get(current) if current is not None else None
 
     def spoken_title(self) -> str:
         return "自助收件。请选择要办理的事项。"
