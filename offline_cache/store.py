@@ -24,7 +24,6 @@ from offline_cache.crypto import FieldCipher
 from offline_cache.drafts import Drafts
 from offline_cache.errors import RatingAlreadyRecordedError, StoreError, from_sqlite
 from offline_cache.keys import KeyProvider, default_key_provider
-from offline_cache.licence_checks import LicenceChecks
 from offline_cache.numbering import CaseNumberFactory
 from offline_cache.outbox import Outbox
 from offline_cache.print_queue import PrintQueueRepository
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from offline_cache import salvage
+    from offline_cache.licence_checks import LicenceChecks
 
 log = logging.getLogger("tongban.store")
 
@@ -120,7 +120,16 @@ class Store:
         self.staff = StaffRepository(session)
         self.print_queue = PrintQueueRepository(session)
         self.case_events = CaseEvents(session, self.outbox)
-        self.licence_checks = LicenceChecks(session)
+        self._licence_checks: LicenceChecks | None = None
+
+    @property
+    def licence_checks(self) -> LicenceChecks:
+        """Declared e-licences still to verify (imported on first use: only sync and scripted intake need it)."""
+        if self._licence_checks is None:
+            from offline_cache.licence_checks import LicenceChecks
+
+            self._licence_checks = LicenceChecks(self._s)
+        return self._licence_checks
 
     @property
     def db(self) -> sqlite_utils.Database:
