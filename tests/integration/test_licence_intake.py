@@ -294,7 +294,7 @@ def test_offline_declared_licences_are_checked_on_sync_and_a_failure_reaches_the
     with open_store(database) as s:
         status_now = SyncEngine(s, PlatformClient(central.url, creds)).status()
     panel = SyncStatusPanel()
-    qtbot.addWidget(panel)
+    qtbot.add_widget(panel)
     panel.show_status(status_now)
     shown = panel.warning_label.text()
     assert not panel.warning_label.isHidden()

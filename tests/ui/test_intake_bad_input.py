@@ -37,7 +37,7 @@ def test_renamed_executable_is_refused_with_a_message(
     exe = tmp_path / "身份证.pdf"
     exe.write_bytes(b"MZ\x90\x00\x03" + b"\x00" * 200)
     row = form.materials.rows["M02"]
-    with qtbot.waitSignal(terminal.intake.attach_finished):
+    with qtbot.wait_signal(terminal.intake.attach_finished):
         form.attach_file("M02", exe)
     assert row.error.isVisible()
     assert "PDF、JPEG或PNG" in row.error.text()
@@ -46,7 +46,7 @@ def test_renamed_executable_is_refused_with_a_message(
     assert terminal.store.db.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
     good = tmp_path / "scan.pdf"
     good.write_bytes(PDF)
-    with qtbot.waitSignal(terminal.intake.attach_finished):
+    with qtbot.wait_signal(terminal.intake.attach_finished):
         form.attach_file("M02", good)
     assert not row.error.isVisible()
     assert "scan.pdf" in form.materials.rows["M02"].attachments.text()
