@@ -3,8 +3,7 @@ go, a QR to continue on a phone, and a printed materials list."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import KioskButton, label
 from ui.widgets.pinyin import pinyin_candidates
 from ui.widgets.pinyin import warm_up as pinyin_warm_up
+from ui.widgets.qr import qr_pixmap
 from ui.widgets.touch_keyboard import TouchKeyboard
 
 FORMS = {
@@ -32,23 +32,6 @@ FORMS = {
     MaterialForm.ORIGINAL_AND_COPY: "原件及复印件",
     MaterialForm.ELECTRONIC: "电子材料",
 }
-
-
-def qr_pixmap(matrix: list[list[bool]], side_px: int) -> QPixmap:
-    """A QR symbol with a 4-module quiet zone, drawn to about `side_px` pixels."""
-    modules = len(matrix) + 8
-    scale = max(1, side_px // max(1, modules))
-    image = QImage(QSize(modules * scale, modules * scale), QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("black"))
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.drawRect((x + 4) * scale, (y + 4) * scale, scale, scale)
-    painter.end()
-    return QPixmap.fromImage(image)
 
 
 def describe_item(item: ServiceItem, hall_name: str) -> list[tuple[str, str]]:

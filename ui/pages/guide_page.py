@@ -7,8 +7,7 @@ The logic is `app.services.guide` (the kiosk's 办事指南 uses the same); this
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,25 +31,9 @@ from app.services.guide import (
 )
 from app.services.receipts import pdf_dir_for
 from app.services.terminal import Terminal
+from ui.widgets.qr import qr_pixmap
 
 QR_SIDE_PX = 220
-
-
-def qr_pixmap(matrix: list[list[bool]], side_px: int) -> QPixmap:
-    """A QR symbol with its 4-module quiet zone, about `side_px` pixels wide."""
-    modules = len(matrix) + 8
-    scale = max(1, side_px // max(1, modules))
-    image = QImage(QSize(modules * scale, modules * scale), QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("black"))
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.drawRect((x + 4) * scale, (y + 4) * scale, scale, scale)
-    painter.end()
-    return QPixmap.fromImage(image)
 
 
 class GuidePage(QWidget):
