@@ -90,15 +90,7 @@ class Guide:
             "department": item.department,
             "complete": self.complete,
             "answers": dict(self.answers),
-            "next_question": (
-                None
-                if self.next_question is None
-                else {
-                    "id": self.next_question.id,
-                    "text": self.next_question.text,
-                    "options": list(self.next_question.options),
-                }
-            ),
+            "next_question": _question_json(self.next_question),
             "materials": [
                 {
                     "code": m.code,
@@ -302,15 +294,7 @@ class BundleGuide:
             "bundle_name": self.bundle.name,
             "complete": self.complete,
             "answers": dict(self.answers),
-            "next_question": (
-                None
-                if self.next_question is None
-                else {
-                    "id": self.next_question.id,
-                    "text": self.next_question.text,
-                    "options": list(self.next_question.options),
-                }
-            ),
+            "next_question": _question_json(self.next_question),
             "shared_materials": [
                 {"code": s.code, "name": s.name, "form": s.form.value, "copies": s.copies, "for": list(names)}
                 for s, names in self.shared
@@ -388,3 +372,10 @@ def bundle_guide_for(
     for g in guides:
         kept.update(g.answers)
     return BundleGuide(bundle, kept, pending, shared, per_member)
+
+
+def _question_json(question: ScenarioQuestion | None) -> dict[str, Any] | None:
+    """The next unanswered question as `tongban guide --json` prints it (None when the guide is complete)."""
+    if question is None:
+        return None
+    return {"id": question.id, "text": question.text, "options": list(question.options)}
