@@ -21,6 +21,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -169,6 +170,7 @@ class AtspiSession:
         self._screen = screen
         self._xvfb: subprocess.Popen[bytes] | None = None
         self._bus: subprocess.Popen[str] | None = None
+        self._runtime_dir: tempfile.TemporaryDirectory[str] | None = None
         self.env: dict[str, str] = {}
 
     def __enter__(self) -> AtspiSession:
@@ -186,6 +188,12 @@ class AtspiSession:
         if not display:
             self.__exit__(None, None, None)
             raise RuntimeError("Xvfb did not report its display")
+        # at-spi-bus-launcher puts its socket in $XDG_RUNTIME_DIR/at-spi (else ~/.cache/at-spi, one fixed path per
+        # user): a private runtime dir per session, or two sessions on one machine (two suite copies) remove each
+        # other's socket ("Couldn't connect to accessibility bus").
+        self._runtime_dir = tempfile.TemporaryDirectory(prefix="tb-atspi-")
+        os.chmod(self._runtime_dir.name, 0o700)
+        runtime = {"XDG_RUNTIME_DIR": self._runtime_dir.name}
         # The bus lives as long as the shell it runs: it prints the address, then waits for stdin to close.
         self._bus = subprocess.Popen(
             ["dbus-run-session", "--", "sh", "-c", 'echo "$DBUS_SESSION_BUS_ADDRESS"; exec cat >/dev/null'],
@@ -193,17 +201,22 @@ class AtspiSession:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
+            env=os.environ | runtime,
         )
         assert self._bus.stdout is not None
         address = _read_line(self._bus.stdout, self._bus, START_TIMEOUT, "dbus-run-session").strip()
         base = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "DBUS_", "AT_SPI", "WAYLAND"))}
-        self.env = base | {
-            "DISPLAY": f":{display}",
-            "DBUS_SESSION_BUS_ADDRESS": address,
-            "QT_QPA_PLATFORM": "xcb",
-            "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
-            "NO_AT_BRIDGE": "0",
-        }
+        self.env = (
+            base
+            | {
+                "DISPLAY": f":{display}",
+                "DBUS_SESSION_BUS_ADDRESS": address,
+                "QT_QPA_PLATFORM": "xcb",
+                "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
+                "NO_AT_BRIDGE": "0",
+            }
+            | runtime
+        )
         return self
 
     def __exit__(
@@ -228,6 +241,9 @@ class AtspiSession:
                 self._xvfb.kill()
                 self._xvfb.wait()
             self._xvfb = None
+        if self._runtime_dir is not None:
+            self._runtime_dir.cleanup()
+            self._runtime_dir = None
 
     @contextmanager
     def driver(self, module: str, *args: str) -> Iterator[Driver]:

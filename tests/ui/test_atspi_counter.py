@@ -42,6 +42,7 @@ def session() -> Iterator[AtspiSession]:
     missing = missing_tools()
     if missing:
         pytest.skip(f"AT-SPI check needs: {', '.join(missing)} (scripts/setup.sh test installs them)")
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("", encoding="utf-8")
     with AtspiSession() as s:
         yield s
