@@ -433,7 +433,9 @@ class KioskWindow(QMainWindow):
         reader = self._kiosk.card_reader_problem()
         reprint_problem = printer or reader
         self.home.set_tile_state("reprint", enabled=not reprint_problem, reason=reprint_problem)
-        intake_problem = self.intake_service.identity_problem() or printer  # no reader: the ID is typed
+        # An identity problem's message is for the administrator (how to enrol): the citizen's tile says it briefly
+        # (the long sentence on one line stretched the tile grid past the screen).
+        intake_problem = ("本终端暂不能收件" if self.intake_service.identity_problem() else "") or printer
         self.home.set_tile_state("intake", enabled=not intake_problem, reason=intake_problem)
         self.guide.set_print_state(enabled=not printer, reason=printer)
         self.progress.reprint_button.setEnabled(not reprint_problem)

@@ -516,3 +516,19 @@ def test_chinese_search_with_the_pinyin_keyboard_offers_the_catalogues_words_fir
     kiosk.tap(keyboard.candidate_buttons[keyboard.candidates_shown().index("户口")])
     assert w.guide.search_field.text() == "居户口"
     assert w.guide.views.currentWidget() is w.guide.items
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_an_unregistered_kiosk_still_fits_its_screen(qtbot: QtBot, tmp_path: Path, size: tuple[int, int]) -> None:
+    """A kiosk fresh from the installer has no terminal identity: its 自助收件 tile says so briefly, and the home
+    page keeps to the screen (the administrator's enrolment instructions on the tile stretched it past the edge)."""
+    unregistered = open_kiosk_terminal(tmp_path, terminal_code="")
+    try:
+        for kiosk in kiosk_at(qtbot, unregistered, size=size):
+            home = kiosk.window.home
+            qtbot.wait_until(lambda home=home: home.reason("intake") != "")
+            assert not home.tiles["intake"].isEnabled()
+            assert home.tiles["intake"].text() == "自助收件\n（本终端暂不能收件）"
+            assert (kiosk.window.width(), kiosk.window.height()) == size
+    finally:
+        unregistered.close()
