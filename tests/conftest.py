@@ -44,6 +44,15 @@ class _WarningCollector(logging.Handler):
         self.records.append(record)
 
 
+def _cause(record: logging.LogRecord) -> str:
+    """The exception a record carries (`log.exception` on a worker thread), so an intermittent failure says why."""
+    if not record.exc_info or record.exc_info[1] is None:
+        return ""
+    import traceback
+
+    return "\n" + "".join(traceback.format_exception(record.exc_info[1])).rstrip()
+
+
 @pytest.fixture(autouse=True)
 def fail_on_undeclared_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     """A WARNING (or worse) log record fails the test unless the test declares it.
@@ -59,7 +68,7 @@ def fail_on_undeclared_warning_logs(request: pytest.FixtureRequest) -> Iterator[
         root.removeHandler(collector)
     declared = "caplog" in request.fixturenames or request.node.get_closest_marker("expected_log")
     if collector.records and not declared:
-        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in collector.records)
+        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}{_cause(r)}" for r in collector.records)
         pytest.fail(f"undeclared warning/error log records:\n{lines}")
 
 
