@@ -91,3 +91,63 @@ def build_guide_list(
         issued_at=local_time(now),
         hall_contact=hall.contact,
     )
+
+
+def build_bundle_guide_list(
+    bundle_name: str,
+    bundle_code: str,
+    *,
+    situation: Sequence[tuple[str, str]],
+    shared: Sequence[tuple[str, MaterialForm, int, Sequence[str]]],
+    members: Sequence[tuple[ServiceItem, Sequence[MaterialRequirement]]],
+    answers: Mapping[str, str],
+    hall: HallContext,
+    now: dt.datetime,
+) -> ReceiptDocument:
+    """The 一次性告知单 of a 一件事: every chosen member with its department and terms, then the shared documents
+    (once, with the members they stand for) and each member's own documents for the situation.
+
+    `shared`: (name, form, copies, member names) per shared document; `members`: (item, its own materials)."""
+    terms = TableBlock(
+        f"{bundle_name}（{bundle_code}）办理事项",
+        ("事项", "实施部门", "法定时限", "承诺时限", "收费", "送达方式"),
+        tuple(
+            (
+                item.name,
+                item.department,
+                f"{item.legal_days} 个工作日",
+                "即办" if item.immediate else f"{item.promised_days} 个工作日",
+                _fee(item),
+                "、".join(_DELIVERY[d] for d in item.delivery_methods),
+            )
+            for item, _own in members
+        ),
+        (4, 3, 2, 2, 2, 2),
+    )
+    blocks: list[FieldsBlock | TableBlock | TextBlock] = [terms]
+    if situation:
+        blocks.append(FieldsBlock("办事情形", tuple(FieldRow(q.rstrip("？?"), a) for q, a in situation)))
+    rows: list[tuple[str, ...]] = []
+    for name, form, copies, used_by in shared:
+        rows.append((str(len(rows) + 1), name, _FORMS[form], str(copies), "共享，只交一次：" + "、".join(used_by)))
+    for item, own in members:
+        for m in own:
+            note = item.name + ("" if m.required else f"；{m.condition_text}" if m.condition_text else "")
+            rows.append((str(len(rows) + 1), m.name, _FORMS[m.form], str(m.copies), note))
+    blocks.append(TableBlock("所需材料", ("序号", "材料名称", "形式", "份数", "用于"), tuple(rows), (1, 6, 2, 1, 5)))
+    notes = (
+        "本单按您所述情形一次性告知一件事所需材料；共享材料只需提交一次。情形有变时所需材料可能不同。"
+        "可到全市任一通办窗口一次办理。",
+    )
+    blocks.append(TextBlock("温馨提示", notes))
+    return ReceiptDocument(
+        kind=ReceiptKind.GUIDE_LIST,
+        hall_name=hall.hall_name,
+        case_no="",
+        case_no_display="",
+        qr_payload=guide_url(hall.platform_url, bundle_code, answers),
+        qr_caption=GUIDE_QR_CAPTION,
+        blocks=tuple(blocks),
+        issued_at=local_time(now),
+        hall_contact=hall.contact,
+    )

@@ -72,6 +72,10 @@ class Guide:
         return self.next_question is None
 
     @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
     def fee_text(self) -> str:
         if self.item.fee_fen == 0:
             return self.item.fee_note or "不收费"
@@ -253,19 +257,21 @@ def qr_matrix(payload: str) -> list[list[bool]]:
     return matrix(payload)
 
 
-def phone_url(guide: Guide, platform_url: str) -> str:
-    """Where a phone shows the same list (the QR): the item and the answers, never personal data."""
+def phone_url(guide: Guide | BundleGuide, platform_url: str) -> str:
+    """Where a phone shows the same list (the QR): the item or bundle and the answers, never personal data."""
     from app.printing.guide_list import guide_url
 
-    return guide_url(platform_url, guide.item.code, guide.answers)
+    return guide_url(platform_url, guide.code, guide.answers)
 
 
-def print_guide(guide: Guide, *, config: Config, pdf_dir: Path, to_pdf: bool = False) -> str:
-    """Build the 一次性告知单 of a complete guide for this hall and print it (see `print_guide_document`)."""
+def print_guide(guide: Guide | BundleGuide, *, config: Config, pdf_dir: Path, to_pdf: bool = False) -> str:
+    """Build the 一次性告知单 of a complete guide (an item's or a 一件事's) for this hall and print it (see
+    `print_guide_document`)."""
     from app.services.receipts import hall_context
 
-    doc = guide_document(guide, hall=hall_context(config), now=dt.datetime.now(dt.UTC))
-    return print_guide_document(doc, item_code=guide.item.code, printer=config.printer, pdf_dir=pdf_dir, to_pdf=to_pdf)
+    hall, now = hall_context(config), dt.datetime.now(dt.UTC)
+    doc = guide_document(guide, hall=hall, now=now) if isinstance(guide, Guide) else guide.document(hall=hall, now=now)
+    return print_guide_document(doc, item_code=guide.code, printer=config.printer, pdf_dir=pdf_dir, to_pdf=to_pdf)
 
 
 # --- 一件事 bundles --------------------------------------------------------------------------------------------
@@ -283,10 +289,36 @@ class BundleGuide:
     shared: tuple[tuple[SharedMaterial, tuple[str, ...]], ...]
     #: Per chosen member: its guide, and its materials not covered by a shared one.
     members: tuple[tuple[Guide, tuple[MaterialRequirement, ...]], ...]
+    #: Questions asked for these answers (the bundle's, then each member's not asked before), in order.
+    asked: tuple[ScenarioQuestion, ...] = ()
 
     @property
     def complete(self) -> bool:
         return self.next_question is None
+
+    @property
+    def code(self) -> str:
+        return self.bundle.code
+
+    @property
+    def situation(self) -> tuple[tuple[str, str], ...]:
+        """(question text, answer) for each asked question answered, in order."""
+        return tuple((q.text, self.answers[q.id]) for q in self.asked if q.id in self.answers)
+
+    def document(self, *, hall: HallContext, now: dt.datetime) -> ReceiptDocument:
+        """The 一次性告知单 of the complete bundle guide (A4 or thermal through the receipt renderers)."""
+        from app.printing.guide_list import build_bundle_guide_list
+
+        return build_bundle_guide_list(
+            self.bundle.name,
+            self.bundle.code,
+            situation=self.situation,
+            shared=[(s.name, s.form, s.copies, names) for s, names in self.shared],
+            members=[(g.item, own) for g, own in self.members],
+            answers=self.answers,
+            hall=hall,
+            now=now,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -355,9 +387,7 @@ def bundle_guide_for(
                 question_id=qid,
             )
     pending = next_question(bundle, answers)
-    guides = [
-        guide_for(item, {k: v for k, v in answers.items() if any(q.id == k for q in item.questions)}) for item in items
-    ]
+    guides = [guide_for(item, _member_answers(item, questions, answers)) for item in items]
     if pending is None:
         pending = next((g.next_question for g in guides if g.next_question is not None), None)
     chosen = {item.code: item.name for item in items}
@@ -369,9 +399,35 @@ def bundle_guide_for(
     covered = {pair for s, _names in shared for pair in s.covers}
     per_member = tuple((g, tuple(m for m in g.materials if (g.item.code, m.code) not in covered)) for g in guides)
     kept = dict(effective_answers(bundle, answers))
+    asked = list(asked_questions(bundle, kept))
     for g in guides:
-        kept.update(g.answers)
-    return BundleGuide(bundle, kept, pending, shared, per_member)
+        for q in g.asked:
+            if q.id in answers and all(q.id != other.id for other in asked):
+                kept[q.id] = answers[q.id]  # as answered (a member with other wording gets its own option)
+                asked.append(questions[q.id])
+            elif all(q.id != other.id for other in asked):
+                asked.append(questions[q.id])
+    return BundleGuide(bundle, kept, pending, shared, per_member, tuple(asked))
+
+
+def _member_answers(
+    item: ServiceItem, asked: Mapping[str, ScenarioQuestion], answers: Mapping[str, str]
+) -> dict[str, str]:
+    """The answers one member's questions take. A question id the members share is asked once, in the first
+    member's words; a member whose question words its options otherwise (本人办理/委托代理人 vs 本人办理/代办) takes
+    the option in the same place."""
+    out: dict[str, str] = {}
+    for q in item.questions:
+        answer = answers.get(q.id)
+        if answer is None:
+            continue
+        if answer in q.options:
+            out[q.id] = answer
+            continue
+        options = asked[q.id].options
+        if answer in options and options.index(answer) < len(q.options):
+            out[q.id] = q.options[options.index(answer)]
+    return out
 
 
 def _question_json(question: ScenarioQuestion | None) -> dict[str, Any] | None:

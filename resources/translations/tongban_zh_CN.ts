@@ -391,6 +391,10 @@
         <translation>返回事项列表</translation>
     </message>
     <message>
+        <source>Which 一件事 does the applicant want to do?</source>
+        <translation>群众要办理哪一件事？</translation>
+    </message>
+    <message>
         <source>Print the list (一次性告知单)</source>
         <translation>打印一次性告知单</translation>
     </message>
@@ -423,12 +427,28 @@
         <translation>办事指南：{name}（{code}）</translation>
     </message>
     <message>
+        <source>Guide: 一件事一次办</source>
+        <translation>办事指南：一件事一次办</translation>
+    </message>
+    <message>
+        <source>Go ahead with the 一件事 intake</source>
+        <translation>办理（进入一件事收件）</translation>
+    </message>
+    <message>
         <source>Question {n}</source>
         <translation>第 {n} 题</translation>
     </message>
     <message>
         <source>Situation:</source>
         <translation>办事情形：</translation>
+    </message>
+    <message>
+        <source>Shared documents (brought once):</source>
+        <translation>共享材料（只交一次）：</translation>
+    </message>
+    <message>
+        <source>No other documents</source>
+        <translation>无其他材料</translation>
     </message>
     <message>
         <source>Materials to bring:</source>
@@ -570,6 +590,10 @@
     <message>
         <source>一件事一次办…</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guide for a 一件事…</source>
+        <translation>一件事办事指南…</translation>
     </message>
 </context>
 <context>

@@ -25,7 +25,7 @@ from app.domain.models import Bundle, MaterialStatus
 from app.domain.scenarios import chosen_members, effective_answers, material_applies
 from app.services.errors import UserFacingError
 from app.services.intake_cli import RecordOutcome, take_in_bundle
-from app.services.intake_form import IntakeDraft, draft_to_json
+from app.services.intake_form import AgentInput, IntakeDraft, draft_to_json
 from app.services.receipts import pdf_dir_for, print_bundle_receipt
 from app.services.terminal import Terminal
 from ui.pages.applicant_form import ApplicantForm
@@ -108,21 +108,31 @@ class BundlePage(QWidget):
         outer.addLayout(buttons)
         self.question_boxes: dict[str, QComboBox] = {}
         self.material_boxes: dict[str, QComboBox] = {}  # "S01" or "<item code>/<material code>"
+        self._carried: dict[str, str] = {}  # the guide's answers while `start` builds the questions
 
     def _check_field(self, path: str, value: str) -> str | None:
         return self._terminal.intake.check_field(path=path, value=value)
 
     # --- building --------------------------------------------------------------------------------------------
 
-    def start(self, code: str | None = None) -> None:
-        """A fresh bundle intake (the first bundle, or `code`)."""
+    def start(self, code: str | None = None, *, answers: dict[str, str] | None = None) -> None:
+        """A fresh bundle intake (the first bundle, or `code`); `answers` from the 向导式 guide fill its questions
+        (the guide's 本人/代办 answer sets the agent switch)."""
         self.carrier = IntakeDraft(item_code="")
+        if answers and answers.get("agent", "本人办理") != "本人办理":
+            self.carrier.agent = AgentInput()
         self.applicant.load(self.carrier)
         self.outcome = None
         self.message.clear()
+        self._carried = dict(answers or {})
+        _clear(self.questions_box)
+        self.question_boxes = {}
         index = self.chooser.findData(code) if code else 0
+        self.chooser.blockSignals(True)  # one rebuild below, with the carried answers
         self.chooser.setCurrentIndex(max(index, 0))
+        self.chooser.blockSignals(False)
         self._on_bundle()
+        self._carried = {}
 
     @Slot()
     def _on_bundle(self) -> None:
@@ -134,7 +144,7 @@ class BundlePage(QWidget):
         return {qid: box.currentText() for qid, box in self.question_boxes.items()}
 
     def _rebuild_questions(self) -> None:
-        kept = self._answers()
+        kept = {**self._carried, **self._answers()}
         _clear(self.questions_box)
         self.question_boxes = {}
         bundle = self.bundle

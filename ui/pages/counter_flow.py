@@ -67,6 +67,8 @@ class CounterFlow(QObject):
             s.picker.item_chosen.connect(self.choose_item)
             s.picker.guide_requested.connect(self.open_guide)
             s.guide_page.intake_requested.connect(self.intake_from_guide)
+            s.guide_page.bundle_intake_requested.connect(self.bundle_intake_from_guide)
+            s.picker.bundle_guide_requested.connect(self.open_bundle_guide)
             s.guide_page.closed.connect(self.new_case)
             s.picker.bundle_requested.connect(self.open_bundle)
             s.bundle_page.closed.connect(self.new_case)
@@ -213,6 +215,20 @@ class CounterFlow(QObject):
             return
         self.session.guide_page.start(item)
         self.session.views.setCurrentWidget(self.session.guide_page)
+
+    @Slot()
+    def open_bundle_guide(self) -> None:
+        """The 向导式 guide of a 一件事: choose the bundle, then one question per page."""
+        if self.signed_in:
+            self.session.guide_page.choose_bundle()
+            self.session.views.setCurrentWidget(self.session.guide_page)
+
+    @Slot(str, dict)
+    def bundle_intake_from_guide(self, code: str, answers: dict[str, str]) -> None:
+        """The applicant goes ahead with the 一件事: its intake opens with the guide's answers."""
+        if self.signed_in:
+            self.session.bundle_page.start(code, answers=answers)
+            self.session.views.setCurrentWidget(self.session.bundle_page)
 
     @Slot()
     def open_bundle(self) -> None:

@@ -1,6 +1,8 @@
 """The counter's 向导式 guide (issue 17): one 情形 question per page, then the exact materials for the applicant's
 situation with time limits, fee and delivery; print it (一次性告知单, on the counter's printer or as PDF) or show it
 as a QR for a phone; ask the citizen to rate the consultation; or go ahead with intake, the answers carried over.
+A 一件事 bundle is guided alike: its own questions first (which members), then the members' remaining questions, then
+the combined list (shared documents once, each member's department and terms); going ahead opens the bundle intake.
 
 The logic is `app.services.guide` (the kiosk's 办事指南 uses the same); this page only shows it.
 """
@@ -18,12 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.models import ServiceItem
+from app.domain.models import Bundle, ServiceItem
 from app.services.errors import UserFacingError
 from app.services.guide import (
     DELIVERY_LABELS,
     FORM_LABELS,
+    BundleGuide,
     Guide,
+    bundle_guide_for,
     guide_for,
     phone_url,
     print_guide,
@@ -39,10 +43,12 @@ QR_SIDE_PX = 220
 class GuidePage(QWidget):
     """Signals:
     intake_requested(str, dict): go ahead with intake of the item (code) with these 情形 answers.
+    bundle_intake_requested(str, dict): go ahead with the intake of the 一件事 (bundle code) with these answers.
     closed(): back to the item list without a case.
     """
 
     intake_requested = Signal(str, dict)
+    bundle_intake_requested = Signal(str, dict)
     closed = Signal()
 
     def __init__(self, terminal: Terminal, parent: QWidget | None = None) -> None:
@@ -50,9 +56,10 @@ class GuidePage(QWidget):
         self.setObjectName("guide_page")
         self._terminal = terminal
         self._item: ServiceItem | None = None
+        self._bundle: Bundle | None = None
         self._answers: dict[str, str] = {}
         self._history: list[str] = []  # question ids in the order answered (上一题 goes back through them)
-        self.guide: Guide | None = None
+        self.guide: Guide | BundleGuide | None = None
         layout = QVBoxLayout(self)
         self.title = QLabel(self)
         self.title.setObjectName("guide_title")
@@ -61,6 +68,7 @@ class GuidePage(QWidget):
         layout.addWidget(self.title)
         self.pages = QStackedWidget(self)
         layout.addWidget(self.pages, 1)
+        self._build_bundle_list_page()
         self._build_question_page()
         self._build_result_page()
         self.message = QLabel(self)
@@ -75,6 +83,27 @@ class GuidePage(QWidget):
         button.setObjectName(name)
         button.setAccessibleName(text)
         return button
+
+    def _build_bundle_list_page(self) -> None:
+        page = QWidget(self.pages)
+        page.setObjectName("guide_bundle_list_page")
+        box = QVBoxLayout(page)
+        hint = QLabel(self.tr("Which 一件事 does the applicant want to do?"), page)
+        hint.setObjectName("guide_bundle_hint")
+        box.addWidget(hint)
+        self.bundle_buttons: list[QPushButton] = []
+        for bundle in self._terminal.catalogue.catalogue.bundles:
+            button = self._button(bundle.name, f"guide_bundle_{bundle.code}", page)
+            button.setMinimumHeight(40)
+            button.clicked.connect(lambda _=False, b=bundle: self.start_bundle(b))
+            box.addWidget(button)
+            self.bundle_buttons.append(button)
+        box.addStretch(1)
+        back = self._button(self.tr("Back to the item list"), "guide_bundle_list_cancel", page)
+        back.clicked.connect(self.closed)
+        box.addWidget(back, 0, Qt.AlignmentFlag.AlignRight)
+        self.pages.addWidget(page)
+        self.bundle_list_page = page
 
     def _build_question_page(self) -> None:
         page = QWidget(self.pages)
@@ -171,11 +200,36 @@ class GuidePage(QWidget):
 
     def start(self, item: ServiceItem) -> None:
         """Begin the guide for `item` with no answers."""
-        self._item = item
+        self._item, self._bundle = item, None
         self._answers = {}
         self._history = []
         self.title.setText(self.tr("Guide: {name} ({code})").format(name=item.name, code=item.code))
+        self._set_intake_text(self.tr("Go ahead with intake"))
         self._show()
+
+    def choose_bundle(self) -> None:
+        """The catalogue's 一件事 bundles, one button each: the guide of the one chosen."""
+        self._item = self._bundle = None
+        self._answers, self._history = {}, []
+        self.guide = None
+        self.message.clear()
+        self.title.setText(self.tr("Guide: 一件事一次办"))
+        self.pages.setCurrentWidget(self.bundle_list_page)
+        if self.bundle_buttons:
+            self.bundle_buttons[0].setFocus()
+
+    def start_bundle(self, bundle: Bundle) -> None:
+        """Begin the guide of a 一件事 with no answers: its own questions first, then its members'."""
+        self._item, self._bundle = None, bundle
+        self._answers = {}
+        self._history = []
+        self.title.setText(self.tr("Guide: {name} ({code})").format(name=bundle.name, code=bundle.code))
+        self._set_intake_text(self.tr("Go ahead with the 一件事 intake"))
+        self._show()
+
+    def _set_intake_text(self, text: str) -> None:
+        self.intake_button.setText(text)
+        self.intake_button.setAccessibleName(text)
 
     def answer(self, question_id: str, option: str) -> None:
         self._answers[question_id] = option
@@ -190,11 +244,16 @@ class GuidePage(QWidget):
         self._show()
 
     def _show(self) -> None:
-        if self._item is None:
-            return
         self.message.clear()
         self.qr.hide()
-        self.guide = guide = guide_for(self._item, self._answers)
+        guide: Guide | BundleGuide
+        if self._bundle is not None:
+            guide = bundle_guide_for(self._bundle, self._terminal.catalogue.get, self._answers)
+        elif self._item is not None:
+            guide = guide_for(self._item, self._answers)
+        else:
+            return
+        self.guide = guide
         self._answers = dict(guide.answers)  # a moot follow-up answer is gone
         self._history = [qid for qid in self._history if qid in self._answers]
         if guide.next_question is not None:
@@ -202,7 +261,7 @@ class GuidePage(QWidget):
         else:
             self._show_result(guide)
 
-    def _show_question(self, guide: Guide) -> None:
+    def _show_question(self, guide: Guide | BundleGuide) -> None:
         question = guide.next_question
         assert question is not None
         self.step.setText(self.tr("Question {n}").format(n=len(guide.answers) + 1))
@@ -223,10 +282,43 @@ class GuidePage(QWidget):
         if self.option_buttons:
             self.option_buttons[0].setFocus()
 
-    def _show_result(self, guide: Guide) -> None:
-        item = guide.item
+    def _show_result(self, guide: Guide | BundleGuide) -> None:
         situation = "\n".join(f"{q} {a}" for q, a in guide.situation)
         self.situation.setText(self.tr("Situation:") + ("\n" + situation if situation else " —"))
+        if isinstance(guide, BundleGuide):
+            self._show_bundle_result(guide)
+        else:
+            self._show_item_result(guide)
+        self.change_button.setEnabled(bool(self._history))
+        self.pages.setCurrentWidget(self.result_page)
+        self.intake_button.setFocus()
+
+    def _show_bundle_result(self, guide: BundleGuide) -> None:
+        """Shared documents once (with the members they serve), then each member's own; each member's terms."""
+        lines = [self.tr("Shared documents (brought once):")]
+        for index, (s, names) in enumerate(guide.shared, start=1):
+            lines.append(f"{index}. {s.name}　{FORM_LABELS[s.form]} {s.copies} 份（用于：{'、'.join(names)}）")
+        if not guide.shared:
+            lines.append("—")
+        terms = []
+        for member, own in guide.members:
+            item = member.item
+            lines += ["", f"【{item.name}】{item.department}"]
+            for index, m in enumerate(own, start=1):
+                note = "" if m.required else f"（{m.condition_text}）"
+                lines.append(f"{index}. {m.name}　{FORM_LABELS[m.form]} {m.copies} 份{note}")
+            if not own:
+                lines.append(self.tr("No other documents"))
+            terms.append(
+                f"【{item.name}】{item.department}\n"
+                f"法定时限：{item.legal_days} 个工作日；承诺时限：{member.promised_text}；收费：{member.fee_text}；"
+                "送达方式：" + "、".join(DELIVERY_LABELS[d] for d in item.delivery_methods)
+            )
+        self.materials.setText("\n".join(lines))
+        self.terms.setText("\n\n".join(terms))
+
+    def _show_item_result(self, guide: Guide) -> None:
+        item = guide.item
         lines = [self.tr("Materials to bring:")]
         for index, m in enumerate(guide.materials, start=1):
             note = "" if m.required else f"（{m.condition_text}）"
@@ -243,9 +335,6 @@ class GuidePage(QWidget):
                 )
             )
         )
-        self.change_button.setEnabled(bool(self._history))
-        self.pages.setCurrentWidget(self.result_page)
-        self.intake_button.setFocus()
 
     # --- actions ---------------------------------------------------------------------------------------------
 
@@ -283,11 +372,17 @@ class GuidePage(QWidget):
     def ask_rating(self) -> None:
         """A consultation without a case is one service act, rated once (channel: the counter's rating screen)."""
         clerk = self._terminal.staff.clerk
-        if self._item is None or clerk is None:
+        guide = self.guide
+        if guide is None or clerk is None:
             return
+        # A 一件事 consultation is one act, rated once; its first member's item stands for it (as in bundle intake).
+        if isinstance(guide, BundleGuide):
+            item_code = guide.members[0][0].item.code if guide.members else ""
+        else:
+            item_code = guide.item.code
         try:
             self._terminal.ratings.request_rating(
-                case_no=None, item_code=self._item.code, staff_no=clerk.staff_no, initiator=self
+                case_no=None, item_code=item_code or None, staff_no=clerk.staff_no, initiator=self
             )
         except UserFacingError as exc:
             self.message.setText(exc.message)
@@ -296,5 +391,7 @@ class GuidePage(QWidget):
 
     @Slot()
     def _go_ahead(self) -> None:
-        if self.guide is not None:
+        if isinstance(self.guide, BundleGuide):
+            self.bundle_intake_requested.emit(self.guide.bundle.code, dict(self.guide.answers))
+        elif self.guide is not None:
             self.intake_requested.emit(self.guide.item.code, dict(self.guide.answers))

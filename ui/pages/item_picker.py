@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,11 +31,13 @@ class ItemPicker(QWidget):
     item_chosen(str): the clerk chose an item (Enter or double-click); the argument is its code.
     guide_requested(str): the clerk opened the 向导式 guide of the highlighted item (F4 or the button).
     bundle_requested(): the clerk opened 一件事一次办 (several departments' items in one intake).
+    bundle_guide_requested(): the clerk opened the 向导式 guide of a 一件事 (the bundle is chosen on its first page).
     """
 
     item_chosen = Signal(str)
     guide_requested = Signal(str)
     bundle_requested = Signal()
+    bundle_guide_requested = Signal()
 
     def __init__(self, catalogue: CatalogueService, intake: IntakeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +74,14 @@ class ItemPicker(QWidget):
         self.bundle_button.setObjectName("item_bundle_button")
         self.bundle_button.setAccessibleName(self.bundle_button.text())
         self.bundle_button.clicked.connect(self.bundle_requested)
-        layout.addWidget(self.bundle_button)
+        self.bundle_guide_button = QPushButton(self.tr("Guide for a 一件事…"), self)
+        self.bundle_guide_button.setObjectName("item_bundle_guide_button")
+        self.bundle_guide_button.setAccessibleName(self.bundle_guide_button.text())
+        self.bundle_guide_button.clicked.connect(self.bundle_guide_requested)
+        bundle_row = QHBoxLayout()
+        bundle_row.addWidget(self.bundle_guide_button)
+        bundle_row.addWidget(self.bundle_button)
+        layout.addLayout(bundle_row)
         self.search.textChanged.connect(self.refresh)
         self.search.installEventFilter(self)
         self.results.currentItemChanged.connect(self._on_current)
