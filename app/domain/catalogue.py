@@ -19,36 +19,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
-from pydantic_core import ErrorDetails, PydanticCustomError
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.domain.models import (
     Bundle,
     BundleMember,
     Condition,
-    DeliveryMethod,
-    ItemKind,
-    MaterialForm,
     MaterialRequirement,
     ScenarioQuestion,
     ServiceItem,
     SharedMaterial,
 )
+
+if TYPE_CHECKING:  # the pydantic schema is imported only to validate a file (not to read a cached one)
+    from app.domain.catalogue_schema import _BundleIn, _ConditionIn, _ItemIn, _MaterialIn, _QuestionIn
 
 #: The catalogue file format this code reads.
 SUPPORTED_SCHEMA_VERSION = 1
@@ -149,152 +136,8 @@ def _is_emoji(cp: int) -> bool:
     return any(lo <= cp <= hi for lo, hi in _EMOJI_RANGES)
 
 
-def _text_checker(max_len: int, *, multiline: bool = False, allow_empty: bool = False) -> AfterValidator:
-    """A validator for display text: bounded length, no control/format/private characters, no emoji."""
-
-    def check(value: str) -> str:
-        if len(value) > max_len:
-            raise PydanticCustomError("text_too_long", "text longer than {max} characters", {"max": max_len})
-        if not value.strip():
-            if allow_empty and not value:
-                return value
-            raise PydanticCustomError("text_empty", "text is empty")
-        if value != value.strip():
-            raise PydanticCustomError("text_padded", "text starts or ends with whitespace")
-        plain = value.replace("\n", "") if multiline else value
-        if plain.isprintable() and _EMOJI_RE.search(plain) is None:
-            return value  # fast path; the loop below finds and names the offending character
-        for ch in value:
-            cp = ord(ch)
-            if multiline and ch == "\n":
-                continue
-            if _is_emoji(cp):
-                raise PydanticCustomError("text_emoji", "emoji U+{cp} not allowed", {"cp": f"{cp:04X}"})
-            if unicodedata.category(ch) in _BAD_CATEGORIES:
-                raise PydanticCustomError(
-                    "text_control", "control or invisible character U+{cp} not allowed", {"cp": f"{cp:04X}"}
-                )
-        return value
-
-    return AfterValidator(check)
-
-
-def _pattern_checker(pattern: str, description: str) -> AfterValidator:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if len(value) > 64 or not compiled.fullmatch(value):
-            raise PydanticCustomError("bad_format", "does not match {fmt}", {"fmt": description})
-        return value
-
-    return AfterValidator(check)
-
-
-_Code = Annotated[StrictStr, _pattern_checker(r"[0-9A-Z][0-9A-Z-]{2,39}", "code: 3-40 of 0-9 A-Z -")]
-_Division = Annotated[StrictStr, _pattern_checker(r"[1-9][0-9]{5}", "division: 6 digits")]
-_QuestionId = Annotated[StrictStr, _pattern_checker(r"[a-z][a-z0-9_]{0,31}", "id: a-z 0-9 _")]
-_Name = Annotated[StrictStr, _text_checker(100)]
-_Short = Annotated[StrictStr, _text_checker(40)]
-_Note = Annotated[StrictStr, _text_checker(200, allow_empty=True)]
-_Guide = Annotated[StrictStr, _text_checker(2000, multiline=True, allow_empty=True)]
-_Days = Annotated[StrictInt, Field(ge=0, le=365)]
-
-
-# --- wire schema (pydantic) --------------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _ConditionIn(_Strict):
-    question_id: _QuestionId
-    answers: Annotated[list[_Short], Field(min_length=1, max_length=20)]
-
-
-class _QuestionIn(_Strict):
-    id: _QuestionId
-    text: _Name
-    options: Annotated[list[_Short], Field(min_length=2, max_length=20)]
-    condition: _ConditionIn | None = None
-
-
 #: The same names as `app.domain.models.LICENCE_TYPES` (a test keeps the two equal).
 _LicenceType = Literal["居民身份证", "居民户口簿", "结婚证", "不动产权证书", "营业执照", "出生医学证明"]
-
-
-class _MaterialIn(_Strict):
-    code: _Code
-    name: _Name
-    form: MaterialForm
-    copies: Annotated[StrictInt, Field(ge=0, le=20)] = 1
-    required: StrictBool = True
-    condition_text: Annotated[StrictStr, _text_checker(200)] | None = None
-    condition: _ConditionIn | None = None
-    licence_type: Literal["居民身份证", "居民户口簿", "结婚证", "不动产权证书", "营业执照", "出生医学证明"] | None = (
-        None
-    )
-
-
-class _ItemIn(_Strict):
-    code: _Code
-    name: _Name
-    category: Annotated[StrictStr, _text_checker(20)]
-    department: Annotated[StrictStr, _text_checker(60)]
-    jurisdiction: _Division
-    kind: ItemKind
-    immediate: StrictBool
-    promised_days: _Days
-    legal_days: _Days
-    fee_fen: Annotated[StrictInt, Field(ge=0, le=100_000_000)]
-    fee_note: _Note = ""
-    materials: Annotated[list[_MaterialIn], Field(max_length=60)]
-    questions: Annotated[list[_QuestionIn], Field(max_length=20)] = []
-    delivery_methods: Annotated[list[DeliveryMethod], Field(min_length=1, max_length=3)]
-    citywide: StrictBool = True
-    kiosk_allowed: StrictBool = False
-    originals_required: StrictBool = False
-    guide: _Guide = ""
-    supplement_days: Annotated[StrictInt, Field(ge=1, le=60)] | None = None
-    supplement_after: _Note = ""
-    legal_basis: _Note = ""
-
-
-class _MemberIn(_Strict):
-    item_code: _Code
-    condition: _ConditionIn | None = None
-
-
-class _CoverIn(_Strict):
-    item_code: _Code
-    material_code: _Code
-
-
-class _SharedIn(_Strict):
-    code: _Code
-    name: _Name
-    form: MaterialForm
-    copies: Annotated[StrictInt, Field(ge=1, le=20)] = 1
-    covers: Annotated[list[_CoverIn], Field(min_length=2, max_length=40)]
-
-
-class _BundleIn(_Strict):
-    code: _Code
-    name: _Name
-    members: Annotated[list[_MemberIn], Field(min_length=2, max_length=20)]
-    questions: Annotated[list[_QuestionIn], Field(max_length=20)] = []
-    shared_materials: Annotated[list[_SharedIn], Field(max_length=40)] = []
-    guide: _Guide = ""
-
-
-class _CatalogueIn(_Strict):
-    schema_version: StrictInt
-    version: Annotated[StrictStr, _pattern_checker(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}", "version")]
-    published: Annotated[StrictStr, _pattern_checker(r"\d{4}-\d{2}-\d{2}", "date YYYY-MM-DD")]
-    division: _Division
-    sample: StrictBool = False
-    items: Annotated[list[_ItemIn], Field(min_length=1, max_length=MAX_ITEMS)]
-    bundles: Annotated[list[_BundleIn], Field(max_length=1000)] = []
 
 
 # --- error messages ----------------------------------------------------------------------------------------
@@ -448,24 +291,6 @@ def _error(
     return CatalogueError(f"事项目录无效：{reason_zh}", f"invalid catalogue: {reason_en}", code=code)
 
 
-def _from_validation_error(exc: ValidationError, raw: object) -> CatalogueError:
-    first: ErrorDetails = exc.errors(include_url=False, include_input=False)[0]
-    loc = list(first["loc"])
-    reason_zh = _TYPE_ZH.get(first["type"], "取值无效")
-    ctx = first.get("ctx") or {}
-    if first["type"] == "text_too_long":
-        reason_zh = f"文本过长（最多 {ctx.get('max')} 字）"
-    elif first["type"] == "enum":
-        reason_zh = f"取值不在允许范围内（允许：{_safe_fragment(ctx.get('expected', ''), 120)}）"
-    elif first["type"] in {"text_emoji", "text_control"}:
-        reason_zh += f"（U+{ctx.get('cp')}）"
-    reason_en = f"{first['msg']} [{first['type']}]"
-    raw_items = raw.get("items") if isinstance(raw, dict) else None
-    if len(loc) >= 2 and loc[0] == "items" and isinstance(loc[1], int):
-        return _error(reason_zh, reason_en, raw_items=raw_items, index=loc[1], loc=loc[2:])
-    return _error(reason_zh, reason_en, loc=loc)
-
-
 # --- parsing -----------------------------------------------------------------------------------------------
 
 
@@ -519,10 +344,10 @@ def parse_catalogue(data: bytes) -> Catalogue:
             f"catalogue schema_version {schema} not supported (this build reads {SUPPORTED_SCHEMA_VERSION})",
             field="schema_version",
         )
+    from app.domain.catalogue_schema import validate_raw  # pydantic (~20 MB): only when a file is validated
+
     try:
-        parsed = _CatalogueIn.model_validate(raw)
-    except ValidationError as exc:
-        raise _from_validation_error(exc, raw) from None
+        parsed = validate_raw(raw)
     except RecursionError:
         raise CatalogueError("事项目录文件嵌套层级过深", "catalogue JSON nested too deeply") from None
     try:
@@ -545,6 +370,11 @@ def parse_catalogue(data: bytes) -> Catalogue:
 
 def load_catalogue_file(path: Path) -> Catalogue:
     """Read and validate a catalogue file, refusing oversized files before reading them."""
+    return parse_catalogue(read_catalogue_bytes(path))
+
+
+def read_catalogue_bytes(path: Path) -> bytes:
+    """A catalogue file's bytes, refusing an oversized file before reading it. Raises `CatalogueError`."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -552,12 +382,11 @@ def load_catalogue_file(path: Path) -> Catalogue:
                 f"事项目录文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）",
                 f"catalogue file too large: {size} bytes (limit {MAX_FILE_BYTES})",
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CatalogueError(
             "无法读取事项目录文件", f"cannot read catalogue file {path.name}: {exc.strerror or exc}"
         ) from None
-    return parse_catalogue(data)
 
 
 def _check_items(items: Sequence[_ItemIn], raw_items: object) -> None:

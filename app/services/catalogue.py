@@ -2,7 +2,9 @@
 
 The catalogue in use is `<data_dir>/catalogue/current.json` when that file is present and valid, else the seed
 shipped in `resources/catalogue/seed.json`. `replace()` validates new bytes completely before anything changes;
-on any error the catalogue in use (and the file on disk) stays as it was.
+on any error the catalogue in use (and the file on disk) stays as it was. What validation built is cached
+(`catalogue_cache`, keyed by the file's sha256 and the code version), so a start whose catalogue was validated
+before reads it without pydantic.
 
 The search index (pinyin of every item, and pypinyin's ~200 ms import) is not built at load: it is built on a
 worker thread `INDEX_START_DELAY_MS` after the Qt event loop starts (the first screen is up), or earlier by
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file, parse_catalogue
+from app.domain.catalogue import Catalogue, CatalogueError, parse_catalogue
 from app.domain.catalogue_search import BackgroundIndex, SearchHit
 from app.domain.models import Bundle, ServiceItem
 from app.domain.pinyin_forms import (
@@ -38,6 +40,7 @@ from app.domain.pinyin_forms import (
     forms_path,
     load_forms,
 )
+from app.services.catalogue_cache import CACHE_DIR, load_catalogue, store_validated
 from offline_cache.files import write_atomically
 from resources import resource_path
 
@@ -83,6 +86,7 @@ class CatalogueService(QObject):
     def __init__(self, data_dir: Path, *, seed_path: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._dir = data_dir / "catalogue"
+        self._cache_dir = self._dir / CACHE_DIR
         self._seed_path = seed_path if seed_path is not None else resource_path("catalogue", "seed.json")
         self._lock = threading.Lock()
         self._active = self._load_initial()
@@ -158,6 +162,7 @@ class CatalogueService(QObject):
                 index.get()  # built here (the sync worker's thread), so the swap never makes a search wait
                 self._write_atomically(data)
                 self._write_forms(forms)
+                store_validated(self._cache_dir, self._dir / CURRENT_FILE, data, catalogue)
             except CatalogueError as exc:
                 error = exc
             else:
@@ -191,7 +196,7 @@ class CatalogueService(QObject):
         current = self._dir / CURRENT_FILE
         if current.exists():
             try:
-                catalogue = load_catalogue_file(current)
+                catalogue = load_catalogue(current, self._cache_dir)
             except CatalogueError as exc:
                 log.warning("stored catalogue rejected, falling back to the shipped seed: %s", exc)
                 self._set_aside(current)
@@ -203,7 +208,8 @@ class CatalogueService(QObject):
                     items, on_ready=self._weak_announce(), forms=lambda: _forms_for(current, items, store=True)
                 )
                 return _Active(catalogue, index, CatalogueSource.DOWNLOADED)
-        catalogue = load_catalogue_file(self._seed_path)  # an invalid seed is a packaging bug: let it raise
+        # An invalid seed is a packaging bug: let it raise.
+        catalogue = load_catalogue(self._seed_path, self._cache_dir)
         log.info("catalogue %s loaded from the shipped seed", catalogue.version)
         seed, items = self._seed_path, catalogue.items
         index = BackgroundIndex(
