@@ -428,6 +428,26 @@ def _m0009_licence_checks(db: Db) -> None:
     )
 
 
+@migrations(name="0010_bundle_parents")
+def _m0010_bundle_parents(db: Db) -> None:
+    # Issue 17: a 一件事 bundle's parent case, with a case number of its own from the same day sequence as cases.
+    # The members keep their shared `bundle_id` (cases.bundle_id); the parent row holds no personal data.
+    _run(
+        db,
+        (
+            """CREATE TABLE bundles (
+                case_no TEXT PRIMARY KEY,
+                case_seq INTEGER NOT NULL,
+                bundle_id TEXT NOT NULL UNIQUE,
+                bundle_code TEXT NOT NULL,
+                bundle_name TEXT NOT NULL,
+                staff_no TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ),
+    )
+
+
 def _allow_outbox_kind(db: Db, kind: str) -> None:
     """Widen the outbox's CHECK on `kind` to one more record kind, in place.
 
@@ -462,6 +482,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0007_material_licence_no",
     "0008_online_assists",
     "0009_licence_checks",
+    "0010_bundle_parents",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

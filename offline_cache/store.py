@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from app.protocol import RecordKind, clean_text
 from offline_cache import numbering, records, schema
 from offline_cache.audit import AuditLog, append_audit
 from offline_cache.blobs import Blobs
+from offline_cache.bundles import BundleParent, Bundles
 from offline_cache.case_events import CaseEvents
 from offline_cache.cases import Cases
 from offline_cache.connection import CorruptDatabaseError, move_aside, open_checked
@@ -50,6 +52,12 @@ class SavedCase:
     case: Case  # with its case number
     case_seq: int
     terminal_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedBundle:
+    parent: BundleParent  # the parent case with its own number
+    members: tuple[SavedCase, ...]  # in number order, each after the parent's
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +104,8 @@ class Store:
     """One connection, owned by the thread that opened it. Open one Store per thread (GUI, sync worker).
 
     Attributes: `cases`, `receipts`, `ratings`, `outbox`, `blobs`, `drafts`, `audit`, `settings`, `staff`,
-    `print_queue`, `case_events` (repositories); `recovered_from` is where a damaged database was moved at open (None
-    normally) for the UI to report.
+    `print_queue`, `case_events`, `bundles` (repositories); `recovered_from` is where a damaged database was moved
+    at open (None normally) for the UI to report.
     """
 
     def __init__(self, path: Path, session: Session, db: Any, *, blobs_dir: Path, recovered_from: Path | None) -> None:
@@ -120,6 +128,7 @@ class Store:
         self.staff = StaffRepository(session)
         self.print_queue = PrintQueueRepository(session)
         self.case_events = CaseEvents(session, self.outbox)
+        self.bundles = Bundles(session)
         self._licence_checks: LicenceChecks | None = None
 
     @property
@@ -178,6 +187,57 @@ class Store:
             append_audit(conn, self._s.now(), actor, "case_saved", record_id=case.record_id, detail=case.state.value)
         return SavedCase(case=numbered, case_seq=seq, terminal_seq=tseq)
 
+    def save_bundle(
+        self, cases: Sequence[Case], *, bundle_code: str, bundle_name: str, actor: str, day: dt.date | None = None
+    ) -> SavedBundle:
+        """Number and save a 一件事: its parent case and every member, all or nothing (issue 17).
+
+        The members (`case_no` empty, state received, one shared `bundle_id`, one terminal's routing) are saved as
+        `save_case` saves a case. The parent takes the first number of the same day sequence, so it is unique
+        across terminals exactly as a case number is, and never equal to a member's. Each member's outbox body
+        carries the link: `parent_case_no` and `bundle_name` (docs/central.md "一件事 bundles").
+        """
+        if not cases:
+            raise ValueError("a bundle has at least one member")
+        bundle_ids = {c.bundle_id for c in cases}
+        if len(bundle_ids) != 1 or not next(iter(bundle_ids)):
+            raise ValueError("the members of a bundle share one bundle_id")
+        if any(c.case_no or c.state is not CaseState.RECEIVED for c in cases):
+            raise ValueError("bundle members are received cases without a number")
+        cases = [without_bad_text(c) for c in cases]
+        r = cases[0].routing
+        prefixes = {f"{c.routing.division}{c.routing.hall}{c.routing.terminal}" for c in cases}
+        if len(prefixes) != 1:
+            raise ValueError("the members of a bundle are numbered by one terminal")
+        factory = numbering.default_factory(r)
+        prefix = prefixes.pop()
+        on_day = day or hall_time.today(cases[0].created_at)
+        bundle_id = str(cases[0].bundle_id)
+        saved: list[SavedCase] = []
+        with self._s.write() as conn:
+            parent_seq = numbering.allocate(conn, prefix, on_day)
+            parent = BundleParent(
+                case_no=factory(on_day, parent_seq),
+                case_seq=parent_seq,
+                bundle_id=bundle_id,
+                bundle_code=bundle_code,
+                bundle_name=clean_text(bundle_name),
+                staff_no=r.staff_no,
+                created_at=cases[0].created_at,
+            )
+            self.bundles.insert(conn, parent)
+            for case in cases:
+                seq = numbering.allocate(conn, prefix, on_day)
+                numbered = dataclasses.replace(case, case_no=factory(on_day, seq))
+                self.cases.insert(conn, numbered, case_seq=seq)
+                body = records.case_body(numbered)
+                body.update(parent_case_no=parent.case_no, bundle_name=parent.bundle_name)
+                tseq = self.outbox.add(conn, record_id=case.record_id, kind=RecordKind.CASE, body=body, depends_on=None)
+                append_audit(conn, self._s.now(), actor, "case_saved", record_id=case.record_id, detail="received")
+                saved.append(SavedCase(case=numbered, case_seq=seq, terminal_seq=tseq))
+            append_audit(conn, self._s.now(), actor, "bundle_saved", record_id=parent.case_no, detail=str(len(saved)))
+        return SavedBundle(parent=parent, members=tuple(saved))
+
     def save_receipt(self, record: ReceiptRecord, *, actor: str) -> SavedRecord:
         """Log a print (or failed print / reprint) and queue it; depends on its case when the case is local."""
         record = without_bad_text(record)
@@ -214,6 +274,9 @@ class Store:
             if not self.ratings.claim_request(conn, rating.service_act_id, now=self._s.now()):
                 raise RatingAlreadyRecordedError(rating.service_act_id)
             parent = self.cases.record_id_of(rating.case_no) if rating.case_no else None
+            bundle = self.bundles.get(rating.case_no) if rating.case_no and parent is None else None
+            if bundle is not None:  # 一事一评 of a 一件事 (its parent's number): after every member
+                parent = self.bundles.last_member(bundle.bundle_id)
             try:
                 self.ratings.insert(conn, rating)
             except sqlite3.IntegrityError as exc:  # the unique index: this act already has its rating

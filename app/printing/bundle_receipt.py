@@ -1,7 +1,8 @@
 """One 收件回执 for a 一件事 bundle (issue 17): every member with its department, case number and expected date on
 one document; each shared document listed once. A4 continues onto further pages like any receipt; the thermal
-slip wraps. The header shows no single case number (the members table lists them all); the QR opens the first
-member's case page on the platform."""
+slip wraps. The header shows the parent case's own number and the QR opens the parent's page on the platform
+(every member's progress, one rating for the bundle). A bundle taken in before parents existed has none: its header
+shows no number (the members table lists them all) and its QR opens the first member's page, as it always did."""
 
 from __future__ import annotations
 
@@ -42,9 +43,11 @@ def build_bundle_receipt(
     now: dt.datetime,
     reprint: bool = False,
     clerk_name: str = "",
+    parent_case_no: str = "",
 ) -> ReceiptDocument:
     """`cases`: the members, in number order (all with the same `bundle_id`); `items` by item code; `shared`: the
-    shared document's name for each (item code, material code) it covers, so it is listed once under that name."""
+    shared document's name for each (item code, material code) it covers, so it is listed once under that name;
+    `parent_case_no`: the bundle's own number ("" for a bundle taken in before parents existed)."""
     shared = shared or {}
     first = cases[0]
     member_rows = []
@@ -66,7 +69,9 @@ def build_bundle_receipt(
             "一件事信息",
             (
                 FieldRow("一件事名称", bundle_name),
-                FieldRow("一件事编号", first.bundle_id or ""),
+                FieldRow("一件事办件编号", format_grouped(parent_case_no))
+                if parent_case_no
+                else FieldRow("一件事编号", first.bundle_id or ""),
                 FieldRow("成员事项", f"{len(cases)} 项，分别送各审批部门办理"),
                 FieldRow("收件窗口", _window(first, hall)),
                 FieldRow("收件人员", clerk_text(first.routing.staff_no, clerk_name)),
@@ -98,15 +103,24 @@ def build_bundle_receipt(
         )
     blocks += [
         FieldsBlock("结果送达", tuple(_delivery_rows(first, hall))),
-        TextBlock("进度查询", (_query_text(hall), "各成员办件分别办理、分别送达；任一办件编号均可查询。")),
+        TextBlock(
+            "进度查询",
+            (
+                _query_text(hall),
+                "各成员办件分别办理、分别送达；扫码或用一件事办件编号可查看全部成员进度，任一办件编号均可查询。"
+                if parent_case_no
+                else "各成员办件分别办理、分别送达；任一办件编号均可查询。",
+            ),
+        ),
         SignatureBlock(("申请人（代办人）签字", "日期"), seal=SEAL_LABEL),
     ]
     return ReceiptDocument(
         kind=ReceiptKind.INTAKE_RECEIPT,
         hall_name=hall.hall_name,
-        case_no="",  # several numbers: the members table lists them, the header shows none
-        case_no_display="",
-        qr_payload=query_url(hall.platform_url, first.case_no),
+        # The parent's own number; none for an older bundle (the members table lists every number).
+        case_no=parent_case_no,
+        case_no_display=format_grouped(parent_case_no) if parent_case_no else "",
+        qr_payload=query_url(hall.platform_url, parent_case_no or first.case_no),
         qr_caption=QR_CAPTION,
         blocks=tuple(blocks),
         issued_at=local_time(now),

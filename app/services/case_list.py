@@ -97,6 +97,9 @@ class CaseListService(QObject):
     def _row(self, case: Case) -> CaseRow:
         entry = self._store.outbox.get(case.record_id)
         ratings = self._store.ratings.for_case(case.case_no)
+        parent = self._store.bundles.of_bundle(case.bundle_id) if not ratings else None
+        if parent is not None:  # 一事一评: a 一件事 member shows the bundle's rating (under the parent's number)
+            ratings = self._store.ratings.for_case(parent.case_no)
         if any(r.level is not None for r in ratings):
             rating = f"已评价（{max(r.level or 0 for r in ratings)}分）"
         elif ratings:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -50,6 +50,9 @@ from app.services.scan_jobs import AttachJob, AttachOutcome, run_job
 from app.sync.credentials import NOT_ENROLLED_ZH
 from offline_cache import Store, StoreError
 from offline_cache.purge import InUse
+
+if TYPE_CHECKING:
+    from offline_cache.store import SavedBundle
 
 log = logging.getLogger("tongban.intake")
 
@@ -534,6 +537,47 @@ class IntakeService(QObject):
         if print_receipt and self.receipts is not None and saved.case.state is CaseState.RECEIVED:
             job = self.receipts.print_case(case=saved.case, staff_no=staff_no)
         return SubmitResult(saved.case, job)
+
+    def submit_bundle(
+        self, *, drafts: list[IntakeDraft], staff_no: str, bundle_code: str, bundle_name: str
+    ) -> SavedBundle:
+        """Receive a 一件事: one case per member draft and the parent case with a number of its own, all in one
+        store transaction (nothing is stored when one member is refused). No receipt is printed here: the bundle's
+        one receipt lists every member (`receipts.print_bundle_receipt`).
+
+        Raises SubmitRefusedError (the first refused member's fields) or UserFacingError (disk full …).
+        """
+        self._check_identity()
+        if any(self.attaching(d) for d in drafts):
+            raise UserFacingError(ATTACH_IN_FLIGHT_ZH, detail="attach_in_flight")
+        bundle_id = f"{bundle_code}-{uuid.uuid4().hex[:16]}"
+        cases: list[Case] = []
+        for draft in drafts:
+            checked = self.check(draft=draft)
+            if isinstance(checked, list):
+                raise SubmitRefusedError(checked)
+            lost = self._drop_lost_scans(draft)
+            if lost:
+                raise SubmitRefusedError(lost)
+            case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=Decision.RECEIVE, reason="")
+            cases.append(dataclasses.replace(case, bundle_id=bundle_id))
+        try:
+            saved = self._store.save_bundle(cases, bundle_code=bundle_code, bundle_name=bundle_name, actor=staff_no)
+        except StoreError as exc:
+            raise UserFacingError(exc.message, detail=exc.code) from exc
+        for draft, member in zip(drafts, saved.members, strict=True):
+            self._usage[member.case.item_code] += 1
+            self._forget_draft(draft.draft_id)
+        log.info(
+            "bundle %s (%s) submitted by %s: %d member case(s)",
+            saved.parent.case_no,
+            bundle_code,
+            staff_no,
+            len(saved.members),
+        )
+        for member in saved.members:
+            self.case_submitted.emit(member.case)
+        return saved
 
     def precheck(self, *, draft: IntakeDraft, decision: Decision, refusal_reason: str = "") -> list[FieldError]:
         """Every refusal `submit` would give for these inputs (fields in form order), without storing anything."""

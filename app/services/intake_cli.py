@@ -12,7 +12,6 @@ import functools
 import hashlib
 import json
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +42,10 @@ class RecordOutcome:
     case_no: str = ""
     state: str = ""
     errors: list[FieldError] = field(default_factory=list)
-    #: For a 一件事 record: the bundle's id and name, and (item code, item name, case number) per member.
+    #: For a 一件事 record: the bundle's id and name, the parent case's own number (also in `case_no`), and
+    #: (item code, item name, case number) per member.
     bundle_id: str = ""
+    parent_case_no: str = ""
     bundle_name: str = ""
     members: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -54,6 +55,7 @@ class RecordOutcome:
                 "index": self.index,
                 "ok": True,
                 "bundle_id": self.bundle_id,
+                "parent_case_no": self.parent_case_no,
                 "case_no": self.case_no,
                 "state": self.state,
                 "members": [{"item_code": c, "item_name": n, "case_no": no} for c, n, no in self.members],
@@ -288,20 +290,24 @@ def _one_bundle(
         if errors:
             raise SubmitRefusedError(errors)
         files.store(store)
-        bundle_id = f"{bundle.code}-{uuid.uuid4().hex[:16]}"
-        for draft, item_code in prepared:
-            result = service.submit(draft=draft, staff_no=staff_no, print_receipt=False, bundle_id=bundle_id)
-            item = catalogue.get(item_code)
-            outcome.members.append((item_code, item.name if item else "", result.case.case_no))
+        drafts = [draft for draft, _code in prepared]
+        saved = service.submit_bundle(
+            drafts=drafts, staff_no=staff_no, bundle_code=bundle.code, bundle_name=bundle.name
+        )
+        for saved_member in saved.members:
+            outcome.members.append(
+                (saved_member.case.item_code, saved_member.case.item_name, saved_member.case.case_no)
+            )
     except DraftFormatError as exc:
         path = _echo(exc.path, 96)
         outcome.errors = [FieldError(path, path, _echo(exc.message, 200))]
     except SubmitRefusedError as exc:
         outcome.errors = exc.errors
     else:
-        outcome.bundle_id = bundle_id
+        outcome.bundle_id = saved.parent.bundle_id
         outcome.bundle_name = bundle.name
-        outcome.case_no = outcome.members[0][2]
+        outcome.parent_case_no = saved.parent.case_no
+        outcome.case_no = saved.parent.case_no
         outcome.state = "received"
     return outcome
 
@@ -390,7 +396,11 @@ def intake_command(*, config: Config, paths: AppPaths, json_file: Path, json_out
     else:
         for o in outcomes:
             if o.bundle_id and o.case_no:
-                out.write(f"第{o.index + 1}条：已保存一件事「{o.bundle_name}」，一件事编号 {o.bundle_id}\n")
+                parent = format_grouped(o.parent_case_no)
+                out.write(
+                    f"第{o.index + 1}条：已保存一件事「{o.bundle_name}」，一件事办件编号 {parent}"
+                    f"（{len(o.members)}项成员办件）\n"
+                )
                 for _code, name, case_no in o.members:
                     out.write(f"  {name}：办件编号 {format_grouped(case_no)}\n")
             elif o.case_no:

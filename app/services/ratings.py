@@ -47,6 +47,8 @@ from app.domain.models import (
 )
 from app.services.errors import UserFacingError
 from offline_cache import Store, StoreError
+from offline_cache.bundles import BundleParent
+from offline_cache.cases import StoredCase
 from offline_cache.daily_figures import read_daily_figures
 from offline_cache.errors import RatingAlreadyRecordedError
 from offline_cache.rating_requests import (
@@ -318,17 +320,21 @@ class RatingService(QObject):
             parsed = parse_case_number(case_no)
             if not isinstance(parsed, CaseNumber):
                 raise RatingRefusedError(f"办件编号有误，无法发起评价：{parsed.message_zh}")
-            case_no = parsed.digits
-            stored = self._store.cases.get_by_no(case_no)
+            stored, parent = self._subject(parsed.digits)
             if stored is None:
                 raise RatingRefusedError(f"未找到办件 {parsed.grouped}，无法发起评价。")
+            # 一事一评: a 一件事 is rated once, under its parent's number, whichever member is named.
+            case_no = parent.case_no if parent is not None else parsed.digits
             if self._store.ratings.for_case(case_no):
                 raise RatingRefusedError("该办件已评价（一事一评），不能重复评价。")
             open_id = pending_for_case(self._store, case_no)
             if open_id is not None and self._active is not None and self._active.service_act_id == open_id:
                 return self._active
-            item_code = item_code or stored.case.item_code
-            item_name = stored.case.item_name
+            item_code, item_name = (
+                (parent.bundle_code, parent.bundle_name)
+                if parent is not None
+                else (item_code or stored.case.item_code, stored.case.item_name)
+            )
             applicant = stored.case.applicant
             if isinstance(applicant, PersonApplicant):
                 phone = applicant.phone
@@ -427,13 +433,25 @@ class RatingService(QObject):
 
     # --- internals ---------------------------------------------------------------------------------------------
 
+    def _subject(self, case_no: str) -> tuple[StoredCase | None, BundleParent | None]:
+        """The case a rating names, and the 一件事 parent it is rated under (None for a single case or a bundle
+        taken in before parents existed). A parent's own number gives its first member as the case."""
+        stored = self._store.cases.get_by_no(case_no)
+        if stored is not None:
+            return stored, self._store.bundles.of_bundle(stored.case.bundle_id)
+        parent = self._store.bundles.get(case_no)
+        if parent is None:
+            return None, None
+        members = self._store.cases.list_bundle(parent.bundle_id)
+        return (members[0], parent) if members else (None, None)
+
     def _prompt_of(self, request: PendingRequest) -> RatingPrompt:
         item_name = ""
         phone = ""
         if request.case_no:
-            stored = self._store.cases.get_by_no(request.case_no)
+            stored, parent = self._subject(request.case_no)
             if stored is not None:
-                item_name = stored.case.item_name
+                item_name = parent.bundle_name if parent is not None else stored.case.item_name
                 applicant = stored.case.applicant
                 phone = applicant.phone if isinstance(applicant, PersonApplicant) else applicant.contact_phone
         return RatingPrompt(

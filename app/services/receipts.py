@@ -492,6 +492,9 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
         ensure_receipt_fonts()
         with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
             stored = store.cases.get_by_no(parsed.digits)
+            if stored is None:  # a 一件事's own number renders the bundle's receipt
+                parent = store.bundles.get(parsed.digits)
+                stored = store.cases.list_bundle(parent.bundle_id)[0] if parent is not None else None
             if stored is None:
                 raise UserFacingError(f"未找到办件 {parsed.grouped}")
             case = stored.case
@@ -542,6 +545,7 @@ def _bundle_receipt(
 
     first = members[0]
     bundle = catalogue.bundle((first.bundle_id or "").rsplit("-", 1)[0])
+    parent = store.bundles.of_bundle(first.bundle_id)
     return build_bundle_receipt(
         members,
         bundle_name=bundle.name if bundle is not None else "一件事",
@@ -552,17 +556,22 @@ def _bundle_receipt(
         now=now,
         reprint=ReceiptKind.INTAKE_RECEIPT in printed_kinds(store, first.case_no),
         clerk_name=clerk_name(store, first.routing.staff_no),
+        parent_case_no=parent.case_no if parent is not None else "",
     )
 
 
 def print_bundle_receipt(
     case_no: str, *, config: Config, store: Store, catalogue: CatalogueService, pdf_dir: Path
 ) -> str:
-    """Print the 一件事收件回执 of the bundle `case_no` belongs to on the configured printer (or as PDF); logged as
-    a receipt of every member. Returns where it went; raises UserFacingError with a Chinese reason."""
+    """Print the 一件事收件回执 of the bundle `case_no` belongs to (a member's number or the bundle's own) on the
+    configured printer (or as PDF); logged as a receipt of every member. Returns where it went; raises
+    UserFacingError with a Chinese reason."""
     from app.services.guide import print_guide_document
 
     stored = store.cases.get_by_no(case_no)
+    parent = store.bundles.get(case_no) if stored is None else None
+    if parent is not None:
+        stored = next(iter(store.cases.list_bundle(parent.bundle_id)), None)
     if stored is None or not stored.case.bundle_id:
         raise UserFacingError("未找到该一件事的办件")
     members = [s.case for s in store.cases.list_bundle(stored.case.bundle_id)]

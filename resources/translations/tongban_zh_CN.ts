@@ -150,7 +150,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>已收件：{name}（一件事编号 {id}）</source>
+        <source>已收件：{name}，一件事办件编号 {number}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -12,6 +12,7 @@ from typing import Any
 from app.domain.case_number import format_grouped
 from app.domain.models import MaterialStatus
 from app.paths import AppPaths
+from app.protocol import is_case_no
 from app.services.intake_cli import intake_command
 from app.services.staff import StaffService
 from offline_cache import open_store
@@ -80,6 +81,13 @@ def test_one_bundle_record_becomes_one_case_per_member_linked_by_one_id(tmp_path
         bodies = [e.body for e in store.outbox.pending(limit=50) if e.body.get("case_no") in numbers]
     assert {c.bundle_id for c in cases.values()} == {result["bundle_id"]}
     assert {b["bundle_id"] for b in bodies} == {result["bundle_id"]} and len(bodies) == 4  # synced with the link
+    # The parent case: a number of its own from the same day sequence, before its members'; the link synced.
+    parent = result["parent_case_no"]
+    assert result["case_no"] == parent and parent not in numbers
+    assert is_case_no(parent) and parent[:19] == numbers[0][:19]  # same terminal and day
+    assert int(parent[19:24]) + 1 == int(numbers[0][19:24])
+    assert {b["parent_case_no"] for b in bodies} == {parent}
+    assert {b["bundle_name"] for b in bodies} == {"新生儿出生一件事"}
     departments = {c.routing.department for c in cases.values()}
     assert {"营口市卫生健康委员会", "营口市公安局老边分局", "营口市医疗保障事务服务中心"} <= departments
     assert cases[CERT].expected_date != cases[CARD].expected_date  # each member keeps its own time limit
@@ -101,9 +109,13 @@ def test_a_question_of_the_bundle_chooses_its_members(tmp_path: Path) -> None:
     code, text = _run(tmp_path, paths, _record(bundle_answers={"social_card": "否"}), json_output=False)
 
     assert code == 0, text
-    assert "已保存一件事「新生儿出生一件事」" in text
+    lines = text.splitlines()
+    assert lines[0].startswith("第1条：已保存一件事「新生儿出生一件事」，一件事办件编号 210800-01-003-")
+    assert lines[0].endswith("（3项成员办件）")
     assert "社会保障卡申领" not in text
-    assert text.count("办件编号") == 3
+    assert [line.startswith("  ") and "：办件编号 210800-01-003-" in line for line in lines[1:4]] == [True] * 3
+    parent = lines[0].split("一件事办件编号 ")[1].split("（")[0]
+    assert parent not in "".join(lines[1:4])  # the parent's number is its own
 
 
 def test_a_refused_member_stores_nothing_of_the_bundle(tmp_path: Path) -> None:
@@ -150,7 +162,7 @@ def test_one_receipt_lists_all_seven_members_on_a4_and_on_a_slip(tmp_path: Path,
     from app.printing.slip_view import render_slip
     from app.printing.thermal import thermal_profile
     from app.services.receipts import receipt_command
-    from tests.integration.receipts_support import pdf_pages, pdf_text, squash
+    from tests.integration.receipts_support import decode_qr, pdf_pages, pdf_text, pdf_to_pngs, squash
 
     paths = _paths(tmp_path)
     code, text = _run(tmp_path, paths, _after_death())
@@ -163,6 +175,10 @@ def test_one_receipt_lists_all_seven_members_on_a4_and_on_a_slip(tmp_path: Path,
     assert receipt_command(config=hall_config(), paths=paths, case_no=members[3]["case_no"], fmt="pdf", out=pdf) == 0
     printed = squash(pdf_text(pdf))
     assert "一件事收件回执" in printed and "身后一件事" in printed
+    parent = result["parent_case_no"]
+    assert squash(f"办件编号：{format_grouped(parent)}") in printed  # the bundle's own number under the title
+    [first_page, *_rest] = pdf_to_pngs(pdf)
+    assert [url.endswith(f"/c/{parent}") for url in decode_qr(first_page)] == [True]  # the QR opens the parent
     for member in members:  # every member with its department and number, once
         assert printed.count(squash(format_grouped(member["case_no"]))) == 1, member["item_name"]
         assert squash(member["item_name"]) in printed
@@ -180,6 +196,7 @@ def test_one_receipt_lists_all_seven_members_on_a4_and_on_a_slip(tmp_path: Path,
     profile = thermal_profile("", 80)
     view = render_slip(slip.read_bytes(), dots=profile.dots)
     lines = "".join(view.text_lines)
+    assert squash(format_grouped(parent)) in squash(lines)
     for member in members:
         assert format_grouped(member["case_no"]) in lines or squash(format_grouped(member["case_no"])) in squash(lines)
     assert max(len(line) for line in view.text_lines) <= profile.columns
@@ -206,3 +223,53 @@ def test_a_number_typed_in_a_missing_materials_note_prints_masked_on_the_bundle_
     printed = squash(pdf_text(pdf))
     assert "原件在" in printed  # the note is printed ...
     assert pii_samples.PHONE not in printed and pii_samples.ID_NUMBER not in printed  # ... with its numbers masked
+
+
+def test_parent_and_member_numbers_stay_unique_across_restarts(tmp_path: Path) -> None:
+    """Two bundles and a single case, each intake a new process's store: every number (parents included) is
+    different, and each parent is found again after a restart with its members."""
+    paths = _paths(tmp_path)
+    _code, first = _run(tmp_path, paths, _record())
+    base = _record()
+    single = {
+        "item_code": REG,
+        "staff_no": STAFF_NO,
+        "applicant": base["applicant"],
+        "answers": {"parents_married": "是"},
+        "materials": [],
+        "delivery": base["delivery"],
+    }
+    _code, second = _run(tmp_path, paths, [_record(bundle_answers={"social_card": "否"}), single])
+
+    results = [*json.loads(first)["records"], *json.loads(second)["records"]]
+    assert [r["ok"] for r in results] == [True, True, True], second
+    numbers = [r["case_no"] for r in results] + [m["case_no"] for r in results for m in r.get("members", [])]
+    assert len(numbers) == len(set(numbers)) == 1 + 4 + 1 + 3 + 1
+    with open_store(paths.database) as store:
+        for result in results[:2]:
+            parent = store.bundles.get(result["parent_case_no"])
+            assert parent is not None and parent.bundle_id == result["bundle_id"]
+            members = [s.case.case_no for s in store.cases.list_bundle(parent.bundle_id)]
+            assert members == [m["case_no"] for m in result["members"]]
+        assert store.cases.get_by_no(results[0]["parent_case_no"]) is None  # a parent is not a member case
+
+
+def test_the_parent_number_renders_the_bundle_receipt(tmp_path: Path, qapp: object) -> None:
+    """`tongban receipt <parent number>` renders the 一件事收件回执 (every member listed), logged for each member."""
+    from app.services.receipts import receipt_command
+    from tests.integration.receipts_support import pdf_text, squash
+
+    paths = _paths(tmp_path)
+    code, text = _run(tmp_path, paths, _record())
+    assert code == 0, text
+    [result] = json.loads(text)["records"]
+    pdf = tmp_path / "parent.pdf"
+
+    assert receipt_command(config=hall_config(), paths=paths, case_no=result["parent_case_no"], fmt="pdf", out=pdf) == 0
+
+    printed = squash(pdf_text(pdf))
+    assert "一件事收件回执" in printed and squash(format_grouped(result["parent_case_no"])) in printed
+    for member in result["members"]:
+        assert squash(format_grouped(member["case_no"])) in printed
+    with open_store(paths.database) as store:
+        assert all(store.receipts.for_case(m["case_no"]) for m in result["members"])

@@ -76,6 +76,11 @@ def test_a_bundle_is_taken_in_once_with_one_receipt_and_one_rating(
         "城乡居民基本医疗保险参保登记",
         "社会保障卡申领",
     ]
+    # The bundle's own number first, then each member's.
+    assert page.message.text().startswith(
+        f"已收件：新生儿出生一件事，一件事办件编号 {format_grouped(outcome.parent_case_no)}"
+    )
+    assert terminal.store.bundles.get(outcome.parent_case_no) is not None
     for _code, _name, number in outcome.members:
         assert format_grouped(number) in page.message.text()
         stored = terminal.store.cases.get_by_no(number)
@@ -87,9 +92,11 @@ def test_a_bundle_is_taken_in_once_with_one_receipt_and_one_rating(
     printed = squash(pdf_text(pdf))
     assert "一件事收件回执" in printed and "新生儿出生一件事" in printed
     assert all(squash(format_grouped(n)) in printed for _c, _n2, n in outcome.members)
+    assert squash(format_grouped(outcome.parent_case_no)) in printed
 
     with qtbot.wait_signal(terminal.ratings.rating_requested) as asked:
         QTest.mouseClick(page.rate_button, Qt.MouseButton.LeftButton)
-    assert asked.args[0].case_no == outcome.members[0][2]
+    assert asked.args[0].case_no == outcome.parent_case_no  # 一事一评 under the bundle's own number
+    assert asked.args[0].item_name == "新生儿出生一件事"
     QTest.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
     assert s.views.currentWidget() is s.intake_view

@@ -274,7 +274,11 @@ class BundlePage(QWidget):
             self.message.setText("\n".join(f"{e.label}：{e.message}" for e in outcome.errors))
             return
         self.outcome = outcome
-        lines = [self.tr("已收件：{name}（一件事编号 {id}）").format(name=outcome.bundle_name, id=outcome.bundle_id)]
+        lines = [
+            self.tr("已收件：{name}，一件事办件编号 {number}").format(
+                name=outcome.bundle_name, number=format_grouped(outcome.parent_case_no)
+            )
+        ]
         lines += [f"{name}：{format_grouped(number)}" for _code, name, number in outcome.members]
         self.message.setText("\n".join(lines))
 
@@ -298,7 +302,7 @@ class BundlePage(QWidget):
 
     @Slot()
     def ask_rating(self) -> None:
-        """一事一评: one rating request for the whole bundle (the first member's number stands for it)."""
+        """一事一评: one rating request for the whole bundle (rated under the bundle's own number)."""
         clerk = self._terminal.staff.clerk
         if self.outcome is None or clerk is None:
             return
