@@ -68,21 +68,75 @@ def case_status(engine: Engine, case_no: str, *, id_last4: str | None = None) ->
 
 def bundle_members(engine: Engine, case_no: str) -> list[dict[str, Any]]:
     """Every case taken in with `case_no` as one 一件事 (itself included, in number order), with its status;
-    empty when the case is not part of a bundle."""
+    empty when the case is not part of a bundle. `case_no` may be the bundle's own (parent) number."""
     b, c = schema.bundle_members.c, schema.cases.c
     with read(engine) as conn:
         bundle_id = conn.execute(select(b.bundle_id).where(b.case_no == case_no)).scalar()
         if bundle_id is None:
+            bundle_id = conn.execute(
+                select(schema.bundles.c.bundle_id).where(schema.bundles.c.parent_case_no == case_no)
+            ).scalar()
+        if bundle_id is None:
             return []
         rows = conn.execute(
-            select(c.case_no, c.item_code, c.item_name, c.status)
+            select(c.case_no, c.item_code, c.item_name, c.status, c.record_id)
             .select_from(schema.bundle_members.join(schema.cases, c.case_no == b.case_no))
             .where(b.bundle_id == bundle_id)
             .order_by(c.case_no)
         ).all()
+        bodies = {
+            r.record_id: r.body
+            for r in conn.execute(
+                select(schema.records.c.record_id, schema.records.c.body).where(
+                    schema.records.c.record_id.in_([r.record_id for r in rows])
+                )
+            )
+        }
     return [
-        {"case_no": r.case_no, "item_code": r.item_code, "item_name": r.item_name, "status": r.status} for r in rows
+        {
+            "case_no": r.case_no,
+            "item_code": r.item_code,
+            "item_name": r.item_name,
+            "status": r.status,
+            "department": _body_text(bodies.get(r.record_id), "department"),
+            "expected_date": _body_text(bodies.get(r.record_id), "expected_date"),
+        }
+        for r in rows
     ]
+
+
+def _body_text(body_json: str | None, key: str) -> str:
+    """One non-personal text field of a case body ("" when absent): department, expected date."""
+    try:
+        body = json.loads(body_json) if body_json else {}
+    except ValueError:
+        return ""
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def bundle_parent(engine: Engine, case_no: str) -> dict[str, Any] | None:
+    """The 一件事 whose own (parent) number is `case_no`, or the one the member `case_no` belongs to:
+    `{parent_case_no, bundle_id, bundle_name, hall_key, created_at}`; None for a single case, an unknown number or
+    a bundle taken in before parents had numbers."""
+    p = schema.bundles.c
+    with read(engine) as conn:
+        row = conn.execute(select(schema.bundles).where(p.parent_case_no == case_no)).first()
+        if row is None:
+            bundle_id = conn.execute(
+                select(schema.bundle_members.c.bundle_id).where(schema.bundle_members.c.case_no == case_no)
+            ).scalar()
+            if bundle_id is not None:
+                row = conn.execute(select(schema.bundles).where(p.bundle_id == bundle_id)).first()
+    if row is None:
+        return None
+    return {
+        "parent_case_no": row.parent_case_no,
+        "bundle_id": row.bundle_id,
+        "bundle_name": row.bundle_name,
+        "hall_key": row.hall_key,
+        "created_at": row.created_at,
+    }
 
 
 def set_status(engine: Engine, case_no: str, status: str, note: str = "") -> int:

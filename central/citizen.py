@@ -259,6 +259,8 @@ def progress(request: Request, case_no: str, mode: str = "") -> Response:
     engine = request.app.state.tb.engine
     status = cases.case_status(engine, case_no)
     case = ratings.qr_case(engine, case_no)
+    if status is None and case is not None:  # a 一件事's own number: every member's progress
+        return _bundle_progress(request, case_no, case, elder=elder)
     if status is None or case is None:
         return _message_page(
             request,
@@ -283,18 +285,7 @@ def progress(request: Request, case_no: str, mode: str = "") -> Response:
         for entry in status["history"]
     )
     phone = _phone(request, case.hall_key)
-    rating = (
-        fmt(
-            '<p class="done" id="rated">已评价{}</p>',
-            f"：{ratings.LEVEL_LABELS.get(case.rated_level, '')}" if case.rated_level else "",
-        )
-        if case.rated
-        else fmt(
-            '<p>办得怎么样？请告诉我们。</p><a class="btn primary" id="rate" href="/r/{}{}">评价本次服务</a>',
-            case_no,
-            _mode_query(elder),
-        )
-    )
+    rating = _rating_block(case_no, case, elder=elder)
     body = fmt(
         "<h1>办件进度</h1>{facts}"
         '<section class="card" aria-labelledby="now-h"><h2 id="now-h">现在到哪一步了</h2>'
@@ -315,14 +306,84 @@ def progress(request: Request, case_no: str, mode: str = "") -> Response:
         tel=phone.replace("-", "").replace(" ", ""),
         phone=phone,
         rating=rating,
-        members=_members_section(cases.bundle_members(engine, case_no), case_no),
+        members=_members_section(
+            cases.bundle_members(engine, case_no), case_no, cases.bundle_parent(engine, case_no), elder=elder
+        ),
     )
     return _page(request, "办件进度", body, elder=elder)
 
 
-def _members_section(members: list[dict[str, Any]], case_no: str) -> Safe:
-    """一件事: every member's progress, this case marked (numbers masked; the item and the stage only)."""
-    if len(members) < 2:
+def _rating_block(case_no: str, case: ratings.QrCase, *, elder: bool) -> Safe:
+    if case.rated:
+        return fmt(
+            '<p class="done" id="rated">已评价{}</p>',
+            f"：{ratings.LEVEL_LABELS.get(case.rated_level, '')}" if case.rated_level else "",
+        )
+    return fmt(
+        '<p>办得怎么样？请告诉我们。</p><a class="btn primary" id="rate" href="/r/{}{}">评价本次服务</a>',
+        case_no,
+        _mode_query(elder),
+    )
+
+
+def _bundle_progress(request: Request, case_no: str, case: ratings.QrCase, *, elder: bool) -> Response:
+    """`/c/{parent number}`: a 一件事 as a whole — each member department's stage and promised date, one rating
+    for the bundle (一事一评). Numbers masked, no personal data."""
+    engine = request.app.state.tb.engine
+    ht = _hall_time(request)
+    members = cases.bundle_members(engine, case_no)
+    done = sum(1 for m in members if m["status"] in {"completed", "delivered"})
+    rows = join(
+        fmt(
+            '<li><strong>{name}</strong> <span class="note">{dept}</span> <span class="note">{number}</span>'
+            ' <span class="member-state">{word}</span>{due}</li>',
+            name=m["item_name"] or m["item_code"],
+            dept=m["department"],
+            number=mask_case_no(str(m["case_no"])),
+            word=STATE_WORDS.get(str(m["status"]), ("办理中", ""))[0],
+            due=fmt(
+                ' <span class="note member-due">{}</span>',
+                _due_text(ratings.QrCase(m["case_no"], "", "", False, expected_date=m["expected_date"])),
+            )
+            if m["status"] in _OPEN_STATES and m["expected_date"]
+            else Safe(""),
+        )
+        for m in members
+    )
+    phone = _phone(request, case.hall_key)
+    facts = fmt(
+        '<dl class="facts card"><dt>一件事</dt><dd id="item">{item}</dd>'
+        "<dt>一件事办件编号</dt><dd>{number}</dd><dt>收件时间</dt><dd>{received}</dd></dl>",
+        item=case.item_name,
+        number=mask_case_no(case.case_no),
+        received=ht.minute(case.received_at, ""),
+    )
+    body = fmt(
+        "<h1>一件事办理进度</h1>{facts}"
+        '<section class="card" aria-labelledby="now-h"><h2 id="now-h">现在到哪一步了</h2>'
+        '<p class="state-word" id="status">{summary}</p><p>各部门分别办理、分别办结，下面是每一项的进度。</p></section>'
+        '<section class="card" aria-labelledby="members-h"><h2 id="members-h">各部门办理进度（{n}项）</h2>'
+        '<ol class="steps" id="members">{rows}</ol></section>'
+        '<section aria-labelledby="phone-h"><h2 id="phone-h">咨询电话</h2>'
+        '<a class="btn" id="phone" href="tel:{tel}">拨打 {phone}</a></section>'
+        '<section aria-labelledby="rate-h"><h2 id="rate-h">服务评价（一件事评价一次）</h2>{rating}</section>',
+        facts=facts,
+        summary=f"{len(members)}项中已办结{done}项" if members else "已收件",
+        n=len(members),
+        rows=rows,
+        tel=phone.replace("-", "").replace(" ", ""),
+        phone=phone,
+        rating=_rating_block(case_no, case, elder=elder),
+    )
+    return _page(request, "一件事办理进度", body, elder=elder)
+
+
+def _members_section(
+    members: list[dict[str, Any]], case_no: str, parent: dict[str, Any] | None = None, *, elder: bool = False
+) -> Safe:
+    """一件事: every member's progress, this case marked (numbers masked; the item and the stage only), and the
+    bundle's own number with a link to its page when it has one."""
+    if len(members) < 2 and parent is None:
         return Safe("")
     rows = join(
         fmt(
@@ -335,11 +396,22 @@ def _members_section(members: list[dict[str, Any]], case_no: str) -> Safe:
         )
         for m in members
     )
+    whole = (
+        fmt(
+            '<p id="parent">一件事办件编号 {number} <a class="btn" href="/c/{parent}{mode}">查看整件事的进度</a></p>',
+            number=mask_case_no(str(parent["parent_case_no"])),
+            parent=str(parent["parent_case_no"]),
+            mode=_mode_query(elder),
+        )
+        if parent is not None
+        else Safe("")
+    )
     return fmt(
         '<section class="card" aria-labelledby="members-h"><h2 id="members-h">同一件事的全部办件（{n}项）</h2>'
-        '<ol class="steps" id="members">{rows}</ol></section>',
+        '{whole}<ol class="steps" id="members">{rows}</ol></section>',
         n=len(members),
         rows=rows,
+        whole=whole,
     )
 
 

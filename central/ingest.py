@@ -26,6 +26,7 @@ from app.protocol import (
     WireError,
     check_text,
     has_bad_text,
+    is_case_no,
     is_rfc3339,
     is_uuid,
     validate_body,
@@ -129,6 +130,9 @@ def _case_owners(conn: Connection, records: list[Any]) -> dict[str, str]:
     for start in range(0, len(ordered), 500):
         for row in conn.execute(_SELECT_CASE_OWNERS, {"numbers": ordered[start : start + 500]}):
             owners[row.case_no] = row.record_id
+        # A 一件事's own number is taken too: no case may arrive under it later.
+        for number in conn.execute(_SELECT_PARENT_NUMBERS, {"numbers": ordered[start : start + 500]}).scalars():
+            owners.setdefault(number, f"bundle:{number}")
     return owners
 
 
@@ -158,6 +162,9 @@ _SELECT_STORED = select(_r.record_id, _r.body_sha256, _r.server_ref, _r.received
 )
 _SELECT_CASE_OWNERS = select(schema.cases.c.case_no, schema.cases.c.record_id).where(
     schema.cases.c.case_no.in_(bindparam("numbers", expanding=True))
+)
+_SELECT_PARENT_NUMBERS = select(schema.bundles.c.parent_case_no).where(
+    schema.bundles.c.parent_case_no.in_(bindparam("numbers", expanding=True))
 )
 _SELECT_SEQ_USED = select(_r.record_id).where(
     (_r.terminal_key == bindparam("key")) & (_r.terminal_seq == bindparam("seq"))
@@ -376,10 +383,62 @@ def _derive(
                 "updated_at": received_at,
                 "created_at": record["created_at"],
                 "origin": device.terminal_key,  # not a column: marks the change as this terminal's own
-                # Not a column either: a 一件事 member's link to the other members (issue 17).
+                # Not a column either: a 一件事 member's link to the other members (issue 17) and to its parent.
                 "bundle_id": body["bundle_id"] if _is_bundle_id(body.get("bundle_id")) else None,
+                "parent_case_no": _parent_case_no(body, device),
+                "bundle_name": _bundle_name(body.get("bundle_name")),
             }
         )
+
+
+def _parent_case_no(body: dict[str, Any], device: Device) -> str | None:
+    """A member's `parent_case_no` when it can stand as the bundle's own number: a valid case number of the
+    uploading terminal's numbering, in a body that names its bundle. Otherwise None (the link by `bundle_id` holds,
+    the bundle has no number of its own here)."""
+    value = body.get("parent_case_no")
+    if value is None or not _is_bundle_id(body.get("bundle_id")):
+        return None
+    if not is_case_no(value) or str(value)[:11] != device.terminal_key or value == body.get("case_no"):
+        log.warning("case %s names a parent number that is not its terminal's: link ignored", body.get("case_no"))
+        return None
+    return str(value)
+
+
+def _bundle_name(value: object) -> str:
+    return value if isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable() else ""
+
+
+def _insert_parents(conn: Connection, fresh: list[dict[str, Any]]) -> None:
+    """The parent case of each 一件事 the batch's members name (the first member to arrive brings it; later ones
+    find it held). A parent number that is some case's own number is not taken as a parent (logged)."""
+    parents: dict[str, dict[str, Any]] = {}
+    for r in fresh:
+        if r.get("bundle_id") and r.get("parent_case_no"):
+            parents.setdefault(
+                r["parent_case_no"],
+                {
+                    "parent_case_no": r["parent_case_no"],
+                    "bundle_id": r["bundle_id"],
+                    "bundle_name": r["bundle_name"],
+                    "hall_key": r["hall_key"],
+                    "created_at": r["created_at"],
+                },
+            )
+    if not parents:
+        return
+    c = schema.cases.c
+    taken = set(conn.execute(select(c.case_no).where(c.case_no.in_(sorted(parents)))).scalars())
+    for number in sorted(taken):
+        log.warning("parent number %s is a case's own number: not taken as a 一件事 parent", number)
+    rows = [row for number, row in parents.items() if number not in taken]
+    if rows:
+        conn.execute(_BUNDLE_INSERTS[conn.dialect.name], rows)
+
+
+_BUNDLE_INSERTS = {
+    name: module.insert(schema.bundles).on_conflict_do_nothing()
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 def _is_bundle_id(value: object) -> bool:
@@ -439,6 +498,7 @@ def _flush_cases(conn: Connection, pending: list[dict[str, Any]]) -> None:
     ]
     if members:
         conn.execute(schema.bundle_members.insert(), members)
+        _insert_parents(conn, fresh)
     conn.execute(_INSERT_HISTORY, history)
     if changes:
         lock_change_log(conn)

@@ -50,12 +50,17 @@ def _v5(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(schema.V5_TABLES))
 
 
+def _v6(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=list(schema.V6_TABLES))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1),
     Migration(2, "ratings and 差评 follow-up", _v2),
     Migration(3, "electronic licence library and access audit", _v3),
     Migration(4, "一件事 bundle members", _v4),
     Migration(5, "帮办 of online filing", _v5),
+    Migration(6, "一件事 parent cases", _v6),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -176,12 +176,57 @@ class QrCase:
 
 
 def same_matter(conn: Connection, case_no: str) -> list[str]:
-    """The case numbers of one matter (事): every member of the case's 一件事 bundle, or the case alone."""
-    b = schema.bundle_members.c
+    """The case numbers of one matter (事): every member of the case's 一件事 bundle and the bundle's own (parent)
+    number when it has one, or the case alone. `case_no` may be a member's or the parent's."""
+    b, p = schema.bundle_members.c, schema.bundles.c
     bundle_id = conn.execute(select(b.bundle_id).where(b.case_no == case_no)).scalar()
     if bundle_id is None:
+        bundle_id = conn.execute(select(p.bundle_id).where(p.parent_case_no == case_no)).scalar()
+    if bundle_id is None:
         return [case_no]
-    return [str(n) for n in conn.execute(select(b.case_no).where(b.bundle_id == bundle_id)).scalars()]
+    numbers = [str(n) for n in conn.execute(select(b.case_no).where(b.bundle_id == bundle_id)).scalars()]
+    numbers += [str(n) for n in conn.execute(select(p.parent_case_no).where(p.bundle_id == bundle_id)).scalars()]
+    return numbers
+
+
+def _qr_bundle(conn: Connection, case_no: str) -> QrCase | None:
+    """The QR pages' view of a 一件事 by its own number: its name, when its first member was received, the latest
+    promised date of its members, whether the bundle is rated (一事一评)."""
+    p, b, r, h = schema.bundles.c, schema.bundle_members.c, schema.ratings.c, schema.case_history.c
+    parent = conn.execute(select(schema.bundles).where(p.parent_case_no == case_no)).first()
+    if parent is None:
+        return None
+    members = [str(n) for n in conn.execute(select(b.case_no).where(b.bundle_id == parent.bundle_id)).scalars()]
+    rated = conn.execute(
+        select(r.level).where(and_(r.case_no.in_([*members, case_no]), r.outcome == "rated")).limit(1)
+    ).first()
+    received = conn.execute(select(h.at).where(h.case_no.in_(members)).order_by(h.at).limit(1)).scalar()
+    expected, estimate = "", False
+    bodies = conn.execute(
+        select(schema.records.c.body)
+        .join(schema.cases, schema.cases.c.record_id == schema.records.c.record_id)
+        .where(schema.cases.c.case_no.in_(members))
+    ).scalars()
+    for text in bodies:
+        try:
+            body = json.loads(text) if text else {}
+        except ValueError:
+            continue
+        value = body.get("expected_date") if isinstance(body, dict) else None
+        if isinstance(value, str) and len(value) == 10 and value > expected:
+            expected, estimate = value, body.get("expected_is_estimate") is True
+    received = received or parent.created_at
+    return QrCase(
+        case_no,
+        parent.bundle_name or "一件事",
+        received[:10],
+        rated is not None,
+        hall_key=parent.hall_key,
+        received_at=received,
+        expected_date=expected,
+        expected_is_estimate=estimate,
+        rated_level=int(rated.level) if rated is not None and rated.level is not None else 0,
+    )
 
 
 def qr_case(engine: Engine, case_no: str) -> QrCase | None:
@@ -194,7 +239,7 @@ def qr_case(engine: Engine, case_no: str) -> QrCase | None:
             select(c.case_no, c.item_name, c.item_code, c.hall_key, c.record_id).where(c.case_no == case_no)
         ).first()
         if row is None:
-            return None
+            return _qr_bundle(conn, case_no)  # a 一件事's own number, or nothing known
         matter = same_matter(conn, case_no)
         rated = conn.execute(select(r.level).where(and_(r.case_no.in_(matter), r.outcome == "rated")).limit(1)).first()
         received = conn.execute(
@@ -228,6 +273,12 @@ def qr_case(engine: Engine, case_no: str) -> QrCase | None:
     )
 
 
+@dataclass(frozen=True)
+class _BundleSubject:
+    hall_key: str
+    item_code: str
+
+
 #: What the rating page may say after a refused post: `/r/{case_no}?error=CODE` shows only these, by code, so a
 #: link cannot make the page show text of its own (issue 16: fake notices).
 QR_MESSAGES = {
@@ -257,7 +308,12 @@ def rate_by_qr(engine: Engine, case_no: str, *, level: int, reasons: list[str], 
     c, r = schema.cases.c, schema.ratings.c
     with write(engine) as conn:
         lock_change_log(conn)
-        case = conn.execute(select(c.hall_key, c.item_code).where(c.case_no == case_no)).first()
+        case: Any = conn.execute(select(c.hall_key, c.item_code).where(c.case_no == case_no)).first()
+        if case is None:  # a 一件事's own number: the bundle is rated, under that number (item: the bundle code)
+            p = schema.bundles.c
+            parent = conn.execute(select(p.hall_key, p.bundle_id).where(p.parent_case_no == case_no)).first()
+            if parent is not None:
+                case = _BundleSubject(parent.hall_key, str(parent.bundle_id).rsplit("-", 1)[0][:64])
         if case is None:
             raise RatingRefusedError("unknown_case", "未找到该办件")
         earlier = conn.execute(  # 一事一评: one rating for a whole 一件事, whichever member's QR is used

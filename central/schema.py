@@ -319,3 +319,20 @@ assists = Table(
 Index("ix_assists_assisted_at", assists.c.assisted_at)
 
 V5_TABLES = (assists,)
+
+
+# --- version 6: 一件事 parent cases (issue 17) --------------------------------------------------------------------
+
+#: A 一件事's parent case: the number of its own the terminal gave it (same numbering as case numbers), filled at
+#: ingest from the members' `parent_case_no`; the members are linked by `bundle_id` (bundle_members).
+bundles = Table(
+    "bundles",
+    metadata,
+    Column("parent_case_no", String(26), primary_key=True),
+    Column("bundle_id", String(64), nullable=False, unique=True),
+    Column("bundle_name", Text, nullable=False),
+    Column("hall_key", String(8), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+V6_TABLES = (bundles,)
