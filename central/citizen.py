@@ -232,15 +232,17 @@ def _case_facts(ht: HallTime, case: ratings.QrCase) -> Safe:
     )
 
 
-def _due_text(case: ratings.QrCase) -> Safe:
-    """ "承诺在 2026年12月9日 前" (the date never split across lines); "预计" when the holiday table ran out."""
+def _due_text(case: ratings.QrCase, *, ident: str = "due") -> Safe:
+    """ "承诺在 2026年12月9日 前" (the date never split across lines); "预计" when the holiday table ran out.
+    `ident`: the date's element id ("" for none: a page listing several members)."""
     try:
         day = dt.date.fromisoformat(case.expected_date)
     except ValueError:
         return Safe("")
     return fmt(
-        '{}在 <span id="due"><span class="w">{}年</span><span class="w">{}月{}日</span></span> 前',
+        '{}在 <span{}><span class="w">{}年</span><span class="w">{}月{}日</span></span> 前',
         "预计" if case.expected_is_estimate else "承诺",
+        Safe(f' id="{ident}"') if ident else Safe(""),
         day.year,
         day.month,
         day.day,
@@ -335,15 +337,15 @@ def _bundle_progress(request: Request, case_no: str, case: ratings.QrCase, *, el
     done = sum(1 for m in members if m["status"] in {"completed", "delivered"})
     rows = join(
         fmt(
-            '<li><strong>{name}</strong> <span class="note">{dept}</span> <span class="note">{number}</span>'
-            ' <span class="member-state">{word}</span>{due}</li>',
+            '<li><strong>{name}</strong><br><span class="note">{dept} · {number}</span><br>'
+            '<strong class="member-state">{word}</strong>{due}</li>',
             name=m["item_name"] or m["item_code"],
             dept=m["department"],
             number=mask_case_no(str(m["case_no"])),
             word=STATE_WORDS.get(str(m["status"]), ("办理中", ""))[0],
             due=fmt(
                 ' <span class="note member-due">{}</span>',
-                _due_text(ratings.QrCase(m["case_no"], "", "", False, expected_date=m["expected_date"])),
+                _due_text(ratings.QrCase(m["case_no"], "", "", False, expected_date=m["expected_date"]), ident=""),
             )
             if m["status"] in _OPEN_STATES and m["expected_date"]
             else Safe(""),
@@ -353,10 +355,12 @@ def _bundle_progress(request: Request, case_no: str, case: ratings.QrCase, *, el
     phone = _phone(request, case.hall_key)
     facts = fmt(
         '<dl class="facts card"><dt>一件事</dt><dd id="item">{item}</dd>'
-        "<dt>一件事办件编号</dt><dd>{number}</dd><dt>收件时间</dt><dd>{received}</dd></dl>",
+        "<dt>一件事办件编号</dt><dd>{number}</dd><dt>收件时间</dt>"
+        '<dd><time id="received">{received}</time> <span class="note w">{label}</span></dd></dl>',
         item=case.item_name,
         number=mask_case_no(case.case_no),
         received=ht.minute(case.received_at, ""),
+        label=ht.label,
     )
     body = fmt(
         "<h1>一件事办理进度</h1>{facts}"

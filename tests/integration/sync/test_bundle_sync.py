@@ -139,6 +139,7 @@ def test_the_parent_number_reaches_the_platform_and_its_page_shows_every_member(
     for (_code, name), dept in zip(MEMBERS, DEPARTMENTS, strict=True):
         assert name in page.text and dept in page.text
     assert "2026年" in page.text and "12月10日" in page.text  # the last member's promised date
+    assert 'id="due"' not in page.text  # one date per member: no element id repeated
     for number in [*numbers, parent]:
         assert number not in page.text.replace(f"/r/{parent}", "")  # numbers masked
     member_page = requests.get(f"{central.url}/c/{numbers[0]}", timeout=10).text
