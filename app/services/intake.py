@@ -157,6 +157,7 @@ class IntakeService(QObject):
         self._autosave.timeout.connect(self._save_pending)
         self._attach_jobs: list[AttachJob] = []
         self._attach_reported.connect(self._collect_attachments)
+        self._held: dict[str, IntakeDraft] = {}  # drafts a page keeps itself (`hold`): never autosaved
         self._usage: Counter[str] = Counter(stored.case.item_code for stored in store.cases.list_recent(limit=500))
 
     # --- items ---------------------------------------------------------------------------------------------
@@ -250,11 +251,21 @@ class IntakeService(QObject):
         """The open form's saved draft and scans, which retention must keep whatever the clock says (a clock
         jumping past the retention period must not delete the form the clerk is filling in). Call on the GUI
         thread; the snapshot may go to a worker."""
+        held = frozenset(a.sha256 for d in self._held.values() for m in d.materials for a in m.attachments)
         draft = self._open
         if draft is None:
-            return InUse()
+            return InUse(scans=held)
         scans = frozenset(a.sha256 for m in draft.materials for a in m.attachments)
-        return InUse(drafts=frozenset({self._pending_key, draft_key(self._clerk)}), scans=scans)
+        return InUse(drafts=frozenset({self._pending_key, draft_key(self._clerk)}), scans=scans | held)
+
+    def hold(self, draft: IntakeDraft) -> None:
+        """Scans are attached to `draft` like to any draft (`start_attach_file`, `start_attach_scan`), but the
+        draft is the caller's own and never autosaved (the 一件事 page's scans, taken in with its members); while
+        held, retention keeps its scans. `release` when the page is done with it."""
+        self._held[draft.draft_id] = draft
+
+    def release(self, draft: IntakeDraft) -> None:
+        self._held.pop(draft.draft_id, None)
 
     def flush_draft(self) -> None:
         """Write a pending autosave now (sign-out, window close, before submit).
@@ -465,7 +476,8 @@ class IntakeService(QObject):
             attachment.size,
             draft.draft_id,
         )
-        self.autosave(draft=draft)
+        if draft.draft_id not in self._held:
+            self.autosave(draft=draft)
 
     def _drop_lost_scans(self, draft: IntakeDraft) -> list[FieldError]:
         """Scans whose file is gone or damaged (a purge, a power cut) leave the draft, and the clerk is asked to

@@ -256,10 +256,19 @@ def _member_records(raw: dict[str, Any], bundle: Bundle, catalogue: CatalogueSer
 
 
 def _one_bundle(
-    raw: dict[str, Any], index: int, *, store: Store, service: IntakeService, catalogue: CatalogueService, base: Path
+    raw: dict[str, Any],
+    index: int,
+    *,
+    store: Store,
+    service: IntakeService,
+    catalogue: CatalogueService,
+    base: Path,
+    stored_scans: bool = False,
 ) -> RecordOutcome:
     """A 一件事 record: every member checked first (nothing is stored when one is refused), then one case per
-    member, each with its own number, time limit and routing, linked by one bundle id."""
+    member, each with its own number, time limit and routing, linked by one bundle id. Attachments are file paths
+    (scripted intake), or with `stored_scans` scans already stored (`sha256`, `filename`, `media_type`, `size`: the
+    counter's 一件事 page), each checked intact before any member is stored."""
     outcome = RecordOutcome(index)
     files = _PendingFiles(base)
     code = str(raw.get("bundle_code", "")).strip()
@@ -278,7 +287,7 @@ def _one_bundle(
         for record in _member_records(raw, bundle, catalogue):
             item_code = record["item_code"]
             try:
-                draft = draft_from_json(record, attachment=files)
+                draft = draft_from_json(record, attachment=None if stored_scans else files)
                 item = catalogue.get(item_code)
                 assert item is not None
                 merge_with_item(draft, item)
@@ -286,6 +295,8 @@ def _one_bundle(
                 raise DraftFormatError(f"members.{item_code}.{exc.path}", exc.message) from exc
             for error in service.precheck(draft=draft, decision=Decision.RECEIVE):
                 errors.append(FieldError(f"members.{item_code}.{error.path}", error.label, error.message))
+            if stored_scans:
+                errors += _lost_scans(store, draft, item, item_code)
             prepared.append((draft, item_code))
         if errors:
             raise SubmitRefusedError(errors)
@@ -312,11 +323,26 @@ def _one_bundle(
     return outcome
 
 
+def _lost_scans(store: Store, draft: IntakeDraft, item: Any, item_code: str) -> list[FieldError]:
+    """A stored scan gone or damaged since it was attached refuses the bundle before any member is stored."""
+    names = {m.code: m.name for m in item.materials}
+    return [
+        FieldError(
+            f"members.{item_code}.materials.{m.code}",
+            names.get(m.code, m.code),
+            "扫描件已丢失（文件不存在或已损坏），请重新扫描后再提交",
+        )
+        for m in draft.materials
+        if any(not store.blobs.intact(a.sha256) for a in m.attachments)
+    ]
+
+
 def take_in_bundle(
     record: dict[str, Any], *, store: Store, service: IntakeService, catalogue: CatalogueService
 ) -> RecordOutcome:
-    """The counter's 一件事 intake: the same checks and storage as a scripted `bundle_code` record (no files)."""
-    return _one_bundle(record, 0, store=store, service=service, catalogue=catalogue, base=Path.cwd())
+    """The counter's 一件事 intake: the same checks and storage as a scripted `bundle_code` record; its scans are
+    already stored (attached on the page), each on every member case that receives its material."""
+    return _one_bundle(record, 0, store=store, service=service, catalogue=catalogue, base=Path.cwd(), stored_scans=True)
 
 
 class _LicenceChecker:

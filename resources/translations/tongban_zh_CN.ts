@@ -150,6 +150,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <source>Attach a scan of {name} from a file</source>
+        <translation>从文件添加{name}的扫描件</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>高拍</translation>
+    </message>
+    <message>
+        <source>Scan {name} with the document camera</source>
+        <translation>用高拍仪拍摄{name}</translation>
+    </message>
+    <message>
+        <source>Attach a scan</source>
+        <translation>添加扫描件</translation>
+    </message>
+    <message>
+        <source>Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)</source>
+        <translation>扫描件 (*.pdf *.jpg *.jpeg *.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Saving scan…</source>
+        <translation>正在保存扫描件…</translation>
+    </message>
+    <message>
+        <source>Scans: {names}</source>
+        <translation>扫描件：{names}</translation>
+    </message>
+    <message>
+        <source>Waiting for the scan to be saved</source>
+        <translation>正在保存扫描件，保存完成后才能提交</translation>
+    </message>
+    <message>
         <source>已收件：{name}，一件事办件编号 {number}</source>
         <translation type="unfinished"></translation>
     </message>

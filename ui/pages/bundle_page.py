@@ -4,9 +4,15 @@ department (own number, time limit, routing), one receipt listing them all, one 
 
 The intake logic is the scripted intake's (`app.services.intake_cli.take_in_bundle`): the page builds the same
 record a script would, so the counter and `tongban intake` refuse and store alike.
+
+Scans (文件… / 扫描 on each document's row) are saved by the intake service's scan worker, as on the item form, onto
+a draft this page holds (`IntakeService.hold`: never autosaved); a shared document's scan goes onto every member
+case that receives that document.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -23,12 +29,15 @@ from PySide6.QtWidgets import (
 from app.domain.case_number import format_grouped
 from app.domain.models import Bundle, MaterialStatus
 from app.domain.scenarios import chosen_members, effective_answers, material_applies
+from app.services.attachments import AttachmentError
 from app.services.errors import UserFacingError
 from app.services.intake_cli import RecordOutcome, take_in_bundle
-from app.services.intake_form import AgentInput, IntakeDraft, draft_to_json
+from app.services.intake_form import AgentInput, IntakeDraft, MaterialInput, draft_to_json
 from app.services.receipts import pdf_dir_for, print_bundle_receipt
+from app.services.scan_jobs import AttachOutcome
 from app.services.terminal import Terminal
 from ui.pages.applicant_form import ApplicantForm
+from ui.widgets.accessible import ask_file, file_dialog
 
 _STATUSES = (
     (MaterialStatus.MISSING, "缺"),
@@ -109,6 +118,14 @@ class BundlePage(QWidget):
         self.question_boxes: dict[str, QComboBox] = {}
         self.material_boxes: dict[str, QComboBox] = {}  # "S01" or "<item code>/<material code>"
         self._carried: dict[str, str] = {}  # the guide's answers while `start` builds the questions
+        # The scans of this bundle: one material per document row ("S01" or "<item code>/<material code>").
+        self.scans = IntakeDraft(item_code="")
+        self.scan_labels: dict[str, QLabel] = {}
+        self.scan_buttons: dict[str, tuple[QPushButton, QPushButton]] = {}  # (文件…, 扫描) per row
+        self._scan_target = ""
+        terminal.intake.attach_finished.connect(self._on_attach_finished)
+        terminal.devices.page_scanned.connect(self._on_page)
+        terminal.devices.scan_failed.connect(self._on_scan_failed)
 
     def _check_field(self, path: str, value: str) -> str | None:
         return self._terminal.intake.check_field(path=path, value=value)
@@ -119,6 +136,10 @@ class BundlePage(QWidget):
         """A fresh bundle intake (the first bundle, or `code`); `answers` from the 向导式 guide fill its questions
         (the guide's 本人/代办 answer sets the agent switch)."""
         self.carrier = IntakeDraft(item_code="")
+        self._terminal.intake.release(self.scans)
+        self.scans = IntakeDraft(item_code="")
+        self._terminal.intake.hold(self.scans)
+        self.material_boxes = {}  # the new bundle's rows start from nothing
         if answers and answers.get("agent", "本人办理") != "本人办理":
             self.carrier.agent = AgentInput()
         self.applicant.load(self.carrier)
@@ -183,6 +204,8 @@ class BundlePage(QWidget):
         kept = {k: box.currentData() for k, box in self.material_boxes.items()}
         _clear(self.materials_box)
         self.material_boxes = {}
+        self.scan_labels = {}
+        self.scan_buttons = {}
         bundle = self.bundle
         assert bundle is not None
         answers = self._answers()
@@ -207,6 +230,12 @@ class BundlePage(QWidget):
                 if (item.code, req.code) in covered or material_applies(req, effective) is False:
                     continue
                 self._material_row(f"{item.code}/{req.code}", f"{item.name} · {req.name}", kept)
+        # Scans follow their row: a row that went (an answer dropped a member) takes its scans with it.
+        scans = {m.code: m for m in self.scans.materials}
+        self.scans.materials = [scans.get(key) or MaterialInput(code=key) for key in self.material_boxes]
+        for key in self.material_boxes:
+            self._show_scans(key)
+        self._show_attaching()
         self.members_label.setText(self.tr("本次办理 {n} 项：").format(n=len(names)) + "；".join(names))
         self.delivery.clear()
         labels = {"window_pickup": "窗口领取", "e_licence": "电子证照"}
@@ -215,15 +244,117 @@ class BundlePage(QWidget):
                 self.delivery.addItem(label, value)
 
     def _material_row(self, key: str, label: str, kept: dict[str, object]) -> None:
-        box = QComboBox(self)
-        box.setObjectName(f"bundle_m_{key.replace('/', '_')}")
+        name = key.replace("/", "_")
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        box = QComboBox(row)
+        box.setObjectName(f"bundle_m_{name}")
         box.setAccessibleName(label)
         for status, text in _STATUSES:
             box.addItem(text, status.value)
         if kept.get(key) is not None:
             box.setCurrentIndex(max(box.findData(kept[key]), 0))
-        self.materials_box.addRow(label, box)
+        attach = QPushButton(self.tr("File…"), row)
+        attach.setObjectName(f"bundle_attach_{name}")
+        attach.setAccessibleName(self.tr("Attach a scan of {name} from a file").format(name=label))
+        attach.clicked.connect(lambda _=False, k=key: self._choose_file(k))
+        scan = QPushButton(self.tr("Scan"), row)
+        scan.setObjectName(f"bundle_scan_{name}")
+        scan.setAccessibleName(self.tr("Scan {name} with the document camera").format(name=label))
+        scan.clicked.connect(lambda _=False, k=key: self.scan(k))
+        shown = QLabel(row)
+        shown.setObjectName(f"bundle_scans_{name}")
+        shown.setProperty("role", "hint")
+        shown.setWordWrap(True)
+        line.addWidget(box)
+        line.addWidget(attach)
+        line.addWidget(scan)
+        line.addWidget(shown, 1)
+        self.materials_box.addRow(label, row)
         self.material_boxes[key] = box
+        self.scan_labels[key] = shown
+        self.scan_buttons[key] = (attach, scan)
+
+    # --- scans -----------------------------------------------------------------------------------------------
+
+    def _choose_file(self, key: str) -> None:
+        dialog = file_dialog(
+            self, self.tr("Attach a scan"), str(Path.home()), self.tr("Scans (*.pdf *.jpg *.jpeg *.png);;All files (*)")
+        )
+        path = ask_file(dialog)
+        if path:
+            self.attach_file(key, Path(path))
+
+    def attach_file(self, key: str, path: Path) -> None:
+        """Attach a file to a document row (the file dialog's result; tests call it directly): saved on the intake
+        service's scan worker; the row says so until `attach_finished` comes."""
+        self._attach(
+            key, lambda: self._terminal.intake.start_attach_file(draft=self.scans, material_code=key, path=path)
+        )
+
+    def scan(self, key: str) -> None:
+        """Scan a page with the document camera for a document row."""
+        self._scan_target = key
+        self._terminal.devices.scan_page()
+
+    @Slot(bytes, str)
+    def _on_page(self, data: bytes, filename: str) -> None:
+        key, self._scan_target = self._scan_target, ""
+        if not key or not self.isVisible() or key not in self.material_boxes or self.outcome is not None:
+            return  # a page for the item form, or for a row that is gone
+        self._attach(
+            key,
+            lambda: self._terminal.intake.start_attach_scan(
+                draft=self.scans, material_code=key, data=data, filename=filename
+            ),
+        )
+
+    @Slot(str)
+    def _on_scan_failed(self, message: str) -> None:
+        if self._scan_target and self.isVisible():
+            self._row_text(self._scan_target, message)
+            self._scan_target = ""
+
+    def _attach(self, key: str, start: object) -> None:
+        if not callable(start) or self.outcome is not None:
+            return
+        try:
+            start()
+        except (AttachmentError, UserFacingError) as exc:
+            self._row_text(key, exc.message)
+            return
+        self._row_text(key, self.tr("Saving scan…"))
+        for button in self.scan_buttons.get(key, ()):
+            button.setEnabled(False)
+        self._show_attaching()
+
+    @Slot(object)
+    def _on_attach_finished(self, outcome: object) -> None:
+        if not isinstance(outcome, AttachOutcome) or outcome.draft_id != self.scans.draft_id:
+            return
+        for button in self.scan_buttons.get(outcome.material_code, ()):
+            button.setEnabled(True)
+        self._show_scans(outcome.material_code)
+        if outcome.message:
+            self._row_text(outcome.material_code, outcome.message)
+        self._show_attaching()
+
+    def _show_scans(self, key: str) -> None:
+        material = self.scans.material(key)
+        names = [f"{a.filename}（{max(1, a.size // 1024)} KB）" for a in material.attachments] if material else []
+        self._row_text(key, self.tr("Scans: {names}").format(names="；".join(names)) if names else "")
+
+    def _row_text(self, key: str, text: str) -> None:
+        label = self.scan_labels.get(key)
+        if label is not None:
+            label.setText(text)
+
+    def _show_attaching(self) -> None:
+        """一次收件 waits while a scan is being saved (it must be on the member cases)."""
+        attaching = self._terminal.intake.attaching(self.scans)
+        self.submit_button.setEnabled(not attaching)
+        self.submit_button.setToolTip(self.tr("Waiting for the scan to be saved") if attaching else "")
 
     # --- actions ---------------------------------------------------------------------------------------------
 
@@ -239,6 +370,12 @@ class BundlePage(QWidget):
         for key, box in self.material_boxes.items():
             status = str(box.currentData())
             entry: dict[str, object] = {"status": status, "count": 0 if status == "missing" else 1}
+            scans = self.scans.material(key)
+            if scans is not None and scans.attachments:
+                entry["attachments"] = [
+                    {"sha256": a.sha256, "filename": a.filename, "media_type": a.media_type, "size": a.size}
+                    for a in scans.attachments
+                ]
             if "/" in key:
                 item_code, code = key.split("/", 1)
                 members.setdefault(item_code, {"materials": []})["materials"].append({**entry, "code": code})
@@ -274,6 +411,10 @@ class BundlePage(QWidget):
             self.message.setText("\n".join(f"{e.label}：{e.message}" for e in outcome.errors))
             return
         self.outcome = outcome
+        self._terminal.intake.release(self.scans)  # on the member cases now
+        for buttons in self.scan_buttons.values():
+            for button in buttons:
+                button.setEnabled(False)
         lines = [
             self.tr("已收件：{name}，一件事办件编号 {number}").format(
                 name=outcome.bundle_name, number=format_grouped(outcome.parent_case_no)

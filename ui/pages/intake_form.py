@@ -312,8 +312,8 @@ class IntakeFormPage(QWidget):
 
     @Slot(bytes, str)
     def _on_page(self, data: bytes, filename: str) -> None:
-        if self.draft is None or not self._scan_target:
-            return
+        if self.draft is None or not self._scan_target or not self.isVisible():
+            return  # not this form's page (the 一件事 page scans with the same camera)
         code = self._scan_target
         self._attach(
             code,

@@ -201,3 +201,54 @@ def test_a_counter_rating_of_the_bundle_goes_under_the_parent_number(central: Ce
     assert central.rows("SELECT case_no FROM ratings") == [(parent,)]
     page = requests.get(f"{central.url}/r/{parent}", timeout=10)
     assert "该办件已评价" in page.text
+
+
+def test_a_scan_taken_in_with_a_bundle_reaches_the_platform_with_every_member_that_received_it(
+    central: Central, terminal: Terminal, qapp: object
+) -> None:
+    """The counter's 一件事 intake (`take_in_bundle`, as the bundle page calls it) with one stored scan of a shared
+    document: every member case that receives the document references it, and sync uploads the file once."""
+    from app.config import config_from_dict
+    from app.services.catalogue import CatalogueService
+    from app.services.intake import IntakeService
+    from app.services.intake_cli import take_in_bundle
+    from app.services.staff import StaffService
+    from tests import pii_samples
+    from tests.integration.intake_support import STAFF_NO, STAFF_PIN
+
+    store = terminal.store
+    StaffService(store=store).add(staff_no=STAFF_NO, display_name="王晓", pin=STAFF_PIN, actor="test")
+    catalogue = CatalogueService(terminal.data_dir)
+    config = config_from_dict({"division": "210800", "hall_code": "01", "window": "07", "terminal_code": "003"})
+    service = IntakeService(store=store, config=config, item_lookup=catalogue.get)
+    scan = store.blobs.put(
+        b"%PDF-1.4 birth certificate " * 40, filename="出生医学证明.pdf", media_type="application/pdf"
+    )
+    stored = {"sha256": scan.sha256, "filename": scan.filename, "media_type": scan.media_type, "size": scan.size}
+    outcome = take_in_bundle(
+        {
+            "bundle_code": "210800YJS001",
+            "staff_no": STAFF_NO,
+            "applicant": {
+                "kind": "person",
+                "name": pii_samples.NAME,
+                "id_number": pii_samples.ID_NUMBER,
+                "phone": pii_samples.PHONE,
+            },
+            "bundle_answers": {"social_card": "否"},
+            "shared_materials": [{"code": "S03", "status": "original", "count": 1, "attachments": [stored]}],
+        },
+        store=store,
+        service=service,
+        catalogue=catalogue,
+    )
+    assert outcome.case_no, outcome.errors
+    engine = make_engine(store, terminal.creds, central.url)
+
+    report = engine.drain()
+
+    assert report.dead == 0 and report.blobs_uploaded == 1
+    assert central.rows("SELECT sha256 FROM blobs") == [(scan.sha256,)]
+    bodies = [str(r[0]) for r in central.rows("SELECT body FROM records")]
+    referencing = [b for b in bodies if scan.sha256 in b]
+    assert len(referencing) == 2  # 出生登记 and 医保参保 receive 出生医学证明; 出生医学证明首次签发 does not

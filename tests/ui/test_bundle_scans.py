@@ -1,0 +1,92 @@
+"""Scans on the counter's 一件事 page (issue 17): a shared document scanned once lands on every member case that
+receives that document, a member's own document scanned with the document camera lands on that member's case;
+the scans are saved on the intake service's worker as on the item form and never become the clerk's item draft.
+
+Screenshots go to tests.shots.shot_dir("bundle_shots")."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.domain.models import MaterialStatus
+from app.services.terminal import Terminal
+from tests import pii_samples
+from tests.shots import shot_dir
+from tests.ui.test_intake_flow import open_window, sign_in, terminal_at, type_text
+
+SHOTS = shot_dir("bundle_shots")
+#: S03 出生医学证明 stands for 出生登记 M01, 医保参保 M01 and 社保卡申领 M01 (seed catalogue).
+SHARED_KEY = "S03"
+COVERED = {"出生登记": "M01", "城乡居民基本医疗保险参保登记": "M01", "社会保障卡申领": "M01"}
+OWN_KEY = "210800200507000/M02"  # 出生医学证明首次签发 · 父亲居民身份证
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    yield from terminal_at(tmp_path)
+
+
+def test_a_scan_on_the_bundle_page_is_on_every_member_case_that_receives_the_document(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal, tmp_path: Path
+) -> None:
+    window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    s = flow.session
+    QTest.mouseClick(s.picker.bundle_button, Qt.MouseButton.LeftButton)
+    page = s.bundle_page
+    assert page.chooser.currentText() == "新生儿出生一件事"
+
+    pdf = tmp_path / "出生医学证明.pdf"
+    pdf.write_bytes(b"%PDF-1.4 birth certificate scan " * 64)
+    with qtbot.wait_signal(terminal.intake.attach_finished) as done:
+        page.attach_file(SHARED_KEY, pdf)
+    assert done.args[0].attachment is not None, done.args[0].message
+    assert "出生医学证明.pdf" in page.scan_labels[SHARED_KEY].text()
+
+    attach, scan = page.scan_buttons[OWN_KEY]
+    assert attach.accessibleName() and scan.accessibleName()
+    with qtbot.wait_signal(terminal.intake.attach_finished) as camera:
+        QTest.mouseClick(scan, Qt.MouseButton.LeftButton)
+    camera_scan = camera.args[0].attachment
+    assert camera_scan is not None and camera_scan.media_type == "image/png"
+    assert "KB" in page.scan_labels[OWN_KEY].text()
+    assert s.form.draft is None  # the camera's page went to the bundle row, not to an item form
+
+    fields = page.applicant.fields
+    type_text(qtbot, fields["applicant.name"].edit, pii_samples.NAME)
+    QTest.keyClicks(fields["applicant.id_number"].edit, pii_samples.ID_NUMBER)
+    QTest.keyClicks(fields["applicant.phone"].edit, pii_samples.PHONE)
+    for key in ("S01", "S02", "S03", OWN_KEY):
+        box = page.material_boxes[key]
+        box.setCurrentIndex(box.findData(MaterialStatus.ORIGINAL.value))
+    page.resize(page.width(), 900)
+    QApplication.processEvents()
+    assert window.grab().save(str(SHOTS / "03_bundle_with_scans.png"))
+
+    QTest.mouseClick(page.submit_button, Qt.MouseButton.LeftButton)
+    outcome = page.outcome
+    assert outcome is not None, page.message.text()
+    cases = {name: terminal.store.cases.get_by_no(number) for _c, name, number in outcome.members}
+    shared_sha = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    for name, stored in cases.items():
+        assert stored is not None
+        scans = {m.requirement_code: [a.sha256 for a in m.attachments] for m in stored.case.materials}
+        if name in COVERED:
+            assert scans[COVERED[name]] == [shared_sha], name  # the shared scan, once, on each member receiving it
+        else:
+            assert shared_sha not in {sha for shas in scans.values() for sha in shas}
+    first = cases["出生医学证明首次签发"]
+    assert first is not None
+    assert {m.name: [a.sha256 for a in m.attachments] for m in first.case.materials}["父亲居民身份证"] == [
+        camera_scan.sha256
+    ]
+    assert terminal.store.blobs.read(shared_sha) == pdf.read_bytes()  # stored once, readable
+    assert terminal.intake.recovered_draft() is None  # the page's scans never became the clerk's item draft
