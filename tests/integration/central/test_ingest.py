@@ -256,3 +256,39 @@ def client_status(client: Client, records: list[dict[str, object]]) -> list[tupl
     answer = client.batch(records)
     assert answer.status_code == 200, answer.text
     return [(r["status"], r["code"]) for r in answer.json()["results"]]
+
+
+def test_a_bundle_parent_is_taken_from_its_members_and_its_number_is_owned(
+    server: Server, make_client: Callable[..., Client]
+) -> None:
+    """Members naming their 一件事's own number store one parent; a parent number of another terminal's numbering
+    or equal to a case's number is not taken (the members still link by bundle_id); no case may arrive under a
+    parent's number later."""
+    from .helpers import case_no
+
+    client = make_client()
+    creds = client.creds
+    parent = case_no(creds.hall, creds.terminal, 1, creds.division)
+
+    def member(seq: int, bundle_id: str, parent_no: str) -> dict[str, object]:
+        body = {
+            **case_record(creds, seq)["body"],
+            "bundle_id": bundle_id,
+            "parent_case_no": parent_no,
+            "bundle_name": "新生儿出生一件事",
+        }
+        return envelope("case", body, terminal=creds.terminal, seq=seq)
+
+    members = [member(2, "210800YJS001-aaaa", parent), member(3, "210800YJS001-aaaa", parent)]
+    assert client_status(client, members) == [("accepted", None), ("accepted", None)]
+    assert db_rows(server.db, "SELECT parent_case_no, bundle_id, bundle_name FROM bundles") == [
+        (parent, "210800YJS001-aaaa", "新生儿出生一件事")
+    ]
+    foreign = case_no(creds.hall, "999" if creds.terminal != "999" else "998", 4, creds.division)
+    own_case = members[0]["body"]["case_no"]  # type: ignore[index]
+    others = [member(5, "210800YJS001-bbbb", foreign), member(6, "210800YJS001-cccc", own_case)]
+    assert client_status(client, others) == [("accepted", None), ("accepted", None)]
+    assert db_rows(server.db, "SELECT COUNT(*) FROM bundles") == [(1,)]
+    assert db_rows(server.db, "SELECT COUNT(*) FROM bundle_members") == [(4,)]
+    squatter = envelope("case", {**case_record(creds, 7)["body"], "case_no": parent}, terminal=creds.terminal, seq=7)
+    assert client_status(client, [squatter]) == [("rejected", "case_no_taken")]
