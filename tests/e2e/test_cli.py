@@ -134,6 +134,17 @@ def test_terminal_window_starts_and_goes_idle(tmp_path: Path) -> None:
     assert (tmp_path / "t" / "terminal.sqlite3").exists()
 
 
+def test_kiosk_window_starts_goes_idle_and_exits_by_itself(tmp_path: Path) -> None:
+    """`--exit-when-idle` ends the locked kiosk the counter's way (the idle probe ends the event loop): the process
+    leaves on its own with 0, and nothing asked the kiosk window to close (its lock would have refused)."""
+    result = run("--data-dir", str(tmp_path / "k"), "--mode", "kiosk", "--exit-when-idle", env=_gui_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("IDLE ")
+    log_text = (Path(os.environ["TONGBAN_LOG_DIR"]) / "tongban.log").read_text(encoding="utf-8")
+    assert "GUI starting: mode=kiosk" in log_text
+    assert "kiosk close request ignored" not in log_text
+
+
 def test_damaged_database_is_moved_aside_and_the_terminal_still_starts(tmp_path: Path) -> None:
     data = tmp_path / "t"
     data.mkdir()
