@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QSize, Slot
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from ui.kiosk.theme import KioskSizes
 
@@ -26,3 +27,28 @@ class KioskPage(QWidget):
 
     def spoken_title(self) -> str:
         return self.title
+
+
+class PageStack(QStackedWidget):
+    """The kiosk's pages, one at a time; its size hints are the page on screen's, not the largest page's.
+
+    A `QStackedWidget` asks for the largest minimum of all its pages: one tall page (the guide's list, the rating
+    keyboard) made the home page ask for 899 px on a 1366×768 screen. Each page is laid out for the screen when it
+    is shown instead.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(self._page_changed)
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    @Slot(int)
+    def _page_changed(self, _index: int) -> None:
+        self.updateGeometry()

@@ -14,14 +14,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from app.services.errors import ErrorKind, ErrorReport, UserFacingError
 from ui.kiosk import theme
 from ui.kiosk.home import HomePage
 from ui.kiosk.idle import IdleWatch, MonotonicClock
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, PageStack
 from ui.kiosk.voice import Voice
 from ui.kiosk.wedge import ScannerWedge
 from ui.kiosk.widgets import KioskButton, label
@@ -117,6 +116,7 @@ class KioskWindow(QMainWindow):
         self._ready = False
         self._clock = idle_clock
         self._may_close = False
+        self._screen_size: QSize | None = None  # what place() or fit() gave the window
         self._taps: list[float] = []
         self._prompt: RatingPrompt | None = None
         self._level: RatingLevel | None = None
@@ -131,7 +131,7 @@ class KioskWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_top_bar(central))
-        self.pages = QStackedWidget(central)
+        self.pages = PageStack(central)
         self.pages.setObjectName("kiosk_pages")
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
@@ -298,6 +298,7 @@ class KioskWindow(QMainWindow):
         geometry = target.geometry()
         self._layout_for_size(geometry.width(), geometry.height())  # before the resize: no taller minimum first
         self._settle_layout()
+        self._screen_size = geometry.size()
         self.setGeometry(geometry)
         self.showFullScreen()
 
@@ -305,6 +306,7 @@ class KioskWindow(QMainWindow):
         """Lay out for a `width`×`height` screen and take that size (tests, screenshots)."""
         self._layout_for_size(width, height)
         self._settle_layout()
+        self._screen_size = QSize(width, height)
         self.resize(width, height)
 
     def _settle_layout(self) -> None:
@@ -342,6 +344,10 @@ class KioskWindow(QMainWindow):
 
     def _show(self, page: KioskPage) -> None:
         self.pages.setCurrentWidget(page)
+        if self._screen_size is not None and self.size() != self._screen_size:
+            # A page taller than the screen had stretched the window: this one is laid out for the screen again.
+            self._settle_layout()
+            self.resize(self._screen_size)
         self.home_button.setVisible(page is not self.home and page is not self.admin)
         self.voice.say(page.spoken_title())
         target = page.first_focus()
@@ -411,7 +417,7 @@ class KioskWindow(QMainWindow):
 
     def _layout_for_size(self, width: int | None = None, height: int | None = None) -> None:
         portrait = (height or self.height()) > (width or self.width())
-        self.home.set_columns((1 if portrait else 2) if self.elder else (2 if portrait else 3))
+        self.home.set_columns((1 if portrait else 3) if self.elder else (2 if portrait else 3))
         for page in self.all_pages:
             page.set_landscape(not portrait)
 
