@@ -21,6 +21,9 @@ from ui.widgets.pinyin import pinyin_candidates
 from ui.widgets.pinyin import warm_up as pinyin_warm_up
 from ui.widgets.touch_keyboard import TouchKeyboard
 
+CARD_PROMPT = "请将您本人的身份证平放在读卡器上，然后点击读取身份证"
+MATERIALS_PROMPT = "请点选您现在带齐的材料，选中的显示已带。没带的材料也可以先收件"
+
 
 class IntakePage(KioskPage):
     """Views in a stack: items, question, card, phone, materials, delivery, confirm, result.
@@ -247,19 +250,30 @@ class IntakePage(KioskPage):
             empty_text="本机暂无可自助办理的事项，请到窗口办理。",
         )
 
-    def _go(self, view: QWidget, heading: str, focus: QWidget | None = None) -> None:
+    def _go(self, view: QWidget, heading: str, focus: QWidget | None = None, *, prompt: str = "") -> None:
+        """Show a step: its heading, read aloud with `prompt` (what to do; never personal data), then the focused
+        choice, as a page opening is read (the window reads a control's name when it takes the focus)."""
         self.heading.setText(f"自助收件：{heading}")
         self.views.setCurrentWidget(view)
+        self.announce.emit("。".join(part for part in (f"自助收件，{heading}", prompt) if part) + "。")
         target = focus or self.first_focus()
         if target is not None:
+            if target.hasFocus():
+                target.clearFocus()  # the same button again (a reused choice): it is read as newly focused
             target.setFocus()
+
+    def _tell(self, message: str) -> None:
+        """A refusal or a problem on this step: shown and read aloud."""
+        self.message.setText(message)
+        if message:
+            self.announce.emit(message)
 
     @Slot(str)
     def _item_chosen(self, code: str) -> None:
         try:
             self.service.start(code)
         except UserFacingError as exc:
-            self.message.setText(exc.message)
+            self._tell(exc.message)
             return
         self.message.setText("")
         self._ask_or_card()
@@ -268,14 +282,15 @@ class IntakePage(KioskPage):
         question = self.service.next_question()
         if question is None:
             if self.service.card_reader_present():
-                self._go(self.card_view, "读取身份证", self.read_button)
+                self._go(self.card_view, "读取身份证", self.read_button, prompt=CARD_PROMPT)
             else:
-                self._go(self.typed_view, "身份证号码", self.id_field)
+                self._go(self.typed_view, "身份证号码", self.id_field, prompt=self.id_label.text())
             return
         self._question = question.id
         self.question_text.setText(question.text)
         self.options.set_entries([(o, o, f"{question.text}：{o}") for o in question.options])
-        self._go(self.question_view, "请回答问题", self.options.buttons[0] if self.options.buttons else None)
+        first = self.options.buttons[0] if self.options.buttons else None
+        self._go(self.question_view, "请回答问题", first, prompt=question.text)
 
     @Slot(str)
     def _option_chosen(self, option: str) -> None:
@@ -289,12 +304,13 @@ class IntakePage(KioskPage):
             self._ask_or_card()
         else:
             self.begin()
+            self._go(self.items, "请选择事项", prompt="请选择要办理的事项")
 
     @Slot()
     def _read(self) -> None:
         if self.service.read_card():
             self.read_button.setEnabled(False)
-            self.message.setText("正在读取身份证，请勿移动…")
+            self._tell("正在读取身份证，请勿移动…")
 
     @Slot()
     def _card_read(self) -> None:
@@ -302,29 +318,29 @@ class IntakePage(KioskPage):
         self.message.setText("")
         name, number = self.service.applicant_shown()
         self.applicant_text.setText(f"申请人：{name}　身份证：{number}")
-        self._go(self.phone_view, "联系电话", self.phone_field)
+        self._go(self.phone_view, "联系电话", self.phone_field, prompt="请用数字键盘输入您的联系电话，然后点确定")
 
     @Slot(str)
     def _card_failed(self, message: str) -> None:
         self.read_button.setEnabled(True)
-        self.message.setText(message)
+        self._tell(message)
         self.read_button.setFocus()
 
     @Slot()
     def _id_entered(self) -> None:
         problem = self.service.set_typed_id(self.id_field.text())
         if problem:
-            self.message.setText(f"身份证号码：{problem}")  # what was typed stays to correct
+            self._tell(f"身份证号码：{problem}")  # what was typed stays to correct
             self.id_field.setFocus()
             return
         self.message.setText("")
-        self._go(self.name_view, "姓名", self.name_field)
+        self._go(self.name_view, "姓名", self.name_field, prompt=self.name_label.text())
 
     @Slot()
     def _name_entered(self) -> None:
         problem = self.service.set_typed_name(self.name_field.text())
         if problem:
-            self.message.setText(f"姓名：{problem}")
+            self._tell(f"姓名：{problem}")
             self.name_field.setFocus()
             return
         self.message.setText("")
@@ -334,7 +350,7 @@ class IntakePage(KioskPage):
     def _phone_entered(self) -> None:
         problem = self.service.set_phone(self.phone_field.text())
         if problem:
-            self.message.setText(f"联系电话：{problem}")  # the typed number stays in the field to correct
+            self._tell(f"联系电话：{problem}")  # the typed number stays in the field to correct
             self.phone_field.setFocus()
             return
         self.message.setText("")
@@ -356,9 +372,8 @@ class IntakePage(KioskPage):
         chain = [*self.material_buttons, self.materials_next]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)  # created after 下一步: Tab still goes down the list, then 下一步
-        self._go(
-            self.materials_view, "材料", self.material_buttons[0] if self.material_buttons else self.materials_next
-        )
+        first = self.material_buttons[0] if self.material_buttons else self.materials_next
+        self._go(self.materials_view, "材料", first, prompt=MATERIALS_PROMPT)
 
     @Slot(bool)
     def _material_toggled(self, checked: bool) -> None:
@@ -377,9 +392,8 @@ class IntakePage(KioskPage):
                 for m in methods
             ]
         )
-        self._go(
-            self.delivery_view_widget(), "结果领取方式", self.delivery.buttons[0] if self.delivery.buttons else None
-        )
+        first = self.delivery.buttons[0] if self.delivery.buttons else None
+        self._go(self.delivery_view_widget(), "结果领取方式", first, prompt="请选择办理结果的领取方式")
 
     def delivery_view_widget(self) -> QWidget:
         return self.delivery
@@ -403,7 +417,7 @@ class IntakePage(KioskPage):
             "材料：" + ("已带齐" if not missing else "缺 " + "、".join(missing) + "（回执附一次性告知书）"),
         ]
         self.summary.setText("\n".join(lines))
-        self._go(self.confirm_view, "请核对", self.submit_button)
+        self._go(self.confirm_view, "请核对", self.submit_button, prompt="请核对屏幕上的信息，无误后点击确认提交")
 
     @Slot()
     def _submit(self) -> None:
@@ -412,14 +426,14 @@ class IntakePage(KioskPage):
             case = self.service.submit()
         except UserFacingError as exc:
             self.submit_button.setEnabled(True)
-            self.message.setText(f"未能提交：{exc.message}")
+            self._tell(f"未能提交：{exc.message}")
             return
         self.case_no = case.case_no
         self.message.setText("")
         self.result_text.setText("已收件，正在打印回执，请稍候…")
         self.retry_button.setVisible(False)
         self.rate_button.setVisible(False)
-        self._go(self.result_view, "已收件", self.done_button)
+        self._go(self.result_view, "已收件", self.done_button, prompt="正在打印回执，请稍候")
 
     @Slot(str)
     def _printed(self, case_no: str) -> None:
@@ -429,6 +443,7 @@ class IntakePage(KioskPage):
         self.result_text.setText("回执已打印，请从出纸口取走。\n请凭回执到窗口领取办理结果。")
         self.retry_button.setVisible(False)
         self.rate_button.setVisible(True)
+        self.announce.emit("回执已打印，请从出纸口取走。请凭回执到窗口领取办理结果。")
         self.rate_button.setFocus()
 
     @Slot(str, str)
@@ -437,6 +452,7 @@ class IntakePage(KioskPage):
         self.result_text.setText(f"已收件，但回执打印没有成功：{message}\n请联系工作人员检查打印机后点击“重新打印”。")
         self.retry_button.setVisible(True)
         self.rate_button.setVisible(True)
+        self.announce.emit(f"回执打印没有成功：{message}。请联系工作人员检查打印机后点击重新打印。")
         self.retry_button.setFocus()
 
     @Slot()
@@ -449,6 +465,7 @@ class IntakePage(KioskPage):
             self.result_text.setText(exc.message)
             return
         self.result_text.setText("正在重新打印，请稍候…")
+        self.announce.emit("正在重新打印，请稍候。")
         self.retry_button.setVisible(False)
 
     @Slot()

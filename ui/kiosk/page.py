@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Slot
+from PySide6.QtCore import QSize, Signal, Slot
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from ui.kiosk.theme import KioskSizes
 
 
 class KioskPage(QWidget):
+    """Signals:
+    announce(str): a new step of this page is on screen (or something went wrong on it): read this aloud now,
+        before the focused choice. The window reads it while the page is the one shown.
+    """
+
     #: Read aloud when the page opens; the screen reader's name for the page.
     title = ""
+    announce = Signal(str)
 
     def wipe(self) -> None:
         """Clear everything the citizen typed or was shown (idle wipe, back to home)."""

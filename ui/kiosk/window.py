@@ -285,6 +285,8 @@ class KioskWindow(QMainWindow):
         self.admin.sync_requested.connect(self._admin_sync)
         self.error_page.home_requested.connect(self.go_home)
         self.intake.finished.connect(self.go_home)
+        for page in self.all_pages:
+            page.announce.connect(self._announce)
         self.intake.rate_requested.connect(self._rate_intake)
 
     # --- showing -------------------------------------------------------------------------------------------
@@ -408,6 +410,12 @@ class KioskWindow(QMainWindow):
             self.home.elder_switch.setChecked(elder)
         self.home.elder_switch.setText("长辈模式：开" if elder else "长辈模式")  # its accessible name stays 长辈模式
         self._layout_for_size()
+
+    @Slot(str)
+    def _announce(self, text: str) -> None:
+        """A page's new step, read before its focused choice (only from the page on screen)."""
+        if self.sender() is self.pages.currentWidget():
+            self.voice.say(text)
 
     @Slot(bool)
     def _mute(self, muted: bool) -> None:

@@ -330,3 +330,66 @@ def test_previous_question_on_the_first_question_returns_to_the_items(kiosk: Kio
     kiosk.tap(page.back_question)
     assert page.views.currentWidget() is page.items
     assert w.intake_service.draft is None  # the started draft is dropped, not left in the store
+
+
+def _heard(kiosk: Kiosk, step: str, *, prompt: str = "") -> None:
+    """The step's title (with what to do) was read, then the name of the control that has the focus."""
+    focus = QApplication.focusWidget()
+    assert focus is not None and focus.window() is kiosk.window
+    title = "。".join(part for part in (f"自助收件，{step}", prompt) if part) + "。"
+    assert kiosk.window.voice.spoken[-2:] == [title, focus.accessibleName()], kiosk.window.voice.spoken
+
+
+def test_voice_reads_each_intake_step_and_its_focused_choice(kiosk: Kiosk, qtbot: QtBot) -> None:
+    """Qt's mock engine (support.Kiosk): each step is read like a page opening — its title and what to do, then
+    the focused choice — and a refusal is read too; nothing personal is ever read out."""
+    from ui.kiosk.intake import CARD_PROMPT, MATERIALS_PROMPT
+
+    w = kiosk.window
+    page = w.intake
+    kiosk.tap(w.mute_button)  # 打开语音
+    assert not w.voice.muted and w.voice.available
+    kiosk.tap(w.home.tiles["intake"])
+    assert w.voice.spoken[-2:] == ["自助收件。请选择要办理的事项。", page.items.buttons[0].accessibleName()]
+    while ITEM not in page.items.visible_keys():
+        kiosk.tap(page.items.next_button)
+    kiosk.tap(page.items.buttons[page.items.visible_keys().index(ITEM)])
+    assert page.views.currentWidget() is page.question_view
+    _heard(kiosk, "请回答问题", prompt=page.question_text.text())
+    assert QApplication.focusWidget() is page.options.buttons[0]
+    kiosk.tap(page.options.buttons[0])
+    assert page.views.currentWidget() is page.card_view
+    _heard(kiosk, "读取身份证", prompt=CARD_PROMPT)
+    assert w.voice.spoken[-1] == "读取身份证"
+    _read(kiosk, qtbot)
+    _heard(kiosk, "联系电话", prompt="请用数字键盘输入您的联系电话，然后点确定")
+    assert w.voice.spoken[-1] == "联系电话"
+    kiosk.tap_keys(page.pad, "12345")
+    kiosk.tap(page.pad.enter_key)
+    assert w.voice.spoken[-1] == page.message.text() and page.message.text().startswith("联系电话：")  # refused
+    kiosk.tap(page.pad.clear_key)
+    kiosk.tap_keys(page.pad, pii_samples.PHONE)
+    kiosk.tap(page.pad.enter_key)
+    _heard(kiosk, "材料", prompt=MATERIALS_PROMPT)
+    assert w.voice.spoken[-1] == page.material_buttons[0].property("material")
+    kiosk.tap(page.materials_next)
+    _heard(kiosk, "结果领取方式", prompt="请选择办理结果的领取方式")
+    assert w.voice.spoken[-1] == "窗口领取"
+    kiosk.tap(page.delivery.buttons[0])
+    _heard(kiosk, "请核对", prompt="请核对屏幕上的信息，无误后点击确认提交")
+    assert w.voice.spoken[-1] == "确认提交"
+    with qtbot.wait_signal(w.intake_service.printed, timeout=30_000):
+        kiosk.tap(page.submit_button)
+    assert w.voice.spoken[-2:] == ["回执已打印，请从出纸口取走。请凭回执到窗口领取办理结果。", "评价本次服务"]
+    spoken = "\n".join(w.voice.spoken)
+    for personal in (pii_samples.NAME, pii_samples.ID_NUMBER, pii_samples.PHONE, pii_samples.PHONE[-4:]):
+        assert personal not in spoken
+    # 上一题 on the first question returns to the items, read as that step.
+    w.go_home()
+    kiosk.tap(w.home.tiles["intake"])
+    while ITEM not in page.items.visible_keys():
+        kiosk.tap(page.items.next_button)
+    kiosk.tap(page.items.buttons[page.items.visible_keys().index(ITEM)])
+    kiosk.tap(page.back_question)
+    assert page.views.currentWidget() is page.items
+    _heard(kiosk, "请选择事项", prompt="请选择要办理的事项")
