@@ -127,6 +127,7 @@ def run_gui(
     dead_letters: Callable[[], int] | None = None,
     status: StatusService | None = None,
     terminal: Terminal | None = None,
+    prepared_family: str | None = None,
 ) -> int:
     """Open the window for `mode` and run the event loop; returns the exit code.
 
@@ -135,10 +136,11 @@ def run_gui(
     With `exit_when_idle` the program prints `IDLE <ms since process start>` once the window is shown and the
     event loop is idle, then exits with 0 (startup benchmark, end-to-end tests).
     With `terminal` (see `app.services.terminal.open_terminal`) the counter window mounts the clerk's pages and
-    the status bar shows `terminal.status`.
+    the status bar shows `terminal.status`. `prepared_family`: the caller already ran `prepare_application` (its
+    result), so the fonts, theme and translators are not loaded a second time.
     """
     app = get_application()
-    family = prepare_application(app)
+    family = prepare_application(app) if prepared_family is None else prepared_family
     log.info("GUI starting: mode=%s font=%s data_dir=%s", mode.value, family or "<system>", paths.data_dir)
 
     if status is None and terminal is not None:
@@ -192,17 +194,17 @@ def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idl
     The database is opened before the window exists so that a recovery (damaged file moved aside) or a refusal
     (newer schema, wrong key, full disk) reaches the clerk as a plain-Chinese message box and the log.
     """
-    from PySide6.QtWidgets import QMessageBox
-
     from app.services.terminal import StoreError, open_terminal
 
     app = get_application()
-    prepare_application(app)
+    family = prepare_application(app)
     try:
         terminal = open_terminal(config=config, paths=paths, parent=app)
     except StoreError as exc:
         log.error("cannot open the local database: %s", exc.code or type(exc).__name__)
         if not exit_when_idle:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(
                 None, QApplication.translate("start", "Tongban Terminal"), f"{exc}\n\n数据库：{paths.database}"
             )
@@ -210,7 +212,14 @@ def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idl
     try:
         if terminal.notices and not exit_when_idle:
             QTimer.singleShot(0, app, lambda: _show_notices(terminal.notices))
-        return run_gui(config=config, paths=paths, mode=mode, exit_when_idle=exit_when_idle, terminal=terminal)
+        return run_gui(
+            config=config,
+            paths=paths,
+            mode=mode,
+            exit_when_idle=exit_when_idle,
+            terminal=terminal,
+            prepared_family=family,
+        )
     finally:
         terminal.close()
 

@@ -6,11 +6,16 @@ it is open replaces its text instead of stacking dialogs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services.errors import ErrorKind, ErrorReport
+
+if TYPE_CHECKING:  # the dialog's class is loaded when an error is first shown (its enums: start-up time)
+    from PySide6.QtWidgets import QMessageBox
 
 
 class ErrorPresenter(QObject):
@@ -48,6 +53,8 @@ class ErrorPresenter(QObject):
             dialog.raise_()
 
     def _dialog(self) -> QMessageBox:
+        from PySide6.QtWidgets import QMessageBox
+
         if self.dialog is None:
             dialog = QMessageBox(self._window)
             dialog.setObjectName("error_dialog")

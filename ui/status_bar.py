@@ -45,10 +45,15 @@ class TerminalStatusBar(QStatusBar):
             text = self.tr("Offline")
         self.connection_label.setText(text)
         self.connection_label.setToolTip(status.last_error)
-        self.connection_label.setProperty("online", "true" if status.online else "false")
-        # A dynamic property changed: re-polish so the QSS rule for it applies.
-        self.connection_label.style().unpolish(self.connection_label)
-        self.connection_label.style().polish(self.connection_label)
+        online = "true" if status.online else "false"
+        if self.connection_label.property("online") != online:
+            self.connection_label.setProperty("online", online)
+            # A dynamic property changed: re-polish so the QSS rule for it applies. Not before the window is
+            # shown: showing polishes the label with the property as set, and `style()` would build PySide6's
+            # QStyle enums (~550 members) on the start path (issue 13).
+            if self.isVisible():
+                self.connection_label.style().unpolish(self.connection_label)
+                self.connection_label.style().polish(self.connection_label)
         self.queue_label.setText(self.tr("{count} waiting to sync").format(count=status.queue_depth))
         self.dead_letters_label.setText(
             self.tr("{count} rejected, tell the administrator").format(count=status.dead_letters)

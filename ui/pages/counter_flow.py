@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from app.services.terminal import Terminal
 from ui.pages.sign_in import SignInPage
 from ui.widgets.style import add_page_styles
 
 if TYPE_CHECKING:  # the session page and its imports load when first needed (start-up time, issue 13)
+    from PySide6.QtCore import QEvent
+
     from app.domain.models import Case
     from app.services.intake_form import IntakeDraft
     from ui.pages.session_page import SessionPage
-
-_ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
 
 
 class CounterFlow(QObject):
@@ -42,16 +41,10 @@ class CounterFlow(QObject):
         work_area.setCurrentWidget(self.sign_in)
         terminal.staff.signed_in.connect(self._on_signed_in)
         terminal.staff.signed_out.connect(self._on_signed_out)
-        self._shortcut("Ctrl+Return", self.submit)
-        self._shortcut("Ctrl+Enter", self.submit)
-        self._shortcut("Ctrl+N", self.new_case)
-        self._shortcut("Ctrl+F", self.focus_search)
-        self._shortcut("F3", self.show_today)
-        self._shortcut("F5", self.read_card)
-        self._shortcut("F4", self.open_guide_of_current)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Shortcuts and the activity filter (idle sign-out) come with the session views: signed out they have
+        # nothing to do, and before the first paint they would cost PySide6's QKeySequence and QEvent enums and a
+        # Python call for every event of the start (issue 13).
+        self._activity: frozenset[QEvent.Type] = frozenset()
         self._orphan: IntakeDraft | None = None  # a recovered draft whose item was withdrawn
         self._hint_text = ""
         self.sign_in.reset()
@@ -81,6 +74,7 @@ class CounterFlow(QObject):
             s.sign_out.clicked.connect(self._sign_out_clicked)
             self._hint_text = s.hint.text()
             self._session = s
+            self._install_keyboard()
             self.terminal.intake.identity_changed.connect(self._show_identity)
             self._show_identity(self.terminal.intake.identity_problem or "")
         return self._session
@@ -98,13 +92,30 @@ class CounterFlow(QObject):
         """Build the session views now (once), so that signing in shows them at once."""
         _ = self.session
 
+    def _install_keyboard(self) -> None:
+        from PySide6.QtCore import QEvent
+
+        self._shortcut("Ctrl+Return", self.submit)
+        self._shortcut("Ctrl+Enter", self.submit)
+        self._shortcut("Ctrl+N", self.new_case)
+        self._shortcut("Ctrl+F", self.focus_search)
+        self._shortcut("F3", self.show_today)
+        self._shortcut("F5", self.read_card)
+        self._shortcut("F4", self.open_guide_of_current)
+        self._activity = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
     def _shortcut(self, keys: str, slot: object) -> None:
+        from PySide6.QtGui import QKeySequence, QShortcut
+
         shortcut = QShortcut(QKeySequence(keys), self.window)
         shortcut.setObjectName(f"shortcut_{keys}")
         shortcut.activated.connect(slot)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
+        if event.type() in self._activity:
             self.terminal.staff.touch()
         return False
 
@@ -274,6 +285,8 @@ class CounterFlow(QObject):
         """Delete the case being entered, after the clerk confirms (the default answer keeps it)."""
         if self.session.form.draft is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Discard draft"),

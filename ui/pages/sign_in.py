@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.services.staff import SignInError, StaffService
 
@@ -19,8 +19,7 @@ class SignInPage(QWidget):
         box.setMaximumWidth(420)
         layout = QVBoxLayout(box)
         self.title = QLabel(self.tr("Clerk sign-in"), box)
-        self.title.setObjectName("sign_in_title")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setObjectName("sign_in_title")  # centred by the page styles (qproperty-alignment)
         form = QFormLayout()
         self.staff_no = QLineEdit(box)
         self.staff_no.setObjectName("staff_no")
@@ -50,7 +49,13 @@ class SignInPage(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.button)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred between two stretches rather than with Qt.AlignHCenter: PySide6 builds all of the `Qt`
+        # namespace's enums (~1,200 members) when it is first imported, and this is the first screen (issue 13).
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
         outer.addStretch(2)
         self.staff_no.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.submit)

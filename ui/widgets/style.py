@@ -15,7 +15,7 @@ QLabel[role="hint"] { color: #52606d; }
 QLabel#case_number_big { font-size: 30pt; font-weight: bold; color: #0b3d91; }
 QLabel#result_title { font-size: 20pt; font-weight: bold; }
 QLabel#banner { background: #fff4ce; color: #5c4400; padding: 8px; border: 1px solid #e0c36a; }
-QLabel#sign_in_title { font-size: 22pt; font-weight: bold; }
+QLabel#sign_in_title { font-size: 22pt; font-weight: bold; qproperty-alignment: AlignCenter; }
 QLabel#form_hint[blocked="true"] { color: #b71c1c; font-size: 14pt; font-weight: bold; padding: 24px; }
 QLabel#submit_errors { font-size: 13pt; font-weight: bold; background: #fdecea; border: 1px solid #f5c2c0;
     padding: 6px 10px; }
