@@ -513,13 +513,13 @@ class IntakeService(QObject):
         decision: Decision = Decision.RECEIVE,
         refusal_reason: str = "",
         print_receipt: bool = True,
-        bundle_id: str | None = None,
     ) -> SubmitResult:
         """Check and commit the case in one transaction; then print its receipt (if a receipt service is wired).
 
         Raises SubmitRefusedError (fields to fix, nothing stored) or UserFacingError (disk full …, nothing stored;
         the draft stays saved). With missing materials and `Decision.RECEIVE` the case is received and the
-        receipt step adds the 一次性告知书; with `Decision.REFUSE` the case is recorded as 不予收件.
+        receipt step adds the 一次性告知书; with `Decision.REFUSE` the case is recorded as 不予收件. The members of a
+        一件事 are submitted together with `submit_bundle`.
         """
         self._check_identity()
         if self.attaching(draft):  # the scan must be on the case: it waits until the scan is saved
@@ -535,8 +535,6 @@ class IntakeService(QObject):
         if lost:
             raise SubmitRefusedError(lost)
         case = self.build_case(checked, draft=draft, staff_no=staff_no, decision=decision, reason=reason)
-        if bundle_id is not None:  # a member of a 一件事 bundle: its cases share the id (synced with each case)
-            case = dataclasses.replace(case, bundle_id=bundle_id)
         try:
             saved = self._store.save_case(case, actor=staff_no)
         except StoreError as exc:
