@@ -273,3 +273,32 @@ def test_the_parent_number_renders_the_bundle_receipt(tmp_path: Path, qapp: obje
         assert squash(format_grouped(member["case_no"])) in printed
     with open_store(paths.database) as store:
         assert all(store.receipts.for_case(m["case_no"]) for m in result["members"])
+
+
+def test_a_bundle_from_before_parents_renders_as_it_did(tmp_path: Path, qapp: object) -> None:
+    """Members stored with a shared bundle_id and no parent (taken in before parents had numbers): the receipt has
+    no number under its title, keeps the bundle id, and its QR opens the first member's page."""
+    import dataclasses
+
+    from app.services.receipts import receipt_command
+    from offline_cache.samples import sample_case
+    from tests.integration.receipts_support import decode_qr, pdf_text, pdf_to_pngs, squash
+
+    paths = _paths(tmp_path)
+    bundle_id = f"{BIRTH}-0123456789abcdef"
+    with open_store(paths.database) as store:
+        numbers = [
+            store.save_case(
+                dataclasses.replace(sample_case(), item_code=code, bundle_id=bundle_id), actor=STAFF_NO
+            ).case.case_no
+            for code in (CERT, REG)
+        ]
+    pdf = tmp_path / "old.pdf"
+
+    assert receipt_command(config=hall_config(), paths=paths, case_no=numbers[1], fmt="pdf", out=pdf) == 0
+
+    printed = squash(pdf_text(pdf))
+    assert "一件事收件回执" in printed and squash(bundle_id) in printed and "一件事办件编号" not in printed
+    assert "办件编号：" not in printed  # no single number under the title
+    [first_page, *_rest] = pdf_to_pngs(pdf)
+    assert [url.endswith(f"/c/{numbers[0]}") for url in decode_qr(first_page)] == [True]

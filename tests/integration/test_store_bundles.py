@@ -137,3 +137,15 @@ def test_one_rating_for_the_bundle_under_the_parent_number(store: Store, clock: 
     rows = CaseListService(store=store, clock=clock).today()
     assert {r.rating_label for r in rows if r.case_no in {c.case_no for c in members}} == {"已评价（5分）"}
     assert all(r.state is CaseState.RECEIVED for r in rows)
+
+
+def test_a_bundle_from_before_parents_is_rated_under_a_member_number(
+    store: Store, clock: Clock, qapp: QApplication
+) -> None:
+    """Members without a parent (taken in before this change) are rated as before: under the member's number."""
+    members = [store.save_case(c, actor="S0042").case for c in _members(clock, 2)]
+    service = make_service(store, clock)
+
+    prompt = service.request_rating(case_no=members[0].case_no, item_code=None, staff_no="S0042")
+
+    assert prompt.case_no == members[0].case_no and prompt.item_name == members[0].item_name
