@@ -252,3 +252,7 @@ def test_a_scan_taken_in_with_a_bundle_reaches_the_platform_with_every_member_th
     bodies = [str(r[0]) for r in central.rows("SELECT body FROM records")]
     referencing = [b for b in bodies if scan.sha256 in b]
     assert len(referencing) == 2  # 出生登记 and 医保参保 receive 出生医学证明; 出生医学证明首次签发 does not
+    # The counter intake's parent number reached the platform with its members; its page lists all three.
+    assert central.rows("SELECT parent_case_no FROM bundles") == [(outcome.parent_case_no,)]
+    page = requests.get(f"{central.url}/c/{outcome.parent_case_no}", timeout=10).text
+    assert "各部门办理进度（3项）" in page
