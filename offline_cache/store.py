@@ -18,7 +18,6 @@ from app.protocol import RecordKind, clean_text
 from offline_cache import numbering, records, schema
 from offline_cache.audit import AuditLog, append_audit
 from offline_cache.blobs import Blobs
-from offline_cache.bundles import BundleParent, Bundles
 from offline_cache.case_events import CaseEvents
 from offline_cache.cases import Cases
 from offline_cache.connection import CorruptDatabaseError, move_aside, open_checked
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from offline_cache import salvage
+    from offline_cache.bundles import BundleParent, Bundles
     from offline_cache.licence_checks import LicenceChecks
 
 log = logging.getLogger("tongban.store")
@@ -128,8 +128,17 @@ class Store:
         self.staff = StaffRepository(session)
         self.print_queue = PrintQueueRepository(session)
         self.case_events = CaseEvents(session, self.outbox)
-        self.bundles = Bundles(session)
+        self._bundles: Bundles | None = None
         self._licence_checks: LicenceChecks | None = None
+
+    @property
+    def bundles(self) -> Bundles:
+        """一件事 parent cases (imported on first use: the first screen never needs it, start-up time)."""
+        if self._bundles is None:
+            from offline_cache.bundles import Bundles
+
+            self._bundles = Bundles(self._s)
+        return self._bundles
 
     @property
     def licence_checks(self) -> LicenceChecks:
@@ -214,6 +223,8 @@ class Store:
         on_day = day or hall_time.today(cases[0].created_at)
         bundle_id = str(cases[0].bundle_id)
         saved: list[SavedCase] = []
+        from offline_cache.bundles import BundleParent
+
         with self._s.write() as conn:
             parent_seq = numbering.allocate(conn, prefix, on_day)
             parent = BundleParent(
