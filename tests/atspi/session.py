@@ -32,6 +32,7 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
 WALKER = Path(__file__).with_name("walker.py")
+ACTOR = Path(__file__).with_name("actor.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 #: Generous bounds for a busy 2-core machine; a healthy run takes a fraction of each.
 START_TIMEOUT = 90.0
@@ -153,13 +154,20 @@ class Driver:
     def pid(self) -> int:
         return self.process.pid
 
-    def show(self, name: str) -> Page:
+    def ask(self, name: str) -> dict[str, Any]:
+        """Send one command (a page name, or a question the driver answers) and return its JSON answer."""
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(name + "\n")
         self.process.stdin.flush()
-        answer = json.loads(_read_line(self.process.stdout, self.process, PAGE_TIMEOUT, f"driver page {name}"))
+        answer: dict[str, Any] = json.loads(
+            _read_line(self.process.stdout, self.process, PAGE_TIMEOUT, f"driver page {name}")
+        )
         if "error" in answer:
             raise RuntimeError(f"driver could not show {name}: {answer['error']}")
+        return answer
+
+    def show(self, name: str) -> Page:
+        answer = self.ask(name)
         return Page(name, answer["title"], answer.get("marker", ""), answer.get("scope", ""))
 
 
@@ -275,6 +283,37 @@ class AtspiSession:
                 process.wait()
             if process.stdout is not None:
                 process.stdout.close()
+
+    def act(
+        self,
+        pid: int,
+        title: str,
+        name: str,
+        *,
+        press: bool = False,
+        focus: bool = False,
+        text: str | None = None,
+        scope: str = "",
+        timeout: float = PAGE_TIMEOUT,
+    ) -> dict[str, Any]:
+        """Operate the one showing node named `name` as a screen-reader user does (actor.py): its Press action,
+        its SetFocus action, or its text replaced (`text`); none of them: wait until it shows."""
+        cmd = [SYSTEM_PYTHON, str(ACTOR), "--pid", str(pid), "--title", title, "--name", name]
+        cmd += ["--timeout", str(timeout), "--scope", scope]
+        if press:
+            cmd.append("--press")
+        elif focus:
+            cmd.append("--focus")
+        elif text is not None:
+            cmd += ["--type", text]
+        else:
+            cmd.append("--wait")
+        env = {k: v for k, v in self.env.items() if not k.startswith("PYTHON")}
+        result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout + 60, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"actor failed on {name!r}: {result.stderr.strip()}")
+        answer: dict[str, Any] = json.loads(result.stdout)
+        return answer
 
     def walk(self, pid: int, page: Page, *, timeout: float = PAGE_TIMEOUT) -> list[dict[str, Any]]:
         """The showing nodes of `page` (in its scope) as the AT-SPI registry gives them to a screen reader."""

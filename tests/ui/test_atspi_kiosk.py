@@ -4,10 +4,13 @@ interactive node has a role, a Chinese name and can take the keyboard focus. Nod
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests import pii_samples
 from tests.atspi.session import AtspiSession, Driver, interactive, missing_tools, problems
 from tests.shots import shots_root
 
@@ -25,7 +28,19 @@ PAGES = (
     "error",
     "idle_countdown",
     "home_elder",
+    "intake_items",
+    "intake_question",
+    "intake_card",
+    "intake_phone",
+    "intake_materials",
+    "intake_delivery",
+    "intake_confirm",
+    "intake_result",
+    "intake_typed_id",
+    "intake_typed_name",
 )
+#: 就业失业登记 in the seed catalogue (tests/atspi/kiosk_driver.py INTAKE_ITEM): one 情形 question, window pickup.
+INTAKE_ITEM = "210800200114000"
 REPORT = shots_root() / "atspi_kiosk_pages.txt"
 
 
@@ -63,3 +78,51 @@ def test_every_kiosk_control_is_named_and_focusable(session: AtspiSession, kiosk
         report.write(line + "\n")
     assert len(nodes) > 3, nodes
     assert found == []
+
+
+def _seed_item(code: str) -> dict[str, object]:
+    seed = Path(__file__).resolve().parents[2] / "resources" / "catalogue" / "seed.json"
+    data = json.loads(seed.read_text(encoding="utf-8"))
+    items = data["items"] if isinstance(data, dict) else data
+    return next(item for item in items if item["code"] == code)
+
+
+def test_a_whole_intake_through_atspi_actions(session: AtspiSession, kiosk: Driver) -> None:
+    """自助收件 as a screen-reader user does it: every step found by its Chinese name and operated by the AT-SPI
+    action Orca uses (Press, or the field's text set), from the home tile to the printed receipt."""
+    item = _seed_item(INTAKE_ITEM)
+    title = kiosk.show("home").title
+
+    def act(name: str, **kwargs: object) -> dict[str, object]:
+        return session.act(kiosk.pid, title, name, **kwargs)  # type: ignore[arg-type]
+
+    act("自助收件", press=True)
+    act("自助收件：请选择事项", timeout=30)  # the items are on screen
+    for _ in range(10):  # the item may be on a later page of the list
+        try:
+            act(str(item["name"]), press=True, timeout=5)
+            break
+        except RuntimeError:
+            act("下一页", press=True)
+    answers: dict[str, str] = {}
+    for question in item["questions"]:  # type: ignore[attr-defined]
+        answers[question["id"]] = question["options"][0]
+        act(question["options"][0], press=True)
+    act("读取身份证", press=True)
+    field = act("联系电话", timeout=60)  # the card was read (on the reader's worker)
+    assert field["role"] == "text"
+    act("联系电话", text=pii_samples.PHONE)
+    act("确定", press=True)
+    for material in item["materials"]:  # type: ignore[attr-defined]
+        condition = material.get("condition")
+        if condition and answers.get(condition["question_id"]) not in condition["answers"]:
+            continue  # not asked for with this answer
+        act(material["name"], press=True)  # 已带
+    act("下一步", press=True)
+    act("窗口领取", press=True)
+    act("确认提交", press=True)
+    act("评价本次服务", timeout=60)  # the receipt was printed
+    case = kiosk.ask("newest_kiosk_case")
+    assert case["case_no"] and case["item_code"] == INTAKE_ITEM
+    assert case["state"] == "received" and case["staff_no"] == "KIOSK"
+    assert case["missing"] == "0", case  # every material pressed was recorded as at hand
