@@ -32,9 +32,11 @@ runtime_pkgs=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommo
 # fonts-hanazono, a font with all of CJK Extension B, so a rare name character the shipped font lacks (𪚥) prints
 # from a fallback font as on a Windows hall PC (SimSun-ExtB), and the receipt tests can read it back; NSIS
 # (makensis) to compile the generated Windows installer script, and binutils (PyInstaller and build_installer.py
-# read ELF files with objdump/readelf).
+# read ELF files with objdump/readelf); speech-dispatcher with its espeak-ng module and espeak-ng's Mandarin voice
+# (cmn) for the kiosk's voice prompts through QtTextToSpeech's speechd engine (a private server, ALSA null device).
 test_pkgs=(xvfb xauth zbar-tools poppler-utils cups cups-bsd printer-driver-cups-pdf postgresql chromium
-    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono nginx nsis binutils)
+    chromium-driver at-spi2-core python3-pyatspi gir1.2-atspi-2.0 dbus fonts-hanazono nginx nsis binutils
+    speech-dispatcher speech-dispatcher-espeak-ng espeak-ng)
 # A venv needs python3-venv on Debian's own python3.
 if ! "$python" -c 'import ensurepip' >/dev/null 2>&1; then runtime_pkgs+=(python3-venv); fi
 

@@ -10,6 +10,29 @@ from PySide6.QtCore import QLocale, QObject
 log = logging.getLogger("tongban.kiosk")
 
 
+#: espeak-ng's Mandarin voice (`cmn`) as speech-dispatcher names it. Qt 6 reads its language "cmn" as QLocale "C"
+#: (QLocale knows Mandarin only as "zh"), so it is found by this name when no voice has a Chinese locale.
+ESPEAK_MANDARIN = "Chinese (Mandarin, latin as English)"
+
+
+def _mandarin_voice(tts: object) -> bool:
+    """Set `tts` to a Mandarin voice (False: it has none). A Chinese locale's voice first (not Cantonese, a language
+    of its own in Qt), else espeak-ng's `cmn` by name among the voices Qt files under "C". Locale by locale, not
+    `allVoices(None)`: that walks every locale through the engine and leaves the last one set."""
+    chinese = [loc for loc in tts.availableLocales() if loc.language() == QLocale.Language.Chinese]  # type: ignore[attr-defined]
+    for locale in [*chinese, QLocale.c()]:
+        tts.setLocale(locale)  # type: ignore[attr-defined]
+        voices = list(tts.availableVoices())  # type: ignore[attr-defined]
+        if locale.language() == QLocale.Language.Chinese and voices:
+            tts.setVoice(voices[0])  # type: ignore[attr-defined]
+            return True
+        named = [v for v in voices if v.name() == ESPEAK_MANDARIN]
+        if named:
+            tts.setVoice(named[0])  # type: ignore[attr-defined]
+            return True
+    return False
+
+
 class Voice(QObject):
     """`say(text)` interrupts what is being said. `available` is False when there is no working engine."""
 
@@ -34,14 +57,23 @@ class Voice(QObject):
             if not name or name not in engines:
                 log.info("no text-to-speech engine; voice prompts are silent")
                 return None
-            tts = QTextToSpeech(name, self)
+            # WORKAROUND for Qt 6.11's speechd engine: it starts in the default locale (zh_CN, set by ui.i18n) and
+            # fails ("Failed to initialize default locale and voice.") when no voice has that locale, as with
+            # espeak-ng, whose Mandarin "cmn" Qt reads as "C". Start it in "C"; the Mandarin voice is chosen below.
+            default = QLocale()
+            QLocale.setDefault(QLocale.c())
+            try:
+                tts = QTextToSpeech(name, self)
+            finally:
+                QLocale.setDefault(default)
             if tts.state() == QTextToSpeech.State.Error:
-                log.info("text-to-speech engine %s failed to start; voice prompts are silent", name)
+                log.info(
+                    "text-to-speech engine %s failed to start (%s); voice prompts are silent", name, tts.errorString()
+                )
                 tts.deleteLater()
                 return None
-            chinese = [loc for loc in tts.availableLocales() if loc.language() == QLocale.Language.Chinese]
-            if chinese:
-                tts.setLocale(chinese[0])
+            if not _mandarin_voice(tts):
+                log.info("text-to-speech engine %s has no Mandarin voice; prompts use its default voice", name)
             self._tts = tts
         except (ImportError, RuntimeError) as exc:
             log.info("text-to-speech unavailable (%s); voice prompts are silent", type(exc).__name__)
@@ -51,6 +83,22 @@ class Voice(QObject):
     @property
     def available(self) -> bool:
         return self._engine() is not None
+
+    @property
+    def engine(self) -> QObject | None:
+        """The QTextToSpeech speaking the prompts (None: silent); its `stateChanged` tells Speaking and Ready."""
+        tts = self._engine()
+        return tts if isinstance(tts, QObject) else None
+
+    @property
+    def engine_name(self) -> str:
+        tts = self._engine()
+        return str(tts.engine()) if tts is not None else ""  # type: ignore[attr-defined]
+
+    @property
+    def voice_name(self) -> str:
+        tts = self._engine()
+        return str(tts.voice().name()) if tts is not None else ""  # type: ignore[attr-defined]
 
     def set_muted(self, muted: bool) -> None:
         self.muted = muted
