@@ -7,17 +7,18 @@ state of one terminal, so several terminals and every test can run side by side.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from app import __version__
 
-if TYPE_CHECKING:  # each command imports what it uses: `--version` imports nothing of the application (issue 13)
+# Each command imports what it uses, and `--version` nothing of the application, nor argparse, json or typing
+# (issue 13): the name alone is enough for type checkers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
     import logging
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
     from app.config import Config
     from app.paths import AppPaths
@@ -50,6 +51,8 @@ def _mode_choices() -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal")
     parser.add_argument("--version", action="version", version=f"tongban-terminal {__version__}")
     parser.add_argument("--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)")
@@ -124,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # answered without importing the application
         print(f"tongban-terminal {__version__}")
         return EXIT_OK
+    import os
+
     from app.config import ConfigError, load_config
     from app.logs import setup_logging
     from app.paths import resolve_paths
@@ -194,6 +199,8 @@ def _cmd_run(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    import json
+
     from app.services.terminal_status import StoreError, read_status
 
     try:
@@ -209,6 +216,8 @@ def _cmd_status(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
 
 
 def _cmd_config(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    import json
+
     from app.config import describe_keys
 
     effective: dict[str, Any] = config.as_dict()
@@ -270,6 +279,8 @@ def _cmd_assist(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
 
 
 def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
+    import json
+
     from app.services.catalogue import CatalogueService
     from app.services.guide import guide_for, parse_answer_args
 

@@ -16,7 +16,6 @@ by every CLI command, and pydantic alone cost about 200 ms there (issue 13, docs
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -440,6 +439,8 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
     data: dict[str, Any] = {}
     source = "默认设置"
     if path is not None and path.exists():
+        import tomllib  # only when there is a file: ~10 ms of every CLI command without one (issue 13)
+
         source = str(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -8,8 +8,8 @@ enterprise credit code, a mobile or a landline number (ASCII or full-width digit
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
+import threading
 from pathlib import Path
 
 LOG_FILE_NAME = "tongban.log"
@@ -49,6 +49,45 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _RotatingFileOnFirstRecord(logging.Handler):
+    """A rotating file handler (5 × 2 MB) made when the first record arrives.
+
+    `logging.handlers` (socket, pickle, queue: ~10-15 ms) is then imported only by a process that logs: a
+    `tongban status` or `--version` that has nothing to say does not pay for it (issue 13). The file is created
+    with the first record, as before at the first write."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+        self._make_lock = threading.Lock()
+
+    def _target(self) -> logging.Handler:
+        with self._make_lock:
+            if self._file is None:
+                import logging.handlers
+
+                self._file = logging.handlers.RotatingFileHandler(
+                    self.path, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8"
+                )
+                self._file.setFormatter(self.formatter)
+            return self._file
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._target().handle(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._make_lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+        super().close()
+
+
 def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) -> Path:
     """Attach a rotating file handler (5 × 2 MB) to the `tongban` logger; returns the log file path."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -62,8 +101,7 @@ def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) 
         if getattr(handler, "_tongban", False):
             logger.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8")
-    handlers: list[logging.Handler] = [file_handler]
+    handlers: list[logging.Handler] = [_RotatingFileOnFirstRecord(path)]
     if console:
         handlers.append(logging.StreamHandler())
     for handler in handlers:

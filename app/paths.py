@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "tongban"
 APP_AUTHOR = "tongban"
 
@@ -33,14 +31,16 @@ class AppPaths:
         return self
 
 
+def _platform_dir(kind: str) -> str:
+    """platformdirs' user directory of `kind` (data, config, log); imported only when a location is not given."""
+    import platformdirs
+
+    found: str = getattr(platformdirs, f"user_{kind}_dir")(APP_NAME, APP_AUTHOR)
+    return found
+
+
 def resolve_paths(*, data_dir: str | None = None, config_file: str | None = None) -> AppPaths:
-    data = data_dir or os.environ.get("TONGBAN_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)
-    config = (
-        config_file
-        or os.environ.get("TONGBAN_CONFIG")
-        or str(Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "config.toml")
-    )
-    logs = os.environ.get("TONGBAN_LOG_DIR") or (
-        str(Path(data) / "logs") if data_dir else platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)
-    )
+    data = data_dir or os.environ.get("TONGBAN_DATA_DIR") or _platform_dir("data")
+    config = config_file or os.environ.get("TONGBAN_CONFIG") or str(Path(_platform_dir("config")) / "config.toml")
+    logs = os.environ.get("TONGBAN_LOG_DIR") or (str(Path(data) / "logs") if data_dir else _platform_dir("log"))
     return AppPaths(data_dir=Path(data).expanduser(), config_file=Path(config).expanduser(), log_dir=Path(logs))

@@ -8,6 +8,7 @@ The licence number stays in `case_materials`; the holder's number is read from t
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from offline_cache.audit import append_audit
@@ -43,6 +44,12 @@ _SELECT = (
 )
 
 
+def failed_checks(conn: sqlite3.Connection) -> list[LicenceCheck]:
+    """The clerk's follow-ups: checks that failed, oldest first (also read by `tongban status` without a store)."""
+    rows = conn.execute(f"{_SELECT} WHERE l.state = 'failed' ORDER BY l.checked_at").fetchall()
+    return [LicenceCheck(*row) for row in rows]
+
+
 class LicenceChecks:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -63,8 +70,7 @@ class LicenceChecks:
         return [LicenceCheck(*row) for row in rows]
 
     def follow_ups(self) -> list[LicenceCheck]:
-        rows = self._s.conn.execute(f"{_SELECT} WHERE l.state = 'failed' ORDER BY l.checked_at").fetchall()
-        return [LicenceCheck(*row) for row in rows]
+        return failed_checks(self._s.conn)
 
     def mark(self, case_record_id: str, material_code: str, state: str, reason: str = "") -> None:
         with self._s.write() as conn:

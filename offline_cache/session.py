@@ -9,10 +9,13 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from offline_cache.connection import BUSY_TIMEOUT_MS
-from offline_cache.crypto import FieldCipher
 from offline_cache.errors import StoreError, from_sqlite
+
+if TYPE_CHECKING:  # the cipher (cryptography) is the store's; a read-only look needs none (offline_cache.peek)
+    from offline_cache.crypto import FieldCipher
 
 log = logging.getLogger("tongban.store")
 

@@ -18,6 +18,7 @@ from app.sync.credentials import Credentials, CredentialsError, CredentialStore
 from app.sync.engine import EngineSettings, SyncEngine
 from app.sync.errors import EnrolmentError, PlatformError
 from app.sync.status import SyncState
+from app.sync.status_cli import platform_url, sync_status  # re-exported (see __all__)
 from offline_cache import Store, StoreError, open_store
 
 EXIT_OK = 0
@@ -26,11 +27,6 @@ EXIT_FAILURE = 1
 EXIT_PENDING = 3
 #: `sync --once` stopped because sync is blocked (revoked, auth, upgrade): needs an administrator.
 EXIT_BLOCKED = 4
-
-
-def platform_url(config: Config, creds: Credentials | None) -> str:
-    """The configured URL wins; else the URL the terminal was enrolled with."""
-    return config.platform_url or (creds.platform_url if creds else "")
 
 
 def build_engine(
@@ -163,29 +159,15 @@ def rotate_key_command(*, config: Config, paths: AppPaths, out: TextIO | None = 
     return EXIT_OK
 
 
-def sync_status(
-    *, config: Config, paths: AppPaths, store: Store | None = None, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """The sync part of `tongban status --json`: enrolment, queue, dead letters, last success/error. No network."""
-    try:
-        creds = CredentialStore(paths.data_dir).load()
-    except CredentialsError:
-        creds = None
-    if store is None:
-        with open_store(paths.database, integrity_check=False, recover_corrupt=False) as own:
-            return sync_status(config=config, paths=paths, store=own, now=now)
-    settings = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
-
-    def clock() -> dt.datetime:
-        return now if now is not None else dt.datetime.now(dt.UTC)
-
-    engine = SyncEngine(store, None, settings=settings, clock=clock)
-    status = engine.status().as_json()
-    status.pop("sync_state_label", None)
-    enrolled = creds is not None and bool(platform_url(config, creds))
-    status["enrolled"] = enrolled
-    status["device_id"] = creds.device_id if creds else None
-    status["platform_url"] = platform_url(config, creds) or None
-    if enrolled and status["sync_state"] == SyncState.NOT_ENROLLED:
-        status["sync_state"] = "unknown"  # only the running engine knows; the CLI does not probe the network
-    return status
+__all__ = [
+    "EXIT_BLOCKED",
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_PENDING",
+    "build_engine",
+    "enrol_command",
+    "platform_url",
+    "rotate_key_command",
+    "sync_once_command",
+    "sync_status",
+]

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from app.config import Config, ConfigError
-from offline_cache.files import write_atomically
-from offline_cache.keys import keyring_usable
 
 log = logging.getLogger("tongban.sync")
 
@@ -88,6 +86,8 @@ class CredentialStore:
     def _use_keyring(self) -> bool:
         if self._choice == "file" or self.file_path.exists():
             return False
+        from offline_cache.keys import keyring_usable  # cryptography: not for reading a credentials file (issue 13)
+
         return keyring_usable()
 
     def _keyring_user(self) -> str:
@@ -123,6 +123,8 @@ class CredentialStore:
             except Exception as exc:
                 raise CredentialsError("无法把设备凭据保存到系统密钥环。") from exc
             return
+        from offline_cache.files import write_atomically
+
         try:
             write_atomically(self.file_path, text.encode("utf-8"))
         except OSError as exc:
@@ -139,6 +141,8 @@ class CredentialStore:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    from offline_cache.files import write_atomically
+
     write_atomically(path, text.encode("utf-8"))
 
 

@@ -40,6 +40,7 @@ from app.sync.errors import (
     TransientError,
     UpgradeRequiredError,
 )
+from app.sync.snapshot import read_sync_status
 from app.sync.status import BLOCKED_STATES, SyncState, SyncStatus
 from offline_cache import Store, StoreError, numbering
 from offline_cache.licence_checks import LicenceCheck
@@ -62,7 +63,6 @@ BLOB_MISSING = "blob_missing"
 #: The platform's answer to a record whose terminal_seq another record of this terminal holds.
 TERMINAL_SEQ_TAKEN = "terminal_seq_taken"
 #: The platform's timestamp window; a clock further off than this is shown as wrong.
-CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 #: Why a reconciliation ran (the log and `status --json` say which).
 RECONCILE_DAILY = "daily"
 RESTORE_CURSOR_GONE = "cursor_gone"  # the updates cursor is ahead of (or older than) the platform's log
@@ -212,46 +212,17 @@ class SyncEngine:
         return self._state
 
     def status(self) -> SyncStatus:
-        conn = self.store.conn
-        depth = self.store.outbox.depth()
-        dead = int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0])
-        now = self._clock()
-        oldest = self.store.outbox.oldest_pending_age(now)
-        # A record "created" more than 5 minutes in the future was saved while the clock was fast (8 h: Beijing
-        # time read as UTC): its age is unknown, so it must not hide the warning behind a clamped 0 (issue 22).
-        future = oldest is not None and oldest < -CLOCK_TOLERANCE
         wait = max(0.0, self._backoff.not_before - self._mono()) if self._backoff.failures else None
-        return SyncStatus(
+        return read_sync_status(
+            self.store.conn,
+            now=self._clock(),
+            unsynced_warning=self.settings.unsynced_warning,
             state=self._state,
             online=self._online,
-            queue_depth=depth,
-            oldest_pending_seconds=None if oldest is None else max(0, int(oldest.total_seconds())),
-            dead_letters=dead,
-            last_success_at=meta.get(self.store, meta.LAST_SUCCESS_AT),
-            last_error=meta.get(self.store, meta.LAST_ERROR) or "",
-            last_error_at=meta.get(self.store, meta.LAST_ERROR_AT),
             server_time=self._server_time,
-            unsynced_warning=oldest is not None and (oldest > self.settings.unsynced_warning or future),
             next_attempt_in=wait,
-            clock_offset_seconds=self.client.clock_offset if self.client else 0.0,
-            case_no_taken=self._case_no_taken_notice(),
-            last_reconcile_at=meta.get(self.store, meta.LAST_RECONCILE_AT),
-            last_reconcile=_json_dict(meta.get(self.store, meta.LAST_RECONCILE)),
-            licence_follow_ups=tuple(c.follow_up_zh for c in self.store.licence_checks.follow_ups()),
+            clock_offset=self.client.clock_offset if self.client else 0.0,
         )
-
-    def _case_no_taken_notice(self) -> str:
-        """While the case the platform refused for its number is still a dead letter: what happened, in Chinese."""
-        raw = meta.get(self.store, meta.CASE_NO_TAKEN)
-        if not raw:
-            return ""
-        record_id, case_no, next_seq = [*raw.split("|"), "", "", ""][:3]
-        row = self.store.conn.execute("SELECT state FROM outbox WHERE record_id = ?", (record_id,)).fetchone()
-        if row is None or row[0] != "dead":
-            return ""
-        # Short enough for one line of the status bar; the case itself is in the rejected records.
-        day = f"{int(case_no[15:17])}月{int(case_no[17:19])}日" if case_no[11:19].isdigit() else ""
-        return f"办件编号 {day}{case_no[19:24]}号 与他件重复被拒收，已改从 {next_seq} 起编号，请管理员核对"
 
     def _set_state(self, new: SyncState) -> None:
         changed = new != self._state
@@ -1130,14 +1101,6 @@ class SyncEngine:
         if due is None:
             return idle
         return min(idle, max(0.0, (due - now).total_seconds()))
-
-
-def _json_dict(raw: str | None) -> dict[str, Any] | None:
-    try:
-        value = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _isolate_suspects(entries: list[OutboxEntry], suspects: dict[str, _Suspect]) -> list[OutboxEntry]:

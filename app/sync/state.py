@@ -5,8 +5,10 @@ the updates it follows."""
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from offline_cache import Store
+if TYPE_CHECKING:  # `tongban status` reads these keys without opening the store (offline_cache.peek)
+    from offline_cache import Store
 
 UPDATES_CURSOR = "sync.updates_cursor"
 CATALOGUE_ETAG = "sync.catalogue_etag"
@@ -23,7 +25,11 @@ BLOCKED = "sync.blocked"  # "<state>|<key_id>" while revoked / auth-blocked / up
 
 
 def get(store: Store, key: str) -> str | None:
-    row = store.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return get_from(store.conn, key)
+
+
+def get_from(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     if row is None:
         return None
     value = row[0]
