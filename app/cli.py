@@ -304,7 +304,7 @@ def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int
         from pathlib import Path
 
         from app.services.guide import guide_document, write_guide_document
-        from app.services.receipts import hall_context
+        from app.services.receipt_cli import hall_context
 
         doc = guide_document(guide, hall=hall_context(config), now=dt.datetime.now(dt.UTC))
         write_guide_document(doc, fmt=args.format, out=Path(args.out), printer=config.printer)
@@ -318,9 +318,12 @@ def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int
 def _cmd_receipt(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
     from pathlib import Path
 
-    from app.services.receipts import receipt_command
+    from app.services.receipt_cli import ReceiptCommandError, receipt_command
 
-    return receipt_command(config=config, paths=paths, case_no=args.case_no, fmt=args.format, out=Path(args.out))
+    try:
+        return receipt_command(config=config, paths=paths, case_no=args.case_no, fmt=args.format, out=Path(args.out))
+    except ReceiptCommandError as exc:
+        raise CliError(exc.message) from exc
 
 
 def _cmd_report(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:

@@ -7,6 +7,7 @@ on the system's choice. Call `ensure_receipt_fonts()` on the GUI thread before r
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 from PySide6.QtGui import QFont, QFontDatabase
@@ -20,10 +21,23 @@ FONT_FILES = ("TongbanSans-Regular.ttf", "TongbanSans-Bold.ttf")
 
 _lock = threading.Lock()
 _loaded = False
+_app: object | None = None  # the QGuiApplication `rendering_app` made, kept for the life of the process
 
 
 class FontMissingError(RuntimeError):
     """The shipped receipt font could not be loaded (a broken installation)."""
+
+
+def rendering_app() -> object:
+    """The process's QGuiApplication, made (offscreen: the CLI has no window) when there is none yet."""
+    global _app  # noqa: PLW0603 - one application per process
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        app = QGuiApplication([sys.argv[0] if sys.argv else "tongban", "-platform", "offscreen"])
+        _app = app
+    return app
 
 
 def ensure_receipt_fonts() -> str:

@@ -29,15 +29,14 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from typing import TYPE_CHECKING
 
 from app.printing.document import FieldsBlock, ReceiptDocument, SignatureBlock, TableBlock, TextBlock
-from app.printing.fonts import receipt_font
 from app.printing.qr import qr_image
 from resources import resource_path
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("tongban.printing")
 
@@ -202,6 +201,8 @@ def wrap_columns(text: str, columns: int, indent: int = 0) -> list[str]:
 
 def _raster(image: Image.Image) -> bytes:
     """GS v 0 for a 1-bit PIL image (0 = black): the printer's 1 bits are black dots."""
+    from PIL import ImageOps
+
     bits = ImageOps.invert(image.convert("L")).point(lambda v: 255 if v >= 128 else 0, mode="1")
     width_bytes = (bits.width + 7) // 8
     header = RASTER + width_bytes.to_bytes(2, "little") + bits.height.to_bytes(2, "little")
@@ -209,7 +210,18 @@ def _raster(image: Image.Image) -> bytes:
 
 
 def text_image(text: str, *, dots: int, align: str, double: bool = False, bold: bool = False) -> Image.Image:
-    """One printed line as a 1-bit image `dots` wide, drawn with the shipped font (and Qt's fallback fonts)."""
+    """One printed line as a 1-bit image `dots` wide, drawn with the shipped font (and Qt's fallback fonts).
+
+    The only use of Qt in a slip (see the module doc): imported here, with an offscreen QGuiApplication when the
+    process has none (`tongban receipt --format escpos` starts without Qt)."""
+    from PIL import Image
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from app.printing.fonts import ensure_receipt_fonts, receipt_font, rendering_app
+
+    rendering_app()
+    ensure_receipt_fonts()
     height = LINE_DOTS * (2 if double else 1)
     image = QImage(dots, height, QImage.Format.Format_Grayscale8)
     image.fill(QColor(255, 255, 255))
@@ -282,6 +294,8 @@ class _Slip:
         if self.p.native_qr:
             self.raw(ALIGN["center"] + _qr_native(payload, self.p.qr_module) + b"\n" + ALIGN["left"])
             return
+        from PIL import Image
+
         symbol = qr_image(payload, module_px=self.p.qr_module)
         canvas = Image.new("1", (self.p.dots, symbol.height), 1)
         canvas.paste(symbol, ((self.p.dots - symbol.width) // 2, 0))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,16 +24,16 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
 from app.config import Config, PrinterConfig, PrinterKind
-from app.domain.case_number import CaseNumber, parse_case_number
 from app.domain.models import Case, ReceiptKind, ReceiptOutput, ReceiptRecord, ServiceItem
 from app.domain.workdays import HolidayCalendar, load_holiday_calendar
 from app.paths import AppPaths
 from app.printing.backends import ESCPOS_KINDS, PrintError, print_a4, send_escpos
-from app.printing.build import HallContext, documents_for
+from app.printing.build import documents_for
 from app.printing.document import ReceiptDocument
 from app.printing.fonts import ensure_receipt_fonts
 from app.printing.jobs import JobState, PrintJob, PrintQueue
 from app.services.errors import UserFacingError
+from app.services.receipt_cli import bundle_receipt, hall_context, printed_kinds
 from app.services.staff import display_name_of as clerk_name  # the clerk's name on record
 from offline_cache import Store, StoreError
 from offline_cache.print_queue import QueuedPrint
@@ -47,8 +46,6 @@ log = logging.getLogger("tongban.printing")
 ItemLookup = Callable[[str], ServiceItem | None]
 Clock = Callable[[], dt.datetime]
 
-#: Who the print log names for `tongban receipt` (an administrator at the command line, not a clerk).
-CLI_STAFF_NO = "cli"
 NO_PRINTER_MESSAGE = "未配置打印机，请联系管理员设置打印机，或先输出为PDF。"
 
 
@@ -87,27 +84,6 @@ def purge_receipt_files(directory: Path, *, now: dt.datetime, retention_days: in
         except OSError:  # in use or already gone: the next run tries again
             continue
     return removed
-
-
-def printed_kinds(store: Store, case_no: str) -> set[ReceiptKind]:
-    """Document kinds of this case that were printed on paper successfully before: printing them again is a 补打.
-
-    A PDF export is not a print of the original (the citizen has no paper yet): the first paper print after it is
-    the original, not a 补打."""
-    return {
-        record.kind
-        for record in store.receipts.for_case(case_no)
-        if record.success and record.output is not ReceiptOutput.PDF
-    }
-
-
-def hall_context(config: Config) -> HallContext:
-    return HallContext(
-        hall_name=config.hall_name,
-        platform_url=config.platform_url,
-        address=config.hall_address,
-        phone=config.hall_phone,
-    )
 
 
 def build_documents(
@@ -465,113 +441,36 @@ class ReceiptService(QObject):
 
 def qt_app() -> object:
     """A QGuiApplication for rendering (offscreen when none exists: the CLI has no window)."""
-    from PySide6.QtGui import QGuiApplication
+    from app.printing.fonts import rendering_app
 
-    app = QGuiApplication.instance()
-    if app is None:
-        app = QGuiApplication([sys.argv[0] if sys.argv else "tongban", "-platform", "offscreen"])
-    return app
+    return rendering_app()
 
 
 def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, out: Path) -> int:
-    """Render an existing case's receipt(s) to `out` as PDF or ESC/POS bytes; logs the print like any other.
+    """`receipt_cli.receipt_command` (what `tongban receipt` runs), its refusals as UserFacingError."""
+    from app.services.receipt_cli import ReceiptCommandError
+    from app.services.receipt_cli import receipt_command as render_to_file
 
-    Reprint rules apply: a document printed successfully before is marked 补打. Returns 0; raises
-    UserFacingError with a one-line Chinese reason (bad number, unknown case, unwritable file) otherwise.
-    """
-    from app.services.catalogue import CatalogueService
-    from offline_cache import open_store
-
-    if fmt not in {"pdf", "escpos"}:
-        raise UserFacingError(f"未知的格式 {fmt}（应为 pdf 或 escpos）")
-    parsed = parse_case_number(case_no)
-    if not isinstance(parsed, CaseNumber):
-        raise UserFacingError(parsed.message_zh)
-    app = qt_app()
     try:
-        ensure_receipt_fonts()
-        with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
-            stored = store.cases.get_by_no(parsed.digits)
-            if stored is None:  # a 一件事's own number renders the bundle's receipt
-                parent = store.bundles.get(parsed.digits)
-                stored = store.cases.list_bundle(parent.bundle_id)[0] if parent is not None else None
-            if stored is None:
-                raise UserFacingError(f"未找到办件 {parsed.grouped}")
-            case = stored.case
-            catalogue = CatalogueService(paths.data_dir)
-            item = catalogue.get(case.item_code)
-            now = _utc_now()
-            members = [case]
-            if case.bundle_id:  # a 一件事 member: one receipt lists every member of the bundle
-                members = [s.case for s in store.cases.list_bundle(case.bundle_id)] or [case]
-                docs = [_bundle_receipt(members, catalogue=catalogue, config=config, store=store, now=now)]
-            else:
-                docs = build_documents(
-                    case,
-                    config=config,
-                    item=item,
-                    calendar=load_holiday_calendar(),
-                    now=now,
-                    reprinted=printed_kinds(store, case.case_no),
-                    clerk=clerk_name(store, case.routing.staff_no),
-                )
-            output = _write_cli_output(docs, config, fmt, out)
-            for doc in docs:
-                for member in members:  # the bundle's one receipt is logged for each member case
-                    record = ReceiptRecord(
-                        record_id=str(uuid.uuid4()),
-                        case_no=member.case_no,
-                        kind=doc.kind,
-                        output=output,
-                        staff_no=CLI_STAFF_NO,
-                        printed_at=now,
-                        reprint=doc.reprint_at is not None,
-                    )
-                    store.save_receipt(record, actor=CLI_STAFF_NO)
-    except OSError as exc:
-        raise UserFacingError(f"无法写入 {out}：{exc.strerror or exc}", detail=type(exc).__name__) from exc
-    except StoreError as exc:
-        raise UserFacingError(str(exc), detail=exc.code) from exc
-    finally:
-        del app
-    log.info("receipt for case %s written as %s (%d document(s))", parsed.digits, fmt, len(docs))
-    return 0
+        return render_to_file(config=config, paths=paths, case_no=case_no, fmt=fmt, out=out)
+    except ReceiptCommandError as exc:
+        raise UserFacingError(exc.message, detail=exc.detail) from exc
 
 
 def _bundle_receipt(
     members: Sequence[Case], *, catalogue: CatalogueService, config: Config, store: Store, now: dt.datetime
 ) -> ReceiptDocument:
-    from app.printing.bundle_receipt import build_bundle_receipt
-
-    first = members[0]
-    bundle = catalogue.bundle((first.bundle_id or "").rsplit("-", 1)[0])
-    parent = store.bundles.of_bundle(first.bundle_id)
-    return build_bundle_receipt(
-        members,
-        bundle_name=bundle.name if bundle is not None else "一件事",
-        items={m.item_code: catalogue.get(m.item_code) for m in members},
-        shared={pair: s.name for s in (bundle.shared_materials if bundle else ()) for pair in s.covers},
-        hall=hall_context(config),
-        calendar=load_holiday_calendar(),
-        now=now,
-        reprint=ReceiptKind.INTAKE_RECEIPT in printed_kinds(store, first.case_no),
-        clerk_name=clerk_name(store, first.routing.staff_no),
-        parent_case_no=parent.case_no if parent is not None else "",
-    )
+    return bundle_receipt(members, catalogue=catalogue, config=config, store=store, now=now)
 
 
 def print_bundle_receipt(
     case_no: str, *, config: Config, store: Store, catalogue: CatalogueService, pdf_dir: Path
 ) -> str:
-    """Print the 一件事收件回执 of the bundle `case_no` belongs to (a member's number or the bundle's own) on the
-    configured printer (or as PDF); logged as a receipt of every member. Returns where it went; raises
-    UserFacingError with a Chinese reason."""
+    """Print the 一件事收件回执 of the bundle `case_no` belongs to on the configured printer (or as PDF); logged as
+    a receipt of every member. Returns where it went; raises UserFacingError with a Chinese reason."""
     from app.services.guide import print_guide_document
 
     stored = store.cases.get_by_no(case_no)
-    parent = store.bundles.get(case_no) if stored is None else None
-    if parent is not None:
-        stored = next(iter(store.cases.list_bundle(parent.bundle_id)), None)
     if stored is None or not stored.case.bundle_id:
         raise UserFacingError("未找到该一件事的办件")
     members = [s.case for s in store.cases.list_bundle(stored.case.bundle_id)]
@@ -598,23 +497,11 @@ def print_bundle_receipt(
     return where
 
 
-def _write_cli_output(docs: Sequence[ReceiptDocument], config: Config, fmt: str, out: Path) -> ReceiptOutput:
-    from app.printing.pdf import write_pdf  # renderers: imported on first use (see module doc)
-    from app.printing.thermal import render_escpos, thermal_profile
-
-    if fmt == "pdf":
-        write_pdf(docs, out)
-        return ReceiptOutput.PDF
-    data = render_escpos(docs, thermal_profile(config.printer.profile, config.printer.paper_width_mm))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    return ReceiptOutput.THERMAL
-
-
 __all__ = [
     "ReceiptService",
     "build_documents",
     "execute_job",
+    "hall_context",
     "output_for",
     "pdf_dir_for",
     "printed_kinds",
