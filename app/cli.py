@@ -50,16 +50,75 @@ def _mode_choices() -> list[str]:
     return [m.value for m in Mode]
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """Stands in for the parser of a command other than the one being run: every call is accepted and ignored."""
+
+    def __getattr__(self, _name: str) -> Any:
+        return lambda *_args, **_kwargs: self
+
+
+class _OnlyCommand:
+    """`add_subparsers()`'s result, adding only the parser of `command` (the others cost time, not correctness:
+    argparse builds a parser, formatter and actions for each of them, issue 13)."""
+
+    def __init__(self, sub: Any, command: str) -> None:
+        self._sub, self._command = sub, command
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        return self._sub.add_parser(name, **kwargs) if name == self._command else _Skipped()
+
+
+#: Global options that take a value (skipped when looking for the command's name).
+_VALUE_OPTIONS = frozenset({"--data-dir", "--config", "--mode"})
+COMMANDS = (
+    "run",
+    "status",
+    "config",
+    "staff",
+    "intake",
+    "assist",
+    "guide",
+    "receipt",
+    "report",
+    "sync",
+    "enrol",
+    "rotate-key",
+    "diagnose",
+)
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command named in `argv` when it is one of ours and no help is asked before it; else None."""
+    words = iter(argv)
+    for word in words:
+        if word in {"-h", "--help"}:
+            return None
+        if word in _VALUE_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal")
     parser.add_argument("--version", action="version", version=f"tongban-terminal {__version__}")
     parser.add_argument("--data-dir", help="data directory (default: the user data dir; env TONGBAN_DATA_DIR)")
     parser.add_argument("--config", help="config file (default: the user config dir; env TONGBAN_CONFIG)")
     parser.add_argument("--mode", choices=_mode_choices(), help="override the configured mode")
     parser.add_argument("--exit-when-idle", action="store_true", help=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only`, the global options and that command's parser alone."""
+    import argparse
+
+    parser = _global_options(argparse.ArgumentParser(prog="tongban", description="通办终端 Tongban Terminal"))
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        sub = _OnlyCommand(sub, only)
 
     sub.add_parser("run", help="start the terminal window (the default)")
 
@@ -133,8 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.logs import setup_logging
     from app.paths import resolve_paths
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=command_in(arguments))
+    args = parser.parse_args(arguments)
     paths = resolve_paths(data_dir=args.data_dir, config_file=args.config)
     try:
         config = load_config(paths.config_file)

@@ -8,8 +8,8 @@ enterprise credit code, a mobile or a landline number (ASCII or full-width digit
 from __future__ import annotations
 
 import logging
+import os
 import re
-import threading
 from pathlib import Path
 
 LOG_FILE_NAME = "tongban.log"
@@ -49,43 +49,46 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-class _RotatingFileOnFirstRecord(logging.Handler):
-    """A rotating file handler (5 × 2 MB) made when the first record arrives.
+class RotatingLogFile(logging.FileHandler):
+    """The log file, rotated at `max_bytes` into `<name>.1` … `<name>.<backups>` (as logging.handlers'
+    RotatingFileHandler does), opened when the first record arrives.
 
-    `logging.handlers` (socket, pickle, queue: ~10-15 ms) is then imported only by a process that logs: a
-    `tongban status` or `--version` that has nothing to say does not pay for it (issue 13). The file is created
-    with the first record, as before at the first write."""
+    Written here on `logging.FileHandler` because `logging.handlers` imports socket, pickle and queue (~10-15 ms)
+    for handlers the terminal does not use, in every process, `tongban --version`-sized commands included
+    (issue 13)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        self._file: logging.Handler | None = None
-        self._make_lock = threading.Lock()
-
-    def _target(self) -> logging.Handler:
-        with self._make_lock:
-            if self._file is None:
-                import logging.handlers
-
-                self._file = logging.handlers.RotatingFileHandler(
-                    self.path, maxBytes=2 * 1024 * 1024, backupCount=5, encoding="utf-8"
-                )
-                self._file.setFormatter(self.formatter)
-            return self._file
+    def __init__(self, path: Path, *, max_bytes: int = 2 * 1024 * 1024, backups: int = 5) -> None:
+        super().__init__(path, mode="a", encoding="utf-8", delay=True)
+        self.max_bytes = max_bytes
+        self.backups = backups
 
     def emit(self, record: logging.LogRecord) -> None:
-        self._target().handle(record)
+        try:
+            if self._full_after(record):
+                self._rotate()
+        except Exception:  # a full disk or a locked file must not lose the program: logging's own rule
+            self.handleError(record)
+            return
+        super().emit(record)
 
-    def flush(self) -> None:
-        if self._file is not None:
-            self._file.flush()
+    def _full_after(self, record: logging.LogRecord) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        if not os.path.isfile(self.baseFilename):  # a device or pipe given as the log: never rotated
+            return False
+        self.stream.seek(0, 2)
+        return bool(self.stream.tell() + len(f"{self.format(record)}\n") >= self.max_bytes)
 
-    def close(self) -> None:
-        with self._make_lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
-        super().close()
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # reopened by FileHandler.emit
+        base = self.baseFilename
+        for n in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if os.path.exists(base):
+            os.replace(base, f"{base}.1")
 
 
 def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) -> Path:
@@ -101,7 +104,7 @@ def setup_logging(log_dir: Path, *, level: str = "INFO", console: bool = False) 
         if getattr(handler, "_tongban", False):
             logger.removeHandler(handler)
             handler.close()
-    handlers: list[logging.Handler] = [_RotatingFileOnFirstRecord(path)]
+    handlers: list[logging.Handler] = [RotatingLogFile(path)]
     if console:
         handlers.append(logging.StreamHandler())
     for handler in handlers:

@@ -40,3 +40,28 @@ def test_log_file_is_written_and_scrubbed(tmp_path: Path) -> None:
     assert CASE_NO in text
     assert ID_LIKE not in text
     assert "tongban.probe" in text
+
+
+def test_the_log_rotates_into_numbered_files_and_keeps_five(tmp_path: Path) -> None:
+    """The rotation of logging.handlers' RotatingFileHandler, without importing it (issue 13): the current file
+    becomes `.1`, older ones move up, the oldest beyond five is dropped, and no record is lost in between."""
+    from app.logs import RotatingLogFile
+
+    path = tmp_path / "tongban.log"
+    handler = RotatingLogFile(path, max_bytes=200, backups=5)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("tongban.rotation-probe")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        assert not path.exists()  # opened with the first record
+        for n in range(40):
+            logger.warning("record %02d %s", n, "x" * 40)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    kept = [path, *(path.with_name(f"tongban.log.{n}") for n in range(1, 6))]
+    assert all(p.exists() for p in kept) and not path.with_name("tongban.log.6").exists()
+    assert all(p.stat().st_size < 200 for p in kept)
+    lines = [line for p in reversed(kept) for line in p.read_text(encoding="utf-8").splitlines()]
+    assert lines == [f"record {n:02d} {'x' * 40}" for n in range(40 - len(lines), 40)]  # newest kept, in order

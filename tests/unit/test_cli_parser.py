@@ -1,0 +1,56 @@
+"""`tongban` builds the parser of the command it runs only (issue 13): the same arguments parse to the same values
+as with the whole command line, help and unknown commands still see every command."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.cli import COMMANDS, build_parser, command_in
+
+SAMPLES = [
+    ["run"],
+    ["--data-dir", "/tmp/t", "status", "--json"],
+    ["--config", "status", "config"],  # an option's value that looks like a command is not the command
+    ["--mode=kiosk", "config", "--json"],
+    ["staff", "add", "S0042", "张三", "--role", "admin"],
+    ["staff", "list", "--json"],
+    ["staff", "role", "S0042", "clerk"],
+    ["intake", "--json", "cases.json", "--result-json"],
+    ["assist", "--json", "a.json"],
+    ["guide", "210800-SB-0012", "--answer", "q1=是", "--json", "--out", "g.pdf", "--format", "escpos"],
+    ["receipt", "21080001003202611240000127", "--format", "escpos", "--out", "r.bin"],
+    ["report", "--date", "2026-12-01", "--format", "pdf", "--out", "d.pdf"],
+    ["sync", "--once", "--json", "--max-seconds", "5"],
+    ["enrol", "--url", "http://127.0.0.1:8000", "--code", "ABCD"],
+    ["rotate-key"],
+    ["diagnose", "--out", "d.zip"],
+]
+
+
+@pytest.mark.parametrize("argv", SAMPLES, ids=" ".join)
+def test_the_command_alone_parses_like_the_whole_command_line(argv: list[str]) -> None:
+    only = command_in(argv)
+    assert only is not None and only in COMMANDS
+    assert build_parser(only=only).parse_args(argv) == build_parser().parse_args(argv)
+
+
+def test_every_command_is_known_to_the_dispatch() -> None:
+    full = build_parser()
+    sub = next(a for a in full._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help", "status"], ["-h"], [], ["recipt", "x"], ["--data", "/tmp/t", "status"], ["--exit-when-idle"]],
+)
+def test_help_unknown_or_no_command_builds_the_whole_command_line(argv: list[str]) -> None:
+    assert command_in(argv) is None
+
+
+def test_an_unknown_command_is_refused_with_every_command_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser(only=command_in(["recipt"])).parse_args(["recipt"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert all(f"'{name}'" in err for name in COMMANDS)
