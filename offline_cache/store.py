@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -12,25 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from app.domain import hall_time
-from app.domain.models import Case, CaseState, OnlineAssist, Rating, ReceiptRecord
 from app.protocol import RecordKind, clean_text
-from offline_cache import numbering, records, schema
+from offline_cache import schema
 from offline_cache.audit import AuditLog, append_audit
-from offline_cache.blobs import Blobs
-from offline_cache.case_events import CaseEvents
-from offline_cache.cases import Cases
 from offline_cache.connection import CorruptDatabaseError, move_aside, open_checked
 from offline_cache.crypto import FieldCipher
-from offline_cache.drafts import Drafts
 from offline_cache.errors import RatingAlreadyRecordedError, StoreError, from_sqlite
 from offline_cache.keys import KeyProvider, default_key_provider
-from offline_cache.numbering import CaseNumberFactory
 from offline_cache.outbox import Outbox
-from offline_cache.print_queue import PrintQueueRepository
-from offline_cache.purge import InUse, PurgeReport, purge_personal_data
-from offline_cache.ratings import Ratings
-from offline_cache.receipts import Receipts
 from offline_cache.session import Clock, Session, iso, utc_now
 from offline_cache.settings import Settings
 from offline_cache.staff import StaffRepository
@@ -38,9 +28,19 @@ from offline_cache.staff import StaffRepository
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from app.domain.models import Case, OnlineAssist, Rating, ReceiptRecord
     from offline_cache import salvage
+    from offline_cache.blobs import Blobs
     from offline_cache.bundles import BundleParent, Bundles
+    from offline_cache.case_events import CaseEvents
+    from offline_cache.cases import Cases
+    from offline_cache.drafts import Drafts
     from offline_cache.licence_checks import LicenceChecks
+    from offline_cache.numbering import CaseNumberFactory
+    from offline_cache.print_queue import PrintQueueRepository
+    from offline_cache.purge import InUse, PurgeReport
+    from offline_cache.ratings import Ratings
+    from offline_cache.receipts import Receipts
 
 log = logging.getLogger("tongban.store")
 
@@ -117,28 +117,63 @@ class Store:
         #: What was copied from the damaged file (with `recovered_from`), e.g. `salvaged.pending` records to resend.
         self.salvaged: salvage.SalvageReport | None = None
         self._s = session
-        self.cases = Cases(session)
-        self.receipts = Receipts(session)
-        self.ratings = Ratings(session)
+        self._blobs_dir = blobs_dir
+        # What the sign-in page needs (staff, audit, the outbox's counts, settings) is built here; the other
+        # repositories, with their modules and the domain models, on first use (start-up time, issue 13).
         self.outbox = Outbox(session)
-        self.blobs = Blobs(session, blobs_dir)
-        self.drafts = Drafts(session)
         self.audit = AuditLog(session)
         self.settings = Settings(session)
         self.staff = StaffRepository(session)
-        self.print_queue = PrintQueueRepository(session)
-        self.case_events = CaseEvents(session, self.outbox)
-        self._bundles: Bundles | None = None
         self._licence_checks: LicenceChecks | None = None
 
-    @property
-    def bundles(self) -> Bundles:
-        """一件事 parent cases (imported on first use: the first screen never needs it, start-up time)."""
-        if self._bundles is None:
-            from offline_cache.bundles import Bundles
+    @functools.cached_property
+    def cases(self) -> Cases:
+        from offline_cache.cases import Cases
 
-            self._bundles = Bundles(self._s)
-        return self._bundles
+        return Cases(self._s)
+
+    @functools.cached_property
+    def receipts(self) -> Receipts:
+        from offline_cache.receipts import Receipts
+
+        return Receipts(self._s)
+
+    @functools.cached_property
+    def ratings(self) -> Ratings:
+        from offline_cache.ratings import Ratings
+
+        return Ratings(self._s)
+
+    @functools.cached_property
+    def blobs(self) -> Blobs:
+        from offline_cache.blobs import Blobs
+
+        return Blobs(self._s, self._blobs_dir)
+
+    @functools.cached_property
+    def drafts(self) -> Drafts:
+        from offline_cache.drafts import Drafts
+
+        return Drafts(self._s)
+
+    @functools.cached_property
+    def print_queue(self) -> PrintQueueRepository:
+        from offline_cache.print_queue import PrintQueueRepository
+
+        return PrintQueueRepository(self._s)
+
+    @functools.cached_property
+    def case_events(self) -> CaseEvents:
+        from offline_cache.case_events import CaseEvents
+
+        return CaseEvents(self._s, self.outbox)
+
+    @functools.cached_property
+    def bundles(self) -> Bundles:
+        """一件事 parent cases."""
+        from offline_cache.bundles import Bundles
+
+        return Bundles(self._s)
 
     @property
     def licence_checks(self) -> LicenceChecks:
@@ -177,6 +212,10 @@ class Store:
         (default: DOMAIN.md's 26-digit number from the routing), `seq` counting per terminal and local `day`
         (default: the hall's date of `case.created_at`, `app.domain.hall_time`).
         """
+        from app.domain import hall_time
+        from app.domain.models import CaseState
+        from offline_cache import numbering, records
+
         if case.case_no:
             raise ValueError("the store assigns case numbers: pass the case with case_no=''")
         if case.state not in {CaseState.RECEIVED, CaseState.REFUSED}:
@@ -206,6 +245,11 @@ class Store:
         across terminals exactly as a case number is, and never equal to a member's. Each member's outbox body
         carries the link: `parent_case_no` and `bundle_name` (docs/central.md "一件事 bundles").
         """
+        from app.domain import hall_time
+        from app.domain.models import CaseState
+        from offline_cache import numbering, records
+        from offline_cache.bundles import BundleParent
+
         if not cases:
             raise ValueError("a bundle has at least one member")
         bundle_ids = {c.bundle_id for c in cases}
@@ -223,8 +267,6 @@ class Store:
         on_day = day or hall_time.today(cases[0].created_at)
         bundle_id = str(cases[0].bundle_id)
         saved: list[SavedCase] = []
-        from offline_cache.bundles import BundleParent
-
         with self._s.write() as conn:
             parent_seq = numbering.allocate(conn, prefix, on_day)
             parent = BundleParent(
@@ -251,6 +293,8 @@ class Store:
 
     def save_receipt(self, record: ReceiptRecord, *, actor: str) -> SavedRecord:
         """Log a print (or failed print / reprint) and queue it; depends on its case when the case is local."""
+        from offline_cache import records
+
         record = without_bad_text(record)
         with self._s.write() as conn:
             self.receipts.insert(conn, record)
@@ -278,6 +322,8 @@ class Store:
         Raises `RatingAlreadyRecordedError` (nothing stored) when the service act already has its rating: its
         request is no longer pending, or a rating for the act exists.
         """
+        from offline_cache import records
+
         rating = without_bad_text(rating)
         with self._s.write() as conn:
             # The claim and the insert are one BEGIN IMMEDIATE transaction: of two rating screens (two processes)
@@ -306,6 +352,8 @@ class Store:
 
     def save_assist(self, assist: OnlineAssist, *, actor: str) -> SavedRecord:
         """Store a 帮办 record and queue it (kind `assist`) in one transaction."""
+        from offline_cache import records
+
         with self._s.write() as conn:
             conn.execute(
                 "INSERT INTO online_assists (record_id, item_code, item_name, portal_app_no, applicant_masked,"
@@ -352,6 +400,8 @@ class Store:
     ) -> PurgeReport:
         """Overwrite personal data of cases acknowledged more than `retention_days` ago; drop stale drafts (never
         those in `in_use`, nor the scans it names); remove scan files no index row points at."""
+        from offline_cache.purge import InUse, PurgeReport, purge_personal_data
+
         ids, drafts = purge_personal_data(
             self._s, now=now, retention_days=retention_days, actor=actor, in_use=in_use or InUse()
         )
