@@ -40,7 +40,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,7 +49,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.config import Config
 from app.domain import hall_time
 from app.domain.case_number import CaseNumber, format_grouped, parse_case_number
-from app.domain.models import CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
+from app.domain.models import Bundle, CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
 from app.services.case_list import STATE_LABELS
 from app.services.errors import UserFacingError
 from app.services.staff import SignInError, StaffService
@@ -59,6 +59,7 @@ from offline_cache import Store, StoreError
 if TYPE_CHECKING:  # imported by the terminal before this module; here only their types are needed
     from app.services.catalogue import CatalogueService
     from app.services.devices import DeviceService
+    from app.services.guide import BundleGuide, Guide
     from app.services.guide_print import GuidePrintService
     from app.services.receipts import ReceiptService
     from app.services.sync import SyncService
@@ -402,21 +403,41 @@ class KioskService(QObject):
         """Items the catalogue marks as possible at a kiosk (自助收件)."""
         return [item for item in self._catalogue.items if item.kiosk_allowed]
 
-    def guide_url(self, item_code: str) -> str:
-        """Where a phone continues with this item's guide (the QR on the guide page and on the printed list)."""
+    def bundles(self) -> tuple[Bundle, ...]:
+        """The catalogue's 一件事 bundles (browsable in 办事指南 like a department's items)."""
+        return self._catalogue.catalogue.bundles
+
+    def guide(self, code: str, answers: Mapping[str, str]) -> Guide | BundleGuide | None:
+        """The 向导式 guide of an item or a 一件事 for the answers so far (`app.services.guide`, as the counter's):
+        the next 情形 question, or the exact materials for the situation. None for an unknown code."""
+        from app.services.guide import bundle_guide_for, guide_for
+
+        item = self._catalogue.get(code)
+        if item is not None:
+            return guide_for(item, answers)
+        bundle = self._catalogue.bundle(code)
+        return bundle_guide_for(bundle, self._catalogue.get, answers) if bundle is not None else None
+
+    def guide_url(self, item_code: str, answers: Mapping[str, str] | None = None) -> str:
+        """Where a phone continues with this item's (or 一件事's) guide for these answers (the QR on the guide page
+        and on the printed list): the code and the situation only, never personal data."""
         from app.printing.guide_list import guide_url
 
-        return guide_url(self._config.platform_url, item_code, {})
+        return guide_url(self._config.platform_url, item_code, answers or {})
 
-    def print_guide(self, *, item_code: str) -> None:
-        """Print the item's materials list; the answer comes as `guide_printed` or `guide_print_failed`.
-        Raises UserFacingError when there is no printer or no such item."""
+    def print_guide(self, *, item_code: str, answers: Mapping[str, str] | None = None) -> None:
+        """Print the materials list: with `answers`, for that situation (an item or a 一件事); without, the item's
+        full list. The answer comes as `guide_printed` or `guide_print_failed`. Raises UserFacingError when there is
+        no printer or no such item."""
+        guide = self.guide(item_code, answers) if answers is not None else None
         item = self._catalogue.get(item_code)
-        if item is None:
+        if guide is None and item is None:
             raise UserFacingError("没有这个事项。")
+        if guide is not None and not guide.complete:
+            raise UserFacingError("请先回答完情形问题。")
         if self._guide_printer is None or self.printer_problem():
             raise UserFacingError("本机未连接打印机，无法打印。")
-        self._guide_printer.print_list(item=item)
+        self._guide_printer.print_list(item=item, guide=guide)
 
     def qr_matrix(self, payload: str) -> list[list[bool]]:
         """The QR modules of `payload` (the screen draws them)."""

@@ -90,6 +90,9 @@ class Driver:
         self.guide()
         self.window.guide.departments.buttons[0].click()
         self.window.guide.items.buttons[0].click()
+        guide = self.window.guide
+        while guide.views.currentWidget() is guide.question_view:  # its 情形 questions first
+            guide.options.buttons[0].click()
         return "打印材料清单", "kiosk_guide"
 
     def guide_keyboard(self) -> tuple[str, str]:

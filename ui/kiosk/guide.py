@@ -1,5 +1,6 @@
-"""办事指南: browse by department or search by keyword or pinyin; an item's materials, time limit, fee and where to
-go, a QR to continue on a phone, and a printed materials list."""
+"""办事指南: browse by department (or the 一件事 bundles) or search by keyword or pinyin; an item's 情形 questions one
+per page (`app.services.guide`, as at the counter), then the exact materials for that situation with the time limit,
+fee and where to go, a QR to continue on a phone, and a printed materials list."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.models import MaterialForm, ServiceItem
+from app.services.guide import DELIVERY_LABELS, BundleGuide, Guide, GuideAnswerError
 from app.services.kiosk import KioskService
 from ui.kiosk.choices import PagedChoices
 from ui.kiosk.page import KioskPage
@@ -62,22 +64,76 @@ def describe_item(item: ServiceItem, hall_name: str) -> list[tuple[str, str]]:
     return sections
 
 
+#: Stands for the 一件事 bundles where a department is chosen (the 一件事 button beside the search field).
+BUNDLES_KEY = "__bundles__"
+
+
+def describe_guide(guide: Guide | BundleGuide, hall_name: str) -> list[tuple[str, str]]:
+    """(heading, text) sections of a guide answered to the end: the situation, then the exact materials, limits,
+    fees and where to go (a 一件事: the shared documents once, then each member with its own)."""
+    sections = []
+    if guide.situation:
+        sections.append(("您的情形", "\n".join(f"{q} {a}" for q, a in guide.situation)))
+    where = ("办理地点", f"{hall_name}全市通办窗口（任一综合窗口均可收件）")
+    if isinstance(guide, Guide):
+        rest = dict(describe_item(guide.item, hall_name))
+        lines = []
+        for n, m in enumerate(guide.materials, start=1):
+            lines.append(f"{n}. {m.name}（{FORMS.get(m.form, '')}{m.copies}份）")
+        sections += [
+            ("办理部门", guide.item.department),
+            ("所需材料", "\n".join(lines) or "无需提交材料"),
+            ("办理时限", rest["办理时限"]),
+            ("收费标准", rest["收费标准"]),
+            ("送达方式", "、".join(DELIVERY_LABELS[d] for d in guide.item.delivery_methods)),
+            where,
+        ]
+        if guide.item.guide:
+            sections.append(("温馨提示", guide.item.guide))
+        return sections
+    shared = [
+        f"{n}. {s.name}（{FORMS.get(s.form, '')}{s.copies}份，用于：{'、'.join(names)}）"
+        for n, (s, names) in enumerate(guide.shared, start=1)
+    ]
+    if shared:
+        sections.append(("共享材料（只交一次）", "\n".join(shared)))
+    for member, own in guide.members:
+        item = member.item
+        rest = dict(describe_item(item, hall_name))
+        lines = [f"办理部门：{item.department}", f"办理时限：{rest['办理时限']}", f"收费标准：{rest['收费标准']}"]
+        lines += [f"{n}. {m.name}（{FORMS.get(m.form, '')}{m.copies}份）" for n, m in enumerate(own, start=1)]
+        if not own:
+            lines.append("无其他材料")
+        sections.append((item.name, "\n".join(lines)))
+    sections.append(where)
+    return sections
+
+
 class GuidePage(KioskPage):
-    """Views: browse (departments), list (items), detail.
+    """Views: browse (departments, and 一件事), list (items or bundles), question (one 情形 question), detail.
 
     Signals:
-        print_requested(str): print the materials list of the item (its code).
+        print_requested(str): print the materials list of the item or 一件事 (its code), for `answers`.
+        speak(str): read this aloud now (a new question: the question page's title).
     """
 
     title = "办事指南"
     print_requested = Signal(str)
+    speak = Signal(str)
 
-    def __init__(self, service: KioskService, *, hall_name: str, parent: QWidget | None = None) -> None:
+    def __init__(  # noqa: PLR0915 - builds the widget tree
+        self, service: KioskService, *, hall_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("kiosk_guide")
         self._service = service
         self._hall_name = hall_name
         self._item: ServiceItem | None = None
+        self._code = ""  # the item or 一件事 being guided
+        self._answers: dict[str, str] = {}
+        self._history: list[str] = []  # question ids in the order answered (上一题 goes back through them)
+        self._guide: Guide | BundleGuide | None = None
+        self._question = ""
         self._department = ""
         self._list_page = 6
         self._landscape = True
@@ -98,6 +154,13 @@ class GuidePage(KioskPage):
         self.keyboard_button.setCheckable(True)
         self.keyboard_button.toggled.connect(self._toggle_keyboard)
         search_row.addWidget(self.keyboard_button)
+        self.bundles_button = KioskButton(
+            "一件事", self, name="guide_bundles", description="一件事一次办：多个部门的事项一次办理，查看办事指南"
+        )
+        self.bundles_button.setAccessibleName("一件事一次办")
+        self.bundles_button.clicked.connect(lambda: self._department_chosen(BUNDLES_KEY))
+        self.bundles_button.setVisible(bool(service.bundles()))
+        search_row.addWidget(self.bundles_button)
         layout.addLayout(search_row)
         self.views = QStackedWidget(self)
         self.views.setObjectName("guide_views")
@@ -112,6 +175,7 @@ class GuidePage(KioskPage):
         self.items.chosen.connect(self._item_chosen)
         self.views.addWidget(self.departments)
         self.views.addWidget(self.items)
+        self._build_question()
         self._build_detail()
         self.keyboard = TouchKeyboard(self, name="guide_keyboard", candidates=pinyin_candidates, warm_up=pinyin_warm_up)
         self.keyboard.bind(self.search_field)
@@ -121,6 +185,26 @@ class GuidePage(KioskPage):
         self.back_button.clicked.connect(self._back)
         layout.addWidget(self.back_button)
         self._show_departments()
+
+    def _build_question(self) -> None:
+        view = QWidget(self.views)
+        view.setObjectName("guide_question_view")
+        box = QVBoxLayout(view)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.question_step = label("", view, name="guide_question_step", role="hint")
+        self.question_text = label("", view, name="guide_question", role="title")
+        self.options = PagedChoices(view, name="guide_options")
+        self.options.chosen.connect(self._answered)
+        self.previous_button = KioskButton(
+            "上一题", view, name="guide_previous_question", description="回到上一个问题，重新回答"
+        )
+        self.previous_button.clicked.connect(self._previous)
+        box.addWidget(self.question_step)
+        box.addWidget(self.question_text)
+        box.addWidget(self.options, 1)
+        box.addWidget(self.previous_button)
+        self.views.addWidget(view)
+        self.question_view = view
 
     def _build_detail(self) -> None:
         detail = QWidget(self.views)
@@ -151,10 +235,15 @@ class GuidePage(KioskPage):
         )
         self.print_button.clicked.connect(self._print)
         self.print_message = label("", detail, name="guide_print_message", role="message")
+        self.change_button = KioskButton(
+            "修改情形", detail, name="guide_change_answers", description="回到上一个问题，重新回答"
+        )
+        self.change_button.clicked.connect(self._previous)
         side.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         side.addWidget(self.qr_hint)
         side.addWidget(self.print_button)
         side.addWidget(self.print_message)
+        side.addWidget(self.change_button)
         side.addStretch(1)
         box.addLayout(side, 1)
         self.views.addWidget(detail)
@@ -171,10 +260,19 @@ class GuidePage(KioskPage):
     @Slot(str)
     def _department_chosen(self, department: str) -> None:
         self._department = department
-        items = self._service.items_of(department)
-        self.items.set_entries([(i.code, i.name, f"查看{i.name}的办事指南") for i in items])
+        if department == BUNDLES_KEY:
+            bundles = self._service.bundles()
+            self.items.set_entries([(b.code, b.name, f"查看{b.name}的办事指南") for b in bundles])
+        else:
+            items = self._service.items_of(department)
+            self.items.set_entries([(i.code, i.name, f"查看{i.name}的办事指南") for i in items])
         self.views.setCurrentWidget(self.items)
-        self.heading.setText(f"办事指南：{department}")
+        self.heading.setText(self._list_heading())
+
+    def _list_heading(self) -> str:
+        if self._department == BUNDLES_KEY:
+            return "办事指南：一件事一次办"
+        return f"办事指南：{self._department}" if self._department else "办事指南：搜索结果"
 
     @Slot(str)
     def _search(self, text: str) -> None:
@@ -192,31 +290,103 @@ class GuidePage(KioskPage):
 
     @Slot(str)
     def _item_chosen(self, code: str) -> None:
-        item = self._service.item(code)
-        if item is None:
-            return
-        self.show_item(item)
+        self.start_guide(code)
 
-    def show_item(self, item: ServiceItem) -> None:
-        self._item = item
-        self.detail_name.setText(item.name)
+    def start_guide(self, code: str) -> None:
+        """Guide the item or 一件事 `code` from its first 情形 question (none: straight to its materials)."""
+        if self._service.guide(code, {}) is None:
+            return
+        self._code = code
+        self._item = self._service.item(code)
+        self._answers, self._history = {}, []
+        self.keyboard_button.setChecked(False)
+        self._advance()
+
+    @property
+    def answers(self) -> dict[str, str]:
+        """The answers of the situation shown (what the printed list and the QR carry)."""
+        return dict(self._guide.answers) if self._guide is not None else {}
+
+    @Slot(str)
+    def _answered(self, option: str) -> None:
+        if not self._question:
+            return
+        self._answers[self._question] = option
+        self._history.append(self._question)
+        self._advance()
+
+    @Slot()
+    def _previous(self) -> None:
+        """Back one question (its answer is taken back); from the first question, back to the list."""
+        if not self._history:
+            self._back_to_list()
+            return
+        self._answers.pop(self._history.pop(), None)
+        self._advance()
+
+    def _advance(self) -> None:
+        try:
+            guide = self._service.guide(self._code, self._answers)
+        except GuideAnswerError:  # the catalogue changed under the answers: start the item again
+            self._answers, self._history = {}, []
+            guide = self._service.guide(self._code, {})
+        if guide is None:
+            self._back_to_list()
+            return
+        self._guide = guide
+        self._answers = dict(guide.answers)  # a moot follow-up answer is gone
+        self._history = [qid for qid in self._history if qid in self._answers]
+        question = guide.next_question
+        if question is None:
+            self._question = ""
+            self._show_result(guide)
+            return
+        self._question = question.id
+        self.question_step.setText(f"{self._name(guide)} · 第{len(self._history) + 1}题")
+        self.question_text.setText(question.text)
+        self.options.set_entries([(o, o, f"{question.text}：{o}") for o in question.options])
+        self.views.setCurrentWidget(self.question_view)
+        self.heading.setText("办事指南：请回答问题")
+        self.speak.emit(question.text)  # the question is this view's title
+        if self.options.buttons:
+            first = self.options.buttons[0]
+            first.clearFocus()  # the tapped button is reused: focus it anew so the focused choice is read too
+            first.setFocus()
+
+    @staticmethod
+    def _name(guide: Guide | BundleGuide) -> str:
+        return guide.bundle.name if isinstance(guide, BundleGuide) else guide.item.name
+
+    def _show_result(self, guide: Guide | BundleGuide) -> None:
+        self.detail_name.setText(self._name(guide))
         self.detail_text.setText(
-            "\n\n".join(f"【{head}】\n{text}" for head, text in describe_item(item, self._hall_name))
+            "\n\n".join(f"【{head}】\n{text}" for head, text in describe_guide(guide, self._hall_name))
         )
-        self.qr.setPixmap(qr_pixmap(self._service.qr_matrix(self._service.guide_url(item.code)), 220))
+        self.qr.setPixmap(qr_pixmap(self._service.qr_matrix(self._service.guide_url(guide.code, guide.answers)), 220))
         if self.print_button.isEnabled():
             self.print_message.setText("")
-        self.keyboard_button.setChecked(False)
+        self.change_button.setVisible(bool(self._history))
         self.views.setCurrentWidget(self.detail)
         self.heading.setText("办事指南")
         self.print_button.setFocus()
 
+    def show_item(self, item: ServiceItem) -> None:
+        """The guide of `item` (its questions first)."""
+        self.start_guide(item.code)
+
+    def _back_to_list(self) -> None:
+        self._code, self._item, self._guide, self._question = "", None, None, ""
+        self._answers, self._history = {}, []
+        self.question_text.setText("")
+        self.options.wipe()
+        self.views.setCurrentWidget(self.items)
+        self.heading.setText(self._list_heading())
+
     @Slot()
     def _back(self) -> None:
         current = self.views.currentWidget()
-        if current is self.detail:
-            self.views.setCurrentWidget(self.items)
-            self.heading.setText(f"办事指南：{self._department}" if self._department else "办事指南：搜索结果")
+        if current in (self.detail, self.question_view):
+            self._back_to_list()
         elif current is self.items:
             self.search_field.setText("")
             self._department = ""
@@ -232,8 +402,8 @@ class GuidePage(KioskPage):
 
     @Slot()
     def _print(self) -> None:
-        if self._item is not None:
-            self.print_requested.emit(self._item.code)
+        if self._guide is not None and self._guide.complete:
+            self.print_requested.emit(self._guide.code)
 
     def set_print_state(self, *, enabled: bool, reason: str) -> None:
         self.print_button.setEnabled(enabled)
@@ -261,9 +431,15 @@ class GuidePage(KioskPage):
         if size != self.departments.page_size:
             self.departments.set_page_size(size)
             self.items.set_page_size(size)
+            self.options.set_page_size(size)
 
     def wipe(self) -> None:
         self._item = None
+        self._code, self._guide, self._question = "", None, ""
+        self._answers, self._history = {}, []
+        self.question_step.setText("")
+        self.question_text.setText("")
+        self.options.wipe()
         self._department = ""
         self.search_field.setText("")
         self.keyboard.wipe()

@@ -272,6 +272,7 @@ class KioskWindow(QMainWindow):
         self._kiosk.progress_ready.connect(self._progress_ready)
         self._kiosk.progress_refused.connect(self._progress_refused)
         self.guide.print_requested.connect(self._print_guide)
+        self.guide.speak.connect(self.voice.say)  # each 情形 question, as a page title
         self._kiosk.guide_printed.connect(self._guide_printed)
         self._kiosk.guide_print_failed.connect(self._guide_print_failed)
         self.rating.level_page.level_chosen.connect(self._level_chosen)
@@ -723,7 +724,7 @@ class KioskWindow(QMainWindow):
     @Slot(str)
     def _print_guide(self, item_code: str) -> None:
         try:
-            self._kiosk.print_guide(item_code=item_code)
+            self._kiosk.print_guide(item_code=item_code, answers=self.guide.answers)
         except UserFacingError as exc:
             self.guide.show_print_message(exc.message)
             return

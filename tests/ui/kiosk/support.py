@@ -170,21 +170,19 @@ def visible_texts(root: QWidget) -> list[str]:
     return texts
 
 
-def python_strings(*roots: object, limit: int = 400_000) -> list[str]:
-    """Every str reachable from `roots` through attributes, dicts, lists, tuples, sets and slots (modules, classes,
-    functions and Qt's C++ side excluded): what the kiosk keeps in Python."""
+def python_objects(*roots: object, limit: int = 400_000) -> list[object]:
+    """Every object reachable from `roots` through attributes, dicts, lists, tuples, sets and slots (modules,
+    classes, functions and Qt's C++ side excluded): what the kiosk keeps in Python."""
     seen: set[int] = set()
-    found: list[str] = []
+    found: list[object] = []
     stack: list[object] = list(roots)
     while stack and len(seen) < limit:
         obj = stack.pop()
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, str):
-            found.append(obj)
-            continue
-        if isinstance(obj, (bytes, int, float, bool, type(None), type)) or (
+        found.append(obj)
+        if isinstance(obj, (str, bytes, int, float, bool, type(None), type)) or (
             callable(obj) and not isinstance(obj, QObject)
         ):
             continue
@@ -198,3 +196,22 @@ def python_strings(*roots: object, limit: int = 400_000) -> list[str]:
         else:
             stack.extend(gc.get_referents(obj))
     return found
+
+
+def python_strings(*roots: object, limit: int = 400_000) -> list[str]:
+    """Every str reachable from `roots` (see `python_objects`)."""
+    return [obj for obj in python_objects(*roots, limit=limit) if isinstance(obj, str)]
+
+
+def answer_guide(kiosk: Kiosk, *answers: str) -> None:
+    """Answer the 办事指南's 情形 questions as they come: with `answers` in turn, then the first option of each
+    question left, until the materials show."""
+    guide = kiosk.window.guide
+    queue = list(answers)
+    while guide.views.currentWidget() is guide.question_view:
+        wanted = queue.pop(0) if queue else None
+        while wanted and all(b.text() != wanted for b in guide.options.buttons if b.isVisible()):
+            kiosk.tap(guide.options.next_button)  # a later page of choices (fewer per page in 长辈模式)
+        buttons = [b for b in guide.options.buttons if b.isVisible()]
+        kiosk.tap(next(b for b in buttons if b.text() == wanted) if wanted else buttons[0])
+    assert guide.views.currentWidget() is guide.detail

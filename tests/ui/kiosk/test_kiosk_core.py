@@ -22,6 +22,7 @@ from tests.ui.kiosk.support import (
     ADMIN_PIN,
     CLERK_NO,
     Kiosk,
+    answer_guide,
     kiosk_at,
     open_kiosk_terminal,
     python_strings,
@@ -187,7 +188,8 @@ def test_guide_browse_search_and_detail(kiosk: Kiosk) -> None:
     kiosk.tap(first)
     assert guide.views.currentWidget() is guide.items
     kiosk.tap(guide.items.buttons[0])
-    assert guide.views.currentWidget() is guide.detail
+    assert guide.views.currentWidget() is guide.question_view  # its 情形 questions first, one per page
+    answer_guide(kiosk)
     text = guide.detail_text.text()
     for heading in ("【办理部门】", "【所需材料】", "【办理时限】", "【收费标准】", "【办理地点】"):
         assert heading in text
@@ -333,6 +335,8 @@ def _walk_pages(kiosk: Kiosk) -> Iterator[str]:
     kiosk.tap(w.guide.departments.buttons[0])
     yield "guide_items"
     kiosk.tap(w.guide.items.buttons[0])
+    yield "guide_question"
+    answer_guide(kiosk)
     yield "guide_detail"
     kiosk.tap(w.guide.keyboard_button)
     yield "guide_keyboard"

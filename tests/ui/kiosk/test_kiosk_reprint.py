@@ -15,6 +15,7 @@ from app.services.terminal import Terminal
 from tests import pii_samples
 from tests.ui.kiosk.support import (
     Kiosk,
+    answer_guide,
     kiosk_at,
     open_kiosk_terminal,
     put_card,
@@ -166,6 +167,7 @@ def test_the_guide_prints_an_items_materials_list(
     kiosk.tap(w.home.tiles["guide"])
     kiosk.tap(w.guide.departments.buttons[0])
     kiosk.tap(w.guide.items.buttons[0])
+    answer_guide(kiosk)
     item = terminal.catalogue.search(w.guide.detail_name.text(), limit=1)[0]
     assert w.guide.print_button.isEnabled()
     with qtbot.wait_signal(terminal.kiosk.guide_printed, timeout=30_000):
@@ -179,4 +181,4 @@ def test_the_guide_prints_an_items_materials_list(
     )
     [png] = tmp_path.glob("page*.png")
     qr = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True, check=False).stdout
-    assert qr.strip() == terminal.kiosk.guide_url(item.code)  # the same QR as on the screen
+    assert qr.strip() == terminal.kiosk.guide_url(item.code, w.guide.answers)  # the same QR as on the screen
