@@ -2,8 +2,9 @@
 
 What is copied, verbatim (values are encrypted with the same key and bound to their table, column and row id):
 outbox rows (pending ones are what matters: they are sent again, and the platform answers `duplicate` for any it
-already had), cases with their materials and attachment references, receipts, ratings, rating requests, staff
-and drafts. Each table is read on a read-only connection in rowid order; a damaged range is stepped over by
+already had), cases with their materials and attachment references, 一件事 parents (`bundles`: the parent's own
+number, its name and its members' `bundle_id`; no personal data), receipts, ratings, rating requests, staff and
+drafts. Each table is read on a read-only connection in rowid order; a damaged range is stepped over by
 seeking past it, so one bad page loses only the rows on it. A pending outbox row is copied only when its body
 still decrypts and hashes to its `body_sha256`: a damaged page never turns into a wrong record on the platform.
 
@@ -31,7 +32,7 @@ from typing import Any
 
 from app.domain import hall_time
 from app.domain.models import CaseState
-from app.protocol import canonical_json
+from app.protocol import canonical_json, is_case_no
 from offline_cache.audit import append_audit
 from offline_cache.cases import PERSONAL_COLUMNS, Cases
 from offline_cache.connection import BUSY_TIMEOUT_MS
@@ -262,6 +263,21 @@ def _attachment_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
     return True
 
 
+def _bundle_ok(_cipher: FieldCipher, row: dict[str, Any]) -> bool:
+    """A 一件事 parent: a valid case number and its own bundle's id (a record of another table read from a page
+    can have the same shape of columns)."""
+    case_no, code, bundle_id = row.get("case_no"), row.get("bundle_code"), row.get("bundle_id")
+    return (
+        isinstance(case_no, str)
+        and is_case_no(case_no)
+        and isinstance(code, str)
+        and bool(code)
+        and isinstance(bundle_id, str)
+        and bundle_id.startswith(f"{code}-")
+        and row.get("case_seq") == int(case_no[19:24])
+    )
+
+
 def _draft_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
     try:
         cipher.decrypt(row["payload"], aad("drafts", "payload", str(row["key"])))
@@ -274,6 +290,7 @@ def _draft_ok(cipher: FieldCipher, row: dict[str, Any]) -> bool:
 _COPIED = (
     "attachments",
     "cases",
+    "bundles",
     "case_materials",
     "case_attachments",
     "receipts",
@@ -291,6 +308,7 @@ _COPIED = (
 _FROM_PAGES = (
     "attachments",
     "cases",
+    "bundles",
     "case_materials",
     "case_attachments",
     "receipts",
@@ -420,6 +438,7 @@ def _check_rows(cipher: FieldCipher, rows: dict[str, list[dict[str, Any]]], repo
     checks: dict[str, Callable[[FieldCipher, dict[str, Any]], bool]] = {
         "outbox": _outbox_ok,
         "cases": _case_ok,
+        "bundles": _bundle_ok,
         "case_attachments": _attachment_ok,
         "drafts": _draft_ok,
     }
@@ -539,7 +558,7 @@ def _rebuild_outbox(
 
 def _see_case_numbers(rows: dict[str, list[dict[str, Any]]], found: Counters) -> None:
     """Case numbers in any row read (cases, receipts, ratings, requests, outbox bodies) raise the counters."""
-    for table in ("cases", "receipts", "ratings", "rating_requests"):
+    for table in ("cases", "bundles", "receipts", "ratings", "rating_requests"):
         for row in rows.get(table, []):
             found.see_case_no(row.get("case_no"))
     for row in rows.get("outbox", []):

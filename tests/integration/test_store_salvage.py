@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from offline_cache import open_store, samples
+from offline_cache.bundles import BundleParent
 from offline_cache.keys import key_file_path
 from offline_cache.outbox import OutboxEntry
 
@@ -199,3 +200,73 @@ def test_a_scribbled_outbox_page_loses_only_the_rows_on_it(tmp_path: Path, caplo
     assert seqs[-1] - seqs[0] < len(on_page) + 1  # neighbours in terminal_seq: one page's worth, nothing else
     # The counters read: no jump (the check saved one case; each rebuilt case took the next number).
     assert nxt.terminal_seq == old.last_tseq + 3 + len(rebuilt)
+
+
+def _fill_with_bundles(path: Path, bundles: int, cases: int) -> tuple[dict[str, BundleParent], dict[str, list[str]]]:
+    """`bundles` 一件事 (three members each) between single cases; returns the parents by number and their members'
+    numbers."""
+    import dataclasses
+
+    parents: dict[str, BundleParent] = {}
+    members: dict[str, list[str]] = {}
+    with open_store(path) as store:
+        for b in range(bundles):
+            for _ in range(cases):
+                store.save_case(samples.sample_case(), actor="S0042")
+            bundle_id = f"210800YJS001-{b:016x}"
+            saved = store.save_bundle(
+                [
+                    dataclasses.replace(samples.sample_case(), item_code=f"ITEM{i}", bundle_id=bundle_id)
+                    for i in range(3)
+                ],
+                bundle_code="210800YJS001",
+                bundle_name="新生儿出生一件事",
+                actor="S0042",
+            )
+            parents[saved.parent.case_no] = saved.parent
+            members[saved.parent.case_no] = [m.case.case_no for m in saved.members]
+    return parents, members
+
+
+def test_salvage_brings_back_the_bundle_parents_with_their_members(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 一件事's parent row is copied like its members: the parent's number still finds the bundle (receipt,
+    rating, the kiosk's 进度查询) after a damaged outbox page, and numbering goes on after it."""
+    path = tmp_path / "tb.db"
+    parents, members = _fill_with_bundles(path, 3, 10)
+    conn = sqlite3.connect(path)
+    leaves = [int(r[0]) for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf'")]
+    conn.close()
+    victim = leaves[len(leaves) // 2]
+    data = bytearray(path.read_bytes())
+    data[(victim - 1) * PAGE : victim * PAGE] = os.urandom(PAGE)
+    path.write_bytes(bytes(data))
+
+    with open_store(path) as store:
+        assert store.recovered_from is not None and store.salvaged is not None
+        assert store.salvaged.copied.get("bundles") == 3
+        for number, parent in parents.items():
+            assert store.bundles.get(number) == parent
+            assert [s.case.case_no for s in store.cases.list_bundle(parent.bundle_id)] == members[number]
+        newest = max(n for ns in members.values() for n in ns)
+        nxt = store.save_case(samples.sample_case(), actor="S0042").case.case_no
+        assert int(nxt[19:24]) > int(newest[19:24])
+
+
+def test_bundle_parents_are_read_from_the_pages_of_a_truncated_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`truncate -s 50%`: SQLite cannot walk the file; the parents' rows on the kept pages come back from the
+    pages, checked (a valid number and their own bundle's id), and no parent number is issued again."""
+    path = tmp_path / "tb.db"
+    parents, _members = _fill_with_bundles(path, 2, 40)
+    os.truncate(path, path.stat().st_size // 2)
+
+    with open_store(path) as store:
+        assert store.salvaged is not None
+        assert store.salvaged.from_pages.get("bundles") == 2
+        for number, parent in parents.items():
+            assert store.bundles.get(number) == parent
+        nxt = store.save_case(samples.sample_case(), actor="S0042").case.case_no
+        assert nxt not in parents and nxt[19:24] > max(parents)[19:24]
