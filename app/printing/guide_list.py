@@ -110,9 +110,10 @@ def build_bundle_guide_list(
     `shared`: (name, form, copies, member names) per shared document; `members`: (item, its own materials)."""
     terms = TableBlock(
         f"{bundle_name}（{bundle_code}）办理事项",
-        ("事项", "实施部门", "法定时限", "承诺时限", "收费", "送达方式"),
+        ("序号", "事项", "实施部门", "法定时限", "承诺时限", "收费", "送达方式"),
         tuple(
             (
+                str(n),
                 item.name,
                 item.department,
                 f"{item.legal_days} 个工作日",
@@ -120,9 +121,9 @@ def build_bundle_guide_list(
                 _fee(item),
                 "、".join(_DELIVERY[d] for d in item.delivery_methods),
             )
-            for item, _own in members
+            for n, (item, _own) in enumerate(members, start=1)
         ),
-        (4, 3, 2, 2, 2, 2),
+        (1, 4, 3, 2, 2, 2, 2),
     )
     blocks: list[FieldsBlock | TableBlock | TextBlock] = [terms]
     if situation:

@@ -302,3 +302,28 @@ def test_a_bundle_question_drops_a_member_and_a_bad_answer_is_refused() -> None:
         bundle_guide_for(bundle, SEED.get, {"social_card": "也许"})
     with pytest.raises(GuideAnswerError):
         bundle_guide_for(bundle, SEED.get, {"twins": "是"})
+
+
+def test_a_shared_question_worded_otherwise_by_a_member_takes_the_option_in_the_same_place() -> None:
+    """企业开办一件事: 有限责任公司设立登记 asks 本人办理/委托代理人, the other members 本人办理/代办 under the same
+    id. One answer (委托代理人) serves every member: each lists its own agent papers (hand-written from the
+    catalogue)."""
+    from app.services.guide import bundle_guide_for
+
+    bundle = SEED.bundle("210800YJS002")
+    assert bundle is not None
+    answers = {"gjj": "否", "agent": "委托代理人", "entity": "有限责任公司", "enterprise_type": "企业"}
+    guide = bundle_guide_for(bundle, SEED.get, answers)
+    assert guide.complete
+    assert [q for q, _a in guide.situation] == [
+        "是否同时办理住房公积金单位缴存登记？",
+        "法定代表人（负责人）本人办理还是委托代理人办理？",
+        "市场主体类型？",
+        "单位类型？",
+    ]
+    own = {g.item.name: [m.name for m in materials] for g, materials in guide.members}
+    assert "委托代理人身份证件" in own["有限责任公司设立登记"]
+    assert own["公章刻制备案"] == ["代办人居民身份证", "授权委托书"]
+    assert guide.answers["agent"] == "委托代理人"
+    alone = bundle_guide_for(bundle, SEED.get, {**answers, "agent": "本人办理"})
+    assert all("代办人居民身份证" not in [m.name for m in materials] for _g, materials in alone.members)
