@@ -54,3 +54,17 @@ def test_an_unknown_command_is_refused_with_every_command_listed(capsys: pytest.
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert all(f"'{name}'" in err for name in COMMANDS)
+
+
+@pytest.mark.parametrize("columns", ["60", "132"])
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
+    """The terminal width is measured without shutil; the help reads exactly as argparse's own formatter has it."""
+    import argparse
+
+    import app.cli
+
+    monkeypatch.setenv("COLUMNS", columns)
+    ours = build_parser().format_help()
+    monkeypatch.setattr(app.cli, "_parser_class", lambda: argparse.ArgumentParser)
+    assert ours == build_parser().format_help()
+    assert max(len(line) for line in ours.splitlines()) <= int(columns)
