@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
+import ui.qt_imports  # noqa: F401 - first of ours: PySide6's source scan is off before the others load
 from app import __version__
 from app.config import Config, Mode
 from app.paths import AppPaths
