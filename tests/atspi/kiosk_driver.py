@@ -47,6 +47,7 @@ class Driver:
             "progress": self.progress,
             "progress_result": self.progress_result,
             "guide": self.guide,
+            "guide_question": self.guide_question,
             "guide_detail": self.guide_detail,
             "guide_keyboard": self.guide_keyboard,
             "rating_levels": self.rating_levels,
@@ -85,6 +86,13 @@ class Driver:
         self.window.go_home()
         self.window.home.tiles["guide"].click()
         return self.window.guide.departments.buttons[0].text(), "kiosk_guide"
+
+    def guide_question(self) -> tuple[str, str]:
+        """An item's first 情形 question: its options are the focusable choices."""
+        self.guide()
+        self.window.guide.departments.buttons[0].click()
+        self.window.guide.items.buttons[0].click()
+        return self.window.guide.options.buttons[0].text(), "kiosk_guide"
 
     def guide_detail(self) -> tuple[str, str]:
         self.guide()

@@ -19,6 +19,7 @@ PAGES = (
     "progress",
     "progress_result",
     "guide",
+    "guide_question",
     "guide_detail",
     "guide_keyboard",
     "rating_levels",

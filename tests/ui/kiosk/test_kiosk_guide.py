@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
 
@@ -189,13 +191,20 @@ def test_question_pages_in_both_modes_have_large_targets_and_fewer_choices_for_e
             kiosk.shot(f"guide_q_detail_{orientation}_{'elder' if elder else 'standard'}")
 
 
-def test_voice_reads_each_question_then_the_focused_choice(kiosk: Kiosk) -> None:
+def test_voice_reads_each_question_then_the_focused_choice_and_the_keyboard_answers(kiosk: Kiosk) -> None:
     w = kiosk.window
     kiosk.tap(w.mute_button)  # voice on
     open_item(kiosk, MEDICAL, RESIDENT_INSURANCE)
     assert w.voice.spoken[-2:] == ["是否为在校学生？", "是"]
     kiosk.tap(w.guide.options.buttons[1])  # 否
     assert w.voice.spoken[-2:] == ["本人办理还是代办？", "本人办理"]
+    # By keyboard alone: the focus is on the first choice; Tab to the next, Enter answers.
+    assert QApplication.focusWidget() is w.guide.options.buttons[0]
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is w.guide.options.buttons[1]
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # 代办
+    assert w.guide.views.currentWidget() is w.guide.detail and w.guide.answers["agent"] == "代办"
+    assert QApplication.focusWidget() is w.guide.print_button
 
 
 def test_the_idle_wipe_clears_the_answers_from_the_widgets_and_the_kiosks_objects(
