@@ -121,7 +121,7 @@ def test_the_guide_of_a_bundle_asks_each_question_once_and_goes_ahead_into_the_b
 
     with qtbot.wait_signal(terminal.ratings.rating_requested) as rated:
         QTest.mouseClick(page.rate_button, Qt.MouseButton.LeftButton)
-    assert rated.args[0].case_no is None and rated.args[0].item_code == "210800200507000"
+    assert rated.args[0].case_no is None and rated.args[0].item_code == BIRTH
 
     # 办理: the bundle intake opens with the answers (and the agent switch) carried over.
     QTest.mouseClick(page.intake_button, Qt.MouseButton.LeftButton)

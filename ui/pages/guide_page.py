@@ -375,14 +375,10 @@ class GuidePage(QWidget):
         guide = self.guide
         if guide is None or clerk is None:
             return
-        # A 一件事 consultation is one act, rated once; its first member's item stands for it (as in bundle intake).
-        if isinstance(guide, BundleGuide):
-            item_code = guide.members[0][0].item.code if guide.members else ""
-        else:
-            item_code = guide.item.code
+        # A 一件事 consultation is one act, rated once under the bundle's code (as its intake is rated, 一事一评).
         try:
             self._terminal.ratings.request_rating(
-                case_no=None, item_code=item_code or None, staff_no=clerk.staff_no, initiator=self
+                case_no=None, item_code=guide.code, staff_no=clerk.staff_no, initiator=self
             )
         except UserFacingError as exc:
             self.message.setText(exc.message)
