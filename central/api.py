@@ -523,7 +523,8 @@ def get_updates(
 def get_case(case_no: Annotated[str, Path(pattern=r"^[0-9]{26}$")], device: SignedDevice, state: StateDep) -> Any:
     if not is_case_no(case_no):
         raise ApiError(400, "bad_case_no", "a case number is 26 digits with a valid check")
-    status = cases.case_status(state.engine, case_no)
+    # A 一件事's own (parent) number answers with the bundle: every member's progress.
+    status = cases.case_status(state.engine, case_no) or cases.bundle_status(state.engine, case_no)
     if status is None:
         raise ApiError(404, "unknown_case", "no such case")
     return status
@@ -557,12 +558,18 @@ async def check_case(
     if wait:
         log.warning("progress check refused: too many wrong checks (device %s)", device.device_id)
         raise ApiError(429, "too_many_checks", "too many wrong checks; try later", {"Retry-After": str(wait)})
-    status = await run_in_threadpool(cases.case_status, state.engine, case_no, id_last4=tail)
+    status = await run_in_threadpool(_checked_status, state.engine, case_no, tail)
     if status is None:
         state.check_case_throttle.failed(case_no)
         state.check_device_throttle.failed(device.device_id)
         raise ApiError(404, "unknown_case", "no such case")
     return status
+
+
+def _checked_status(engine: Any, case_no: str, tail: str) -> dict[str, Any] | None:
+    """A case's or a 一件事 parent's status when its applicant's ID number ends in `tail`; None otherwise (one
+    answer for an unknown number and a wrong check, whichever kind of number it is)."""
+    return cases.case_status(engine, case_no, id_last4=tail) or cases.bundle_status(engine, case_no, id_last4=tail)
 
 
 @router.head(

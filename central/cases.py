@@ -66,6 +66,95 @@ def case_status(engine: Engine, case_no: str, *, id_last4: str | None = None) ->
     }
 
 
+#: A 一件事's own status for a client that reads only `status`: where its members stand as a whole.
+_OPEN_ORDER = ("received", "forwarded", "accepted")
+_DONE = frozenset({"completed", "delivered"})
+
+
+def _bundle_state(statuses: list[str]) -> str:
+    """All members alike → their status; any `supplement` → `supplement` (the applicant must act); else the least
+    advanced open member's; with none open (completed, delivered, rejected, refused) → `completed`."""
+    if not statuses:
+        return "received"
+    if len(set(statuses)) == 1:
+        return statuses[0]
+    if "supplement" in statuses:
+        return "supplement"
+    open_ = [s for s in statuses if s in _OPEN_ORDER]
+    if open_:
+        return min(open_, key=_OPEN_ORDER.index)
+    return "delivered" if all(s == "delivered" for s in statuses) else "completed"
+
+
+def mask_case_no(case_no: str) -> str:
+    """First 6 and last 4 digits (the receipt QR's pages and the kiosk show members so)."""
+    return f"{case_no[:6]}****{case_no[-4:]}"
+
+
+def bundle_status(engine: Engine, parent_case_no: str, *, id_last4: str | None = None) -> dict[str, Any] | None:
+    """The 一件事 whose own (parent) number is `parent_case_no`: `case_status`'s fields (item = the bundle, status
+    = `_bundle_state` of its members, history = when it was received) plus `bundle`: its name, each member's
+    masked number, item, department, status, promised date and history, and how many are done. None when the
+    number is no parent here. With `id_last4` (the kiosk's check) also None unless the applicant's ID number (or
+    credit code) ends so: the members share one applicant, and every member's must match."""
+    p, b, c, h = schema.bundles.c, schema.bundle_members.c, schema.cases.c, schema.case_history.c
+    with read(engine) as conn:
+        parent = conn.execute(select(schema.bundles).where(p.parent_case_no == parent_case_no)).first()
+        if parent is None:
+            return None
+        rows = conn.execute(
+            select(c.case_no, c.item_code, c.item_name, c.status, c.updated_at, c.record_id)
+            .select_from(schema.bundle_members.join(schema.cases, c.case_no == b.case_no))
+            .where(b.bundle_id == parent.bundle_id)
+            .order_by(c.case_no)
+        ).all()
+        if not rows:
+            return None
+        bodies = {
+            r.record_id: r.body
+            for r in conn.execute(
+                select(schema.records.c.record_id, schema.records.c.body).where(
+                    schema.records.c.record_id.in_([r.record_id for r in rows])
+                )
+            )
+        }
+        if id_last4 is not None:
+            tails = [_holder_tail(bodies.get(r.record_id) or "") for r in rows]
+            if not all(t and hmac.compare_digest(t, id_last4.upper()) for t in tails):
+                return None
+        histories: dict[str, list[dict[str, Any]]] = {r.case_no: [] for r in rows}
+        for entry in conn.execute(
+            select(h.case_no, h.status, h.at, h.note).where(h.case_no.in_(list(histories))).order_by(h.id)
+        ):
+            histories[entry.case_no].append({"status": entry.status, "at": entry.at, "note": entry.note})
+    members = [
+        {
+            "case_no_masked": mask_case_no(r.case_no),
+            "item_code": r.item_code,
+            "item_name": r.item_name,
+            "department": _body_text(bodies.get(r.record_id), "department"),
+            "status": r.status,
+            "expected_date": _body_text(bodies.get(r.record_id), "expected_date"),
+            "updated_at": r.updated_at,
+            "history": histories[r.case_no],
+        }
+        for r in rows
+    ]
+    return {
+        "case_no": parent.parent_case_no,
+        "status": _bundle_state([str(r.status) for r in rows]),
+        "item_code": str(parent.bundle_id).rsplit("-", 1)[0],
+        "item_name": parent.bundle_name,
+        "updated_at": max(str(r.updated_at) for r in rows),
+        "history": [{"status": "received", "at": parent.created_at, "note": ""}],
+        "bundle": {
+            "name": parent.bundle_name,
+            "members": members,
+            "done": sum(1 for r in rows if r.status in _DONE),
+        },
+    }
+
+
 def bundle_members(engine: Engine, case_no: str) -> list[dict[str, Any]]:
     """Every case taken in with `case_no` as one 一件事 (itself included, in number order), with its status;
     empty when the case is not part of a bundle. `case_no` may be the bundle's own (parent) number."""

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.protocol import is_case_no
 from central import cases, ratings
+from central.cases import mask_case_no
 from central.halltime import DEFAULT, HallTime
 from central.html import Safe, fmt, join
 from central.web import _form, _one  # the platform's one form reader (size limit, NUL cleaning)
@@ -148,10 +149,6 @@ def _hall_time(request: Request) -> HallTime:
 def _phone(request: Request, hall_key: str) -> str:
     phones: dict[str, str] = getattr(request.app.state.tb, "hall_phones", {})
     return phones.get(hall_key) or phones.get("*") or DEFAULT_PHONE
-
-
-def mask_case_no(case_no: str) -> str:
-    return f"{case_no[:6]}****{case_no[-4:]}"
 
 
 def face_svg(level: int, size: int = 48) -> Safe:

@@ -133,6 +133,25 @@ class HistoryEntry(BaseModel):
     note: str
 
 
+class BundleMemberStatus(BaseModel):
+    """One member department's case of a 一件事, as the parent number's answer lists it (no personal data)."""
+
+    case_no_masked: str = Field(description="first 6 and last 4 digits, as the receipt QR's pages show it")
+    item_code: str
+    item_name: str
+    department: str
+    status: str
+    expected_date: str = Field(description="the promised date (YYYY-MM-DD), empty when unknown")
+    updated_at: str
+    history: list[HistoryEntry]
+
+
+class BundleStatus(BaseModel):
+    name: str
+    members: list[BundleMemberStatus]
+    done: int = Field(description="members completed or delivered")
+
+
 class CaseStatus(BaseModel):
     case_no: str
     status: str
@@ -140,6 +159,9 @@ class CaseStatus(BaseModel):
     item_name: str
     updated_at: str
     history: list[HistoryEntry]
+    bundle: BundleStatus | None = Field(
+        default=None, description="set when case_no is a 一件事's own (parent) number: every member's progress"
+    )
 
 
 class BlobStored(BaseModel):
