@@ -1,6 +1,7 @@
 """Scans on the counter's 一件事 page (issue 17): a shared document scanned once lands on every member case that
 receives that document, a member's own document scanned with the document camera lands on that member's case;
-the scans are saved on the intake service's worker as on the item form and never become the clerk's item draft.
+the scans are saved on the intake service's worker as on the item form and never touch the clerk's item draft
+(nor does the camera's page for the bundle land on the item form too).
 
 Screenshots go to tests.shots.shot_dir("bundle_shots")."""
 
@@ -20,7 +21,7 @@ from app.domain.models import MaterialStatus
 from app.services.terminal import Terminal
 from tests import pii_samples
 from tests.shots import shot_dir
-from tests.ui.test_intake_flow import open_window, sign_in, terminal_at, type_text
+from tests.ui.test_intake_flow import ITEM, open_window, sign_in, terminal_at, type_text
 
 SHOTS = shot_dir("bundle_shots")
 #: S03 出生医学证明 stands for 出生登记 M01, 医保参保 M01 and 社保卡申领 M01 (seed catalogue).
@@ -40,6 +41,17 @@ def test_a_scan_on_the_bundle_page_is_on_every_member_case_that_receives_the_doc
     window, flow = open_window(qtbot, terminal)
     sign_in(qtbot, flow)
     s = flow.session
+    # A case in progress on the item form, with a camera scan of its own: the bundle page must leave it alone.
+    flow.choose_item(ITEM)
+    form_row = s.form.materials.rows["M02"]
+    form_row.status.setCurrentIndex(form_row.status.findData(MaterialStatus.COPY.value))
+    QApplication.processEvents()  # the form finishes loading the draft (posted events) before the clerk taps
+    with qtbot.wait_signal(terminal.intake.attach_finished):
+        QTest.mouseClick(form_row.scan, Qt.MouseButton.LeftButton)
+    item_draft = s.form.draft
+    assert item_draft is not None
+    item_scans = {m.code: [a.sha256 for a in m.attachments] for m in item_draft.materials}
+    assert item_scans["M02"]
     QTest.mouseClick(s.picker.bundle_button, Qt.MouseButton.LeftButton)
     page = s.bundle_page
     assert page.chooser.currentText() == "新生儿出生一件事"
@@ -58,7 +70,8 @@ def test_a_scan_on_the_bundle_page_is_on_every_member_case_that_receives_the_doc
     camera_scan = camera.args[0].attachment
     assert camera_scan is not None and camera_scan.media_type == "image/png"
     assert "KB" in page.scan_labels[OWN_KEY].text()
-    assert s.form.draft is None  # the camera's page went to the bundle row, not to an item form
+    # The camera's page went to the bundle row only, not also to the item form's row scanned before.
+    assert {m.code: [a.sha256 for a in m.attachments] for m in item_draft.materials} == item_scans
 
     fields = page.applicant.fields
     type_text(qtbot, fields["applicant.name"].edit, pii_samples.NAME)
@@ -89,4 +102,7 @@ def test_a_scan_on_the_bundle_page_is_on_every_member_case_that_receives_the_doc
         camera_scan.sha256
     ]
     assert terminal.store.blobs.read(shared_sha) == pdf.read_bytes()  # stored once, readable
-    assert terminal.intake.recovered_draft() is None  # the page's scans never became the clerk's item draft
+    terminal.intake.flush_draft()
+    saved = terminal.intake.recovered_draft()  # the clerk's item draft is still the item's: never the page's scans
+    assert saved is not None and saved.item_code == ITEM
+    assert {m.code: [a.sha256 for a in m.attachments] for m in saved.materials} == item_scans

@@ -295,14 +295,14 @@ class BundlePage(QWidget):
 
     def scan(self, key: str) -> None:
         """Scan a page with the document camera for a document row."""
-        self._scan_target = key
-        self._terminal.devices.scan_page()
+        if self._terminal.devices.scan_page():  # a scan already running keeps its own target
+            self._scan_target = key
 
     @Slot(bytes, str)
     def _on_page(self, data: bytes, filename: str) -> None:
-        key, self._scan_target = self._scan_target, ""
-        if not key or not self.isVisible() or key not in self.material_boxes or self.outcome is not None:
-            return  # a page for the item form, or for a row that is gone
+        key, self._scan_target = self._scan_target, ""  # one page per request (the item form shares the camera)
+        if not key or key not in self.material_boxes or self.outcome is not None:
+            return  # the item form's page, or a row that is gone
         self._attach(
             key,
             lambda: self._terminal.intake.start_attach_scan(
@@ -312,7 +312,7 @@ class BundlePage(QWidget):
 
     @Slot(str)
     def _on_scan_failed(self, message: str) -> None:
-        if self._scan_target and self.isVisible():
+        if self._scan_target:
             self._row_text(self._scan_target, message)
             self._scan_target = ""
 

@@ -307,14 +307,14 @@ class IntakeFormPage(QWidget):
 
     @Slot(str)
     def _on_scan_requested(self, code: str) -> None:
-        self._scan_target = code
-        self._devices.scan_page()
+        if self._devices.scan_page():  # a scan already running keeps its own target
+            self._scan_target = code
 
     @Slot(bytes, str)
     def _on_page(self, data: bytes, filename: str) -> None:
-        if self.draft is None or not self._scan_target or not self.isVisible():
-            return  # not this form's page (the 一件事 page scans with the same camera)
-        code = self._scan_target
+        code, self._scan_target = self._scan_target, ""  # one page per request (the 一件事 page shares the camera)
+        if self.draft is None or not code:
+            return
         self._attach(
             code,
             lambda d: self._intake.start_attach_scan(draft=d, material_code=code, data=data, filename=filename),
@@ -376,7 +376,9 @@ class IntakeFormPage(QWidget):
 
     @Slot(str)
     def _on_scan_failed(self, message: str) -> None:
-        self._row_message(self._scan_target, message)
+        if self._scan_target:  # this form's scan (not the 一件事 page's)
+            self._row_message(self._scan_target, message)
+            self._scan_target = ""
 
     @Slot(str)
     def _on_save_failed(self, message: str) -> None:
