@@ -135,7 +135,7 @@ def test_a_follow_up_question_only_when_it_applies(kiosk: Kiosk) -> None:
     assert "抵押权人同意转移的公证意见" in listed and "土地出让合同及出让金缴纳凭证" in listed
 
 
-def test_a_bundle_is_browsable_and_guided_with_shared_documents_once(kiosk: Kiosk) -> None:
+def test_a_bundle_is_browsable_and_guided_with_shared_documents_once(kiosk: Kiosk, terminal: Terminal) -> None:
     w = kiosk.window
     guide = w.guide
     kiosk.tap(w.home.tiles["guide"])
@@ -157,6 +157,11 @@ def test_a_bundle_is_browsable_and_guided_with_shared_documents_once(kiosk: Kios
     assert "【出生医学证明首次签发】\n办理部门：营口市卫生健康委员会" in text and "亲子鉴定证明" in text
     assert "社会保障卡申领" not in text and "结婚证" not in text
     kiosk.shot("guide_q_bundle_result")
+    with kiosk.qtbot.wait_signal(terminal.kiosk.guide_printed, timeout=30_000):
+        kiosk.tap(guide.print_button)
+    [pdf] = Path(terminal.config.printer.pdf_dir).glob("办事指南-210800YJS001-*.pdf")
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "共享，只交一次" in printed and "亲子鉴定证明" in printed and "结婚证" not in printed
     kiosk.tap(guide.back_button)
     assert guide.views.currentWidget() is guide.items
 
