@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.config import Config
 from app.paths import AppPaths
 from app.sync.cli_handlers import build_engine
-from app.sync.client import PlatformClient
 from app.sync.credentials import CredentialsError, CredentialStore
 from app.sync.dead_letters import DeadLetter, export_dead_letters, list_dead_letters, retry_dead_letters
 from app.sync.engine import EngineSettings, SyncEngine
@@ -149,6 +148,8 @@ class _Worker(QObject):
                 self._export(engine, arg)
 
     def _enrol(self, engine: SyncEngine, url: str, code: str) -> SyncEngine:
+        from app.sync.client import PlatformClient  # requests (~16 MB): only once there is a platform
+
         client = PlatformClient(url, None, ca_bundle=self._config.ca_bundle)
         try:
             creds = client.enrol(code.strip())

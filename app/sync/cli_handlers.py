@@ -41,9 +41,11 @@ def build_engine(
     """The engine for this terminal over `store` (a connection owned by the calling thread)."""
     creds = credentials or CredentialStore(paths.data_dir).load()
     url = platform_url(config, creds)
-    from app.sync.client import PlatformClient
+    client = None
+    if url and creds:  # requests (~16 MB resident) only for a terminal that has a platform to talk to
+        from app.sync.client import PlatformClient
 
-    client = PlatformClient(url, creds, ca_bundle=config.ca_bundle) if url and creds else None
+        client = PlatformClient(url, creds, ca_bundle=config.ca_bundle)
     base = settings or EngineSettings()
     if settings is None:
         base = EngineSettings(unsynced_warning=dt.timedelta(minutes=config.unsynced_warning_minutes))
