@@ -1,7 +1,8 @@
 """Scans on the counter's 一件事 page (issue 17): a shared document scanned once lands on every member case that
 receives that document, a member's own document scanned with the document camera lands on that member's case;
 the scans are saved on the intake service's worker as on the item form and never touch the clerk's item draft
-(nor does the camera's page for the bundle land on the item form too).
+(nor does the camera's page for the bundle land on the item form too). Also: the agent switch brings each member's
+agent papers, whatever words the member uses for 代办.
 
 Screenshots go to tests.shots.shot_dir("bundle_shots")."""
 
@@ -106,3 +107,20 @@ def test_a_scan_on_the_bundle_page_is_on_every_member_case_that_receives_the_doc
     saved = terminal.intake.recovered_draft()  # the clerk's item draft is still the item's: never the page's scans
     assert saved is not None and saved.item_code == ITEM
     assert {m.code: [a.sha256 for a in m.attachments] for m in saved.materials} == item_scans
+
+
+def test_the_agent_switch_brings_each_members_agent_papers_in_its_own_words(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    """企业开办一件事: 有限责任公司设立登记 words its agent answer 委托代理人, the other members 代办; with an agent,
+    each member's agent papers are rows to mark (hand-written from the catalogue)."""
+    _window, flow = open_window(qtbot, terminal)
+    sign_in(qtbot, flow)
+    page = flow.session.bundle_page
+    flow.open_bundle()
+    page.start("210800YJS002")
+    assert "210800010604000/M06" not in page.material_boxes
+    page.applicant.has_agent.setChecked(True)
+    rows = set(page.material_boxes)
+    assert {"210800010604000/M06", "210800010604000/M07"} <= rows  # 委托代理人身份证件, 授权委托书（加盖公章）
+    assert {"210800100607000/M04", "210800100607000/M05"} <= rows  # 公章刻制备案 · 代办人居民身份证, 授权委托书

@@ -32,7 +32,7 @@ from app.domain.scenarios import chosen_members, effective_answers, material_app
 from app.services.attachments import AttachmentError
 from app.services.errors import UserFacingError
 from app.services.intake_cli import RecordOutcome, take_in_bundle
-from app.services.intake_form import AgentInput, IntakeDraft, MaterialInput, draft_to_json
+from app.services.intake_form import AgentInput, IntakeDraft, MaterialInput, agent_answer, draft_to_json
 from app.services.receipts import pdf_dir_for, print_bundle_receipt
 from app.services.scan_jobs import AttachOutcome
 from app.services.terminal import Terminal
@@ -225,7 +225,9 @@ class BundlePage(QWidget):
             names.append(f"{item.name}（{item.department}）")
             allowed = {d.value for d in item.delivery_methods}
             methods = allowed if methods is None else methods & allowed
-            effective = effective_answers(item, {**answers, "agent": "代办" if self.carrier.agent else "本人办理"})
+            # The agent switch answers 本人/代办 in the member's own words (本人办理/委托代理人 for some items).
+            agent = agent_answer(item, self.carrier.agent is not None)
+            effective = effective_answers(item, {**answers, **({"agent": agent} if agent else {})})
             for req in item.materials:
                 if (item.code, req.code) in covered or material_applies(req, effective) is False:
                     continue
