@@ -1,7 +1,9 @@
-"""Write the pinyin forms of a catalogue file beside it: `seed.json` -> `seed.pinyin.json` (issue 13).
+"""Write the pinyin forms and the validated form of a catalogue file beside it: `seed.json` -> `seed.pinyin.json`
+and `seed.validated.json` (issue 13: a start needs neither pypinyin nor pydantic for the shipped seed).
 
-Run after editing the shipped seed: .venv/bin/python scripts/build_pinyin_forms.py resources/catalogue/seed.json
-(a test fails while the shipped forms differ from the seed's).
+Run after editing the shipped seed (or the catalogue's models or rules):
+.venv/bin/python scripts/build_pinyin_forms.py resources/catalogue/seed.json
+(tests fail while the shipped files differ from what the seed gives).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain.catalogue import load_catalogue_file
 from app.domain.pinyin_forms import catalogue_texts, compute_forms, forms_path
+from app.services.catalogue_cache import write_shipped
 
 
 def main(argv: list[str]) -> int:
@@ -23,6 +26,7 @@ def main(argv: list[str]) -> int:
     forms = compute_forms(catalogue_texts(load_catalogue_file(path).items))
     forms_path(path).write_bytes(forms.to_json())
     print(f"{forms_path(path)}: {len(forms.runs)} runs, {len(forms.initials)} characters")
+    print(f"{write_shipped(path)}: validated form")
     return 0
 
 

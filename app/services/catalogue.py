@@ -209,7 +209,7 @@ class CatalogueService(QObject):
                 )
                 return _Active(catalogue, index, CatalogueSource.DOWNLOADED)
         # An invalid seed is a packaging bug: let it raise.
-        catalogue = load_catalogue(self._seed_path, self._cache_dir)
+        catalogue = load_catalogue(self._seed_path, self._cache_dir, shipped=True)
         log.info("catalogue %s loaded from the shipped seed", catalogue.version)
         seed, items = self._seed_path, catalogue.items
         index = BackgroundIndex(

@@ -58,6 +58,8 @@ log = logging.getLogger("tongban.catalogue")
 CACHE_FORMAT = 1
 CACHE_DIR = "cache"
 SUFFIX = ".validated.json"
+#: The code version written in the validated seed shipped with the program (see `load_catalogue(shipped=True)`).
+SHIPPED_CODE = "shipped"
 #: The sources whose rules or shapes decide what a validated catalogue is (relative to the `app` package).
 _CODE_SOURCES = ("domain/catalogue.py", "domain/catalogue_schema.py", "domain/models.py", "services/catalogue_cache.py")
 
@@ -78,14 +80,26 @@ def cache_path(cache_dir: Path, catalogue_path: Path) -> Path:
     return cache_dir / f"{catalogue_path.stem}{SUFFIX}"
 
 
-def load_catalogue(path: Path, cache_dir: Path | None) -> Catalogue:
+def shipped_path(catalogue_path: Path) -> Path:
+    """Where the validated form of a shipped catalogue lies beside it: `seed.json` -> `seed.validated.json`."""
+    return catalogue_path.with_name(f"{catalogue_path.stem}{SUFFIX}")
+
+
+def load_catalogue(path: Path, cache_dir: Path | None, *, shipped: bool = False) -> Catalogue:
     """The catalogue in `path`, validated: from the cache when this code validated these very bytes before, else
-    validated now (raises `CatalogueError` as `load_catalogue_file` does) and cached. `cache_dir` None: no cache."""
+    validated now (raises `CatalogueError` as `load_catalogue_file` does) and cached. `cache_dir` None: no cache.
+
+    `shipped`: `path` is the seed shipped with the program, whose validated form ships beside it
+    (`shipped_path`, written by scripts/build_pinyin_forms.py; a test keeps it equal to what validation builds):
+    a fresh data directory then needs no validation either. It is used only for these very bytes.
+    """
     data = read_catalogue_bytes(path)
     if cache_dir is None:
         return catalogue_module.parse_catalogue(data)
     sha = hashlib.sha256(data).hexdigest()
     cached = read_cache(cache_path(cache_dir, path), sha)
+    if cached is None and shipped:
+        cached = read_cache(shipped_path(path), sha, shipped=True)
     if cached is not None:
         return cached
     catalogue = catalogue_module.parse_catalogue(data)  # a CatalogueError leaves any old cache as it was
@@ -98,8 +112,9 @@ def store_validated(cache_dir: Path, catalogue_path: Path, data: bytes, catalogu
     write_cache(cache_path(cache_dir, catalogue_path), hashlib.sha256(data).hexdigest(), catalogue)
 
 
-def read_cache(path: Path, source_sha256: str) -> Catalogue | None:
-    """The cached catalogue if `path` holds a sound cache for these source bytes and this code; else None."""
+def read_cache(path: Path, source_sha256: str, *, shipped: bool = False) -> Catalogue | None:
+    """The cached catalogue if `path` holds a sound cache for these source bytes and this code; else None.
+    `shipped`: the program's own validated seed, written for these bytes by the build (any code version)."""
     try:
         blob = path.read_bytes()
     except OSError:
@@ -111,7 +126,8 @@ def read_cache(path: Path, source_sha256: str) -> Catalogue | None:
             raise TypeError("no cache header")
         if header.get("format") != CACHE_FORMAT:
             return None
-        if header.get("code") != code_version() or header.get("source_sha256") != source_sha256:
+        code_ok = header.get("code") == (SHIPPED_CODE if shipped else code_version())
+        if not code_ok or header.get("source_sha256") != source_sha256:
             return None  # another program version or another file: validate again
         if header.get("payload_sha256") != hashlib.sha256(payload).hexdigest():
             raise ValueError("payload does not match its hash")
@@ -121,15 +137,17 @@ def read_cache(path: Path, source_sha256: str) -> Catalogue | None:
         return None
 
 
+def write_shipped(catalogue_path: Path) -> Path:
+    """Validate a shipped catalogue and write its validated form beside it (`shipped_path`); raises on failure."""
+    data = read_catalogue_bytes(catalogue_path)
+    catalogue = catalogue_module.parse_catalogue(data)
+    target = shipped_path(catalogue_path)
+    target.write_bytes(_cache_blob(hashlib.sha256(data).hexdigest(), catalogue, code=SHIPPED_CODE))
+    return target
+
+
 def write_cache(path: Path, source_sha256: str, catalogue: Catalogue) -> None:
-    payload = json.dumps(_encode(catalogue), ensure_ascii=False, separators=(",", ":")).encode()
-    header = {
-        "format": CACHE_FORMAT,
-        "code": code_version(),
-        "source_sha256": source_sha256,
-        "payload_sha256": hashlib.sha256(payload).hexdigest(),
-    }
-    blob = json.dumps(header).encode() + b"\n" + payload
+    blob = _cache_blob(source_sha256, catalogue, code=code_version())
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +157,17 @@ def write_cache(path: Path, source_sha256: str, catalogue: Catalogue) -> None:
         log.warning("cannot cache the validated catalogue (%s): %s", path.name, exc.strerror or exc)
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def _cache_blob(source_sha256: str, catalogue: Catalogue, *, code: str) -> bytes:
+    payload = json.dumps(_encode(catalogue), ensure_ascii=False, separators=(",", ":")).encode()
+    header = {
+        "format": CACHE_FORMAT,
+        "code": code,
+        "source_sha256": source_sha256,
+        "payload_sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    return json.dumps(header).encode() + b"\n" + payload
 
 
 # --- encoding: every init field of every dataclass, so that nothing a model gains is left out -------------
@@ -321,4 +350,13 @@ def _decode_catalogue(raw: object) -> Catalogue:
     )
 
 
-__all__ = ["CatalogueError", "code_version", "load_catalogue", "read_cache", "store_validated", "write_cache"]
+__all__ = [
+    "CatalogueError",
+    "code_version",
+    "load_catalogue",
+    "read_cache",
+    "shipped_path",
+    "store_validated",
+    "write_cache",
+    "write_shipped",
+]

@@ -18,7 +18,7 @@ from app.domain import catalogue as catalogue_module
 from app.domain.catalogue import Catalogue, CatalogueError, load_catalogue_file
 from app.services import catalogue as catalogue_service_module
 from app.services import catalogue_cache
-from app.services.catalogue_cache import cache_path, load_catalogue
+from app.services.catalogue_cache import cache_path, load_catalogue, read_cache, shipped_path
 from resources import resource_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,7 +200,7 @@ def test_the_service_validates_a_catalogue_once_across_starts(tmp_path: Path, va
     data_dir = tmp_path / "data"
     first = catalogue_service_module.CatalogueService(data_dir)
     restarted = catalogue_service_module.CatalogueService(data_dir)
-    assert len(validations) == 1 and restarted.catalogue == first.catalogue  # the seed, from the cache
+    assert len(validations) == 0 and restarted.catalogue == first.catalogue  # the seed's shipped validated form
 
     doc = full_doc()
     doc["version"] = "2026.12.09.1"
@@ -208,8 +208,39 @@ def test_the_service_validates_a_catalogue_once_across_starts(tmp_path: Path, va
     first.replace(json.dumps(doc, ensure_ascii=False).encode())  # validated on arrival, and cached
     after_update = catalogue_service_module.CatalogueService(data_dir)
 
-    assert len(validations) == 2  # the seed once, the update on arrival; the restart after it reads the cache
+    assert len(validations) == 1  # the update on arrival; the restart after it reads the cache
     assert after_update.source is catalogue_service_module.CatalogueSource.DOWNLOADED
     assert after_update.version == "2026.12.09.1"
     assert after_update.items[1].name == "城乡居民养老保险待遇申领（新版）"
     assert after_update.catalogue == first.catalogue
+
+
+def test_the_shipped_validated_seed_is_what_validation_builds() -> None:
+    seed = resource_path("catalogue", "seed.json")
+    shipped = read_cache(shipped_path(seed), hashlib.sha256(seed.read_bytes()).hexdigest(), shipped=True)
+
+    assert shipped is not None, (
+        "stale: run .venv/bin/python scripts/build_pinyin_forms.py resources/catalogue/seed.json"
+    )
+    assert shipped == load_catalogue_file(seed), (
+        "stale: run scripts/build_pinyin_forms.py resources/catalogue/seed.json"
+    )
+
+
+def test_a_fresh_terminal_reads_the_seed_without_validating(tmp_path: Path, validations: list[int]) -> None:
+    service = catalogue_service_module.CatalogueService(tmp_path / "data")
+
+    assert validations == []
+    assert service.catalogue == load_catalogue_file(resource_path("catalogue", "seed.json"))
+
+
+def test_the_shipped_form_counts_only_for_the_bytes_it_was_made_from(tmp_path: Path, validations: list[int]) -> None:
+    seed = resource_path("catalogue", "seed.json")
+    doc = json.loads(seed.read_text(encoding="utf-8"))
+    doc["items"][0]["name"] = "城乡居民养老保险参保登记（改）"
+    edited = write(tmp_path / "seed.json", doc)
+    shipped_path(edited).write_bytes(shipped_path(seed).read_bytes())  # the old seed's validated form beside it
+
+    catalogue = load_catalogue(edited, tmp_path / "cache", shipped=True)
+
+    assert len(validations) == 1 and catalogue.items[0].name == "城乡居民养老保险参保登记（改）"
