@@ -170,6 +170,14 @@ def format_grouped(case_no: str) -> str:
     return "-".join(case_no[a:b] for a, b in itertools.pairwise(bounds))
 
 
+def mask_case_no(case_no: str) -> str:
+    """`21080001003202611240001742` → `210800****1742`: a 一件事 member's number where the whole bundle is shown (the
+    kiosk's 进度查询, as the platform's `/c/` pages show it); anything not 26 digits is masked completely."""
+    if len(case_no) != CASE_NUMBER_LENGTH or not (case_no.isascii() and case_no.isdigit()):
+        return "*" * min(len(case_no), CASE_NUMBER_LENGTH)
+    return f"{case_no[:6]}****{case_no[-4:]}"
+
+
 def next_sequence(last_seq_for_date: int | None) -> int:
     """The seq for the next case of a (terminal, date), given the highest used so far (None or 0: none yet).
 

@@ -11,6 +11,12 @@ Rules:
   thread (`SyncService.query_case`); without a platform, while offline, or when it does not answer within
   `PLATFORM_WAIT_MS`, the local copy is shown with the time of the last successful sync.
 - **No personal data in answers.** `CaseProgress` holds the case number, item, state and history only.
+- **A 一件事's own (parent) number** (issue 17) answers with the bundle: `CaseProgress.members` holds each member
+  department's item, department, masked number, stage, history and promised date, and `state_label` says how many
+  are done. The check compares the last 4 with the bundle's applicant (its members share one; every member's must
+  match), counted like any wrong check. From the platform (`GET /api/v1/cases/<parent>` and its `:check`, which
+  answer with a `bundle`) when online; else from the local `bundles` row and its member cases. The receipt QR
+  of a bundle (`/c/<parent>`) opens the same. A bundle is rated once, under its parent's number (一事一评).
 - **Admin exit.** A staff member with the admin role unlocks the kiosk with staff number and PIN
   (`StaffService.verify_admin`, whose per-number lock-out applies too); `ADMIN_LOCK_AFTER` wrong tries in a row
   lock the kiosk's admin entry for `ADMIN_LOCK_MINUTES`, whoever tries. Every entry (`admin_kiosk_entry`), exit,
@@ -48,13 +54,16 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.config import Config
 from app.domain import hall_time
-from app.domain.case_number import CaseNumber, format_grouped, parse_case_number
+from app.domain.case_number import CaseNumber, format_grouped, mask_case_no, parse_case_number
 from app.domain.models import Bundle, CaseState, EnterpriseApplicant, PersonApplicant, ServiceItem
 from app.services.case_list import STATE_LABELS
 from app.services.errors import UserFacingError
 from app.services.staff import SignInError, StaffService
 from app.sync.errors import TOO_MANY_CHECKS
 from offline_cache import Store, StoreError
+
+if TYPE_CHECKING:
+    from offline_cache.cases import StoredCase
 
 if TYPE_CHECKING:  # imported by the terminal before this module; here only their types are needed
     from app.services.catalogue import CatalogueService
@@ -83,6 +92,7 @@ ADMIN_LOCK_MINUTES = 5
 ADMIN_ACTOR = "kiosk"
 
 _QR_CASE = re.compile(r"(?:^|/c/)([0-9]{26})/?$")
+_DONE_STATES = frozenset({"completed", "delivered"})
 _PLATFORM_LABELS = {
     "received": "已收件",
     "forwarded": "已转办",
@@ -107,8 +117,22 @@ class HistoryStep:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberProgress:
+    """One member department's case of a 一件事, as the bundle's progress shows it; no personal data."""
+
+    item_name: str
+    department: str
+    case_no_masked: str  # `210800****1742`
+    state_label: str
+    history: tuple[HistoryStep, ...]
+    expected_date: dt.date | None  # the promised date (None: unknown)
+    done: bool  # completed or delivered
+
+
+@dataclass(frozen=True, slots=True)
 class CaseProgress:
-    """One case's progress as the kiosk shows it; no personal data."""
+    """One case's progress as the kiosk shows it; no personal data. For a 一件事's own (parent) number,
+    `members` lists each member department's case and `item_name` is the bundle's name."""
 
     case_no: str
     case_no_grouped: str
@@ -118,6 +142,11 @@ class CaseProgress:
     from_platform: bool
     last_synced_at: dt.datetime | None  # local copy: when this terminal last reached the platform (None: never)
     local: bool  # this terminal holds the case (好差评 and 补打 are possible here)
+    members: tuple[MemberProgress, ...] = ()
+
+    @property
+    def is_bundle(self) -> bool:
+        return bool(self.members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +178,43 @@ def case_no_from_scan(text: str) -> str | None:
     return parsed.digits if isinstance(parsed, CaseNumber) else None
 
 
+def _holder(stored: StoredCase) -> str:
+    """The applicant's ID number or credit code ("" when purged or none)."""
+    applicant = stored.case.applicant
+    if isinstance(applicant, PersonApplicant):
+        return applicant.id_number
+    assert isinstance(applicant, EnterpriseApplicant)
+    return applicant.credit_code
+
+
+def bundle_state_label(done: int, total: int) -> str:
+    return f"{total}项中已办结{done}项"
+
+
 def _norm_tail(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+def _parse_date(value: object) -> dt.date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _platform_steps(raw: object) -> tuple[HistoryStep, ...]:
+    steps = []
+    for entry in raw if isinstance(raw, list) else []:
+        if isinstance(entry, dict):
+            status = str(entry.get("status", ""))
+            steps.append(
+                HistoryStep(
+                    _parse_time(entry.get("at")), _PLATFORM_LABELS.get(status, status), str(entry.get("note") or "")
+                )
+            )
+    return tuple(steps)
 
 
 def _parse_time(value: object) -> dt.datetime | None:
@@ -242,18 +306,19 @@ class KioskService(QObject):
         number = parsed.digits
         try:
             stored = self._store.cases.get_by_no(number)
+            members = self._bundle_members(number) if stored is None else []
         except StoreError as exc:
             log.warning("progress query: local store unavailable (%s)", exc.code)
             self.progress_refused.emit("暂时无法查询，请稍后再试或咨询工作人员。")
             return
         holder = ""
         if stored is not None:
-            applicant = stored.case.applicant
-            if isinstance(applicant, PersonApplicant):
-                holder = applicant.id_number
-            elif isinstance(applicant, EnterpriseApplicant):
-                holder = applicant.credit_code
-        if stored is None and self._platform_usable():
+            holder = _holder(stored)
+        elif members:  # a 一件事's own number: its members share one applicant, and every one must match
+            tails = {_norm_tail(_holder(m)[-4:]) for m in members}
+            holder = tails.pop() if len(tails) == 1 else ""
+        held = (stored is not None and stored.case.state is not CaseState.DRAFT) or bool(members)
+        if not held and self._platform_usable():
             # Received elsewhere (another window or hall): the platform checks the last 4 and answers, or says it
             # knows no such case — the same answer for a wrong check.
             self._answer(number, id_last4=tail)
@@ -264,7 +329,7 @@ class KioskService(QObject):
             log.info("progress query refused: too many wrong checks of this number")
             self.progress_refused.emit(TOO_MANY_CHECKS_MESSAGE)
             return
-        if stored is None or stored.case.state is CaseState.DRAFT or _norm_tail(holder[-4:]) != tail:
+        if not held or not holder or _norm_tail(holder[-4:]) != tail:
             log.info("progress query refused (no case or wrong check)")
             self._wrong_checks[number] = [*recent, now]
             self.progress_refused.emit(NOT_FOUND_MESSAGE)
@@ -278,6 +343,13 @@ class KioskService(QObject):
             return False
         self._answer(number)
         return True
+
+    def _bundle_members(self, case_no: str) -> list[StoredCase]:
+        """The member cases of the 一件事 whose own number is `case_no` held here (empty: no such parent)."""
+        parent = self._store.bundles.get(case_no)
+        if parent is None:
+            return []
+        return [m for m in self._store.cases.list_bundle(parent.bundle_id) if m.case.state is not CaseState.DRAFT]
 
     def _answer(self, case_no: str, *, id_last4: str = "") -> None:
         if self._platform_usable():
@@ -316,40 +388,40 @@ class KioskService(QObject):
             self._answer_locally(case_no)
 
     def _from_platform(self, case_no: str, answer: dict[str, object]) -> CaseProgress:
-        history_raw = answer.get("history")
-        steps = []
-        for entry in history_raw if isinstance(history_raw, list) else []:
-            if isinstance(entry, dict):
-                status = str(entry.get("status", ""))
-                steps.append(
-                    HistoryStep(
-                        _parse_time(entry.get("at")),
-                        _PLATFORM_LABELS.get(status, status),
-                        str(entry.get("note") or ""),
+        status = str(answer.get("status", ""))
+        local = self._store.cases.record_id_of(case_no) is not None or self._store.bundles.get(case_no) is not None
+        bundle = answer.get("bundle")
+        members: list[MemberProgress] = []
+        if isinstance(bundle, dict) and isinstance(bundle.get("members"), list):
+            for m in bundle["members"]:
+                if not isinstance(m, dict):
+                    continue
+                m_status = str(m.get("status", ""))
+                members.append(
+                    MemberProgress(
+                        item_name=str(m.get("item_name") or m.get("item_code") or ""),
+                        department=str(m.get("department") or ""),
+                        case_no_masked=str(m.get("case_no_masked") or ""),
+                        state_label=_PLATFORM_LABELS.get(m_status, m_status),
+                        history=_platform_steps(m.get("history")),
+                        expected_date=_parse_date(m.get("expected_date")),
+                        done=m_status in _DONE_STATES,
                     )
                 )
-        status = str(answer.get("status", ""))
-        local = self._store.cases.record_id_of(case_no) is not None
+        done = sum(1 for m in members if m.done)
         return CaseProgress(
             case_no=case_no,
             case_no_grouped=format_grouped(case_no),
             item_name=str(answer.get("item_name") or ""),
-            state_label=_PLATFORM_LABELS.get(status, status),
-            history=tuple(steps),
+            state_label=bundle_state_label(done, len(members)) if members else _PLATFORM_LABELS.get(status, status),
+            history=_platform_steps(answer.get("history")),
             from_platform=True,
             last_synced_at=None,
             local=local,
+            members=tuple(members),
         )
 
-    def _answer_locally(self, case_no: str) -> None:
-        stored = self._store.cases.get_by_no(case_no)
-        if stored is None or stored.case.state is CaseState.DRAFT:
-            self.progress_refused.emit(
-                NOT_FOUND_MESSAGE
-                if self._platform_usable()
-                else "本机没有该办件的记录，且当前无法连接平台，请稍后再查。"
-            )
-            return
+    def _local_steps(self, stored: StoredCase) -> tuple[HistoryStep, ...]:
         case = stored.case
         steps = [HistoryStep(case.created_at, STATE_LABELS.get(CaseState.RECEIVED, "已收件"))]
         for entry in reversed(self._store.audit.list(record_id=case.record_id, action="case_state_updated")):
@@ -360,6 +432,52 @@ class KioskService(QObject):
             steps.append(HistoryStep(entry.at, label))
         if case.state is CaseState.REFUSED:
             steps[0] = HistoryStep(case.created_at, STATE_LABELS[CaseState.REFUSED])
+        return tuple(steps)
+
+    def _answer_bundle_locally(self, case_no: str, members: list[StoredCase]) -> None:
+        parent = self._store.bundles.get(case_no)
+        assert parent is not None
+        shown = tuple(
+            MemberProgress(
+                item_name=m.case.item_name,
+                department=m.case.routing.department,
+                case_no_masked=mask_case_no(m.case.case_no),
+                state_label=STATE_LABELS.get(m.case.state, m.case.state.value),
+                history=self._local_steps(m),
+                expected_date=m.case.expected_date,
+                done=m.case.state in (CaseState.COMPLETED, CaseState.DELIVERED),
+            )
+            for m in members
+        )
+        self.progress_ready.emit(
+            CaseProgress(
+                case_no=case_no,
+                case_no_grouped=format_grouped(case_no),
+                item_name=parent.bundle_name,
+                state_label=bundle_state_label(sum(1 for m in shown if m.done), len(shown)),
+                history=(HistoryStep(parent.created_at, STATE_LABELS.get(CaseState.RECEIVED, "已收件")),),
+                from_platform=False,
+                last_synced_at=self.last_synced_at(),
+                local=True,
+                members=shown,
+            )
+        )
+
+    def _answer_locally(self, case_no: str) -> None:
+        stored = self._store.cases.get_by_no(case_no)
+        members = self._bundle_members(case_no) if stored is None else []
+        if members:
+            self._answer_bundle_locally(case_no, members)
+            return
+        if stored is None or stored.case.state is CaseState.DRAFT:
+            self.progress_refused.emit(
+                NOT_FOUND_MESSAGE
+                if self._platform_usable()
+                else "本机没有该办件的记录，且当前无法连接平台，请稍后再查。"
+            )
+            return
+        case = stored.case
+        steps = self._local_steps(stored)
         self.progress_ready.emit(
             CaseProgress(
                 case_no=case.case_no,
@@ -600,6 +718,7 @@ __all__ = [
     "CaseProgress",
     "HistoryStep",
     "KioskService",
+    "MemberProgress",
     "OwnCase",
     "case_no_from_scan",
 ]

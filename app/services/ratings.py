@@ -208,7 +208,7 @@ class RatingService(QObject):
 
         The rating names the clerk who received the case. Raises RatingRefusedError like `request_rating`.
         """
-        stored = self._store.cases.get_by_no(case_no)
+        stored, _parent = self._subject(case_no)  # a 一件事's own number: the bundle, rated once under it
         if stored is None:
             raise RatingRefusedError("本机没有该办件的记录，无法在此评价。请扫描回执上的二维码用手机评价。")
         return self.request_rating(

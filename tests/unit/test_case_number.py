@@ -212,3 +212,11 @@ def test_check_digits_and_validation_agree_with_python_stdnum() -> None:
             parsed = parse_case_number(number)
             refused_for_check = isinstance(parsed, Invalid) and parsed.reason is Reason.BAD_CHECK
             assert refused_for_check is not mod_97_10.is_valid(number), number
+
+
+def test_mask_case_no_keeps_the_division_and_the_last_four() -> None:
+    from app.domain.case_number import mask_case_no
+
+    assert mask_case_no("21080001003202611240001742") == "210800****1742"
+    assert mask_case_no("2108000100320261124000174") == "*" * 25  # not a case number: nothing of it shown
+    assert mask_case_no("") == ""

@@ -1,18 +1,34 @@
 """进度查询: scan the receipt QR or type the case number and the last 4 of the ID number → state and history.
 
 The page only shows what `KioskService` answers; a refused query shows the service's message and nothing else.
+A 一件事's own number shows the bundle: its name and how many members are done, then one block per member
+department (item, department, masked number, stage, promised date, the last steps), a few blocks per page
+(fewer in 长辈模式; two columns in landscape) with 上一页/下一页.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain import hall_time
-from app.services.kiosk import CaseProgress
+from app.services.kiosk import CaseProgress, HistoryStep, MemberProgress
 from ui.kiosk.page import KioskPage
+from ui.kiosk.theme import STANDARD, KioskSizes
 from ui.kiosk.widgets import DigitPad, KioskButton, label
+
+#: Steps of a member's history shown in its block (the latest; "…" says there were earlier ones).
+MEMBER_STEPS = 3
 
 
 def _local_time(value: object) -> str:
@@ -21,6 +37,62 @@ def _local_time(value: object) -> str:
     if not isinstance(value, dt.datetime):
         return ""
     return hall_time.clock_text(value, "%Y-%m-%d %H:%M")
+
+
+def _short_time(value: object) -> str:
+    import datetime as dt
+
+    if not isinstance(value, dt.datetime):
+        return ""
+    return hall_time.clock_text(value, "%m-%d %H:%M")
+
+
+def history_summary(steps: tuple[HistoryStep, ...], limit: int = MEMBER_STEPS) -> str:
+    """`12-01 09:30 已收件 → 12-02 10:00 已受理`: the last `limit` steps, "…" first when there were more."""
+    shown = [f"{_short_time(step.at)} {step.label}".strip() for step in steps[-limit:]]
+    return ("… → " if len(steps) > limit else "") + " → ".join(shown)
+
+
+class MemberBlock(QFrame):
+    """One member department's case of a 一件事 (no personal data: its number is masked)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("progress_member")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(16, 10, 16, 10)
+        box.setSpacing(4)
+        self.item = label("", self, name="progress_member_item", role="value")
+        self.department = label("", self, name="progress_member_department")
+        self.number = label("", self, name="progress_member_no", role="hint")
+        self.state = label("", self, name="progress_member_state")
+        self.due = label("", self, name="progress_member_due")
+        self.history = label("", self, name="progress_member_history", role="hint")
+        for widget in (self.item, self.department, self.number, self.state, self.due, self.history):
+            box.addWidget(widget)
+
+    def show_member(self, n: int, member: MemberProgress) -> None:
+        self.item.setText(f"{n}. {member.item_name}")
+        self.department.setText(f"办理部门：{member.department}" if member.department else "")
+        self.department.setVisible(bool(member.department))
+        self.number.setText(f"办件编号：{member.case_no_masked}")
+        self.state.setText(f"当前状态：{member.state_label}")
+        due = member.expected_date
+        self.due.setText(f"承诺办结：{due.year}年{due.month}月{due.day}日" if due and not member.done else "")
+        self.due.setVisible(bool(self.due.text()))
+        summary = history_summary(member.history)
+        self.history.setText(f"办理经过：{summary}" if summary else "")
+        self.history.setVisible(bool(summary))
+        self.setAccessibleName(f"第{n}项：{member.item_name}，{member.state_label}")
+        self.setAccessibleDescription(
+            "，".join(t for t in (self.department.text(), self.due.text(), self.history.text()) if t)
+        )
+
+    def clear(self) -> None:
+        for widget in (self.item, self.department, self.number, self.state, self.due, self.history):
+            widget.setText("")
+        self.setAccessibleName("")
+        self.setAccessibleDescription("")
 
 
 class ProgressPage(KioskPage):
@@ -41,6 +113,10 @@ class ProgressPage(KioskPage):
         super().__init__(parent)
         self.setObjectName("kiosk_progress")
         self.shown: CaseProgress | None = None
+        self._members_page = 0
+        self._elder = False
+        self._columns = 1
+        self.member_blocks: list[MemberBlock] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 16, 40, 16)
         self.heading = label("进度查询", self, name="progress_title", role="title")
@@ -159,6 +235,31 @@ class ProgressPage(KioskPage):
         self.result_source = label("", result, name="progress_source", role="hint")
         for widget in (self.result_case, self.result_item, self.result_state, self.result_history):
             box.addWidget(widget)
+        # A 一件事: one block per member department, a page at a time.
+        self.result_members = QWidget(result)
+        self.result_members.setObjectName("progress_members")
+        self.members_grid = QGridLayout(self.result_members)
+        self.members_grid.setContentsMargins(0, 0, 0, 0)
+        self.members_grid.setSpacing(12)
+        box.addWidget(self.result_members)
+        paging = QHBoxLayout()
+        self.members_prev = KioskButton(
+            "上一页", result, name="progress_members_prev", description="显示前几个部门的进度"
+        )
+        self.members_page = label("", result, name="progress_members_page", role="hint", wrap=False)
+        self.members_next = KioskButton(
+            "下一页", result, name="progress_members_next", description="显示后几个部门的进度"
+        )
+        self.members_prev.clicked.connect(self._prev_members)
+        self.members_next.clicked.connect(self._next_members)
+        paging.addWidget(self.members_prev)
+        paging.addStretch(1)
+        paging.addWidget(self.members_page)
+        paging.addStretch(1)
+        paging.addWidget(self.members_next)
+        box.addLayout(paging)
+        self.result_members.setVisible(False)
+        self._set_paging(False)
         box.addStretch(1)
         box.addWidget(self.result_source)
         self.result_message = label("", result, name="progress_result_message", role="message")
@@ -180,13 +281,26 @@ class ProgressPage(KioskPage):
 
     def show_progress(self, progress: CaseProgress) -> None:
         self.shown = progress
-        self.result_case.setText(f"办件编号：{progress.case_no_grouped}")
-        self.result_item.setText(f"事项：{progress.item_name}" if progress.item_name else "")
+        if progress.is_bundle:
+            self.result_case.setText(f"一件事办件编号：{progress.case_no_grouped}")
+            received = _local_time(progress.history[0].at) if progress.history else ""
+            self.result_item.setText(
+                f"一件事：{progress.item_name}（{len(progress.members)}个部门分别办理）"
+                + (f"，{received}收件" if received else "")
+            )
+            self.result_history.setText("")
+        else:
+            self.result_case.setText(f"办件编号：{progress.case_no_grouped}")
+            self.result_item.setText(f"事项：{progress.item_name}" if progress.item_name else "")
+            lines = [
+                f"{_local_time(step.at)}　{step.label}{'　' + step.note if step.note else ''}"
+                for step in progress.history
+            ]
+            self.result_history.setText("办理经过：\n" + "\n".join(lines) if lines else "")
         self.result_state.setText(f"当前状态：{progress.state_label}")
-        lines = [
-            f"{_local_time(step.at)}　{step.label}{'　' + step.note if step.note else ''}" for step in progress.history
-        ]
-        self.result_history.setText("办理经过：\n" + "\n".join(lines) if lines else "")
+        self.result_history.setVisible(bool(self.result_history.text()))
+        self._members_page = 0
+        self._render_members()
         if progress.from_platform:
             self.result_source.setText("以上信息来自全市通办平台。")
         else:
@@ -195,17 +309,69 @@ class ProgressPage(KioskPage):
                 "当前无法连接平台，以上为本机记录"
                 + (f"（最后同步时间：{synced}）。" if synced else "（本机尚未与平台同步）。")
             )
-        self.result_message.setText("")
+        self.show_result_message("")
         self.rate_button.setVisible(progress.local)
-        self.reprint_button.setVisible(progress.local)
+        self.rate_button.setText("评价这件事" if progress.is_bundle else "评价此办件")
+        self.rate_button.setAccessibleName(self.rate_button.text())
+        self.rate_button.setAccessibleDescription(
+            "一件事评价一次（好差评）" if progress.is_bundle else "为这个办件评价（好差评）"
+        )
+        # A 一件事's receipt is reprinted through the 补打回执 tile (its members are listed after the card).
+        self.reprint_button.setVisible(progress.local and not progress.is_bundle)
         self.message.setText("")
         self.case_field.setText("")
         self.tail_field.setText("")
         self.views.setCurrentWidget(self.result)
         self.rate_button.setFocus() if progress.local else self.again_button.setFocus()
 
+    # --- a 一件事's members ------------------------------------------------------------------------------------
+
+    def _set_paging(self, several: bool) -> None:
+        for widget in (self.members_prev, self.members_page, self.members_next):
+            widget.setVisible(several)
+
+    def _render_members(self) -> None:
+        members = self.shown.members if self.shown is not None else ()
+        self.result_members.setVisible(bool(members))
+        per_page = self.members_per_page
+        pages = max(1, -(-len(members) // per_page))
+        self._members_page = min(self._members_page, pages - 1)
+        start = self._members_page * per_page
+        shown = members[start : start + per_page]
+        while len(self.member_blocks) < len(shown):
+            self.member_blocks.append(MemberBlock(self.result_members))
+        for block in self.member_blocks:
+            self.members_grid.removeWidget(block)
+        for n, block in enumerate(self.member_blocks):
+            if n < len(shown):
+                block.show_member(start + n + 1, shown[n])
+                self.members_grid.addWidget(block, n // self._columns, n % self._columns)
+                block.setVisible(True)
+            else:
+                block.clear()
+                block.setVisible(False)
+        several = pages > 1
+        self._set_paging(several)
+        self.members_prev.setEnabled(self._members_page > 0)
+        self.members_next.setEnabled(self._members_page + 1 < pages)
+        self.members_page.setText(f"第{start + 1}至{start + len(shown)}项，共{len(members)}项" if several else "")
+
+    @Slot()
+    def _prev_members(self) -> None:
+        if self._members_page > 0:
+            self._members_page -= 1
+            self._render_members()
+            (self.members_prev if self.members_prev.isEnabled() else self.members_next).setFocus()
+
+    @Slot()
+    def _next_members(self) -> None:
+        self._members_page += 1
+        self._render_members()
+        (self.members_next if self.members_next.isEnabled() else self.members_prev).setFocus()
+
     def show_result_message(self, text: str) -> None:
         self.result_message.setText(text)
+        self.result_message.setVisible(bool(text))  # an empty line would push a 一件事's blocks off the screen
 
     @Slot()
     def _rate(self) -> None:
@@ -232,8 +398,11 @@ class ProgressPage(KioskPage):
             self.result_history,
             self.result_source,
             self.result_message,
+            self.members_page,
         ):
             widget.setText("")
+        self._members_page = 0
+        self._render_members()
         self.message.setAccessibleName("")
         self.pad.bind(self.case_field)
         self.views.setCurrentWidget(self.entry)
@@ -242,6 +411,21 @@ class ProgressPage(KioskPage):
         self.entry_layout.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
         )
+        self._columns = 2 if landscape else 1
+        self._render_members()
+
+    @property
+    def members_per_page(self) -> int:
+        """Member blocks a page: 4 (two rows of two in landscape); 长辈模式, whose type is 1.5× as large: 3 in
+        portrait, 2 side by side in landscape."""
+        if not self._elder:
+            return 4
+        return 2 if self._columns == 2 else 3
+
+    def apply_sizes(self, sizes: KioskSizes) -> None:
+        self._elder = sizes.body_px > STANDARD.body_px
+        self._members_page = 0
+        self._render_members()
 
     def first_focus(self) -> QWidget | None:
         return self.case_field if self.views.currentWidget() is self.entry else self.again_button

@@ -64,6 +64,8 @@ QLabel[role="hint"] {{ color: {muted}; }}
 QLabel[role="message"] {{ color: #b71c1c; font-weight: bold; }}
 QLabel[role="value"] {{ font-weight: bold; }}
 QLabel#progress_state {{ font-size: {s.title_px}px; font-weight: bold; color: {accent}; }}
+QFrame#progress_member {{ background: {panel}; border: {border_w}px solid {border}; border-radius: 12px; }}
+QLabel#progress_member_state {{ font-weight: bold; color: {accent}; }}
 QLineEdit {{ background: {panel}; border: {border_w}px solid {border}; border-radius: 8px; padding: 6px;
              min-height: {s.target_px}px; font-size: {s.title_px}px; }}
 QLineEdit:focus {{ border: {border_w + 2}px solid {focus}; }}

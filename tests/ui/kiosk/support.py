@@ -81,6 +81,50 @@ def save_case(terminal: Terminal) -> Case:
     return case
 
 
+#: A 新生儿出生一件事 of five member departments (item, department), for the bundle's 进度查询.
+BUNDLE_MEMBERS = (
+    ("210800200507000", "出生医学证明首次签发", "市卫生健康委员会"),
+    ("210811070505000", "出生登记（户口登记）", "市公安局"),
+    ("210800200202000", "城乡居民基本医疗保险参保登记", "市医疗保障局"),
+    ("210800200301000", "社会保障卡申领", "市人力资源和社会保障局"),
+    ("210800200602000", "预防接种证办理", "市疾病预防控制中心"),
+)
+
+
+def bundle_cases(
+    *, members: int = 5, bundle_id: str = "210800YJS001-0123456789abcdef", terminal: str = ""
+) -> list[Case]:
+    """The members of a 新生儿出生一件事 (applicant pii_samples.NAME / ID_NUMBER), each with its department and a
+    promised date, not yet numbered; `terminal` numbers them at another terminal than the sample routing's."""
+    import datetime as dt
+
+    applicant = PersonApplicant(
+        name=pii_samples.NAME, id_number=pii_samples.ID_NUMBER, phone=pii_samples.PHONE, address=pii_samples.ADDRESS
+    )
+    return [
+        dataclasses.replace(
+            base := sample_case(with_agent=False),
+            applicant=applicant,
+            item_code=code,
+            item_name=name,
+            bundle_id=bundle_id,
+            routing=dataclasses.replace(base.routing, department=dept, terminal=terminal or base.routing.terminal),
+            expected_date=dt.date(2026, 12, 8 + i),
+        )
+        for i, (code, name, dept) in enumerate(BUNDLE_MEMBERS[:members])
+    ]
+
+
+def save_bundle(terminal: Terminal, *, members: int = 5) -> Any:
+    """A 一件事 taken in at a counter of this terminal (`bundle_cases`); returns the store's `SavedBundle`
+    (`.parent`, `.members`)."""
+    saved = terminal.store.save_bundle(
+        bundle_cases(members=members), bundle_code="210800YJS001", bundle_name="新生儿出生一件事", actor="S0042"
+    )
+    terminal.case_list.notify_changed()
+    return saved
+
+
 class Kiosk:
     def __init__(self, qtbot: QtBot, terminal: Terminal, *, size: tuple[int, int] = (1080, 1920)) -> None:
         self.qtbot = qtbot
