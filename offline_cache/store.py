@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tongban.store")
 
 _KEY_CHECK = "key_check"
+_KEY_PROOF = "key_proof"
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,9 +495,18 @@ def _salvage(conn: sqlite3.Connection, old_path: Path, cipher: FieldCipher, now:
 
 
 def _cipher(conn: sqlite3.Connection, path: Path, provider: KeyProvider) -> FieldCipher:
-    """Load the key and prove it fits this database (or record the proof for a new database)."""
+    """Load the key and prove it fits this database (or record the proof for a new database).
+
+    Two proofs: `key_check` (AES-GCM of a fixed text, since the first schema) and `key_proof` (an HMAC, added
+    for start-up time: checking it needs no cryptography import, issue 13). A database with both is checked by
+    the HMAC; one without it (made before) by `key_check`, and gets its HMAC proof once that check passed.
+    """
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
+    proof = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_PROOF,)).fetchone()
     cipher = FieldCipher(provider.load_key(path, create=row is None))
+    if row is not None and proof is not None:
+        cipher.verify_key_proof(proof[0])
+        return cipher
     if row is None:
         try:
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (_KEY_CHECK, cipher.key_check()))
@@ -503,4 +514,7 @@ def _cipher(conn: sqlite3.Connection, path: Path, provider: KeyProvider) -> Fiel
             raise from_sqlite(exc) from exc
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
     cipher.verify_key_check(row[0])
+    # Only after the check passed; a proof that cannot be written now (read-only file, busy) is written next time.
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (_KEY_PROOF, cipher.key_proof()))
     return cipher
