@@ -101,6 +101,25 @@ def command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: Whole command lines that need no parser (issue 13: argparse with gettext is ~5 ms of `status`, which scripts
+#: poll): the values argparse gives them (tests/unit/test_cli_parser.py compares).
+_PLAIN_COMMAND_LINES: dict[tuple[str, ...], dict[str, Any]] = {
+    ("status",): {"command": "status", "json": False},
+    ("status", "--json"): {"command": "status", "json": True},
+}
+
+
+def parse_plain(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The parsed arguments of a command line in _PLAIN_COMMAND_LINES, without argparse; else None."""
+    values = _PLAIN_COMMAND_LINES.get(tuple(argv))
+    if values is None:
+        return None
+    from types import SimpleNamespace
+
+    namespace = SimpleNamespace(data_dir=None, config=None, mode=None, exit_when_idle=False, **values)
+    return namespace  # type: ignore[return-value]  # read like a Namespace (attributes only)
+
+
 def _terminal_columns() -> int:
     """`shutil.get_terminal_size().columns` without importing shutil (with bz2 and lzma: ~5 ms, issue 13)."""
     try:
@@ -223,8 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.paths import resolve_paths
 
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=command_in(arguments))
-    args = parser.parse_args(arguments)
+    args = parse_plain(arguments) or build_parser(only=command_in(arguments)).parse_args(arguments)
     paths = resolve_paths(data_dir=args.data_dir, config_file=args.config)
     try:
         config = load_config(paths.config_file)

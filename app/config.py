@@ -307,9 +307,10 @@ def _digits_or_empty(length: int, name: str) -> Callable[[str], str]:
 
 
 def _time_zone(value: str) -> str:
-    from app.domain.hall_time import zone_named  # zoneinfo only when the key is checked
+    from app.domain.hall_time import CHINA_NAMES, zone_named  # zoneinfo only when another zone is checked
 
-    zone_named(value)  # ValueError names the problem
+    if value.strip() not in CHINA_NAMES:  # China's names are always valid (hall_time has a fallback for them)
+        zone_named(value)  # ValueError names the problem
     return value.strip()
 
 

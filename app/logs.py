@@ -15,19 +15,24 @@ from pathlib import Path
 LOG_FILE_NAME = "tongban.log"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
-# Shapes of personal identifiers; bounded by non-alphanumerics so 26-digit case numbers are left alone.
-_PERSONAL_PATTERNS = (
-    re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])"),  # resident ID
-    re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"),  # legacy 15-digit ID
-    re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])"),  # USCC
-    re.compile(r"(?<!\d)(?:\+?86[- ]?)?[1１][3-9３-９]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"),  # mobile (also full-width)
-    re.compile(r"(?<![0-9A-Za-z])[0０]\d{2,3}[- ]?\d{7,8}(?![0-9A-Za-z])"),  # landline with area code
+# Shapes of personal identifiers; bounded by non-alphanumerics so 26-digit case numbers are left alone. Compiled
+# when the first record is redacted: a command that logs nothing does not pay for them (issue 13).
+_PERSONAL_SOURCES = (
+    r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])",  # resident ID
+    r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])",  # legacy 15-digit ID
+    r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])",  # USCC
+    r"(?<!\d)(?:\+?86[- ]?)?[1１][3-9３-９]\d[- ]?\d{4}[- ]?\d{4}(?!\d)",  # mobile (also full-width)
+    r"(?<![0-9A-Za-z])[0０]\d{2,3}[- ]?\d{7,8}(?![0-9A-Za-z])",  # landline with area code
 )
+_personal_patterns: tuple[re.Pattern[str], ...] = ()
 REDACTED = "<redacted>"
 
 
 def redact(text: str) -> str:
-    for pattern in _PERSONAL_PATTERNS:
+    global _personal_patterns  # noqa: PLW0603 -- compiled once; a whole tuple is assigned, so threads see all or none
+    if not _personal_patterns:
+        _personal_patterns = tuple(re.compile(source) for source in _PERSONAL_SOURCES)
+    for pattern in _personal_patterns:
         text = pattern.sub(REDACTED, text)
     return text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import COMMANDS, build_parser, command_in
+from app.cli import _PLAIN_COMMAND_LINES, COMMANDS, build_parser, command_in, parse_plain
 
 SAMPLES = [
     ["run"],
@@ -32,6 +32,16 @@ def test_the_command_alone_parses_like_the_whole_command_line(argv: list[str]) -
     only = command_in(argv)
     assert only is not None and only in COMMANDS
     assert build_parser(only=only).parse_args(argv) == build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize("argv", [list(line) for line in _PLAIN_COMMAND_LINES], ids=" ".join)
+def test_a_plain_command_line_reads_as_argparse_reads_it(argv: list[str]) -> None:
+    assert vars(parse_plain(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["status", "--js"], ["--data-dir", "/tmp/t", "status"], ["status", "-h"], []])
+def test_any_other_command_line_goes_to_argparse(argv: list[str]) -> None:
+    assert parse_plain(argv) is None
 
 
 def test_every_command_is_known_to_the_dispatch() -> None:

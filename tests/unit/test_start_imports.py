@@ -201,6 +201,8 @@ def test_status_and_config_leave_qt_validation_and_http_alone(tmp_path: Path) ->
             argv,
             tops & {"PySide6", "pydantic", "requests", "keyring", "pypinyin", "escpos", "sqlite_utils"},
         )
+        if argv[0] == "status":  # it shows no wall-clock time and its command line needs no parser
+            assert tops.isdisjoint({"zoneinfo", "argparse", "gettext"}), tops & {"zoneinfo", "argparse", "gettext"}
 
 
 #: Heavy or GUI packages no command line tool below needs (the window's toolkit, validation, keyring, pinyin,
