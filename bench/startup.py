@@ -9,6 +9,9 @@ RSS comes from os.wait4 of each child. Runs alternate between the programs so th
 alike. Target: terminal median <= 1.5x the bare window. Figures only, no asserts.
 With `--rss-after 15` it instead starts each program, lets it run 15 s (the terminal's search index is built by
 then) and reads its resident memory from /proc; target terminal <= 2x the bare window (issue 13).
+Each run starts with a fresh data directory (a first start: the database, its key and key proof are created)
+unless `--restart`: then one untimed first start per program prepares a data directory that every timed run
+reuses, as a counter PC restarts after a crash, a power cut or an update.
 
 Programs:
   bare      a PySide6 QMainWindow with a title, a label and a status bar (the floor, PLATFORM_NOTES.md)
@@ -113,12 +116,15 @@ def main_rss(args: argparse.Namespace) -> None:
         bare_script.write_text(BARE_WINDOW.replace("    app.quit()\n", "    pass\n"), encoding="utf-8")
         programs = {"bare": [sys.executable, str(bare_script)], "terminal": [sys.executable, "-m", "app.cli"]}
         rss: dict[str, list[float]] = {name: [] for name in programs}
+        homes = _homes(args, programs, base_env, Path(tmp))
         for index in range(args.runs):
             for name, argv in programs.items():
-                rss[name].append(rss_after(argv, _env(base_env, Path(tmp) / f"{name}-{index}"), args.rss_after))
+                env = homes[name] if name in homes else _env(base_env, Path(tmp) / f"{name}-{index}")
+                rss[name].append(rss_after(argv, env, args.rss_after))
     load = os.getloadavg()[0]
+    kind = "restart" if args.restart else "first start"
     print(
-        f"RSS {args.rss_after:.0f} s after start, {args.runs} runs each,"
+        f"RSS {args.rss_after:.0f} s after start ({kind}), {args.runs} runs each,"
         f" QT_QPA_PLATFORM={args.platform}, load {load:.2f}"
     )
     for name, values in rss.items():
@@ -132,6 +138,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     parser.add_argument("--rss-after", type=float, default=0.0, help="measure RSS this many seconds after start")
+    parser.add_argument("--restart", action="store_true", help="reuse a data directory made by a first start")
     args = parser.parse_args()
     if args.rss_after > 0:
         main_rss(args)
@@ -155,14 +162,17 @@ def main() -> None:
         # One untimed warm-up of each, so both read the libraries from the page cache.
         for name, argv in programs.items():
             run_once(argv, _env(base_env, Path(tmp) / f"warmup-{name}"))
+        homes = _homes(args, programs, base_env, Path(tmp))
         for index in range(args.runs):
             for name, argv in programs.items():
-                reported, wall, rss = run_once(argv, _env(base_env, Path(tmp) / f"{name}-{index}"))
+                env = homes[name] if name in homes else _env(base_env, Path(tmp) / f"{name}-{index}")
+                reported, wall, rss = run_once(argv, env)
                 results[name].reported_ms.append(reported)
                 results[name].wall_ms.append(wall)
                 results[name].rss_mb.append(rss)
 
-    print(f"startup to window shown and idle, {args.runs} runs each, QT_QPA_PLATFORM={args.platform}")
+    kind = "restart" if args.restart else "first start"
+    print(f"startup to window shown and idle ({kind}), {args.runs} runs each, QT_QPA_PLATFORM={args.platform}")
     print(f"{'program':<10} {'median ms (own)':>16} {'median ms (wall)':>17} {'min..max wall':>16} {'peak RSS MB':>12}")
     for name, samples in results.items():
         print(
@@ -178,6 +188,21 @@ def main() -> None:
         f"ratio terminal/bare: {ratio_own:.2f}x (own clock), {ratio_wall:.2f}x (wall), RSS {ratio_rss:.2f}x;"
         f" {verdict} the {RATIO_TARGET}x target"
     )
+
+
+def _homes(
+    args: argparse.Namespace, programs: dict[str, list[str]], base: dict[str, str], tmp: Path
+) -> dict[str, dict[str, str]]:
+    """With `--restart`: one data directory per program, made by an untimed first start (run until idle)."""
+    if not args.restart:
+        return {}
+    homes = {}
+    for name, argv in programs.items():
+        homes[name] = _env(base, tmp / f"home-{name}")
+        first = [*argv, "--exit-when-idle"] if "--exit-when-idle" not in argv and "app.cli" in argv else argv
+        if "app.cli" in argv:
+            run_once(first, homes[name])
+    return homes
 
 
 def _env(base: dict[str, str], home: Path) -> dict[str, str]:
