@@ -17,6 +17,10 @@ class TerminalStatusBar(QStatusBar):
         self.setSizeGripEnabled(False)
         self.connection_label = QLabel(self)
         self.connection_label.setObjectName("connection_state")
+        # Offline until the sync engine says otherwise: set before the label is ever polished, so that the usual
+        # first status (offline) needs no re-polish (`style()` would build PySide6's QStyle enums, ~550 members,
+        # on the start path, issue 13).
+        self.connection_label.setProperty("online", "false")
         self.queue_label = QLabel(self)
         self.queue_label.setObjectName("queue_depth")
         self.dead_letters_label = QLabel(self)
@@ -48,12 +52,9 @@ class TerminalStatusBar(QStatusBar):
         online = "true" if status.online else "false"
         if self.connection_label.property("online") != online:
             self.connection_label.setProperty("online", online)
-            # A dynamic property changed: re-polish so the QSS rule for it applies. Not before the window is
-            # shown: showing polishes the label with the property as set, and `style()` would build PySide6's
-            # QStyle enums (~550 members) on the start path (issue 13).
-            if self.isVisible():
-                self.connection_label.style().unpolish(self.connection_label)
-                self.connection_label.style().polish(self.connection_label)
+            # A dynamic property changed: re-polish so the QSS rule for it applies.
+            self.connection_label.style().unpolish(self.connection_label)
+            self.connection_label.style().polish(self.connection_label)
         self.queue_label.setText(self.tr("{count} waiting to sync").format(count=status.queue_depth))
         self.dead_letters_label.setText(
             self.tr("{count} rejected, tell the administrator").format(count=status.dead_letters)
