@@ -11,6 +11,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QSocketNotifier
 from PySide6.QtWidgets import QApplication
@@ -20,7 +21,7 @@ from app.domain.models import MaterialStatus, RatingLevel
 from app.paths import AppPaths
 from app.services.terminal import Terminal, open_terminal
 from tests import pii_samples
-from tests.ui.kiosk.support import put_card, save_case
+from tests.ui.kiosk.support import put_card, save_bundle, save_case
 from ui.app import prepare_application
 from ui.kiosk.window import KioskWindow
 
@@ -38,6 +39,7 @@ class Driver:
         self.terminal: Terminal = open_terminal(config=config, paths=paths)
         put_card(self.terminal)
         self.case = save_case(self.terminal)
+        self.bundle: Any = None  # a 一件事, saved when its page is first asked for
         self.window = KioskWindow(terminal=self.terminal, voice_engine="mock")
         self.window.place()
         self.window.start()
@@ -46,6 +48,7 @@ class Driver:
             "home": lambda: (w.home.tiles["progress"].text(), "kiosk_home"),
             "progress": self.progress,
             "progress_result": self.progress_result,
+            "progress_bundle": self.progress_bundle,
             "guide": self.guide,
             "guide_question": self.guide_question,
             "guide_detail": self.guide_detail,
@@ -81,6 +84,16 @@ class Driver:
         self.window.progress.tail_field.setText(self.case.applicant.id_number[-4:])  # type: ignore[union-attr]
         self.window.progress.query_button.click()
         return "评价此办件", "kiosk_progress"
+
+    def progress_bundle(self) -> tuple[str, str]:
+        """A 一件事's own number: one block per member department, 上一页/下一页."""
+        self.progress()
+        if self.bundle is None:
+            self.bundle = save_bundle(self.terminal)
+        self.window.progress.case_field.setText(self.bundle.parent.case_no)
+        self.window.progress.tail_field.setText(pii_samples.ID_NUMBER[-4:])
+        self.window.progress.query_button.click()
+        return "评价这件事", "kiosk_progress"
 
     def guide(self) -> tuple[str, str]:
         self.window.go_home()

@@ -18,6 +18,7 @@ PAGES = (
     "home",
     "progress",
     "progress_result",
+    "progress_bundle",
     "guide",
     "guide_question",
     "guide_detail",
@@ -79,6 +80,22 @@ def test_every_kiosk_control_is_named_and_focusable(session: AtspiSession, kiosk
         report.write(line + "\n")
     assert len(nodes) > 3, nodes
     assert found == []
+
+
+def test_a_bundles_members_are_read_out_block_by_block(session: AtspiSession, kiosk: Driver) -> None:
+    """A 一件事's progress as Orca reads it: each member department's block is a node named 第N项：<item>，<stage>
+    (department, promised date and steps in its description), and the pages of blocks are turned by named buttons."""
+    nodes = session.walk(kiosk.pid, kiosk.show("progress_bundle"))
+    names = [str(n["name"]) for n in nodes]
+    blocks = [name for name in names if name.startswith("第") and "项：" in name]
+    assert blocks == [
+        "第1项：出生医学证明首次签发，已收件",
+        "第2项：出生登记（户口登记），已收件",
+        "第3项：城乡居民基本医疗保险参保登记，已收件",
+        "第4项：社会保障卡申领，已收件",
+    ], names
+    assert "下一页" in names and "评价这件事" in names
+    assert pii_samples.NAME not in "\n".join(names) and pii_samples.ID_NUMBER not in "\n".join(names)
 
 
 def _seed_item(code: str) -> dict[str, object]:

@@ -354,7 +354,8 @@ class ProgressPage(KioskPage):
         self._set_paging(several)
         self.members_prev.setEnabled(self._members_page > 0)
         self.members_next.setEnabled(self._members_page + 1 < pages)
-        self.members_page.setText(f"第{start + 1}至{start + len(shown)}项，共{len(members)}项" if several else "")
+        where = f"第{start + 1}项" if len(shown) == 1 else f"第{start + 1}至{start + len(shown)}项"
+        self.members_page.setText(f"{where}，共{len(members)}项" if several else "")
 
     @Slot()
     def _prev_members(self) -> None:

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontInfo
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
 
@@ -170,3 +171,17 @@ def test_the_bundle_fits_in_both_modes_with_large_targets(
                 assert button.width() >= 60 and button.height() >= 60, button.objectName()
             for button in (w.progress.members_prev, w.progress.members_next, w.progress.rate_button):
                 assert button.accessibleName() and all("\u4e00" <= c <= "\u9fff" for c in button.accessibleName())
+
+
+def test_the_members_pages_turn_by_keyboard_alone(kiosk: Kiosk, terminal: Terminal) -> None:
+    saved = save_bundle(terminal)
+    w = kiosk.window
+    _query(kiosk, saved.parent.case_no, TAIL)
+    for _ in range(40):  # Tab from the focused 评价这件事 round to 下一页
+        if QApplication.focusWidget() is w.progress.members_next:
+            break
+        QTest.keyClick(QApplication.focusWidget() or w, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is w.progress.members_next
+    QTest.keyClick(w.progress.members_next, Qt.Key.Key_Return)
+    assert w.progress.members_page.text() == "第5项，共5项"
+    assert QApplication.focusWidget() is w.progress.members_prev  # the last page: the focus stays on a live button
