@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
 
 from app.domain.models import CaseState, RatingChannel, RatingLevel
-from app.services.kiosk import NOT_FOUND_MESSAGE
+from app.services.kiosk import NOT_FOUND_MESSAGE, TOO_MANY_CHECKS_MESSAGE
 from app.services.terminal import Terminal
 from tests import pii_samples
 from tests.ui.kiosk.support import BUNDLE_MEMBERS, Kiosk, kiosk_at, open_kiosk_terminal, save_bundle, visible_texts
@@ -185,3 +185,14 @@ def test_the_members_pages_turn_by_keyboard_alone(kiosk: Kiosk, terminal: Termin
     QTest.keyClick(w.progress.members_next, Qt.Key.Key_Return)
     assert w.progress.members_page.text() == "第5项，共5项"
     assert QApplication.focusWidget() is w.progress.members_prev  # the last page: the focus stays on a live button
+
+
+def test_five_wrong_checks_of_a_parent_number_lock_it_here_like_a_case_number(kiosk: Kiosk, terminal: Terminal) -> None:
+    saved = save_bundle(terminal, members=2)
+    w = kiosk.window
+    for i in range(5):
+        _query(kiosk, saved.parent.case_no, f"{i:04d}")
+        assert w.progress.message.text() == NOT_FOUND_MESSAGE
+    _query(kiosk, saved.parent.case_no, TAIL)  # right, but too late
+    assert w.progress.message.text() == TOO_MANY_CHECKS_MESSAGE
+    assert w.progress.views.currentWidget() is w.progress.entry
