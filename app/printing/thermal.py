@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.printing.document import FieldsBlock, ReceiptDocument, SignatureBlock, TableBlock, TextBlock
-from app.printing.qr import qr_image
+from app.printing.qr import qr_raster
 from resources import resource_path
 
 if TYPE_CHECKING:
@@ -294,12 +294,15 @@ class _Slip:
         if self.p.native_qr:
             self.raw(ALIGN["center"] + _qr_native(payload, self.p.qr_module) + b"\n" + ALIGN["left"])
             return
-        from PIL import Image
-
-        symbol = qr_image(payload, module_px=self.p.qr_module)
-        canvas = Image.new("1", (self.p.dots, symbol.height), 1)
-        canvas.paste(symbol, ((self.p.dots - symbol.width) // 2, 0))
-        self.raw(ALIGN["left"] + _raster(canvas))
+        rows = qr_raster(payload, module_px=self.p.qr_module, dots=self.p.dots)  # Pillow not needed
+        width_bytes = self.p.dots // 8
+        self.raw(
+            ALIGN["left"]
+            + RASTER
+            + width_bytes.to_bytes(2, "little")
+            + (len(rows) // width_bytes).to_bytes(2, "little")
+            + rows
+        )
 
 
 def _table(slip: _Slip, block: TableBlock) -> None:

@@ -100,6 +100,36 @@ def test_quiet_zone_of_image_qr_is_four_modules(fonts: None) -> None:
     assert bbox[1] >= 4 * module and symbol.height - bbox[3] >= 4 * module
 
 
+@pytest.mark.parametrize(("module", "dots"), [(8, 576), (6, 384), (8, 512)])
+def test_the_raster_qr_is_what_pillow_draws_for_it(module: int, dots: int) -> None:
+    """The slip's QR rows are packed from the matrix without Pillow: the very bytes Pillow's drawing gave before
+    (the symbol with its quiet zone, centred on a white line, inverted to the printer's 1 = black)."""
+    from PIL import Image, ImageOps
+
+    from app.printing.qr import qr_image, qr_raster
+
+    for payload in (URL, "https://zwfw.yingkou.gov.cn/tb/g/210800-SB-0012?a=q1%3D2", "x"):
+        symbol = qr_image(payload, module_px=module)
+        canvas = Image.new("1", (dots, symbol.height), 1)
+        canvas.paste(symbol, ((dots - symbol.width) // 2, 0))
+        drawn = ImageOps.invert(canvas.convert("L")).point(lambda v: 255 if v >= 128 else 0, mode="1")
+        assert qr_raster(payload, module_px=module, dots=dots) == drawn.tobytes(), payload
+
+
+def test_qrcode_imported_without_pillow_draws_the_same_symbol() -> None:
+    """`tongban receipt --format escpos` loads qrcode with Pillow hidden (its drawers are only aliases)."""
+    code = (
+        "import sys\n"
+        "from app.printing.qr import import_qrcode_without_pillow, qr_matrix\n"
+        "import_qrcode_without_pillow()\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] == 'PIL'), qr_matrix({URL!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    from app.printing.qr import qr_matrix
+
+    assert out.strip() == f"[] {qr_matrix(URL)}"
+
+
 def test_rare_character_line_is_printed_as_an_image_not_as_garbage(fonts: None, tmp_path: Path) -> None:
     data = _bytes({"name": "吉𠮷祥"})
     assert "𠮷".encode("gb18030") not in data  # a 4-byte sequence no printer font has

@@ -242,6 +242,7 @@ def test_receipt_escpos_needs_neither_qt_nor_pydantic(tmp_path: Path) -> None:
     assert tops & HEAVY_STDLIB == set()
     own = {m for m in modules if _top(m) in OWN}
     assert own.isdisjoint({"app.services.receipts", "app.services.catalogue", "app.services.errors", "app.sync.engine"})
+    assert "qrcode" in tops and "PIL" not in tops  # the raster QR is packed from qrcode's matrix without Pillow
     assert slip.read_bytes().startswith(b"\x1b@\x1c&")  # ESC @, FS &: a slip was written
 
 
