@@ -426,6 +426,9 @@ def _cmd_guide(args: argparse.Namespace, config: Config, paths: AppPaths) -> int
 def _cmd_receipt(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
     from pathlib import Path
 
+    if args.format == "pdf":  # Qt paints the A4 page: without PySide6's source scan of every later import (~40 %)
+        import ui.qt_imports  # noqa: F401
+
     from app.services.receipt_cli import ReceiptCommandError, receipt_command
 
     try:

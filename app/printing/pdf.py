@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QImage,
     QPagedPaintDevice,
@@ -58,7 +59,7 @@ def _paint_ops(painter: QPainter, ops: Sequence[Op]) -> None:
                 painter.fillRect(rect, QColor(op.fill, op.fill, op.fill))
             if op.stroke:
                 painter.setPen(QPen(QColor(0, 0, 0), 3))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setBrush(QBrush())  # no brush (as Qt.BrushStyle.NoBrush, without building Qt's ~1,200 enums)
                 painter.drawRect(rect)
         elif isinstance(op, LineOp):
             painter.setPen(QPen(QColor(0, 0, 0), op.width))

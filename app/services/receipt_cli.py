@@ -113,11 +113,12 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
     parsed = parse_case_number(case_no)
     if not isinstance(parsed, CaseNumber):
         raise ReceiptCommandError(parsed.message_zh)
-    app = _rendering_app() if fmt == "pdf" else None  # A4 is laid out and painted by Qt; a slip needs no Qt
-    if fmt == "escpos":  # its QR is packed without Pillow: load qrcode without it too (no other thread runs yet)
-        from app.printing.qr import import_qrcode_without_pillow
+    from app.printing.qr import import_qrcode_without_pillow
 
-        import_qrcode_without_pillow()
+    # Neither format draws its QR with Pillow (the slip packs the matrix, the A4 page paints it with Qt): load
+    # qrcode without it while no other Python thread runs (see the function).
+    import_qrcode_without_pillow()
+    app = _rendering_app() if fmt == "pdf" else None  # A4 is laid out and painted by Qt; a slip needs no Qt
     try:
         with open_store(paths.database, recover_corrupt=False, integrity_check=False) as store:
             stored = store.cases.get_by_no(parsed.digits)

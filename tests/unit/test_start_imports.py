@@ -264,6 +264,7 @@ def test_receipt_pdf_needs_qt_gui_only_and_no_pydantic(tmp_path: Path) -> None:
     tops = {_top(m) for m in modules}
     assert tops.isdisjoint((_NOT_FOR_TOOLS - {"PySide6"}) | {"requests"})
     assert "PySide6.QtWidgets" not in modules
+    assert "qrcode" in tops and "PIL" not in tops  # the A4 page paints qrcode's matrix with Qt
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -288,3 +289,12 @@ def test_the_start_reads_no_module_sources(tmp_path: Path) -> None:
     assert not {s for s in sources if s.startswith(str(ROOT / "offline_cache")) or "/app/" in s}, sources
     assert len(sources) <= 10, sorted(sources)
     assert len(_sources_read(tmp_path / "kiosk", "--mode", "kiosk", "--exit-when-idle")) <= 10
+
+
+def test_a_pdf_receipt_reads_no_module_sources(tmp_path: Path) -> None:
+    """`tongban receipt --format pdf` loads Qt before the printing modules: without ui.qt_imports PySide6's scan
+    read ~75 sources (~40 % of the command)."""
+    case_no = _store_with_a_case(tmp_path)
+    sources = _sources_read(tmp_path, "receipt", case_no, "--format", "pdf", "--out", str(tmp_path / "r.pdf"))
+    assert len(sources) <= 10, sorted(sources)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
