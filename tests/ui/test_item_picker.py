@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -37,3 +38,30 @@ def test_typing_before_the_index_is_ready_still_finds_items(
     qtbot.keyClicks(picker.search, "bdc")  # QTest passthrough: no snake_case name
     texts = [picker.results.item(i).text() for i in range(picker.results.count())]
     assert texts and all("不动产" in text for text in texts[:3])
+
+
+def test_the_index_becoming_ready_leaves_the_clerks_choice_where_it_is(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    """The clerk typed before the background build finished (that search built the index) and arrowed down to an
+    item; the worker's `search_ready` then came in. It used to list the results again with the first row current,
+    so Enter took another item than the one on screen (test_a_clerk_takes_in_a_case_end_to_end failed now and then
+    with the wrong item in the form)."""
+    picker = ItemPicker(terminal.catalogue, terminal.intake)
+    qtbot.add_widget(picker)
+    chosen: list[str] = []
+    picker.item_chosen.connect(chosen.append)
+    assert not terminal.catalogue.search_ready_now
+    qtbot.keyClicks(picker.search, "bdc")
+    qtbot.keyClick(picker.search, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.search, Qt.Key.Key_Down)
+    wanted = picker.current_item()
+    assert wanted is not None and picker.results.currentRow() == 2
+
+    with qtbot.wait_signal(terminal.catalogue.search_ready, timeout=10_000):
+        terminal.catalogue.start_search_index()  # the worker finds the index built and announces it
+
+    assert picker.results.currentRow() == 2 and picker.current_item() == wanted
+    assert wanted.name in picker.guide.view.toPlainText()
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    assert chosen == [wanted.code]

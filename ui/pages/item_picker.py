@@ -38,6 +38,7 @@ class ItemPicker(QWidget):
     guide_requested = Signal(str)
     bundle_requested = Signal()
     bundle_guide_requested = Signal()
+    _listed = False  # whether the list shows the results of what is in the search box (set by `refresh`)
 
     def __init__(self, catalogue: CatalogueService, intake: IntakeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,10 +96,15 @@ class ItemPicker(QWidget):
 
     @Slot()
     def _on_search_ready(self) -> None:
-        self.refresh(self.search.text())
+        # Only a list never filled needs the index: once the clerk typed, the list is complete already (that
+        # search waited for the index), and listing it again would move the selection back to the first row
+        # under the clerk's hands — Enter then took another item than the one they had arrowed to.
+        if not self._listed:
+            self.refresh(self.search.text())
 
     @Slot(str)
     def refresh(self, text: str) -> None:
+        self._listed = True
         items = self._catalogue.search(text, RESULT_LIMIT, self._intake.usage_boost())
         self.results.clear()
         for item in items:
