@@ -306,6 +306,12 @@ class BackgroundIndex:
         return not worker.is_alive()
 
     @property
+    def finished(self) -> bool:
+        """Whether no worker of this index runs (none started, or it ended)."""
+        worker = self._worker
+        return worker is None or not worker.is_alive()
+
+    @property
     def ready(self) -> bool:
         """Whether the index is built (a `get()` now returns at once)."""
         return self._index is not None

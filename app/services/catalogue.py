@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -88,12 +89,24 @@ class CatalogueService(QObject):
         self._dir = data_dir / "catalogue"
         self._cache_dir = self._dir / CACHE_DIR
         self._seed_path = seed_path if seed_path is not None else resource_path("catalogue", "seed.json")
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by `replace` for the whole validation (the sync worker's thread)
+        # Guards `_closed` and `_indexes` only (never held for long): the GUI thread never waits for a replacement.
+        self._workers_lock = threading.Lock()
+        self._closed = False
         self._active = self._load_initial()
+        # Every index this service made (a replaced one's build may still run): `close()` waits for all of them.
+        self._indexes: list[BackgroundIndex] = [self._active.index]
+        self._index_timer: QTimer | None = None
         if QCoreApplication.instance() is not None:
             # Fires once the event loop runs (the window is up); never without an event loop (CLI, most tests),
-            # where the first search builds the index instead.
-            QTimer.singleShot(INDEX_START_DELAY_MS, self, self.start_search_index)
+            # where the first search builds the index instead. A timer object of our own, not a static
+            # `QTimer.singleShot`: `close()` must be able to cancel it, or a build starts after the terminal closed
+            # and nobody waits for it.
+            self._index_timer = QTimer(self)
+            self._index_timer.setObjectName("catalogue_index_start")
+            self._index_timer.setSingleShot(True)
+            self._index_timer.timeout.connect(self.start_search_index)
+            self._index_timer.start(INDEX_START_DELAY_MS)
 
     # --- queries ---------------------------------------------------------------------------------------------
 
@@ -114,13 +127,30 @@ class CatalogueService(QObject):
         return self._active.source
 
     def start_search_index(self) -> None:
-        """Build the search index on a worker thread now (once); `search_ready` is emitted when it is ready."""
-        self._active.index.start()
+        """Build the search index on a worker thread now (once); `search_ready` is emitted when it is ready.
+        Does nothing once the service is closed."""
+        with self._workers_lock:
+            if self._closed:
+                return
+            self._active.index.start()
+
+    def close(self, timeout: float) -> bool:
+        """No index build starts from now on, and the builds already running (also of a catalogue replaced meanwhile)
+        are waited for (bounded), so that no worker outlives the terminal or signals a deleted object. False if one
+        still runs after `timeout` seconds. A search after close still works (it builds on the calling thread)."""
+        with self._workers_lock:
+            self._closed = True
+        if self._index_timer is not None:
+            self._index_timer.stop()
+        return self.wait_for_index(timeout)
 
     def wait_for_index(self, timeout: float) -> bool:
-        """Wait (bounded) for a search-index build on the worker thread; call before this object goes away, so that
-        the worker never signals a deleted object. False if it still runs after `timeout` seconds."""
-        return self._active.index.join(timeout)
+        """Wait (bounded) for the index builds running on worker threads (see `close`, which also stops new ones).
+        False if one still runs after `timeout` seconds."""
+        with self._workers_lock:
+            indexes = list(self._indexes)
+        deadline = time.monotonic() + timeout
+        return all([index.join(max(deadline - time.monotonic(), 0.0)) for index in indexes])  # joins every one
 
     @property
     def search_ready_now(self) -> bool:
@@ -166,7 +196,9 @@ class CatalogueService(QObject):
             except CatalogueError as exc:
                 error = exc
             else:
-                self._active = _Active(catalogue, index, CatalogueSource.DOWNLOADED)
+                with self._workers_lock:
+                    self._active = _Active(catalogue, index, CatalogueSource.DOWNLOADED)
+                    self._indexes = [i for i in self._indexes if not i.finished] + [index]
         # Signals go out after the lock is released, so a slot may call back into the service.
         if error is not None:
             log.warning("catalogue replacement refused, keeping version %s: %s", old_version, error)

@@ -427,8 +427,10 @@ class Terminal:
             # A purge in progress writes through its own connection: let it finish (bounded) before closing.
             if not tier2.retention.wait(30.0):
                 log.warning("closing with a retention purge still running; it runs again at the next start")
-            # The search index may still be building on its worker: it signals the catalogue service when done.
-            if not tier2.catalogue.wait_for_index(10.0):
+            # The search index may still be building on its worker: it signals the catalogue service when done. No
+            # build starts after this (the delayed start is cancelled), and a replaced catalogue's build is waited
+            # for too: no worker outlives the terminal.
+            if not tier2.catalogue.close(10.0):
                 log.warning("catalogue search index still building at close")
         # Nothing scheduled may reach the closed store: the status refresh, the rating timeout (an open request
         # stays pending and is asked again at the next start, never turned into 未评价 here), the idle sign-out.

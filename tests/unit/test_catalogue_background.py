@@ -145,3 +145,51 @@ def test_a_dropped_service_goes_at_once_not_with_a_later_garbage_collection(qapp
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_no_index_build_starts_after_the_terminal_closed(qapp: object, tmp_path: Path) -> None:
+    """The delayed start (`INDEX_START_DELAY_MS` after the event loop runs) is cancelled by close: a terminal closed
+    sooner used to start a build later anyway, on a worker nobody waited for, which then ran (and could fail and
+    log) in whatever came next — another test, or the teardown of this one's data directory."""
+    from PySide6.QtCore import QTimer
+
+    from app.config import config_from_dict
+    from app.paths import AppPaths
+    from app.services.terminal import open_terminal
+
+    paths = AppPaths(data_dir=tmp_path / "data", config_file=tmp_path / "c.toml", log_dir=tmp_path / "logs")
+    terminal = open_terminal(config=config_from_dict({"terminal_code": "003"}), paths=paths)
+    service = terminal.catalogue
+    start = service.findChild(QTimer, "catalogue_index_start")
+    assert start is not None and start.isActive()
+
+    terminal.close()
+
+    assert not start.isActive()
+    service.start_search_index()  # what the timer would have done: nothing now
+    assert service._active.index.finished and not service.search_ready_now
+    assert service.search("gjj", 3)[0].category == "公积金"  # a search after close still answers (built here)
+
+
+def test_close_waits_for_the_build_of_a_catalogue_replaced_meanwhile(gate: Gate, tmp_path: Path) -> None:
+    """A pulled catalogue swaps the index while the old one is still building on its worker: close waits for that
+    worker too (it used to wait only for the index in use, so the old build outlived the terminal)."""
+    import json
+
+    seed = resource_path("catalogue", "seed.json")
+    service = CatalogueService(tmp_path / "data")
+    service.start_search_index()
+    assert gate.entered.wait(10)
+    old_worker = gate.worker
+    assert old_worker is not None
+
+    doc = json.loads(seed.read_text(encoding="utf-8"))
+    doc["version"] = "2026.12.09.1"
+    service.replace(json.dumps(doc, ensure_ascii=False).encode())  # built on this thread: passes the gate
+    assert service.version == "2026.12.09.1" and service.search_ready_now
+
+    assert not service.close(0.0)  # the replaced catalogue's build still runs: close says so
+    assert old_worker.is_alive()
+    gate.release()
+    assert service.close(10.0)
+    assert not old_worker.is_alive()
