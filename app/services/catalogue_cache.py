@@ -137,6 +137,79 @@ def read_cache(path: Path, source_sha256: str, *, shipped: bool = False) -> Cata
         return None
 
 
+class CachedLookup:
+    """`get` and `bundle` of a cached catalogue, decoding only the entries asked for (a receipt needs one item of
+    hundreds: issue 13). Built by `cached_lookup` from a cache that passed every check of `read_cache` but the
+    decoding of the entries nobody asks for; an entry that does not decode hands over to `fallback` (the whole
+    catalogue, read as `load_catalogue` reads it: the cache is then found unusable and rebuilt)."""
+
+    def __init__(self, raw: object, fallback: Callable[[], Catalogue]) -> None:
+        d = _obj(raw, _CATALOGUE)
+        self._items = {_str(_obj(v, _ITEM)["code"]): v for v in _list_raw(d["items"])}
+        self._bundles = {_str(_obj(v, _BUNDLE)["code"]): v for v in _list_raw(d["bundles"])}
+        self._fallback = fallback
+        self._whole: Catalogue | None = None
+
+    def _decode(self, decode: Callable[[Any], _T], raw: object) -> _T | None:
+        try:
+            return decode(raw)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            log.warning("catalogue cache entry unusable, reading the whole catalogue: %s", exc)
+            return None
+
+    def _catalogue(self) -> Catalogue:
+        if self._whole is None:
+            self._whole = self._fallback()
+        return self._whole
+
+    def get(self, code: str) -> ServiceItem | None:
+        if self._whole is None:
+            if code not in self._items:
+                return None
+            item = self._decode(_item, self._items[code])
+            if item is not None:
+                return item
+        return self._catalogue().get(code)
+
+    def bundle(self, code: str) -> Bundle | None:
+        if self._whole is None:
+            if code not in self._bundles:
+                return None
+            bundle = self._decode(_bundle, self._bundles[code])
+            if bundle is not None:
+                return bundle
+        return self._catalogue().bundle(code)
+
+
+def _list_raw(raw: object) -> list[Any]:
+    if not isinstance(raw, list):
+        raise TypeError("expected a list")
+    return raw
+
+
+def cached_lookup(path: Path, cache_dir: Path, fallback: Callable[[], Catalogue]) -> CachedLookup | None:
+    """A `CachedLookup` of the catalogue in `path` when this code's sound cache of these very bytes exists (the
+    checks of `read_cache`); else None (the caller reads the catalogue as `load_catalogue` does)."""
+    try:
+        data = read_catalogue_bytes(path)
+        blob = cache_path(cache_dir, path).read_bytes()
+    except (OSError, CatalogueError):
+        return None
+    try:
+        header_line, payload = blob.split(b"\n", 1)
+        header = json.loads(header_line)
+        sound = (
+            isinstance(header, dict)
+            and header.get("format") == CACHE_FORMAT
+            and header.get("code") == code_version()
+            and header.get("source_sha256") == hashlib.sha256(data).hexdigest()
+            and header.get("payload_sha256") == hashlib.sha256(payload).hexdigest()
+        )
+        return CachedLookup(json.loads(payload), fallback) if sound else None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None  # read_cache, on the fallback's way, says why
+
+
 def write_shipped(catalogue_path: Path) -> Path:
     """Validate a shipped catalogue and write its validated form beside it (`shipped_path`); raises on failure."""
     data = read_catalogue_bytes(catalogue_path)
@@ -351,7 +424,9 @@ def _decode_catalogue(raw: object) -> Catalogue:
 
 
 __all__ = [
+    "CachedLookup",
     "CatalogueError",
+    "cached_lookup",
     "code_version",
     "load_catalogue",
     "read_cache",

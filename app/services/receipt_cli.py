@@ -100,6 +100,19 @@ def active_catalogue(data_dir: Path) -> Catalogue:
     return load_catalogue(resource_path("catalogue", "seed.json"), folder / CACHE_DIR)
 
 
+def catalogue_lookup(data_dir: Path) -> CatalogueLookup:
+    """`active_catalogue`'s catalogue, decoding from its sound cache only the entries a receipt asks for; read
+    whole (and validated, and cached) as `active_catalogue` reads it when there is no such cache."""
+    from app.services.catalogue_cache import cached_lookup
+    from resources import resource_path
+
+    folder = data_dir / CATALOGUE_DIR
+    current = folder / CURRENT_FILE
+    source = current if current.exists() else resource_path("catalogue", "seed.json")
+    lookup = cached_lookup(source, folder / CACHE_DIR, lambda: active_catalogue(data_dir))
+    return lookup if lookup is not None else active_catalogue(data_dir)
+
+
 def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, out: Path) -> int:
     """Render an existing case's receipt(s) to `out` as PDF or ESC/POS bytes; logs the print like any other.
 
@@ -128,7 +141,7 @@ def receipt_command(*, config: Config, paths: AppPaths, case_no: str, fmt: str, 
             if stored is None:
                 raise ReceiptCommandError(f"未找到办件 {parsed.grouped}")
             case = stored.case
-            catalogue = active_catalogue(paths.data_dir)
+            catalogue = catalogue_lookup(paths.data_dir)
             now = dt.datetime.now(dt.UTC)
             members = [case]
             if case.bundle_id:  # a 一件事 member: one receipt lists every member of the bundle

@@ -244,3 +244,55 @@ def test_the_shipped_form_counts_only_for_the_bytes_it_was_made_from(tmp_path: P
     catalogue = load_catalogue(edited, tmp_path / "cache", shipped=True)
 
     assert len(validations) == 1 and catalogue.items[0].name == "城乡居民养老保险参保登记（改）"
+
+
+def test_a_lookup_decodes_only_what_is_asked_and_answers_as_the_catalogue(
+    tmp_path: Path, validations: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tongban receipt` asks a cached catalogue for one item (and a 一件事 bundle): the answers are the catalogue's."""
+    source = write(tmp_path / "seed.json", full_doc())
+    whole = load_catalogue(source, tmp_path / "cache")
+    decoded: list[str] = []
+    real_item = catalogue_cache._item
+    monkeypatch.setattr(catalogue_cache, "_item", lambda raw: decoded.append(raw["code"]) or real_item(raw))
+
+    lookup = catalogue_cache.cached_lookup(source, tmp_path / "cache", lambda: pytest.fail("no fallback needed"))
+
+    assert lookup is not None
+    assert lookup.get(whole.items[3].code) == whole.items[3] and decoded == [whole.items[3].code]
+    assert all(lookup.get(item.code) == item for item in whole.items)
+    assert all(lookup.bundle(bundle.code) == bundle for bundle in whole.bundles) and whole.bundles
+    assert lookup.get("NO-SUCH-ITEM") is None and lookup.bundle("NO-SUCH-BUNDLE") is None
+    assert len(validations) == 1  # the first load only
+
+
+@pytest.mark.parametrize("damage", [_tamper_payload, lambda blob: b""], ids=["edited-payload", "empty"])
+def test_a_lookup_needs_a_sound_cache(tmp_path: Path, damage: Any) -> None:
+    source = write(tmp_path / "seed.json", full_doc())
+    load_catalogue(source, tmp_path / "cache")
+    cached = cache_path(tmp_path / "cache", source)
+    cached.write_bytes(damage(cached.read_bytes()))
+    assert catalogue_cache.cached_lookup(source, tmp_path / "cache", lambda: pytest.fail("not reached")) is None
+    write(tmp_path / "seed.json", {**full_doc(), "version": "2026.99"})  # another file: its own cache is needed
+    assert catalogue_cache.cached_lookup(source, tmp_path / "cache", lambda: pytest.fail("not reached")) is None
+
+
+def test_an_entry_that_does_not_decode_hands_over_to_the_whole_catalogue(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = write(tmp_path / "seed.json", full_doc())
+    whole = load_catalogue(source, tmp_path / "cache")
+    cached = cache_path(tmp_path / "cache", source)
+    cached.write_bytes(_valid_hash_wrong_shape(cached.read_bytes()))  # items[0].fee_fen is text: refused
+    calls: list[int] = []
+
+    def fallback() -> Catalogue:
+        calls.append(1)
+        return whole
+
+    lookup = catalogue_cache.cached_lookup(source, tmp_path / "cache", fallback)
+    assert lookup is not None
+    assert lookup.get(whole.items[1].code) == whole.items[1] and calls == []  # a sound entry is decoded
+    assert lookup.get(whole.items[0].code) == whole.items[0] and calls == [1]
+    assert lookup.get(whole.items[2].code) == whole.items[2] and calls == [1]  # the whole catalogue from then on
+    assert "catalogue cache entry unusable" in caplog.text
