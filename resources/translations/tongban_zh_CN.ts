@@ -122,32 +122,32 @@
 <context>
     <name>BundlePage</name>
     <message>
-        <source>一件事</source>
-        <translation type="unfinished"></translation>
+        <source>One-stop bundle (一件事)</source>
+        <translation>一件事</translation>
     </message>
     <message>
-        <source>结果送达方式</source>
-        <translation type="unfinished"></translation>
+        <source>How the result returns</source>
+        <translation>结果送达方式</translation>
     </message>
     <message>
-        <source>一次收件（全部成员事项）</source>
-        <translation type="unfinished"></translation>
+        <source>Take in once (every member item)</source>
+        <translation>一次收件（全部成员事项）</translation>
     </message>
     <message>
-        <source>打印一件事收件回执</source>
-        <translation type="unfinished"></translation>
+        <source>Print the bundle&apos;s receipt</source>
+        <translation>打印一件事收件回执</translation>
     </message>
     <message>
-        <source>请群众评价（一件事一评）</source>
-        <translation type="unfinished"></translation>
+        <source>Ask the applicant to rate (one rating for the bundle)</source>
+        <translation>请群众评价（一件事一评）</translation>
     </message>
     <message>
-        <source>返回事项列表</source>
-        <translation type="unfinished"></translation>
+        <source>Back to the item list</source>
+        <translation>返回事项列表</translation>
     </message>
     <message>
-        <source>本次办理 {n} 项：</source>
-        <translation type="unfinished"></translation>
+        <source>Items taken in this time ({n}): </source>
+        <translation>本次办理 {n} 项：</translation>
     </message>
     <message>
         <source>File…</source>
@@ -186,12 +186,12 @@
         <translation>正在保存扫描件，保存完成后才能提交</translation>
     </message>
     <message>
-        <source>已收件：{name}，一件事办件编号 {number}</source>
-        <translation type="unfinished"></translation>
+        <source>Received: {name}, bundle case number {number}</source>
+        <translation>已收件：{name}，一件事办件编号 {number}</translation>
     </message>
     <message>
-        <source>回执已输出（{where}）</source>
-        <translation type="unfinished"></translation>
+        <source>Receipt output ({where})</source>
+        <translation>回执已输出（{where}）</translation>
     </message>
 </context>
 <context>

@@ -66,11 +66,11 @@ class BundlePage(QWidget):
         top = QHBoxLayout()
         self.chooser = QComboBox(self)
         self.chooser.setObjectName("bundle_chooser")
-        self.chooser.setAccessibleName(self.tr("一件事"))
+        self.chooser.setAccessibleName(self.tr("One-stop bundle (一件事)"))
         for bundle in terminal.catalogue.catalogue.bundles:
             self.chooser.addItem(bundle.name, bundle.code)
         self.chooser.currentIndexChanged.connect(self._on_bundle)
-        top.addWidget(QLabel(self.tr("一件事"), self))
+        top.addWidget(QLabel(self.tr("One-stop bundle (一件事)"), self))
         top.addWidget(self.chooser, 1)
         outer.addLayout(top)
         self.members_label = QLabel(self)
@@ -90,7 +90,7 @@ class BundlePage(QWidget):
         self.body_layout.addLayout(self.materials_box)
         self.delivery = QComboBox(body)
         self.delivery.setObjectName("bundle_delivery")
-        self.delivery.setAccessibleName(self.tr("结果送达方式"))
+        self.delivery.setAccessibleName(self.tr("How the result returns"))
         self.body_layout.addWidget(self.delivery)
         self.body_layout.addStretch(1)
         scroll.setWidget(body)
@@ -100,16 +100,16 @@ class BundlePage(QWidget):
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
         buttons = QHBoxLayout()
-        self.submit_button = QPushButton(self.tr("一次收件（全部成员事项）"), self)
+        self.submit_button = QPushButton(self.tr("Take in once (every member item)"), self)
         self.submit_button.setObjectName("bundle_submit")
         self.submit_button.clicked.connect(self.submit)
-        self.print_button = QPushButton(self.tr("打印一件事收件回执"), self)
+        self.print_button = QPushButton(self.tr("Print the bundle's receipt"), self)
         self.print_button.setObjectName("bundle_print")
         self.print_button.clicked.connect(self.print_receipt)
-        self.rate_button = QPushButton(self.tr("请群众评价（一件事一评）"), self)
+        self.rate_button = QPushButton(self.tr("Ask the applicant to rate (one rating for the bundle)"), self)
         self.rate_button.setObjectName("bundle_rate")
         self.rate_button.clicked.connect(self.ask_rating)
-        self.close_button = QPushButton(self.tr("返回事项列表"), self)
+        self.close_button = QPushButton(self.tr("Back to the item list"), self)
         self.close_button.setObjectName("bundle_close")
         self.close_button.clicked.connect(self.closed)
         for button in (self.submit_button, self.print_button, self.rate_button, self.close_button):
@@ -238,7 +238,7 @@ class BundlePage(QWidget):
         for key in self.material_boxes:
             self._show_scans(key)
         self._show_attaching()
-        self.members_label.setText(self.tr("本次办理 {n} 项：").format(n=len(names)) + "；".join(names))
+        self.members_label.setText(self.tr("Items taken in this time ({n}): ").format(n=len(names)) + "；".join(names))
         self.delivery.clear()
         labels = {"window_pickup": "窗口领取", "e_licence": "电子证照"}
         for value, label in labels.items():
@@ -418,7 +418,7 @@ class BundlePage(QWidget):
             for button in buttons:
                 button.setEnabled(False)
         lines = [
-            self.tr("已收件：{name}，一件事办件编号 {number}").format(
+            self.tr("Received: {name}, bundle case number {number}").format(
                 name=outcome.bundle_name, number=format_grouped(outcome.parent_case_no)
             )
         ]
@@ -441,7 +441,7 @@ class BundlePage(QWidget):
         except UserFacingError as exc:
             self.message.setText(exc.message)
             return
-        self.message.setText(self.message.text() + "\n" + self.tr("回执已输出（{where}）").format(where=where))
+        self.message.setText(self.message.text() + "\n" + self.tr("Receipt output ({where})").format(where=where))
 
     @Slot()
     def ask_rating(self) -> None:
