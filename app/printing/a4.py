@@ -226,9 +226,11 @@ class _Layouter:
 
     # --- blocks ------------------------------------------------------------------------------------------
 
-    def heading(self, text: str) -> None:
+    def heading(self, text: str, keep_with: float) -> None:
+        """A block's heading; `keep_with`: the height of what must follow it on the same page (a table's column
+        header and first row, the first line of text), so that a heading never sits alone at the foot of a page."""
         font = self.f.heading
-        self.ensure(_line_h(font) * 2 + 20)
+        self.ensure(15 + _line_h(font) + 12 + keep_with)
         self.y += 15
         self.ops.append(RectOp(MARGIN, self.y + 8, 12, _line_h(font) - 16, fill=60, stroke=False))
         self.text(MARGIN + 30, self.y, text, font)
@@ -261,8 +263,8 @@ class _Layouter:
 
     def fields(self, block: FieldsBlock) -> None:
         """Rows two to a line when both are short (so a typical receipt fits one page), else one per line."""
-        self.heading(block.heading)
         line_h = _line_h(self.f.body)
+        self.heading(block.heading, keep_with=line_h)
         rows = list(block.rows)
         i = 0
         while i < len(rows):
@@ -298,10 +300,9 @@ class _Layouter:
         total = sum(block.weights)
         widths = [CONTENT_W * w / total for w in block.weights]
         header_h = self._row_height(block.columns, widths, bold)
-        self.heading(block.heading)
         first = block.rows[0] if block.rows else (block.empty_text,)
         first_w = widths if block.rows else [float(CONTENT_W)]
-        self.ensure(header_h + self._row_height(first, first_w, body))
+        self.heading(block.heading, keep_with=header_h + self._row_height(first, first_w, body))
         self._table_row(block.columns, widths, bold, fill=230)
         if not block.rows:
             self._table_row((block.empty_text,), [float(CONTENT_W)], body, fill=None)
@@ -319,8 +320,8 @@ class _Layouter:
         self.y += 10
 
     def paragraphs(self, block: TextBlock) -> None:
-        self.heading(block.heading)
         body = self.f.body
+        self.heading(block.heading, keep_with=_line_h(body))
         for paragraph in block.paragraphs:
             for line in wrap(paragraph, body, CONTENT_W):
                 self.ensure(_line_h(body))

@@ -128,3 +128,38 @@ def test_preview_images_show_the_font_and_the_qr(fonts: None, tmp_path: Path) ->
     assert images[0].save(str(png))
     assert decode_qr(png) == [URL]
     assert FONT_FAMILY == "Tongban Sans"
+
+
+def _page_of(laid: object, text: str) -> int:
+    pages = laid.pages  # type: ignore[attr-defined]
+    return next(n for n, page in enumerate(pages) for op in page.ops if isinstance(op, TextOp) and op.text == text)
+
+
+def test_a_heading_never_sits_alone_at_the_foot_of_a_page(fonts: None) -> None:
+    """Whatever comes before it, the 所需材料 heading is on the page of its table's column header and first row
+    (and a text block's heading with its first line): a heading alone at the foot of page 1 sent the citizen
+    looking for the list that only began on page 2."""
+    from app.domain.models import ReceiptKind
+    from app.printing.document import TableBlock, TextBlock
+
+    checked = 0
+    for lines in range(0, 60):
+        doc = ReceiptDocument(
+            kind=ReceiptKind.GUIDE_LIST,
+            hall_name="营口市政务服务中心",
+            case_no="",
+            case_no_display="",
+            qr_payload="https://example.invalid/guide",
+            qr_caption="扫码查看办事指南",
+            blocks=(
+                TextBlock("办理须知", tuple(f"第{n + 1}条须知" for n in range(lines))),
+                TableBlock("所需材料", ("序号", "材料名称"), (("1", "居民身份证"), ("2", "户口簿")), (1, 6)),
+                TextBlock("温馨提示", ("情形有变时所需材料可能不同。",)),
+            ),
+            issued_at=dt.datetime(2026, 12, 2, 9, 30),
+        )
+        laid = layout(doc)
+        assert _page_of(laid, "所需材料") == _page_of(laid, "材料名称") == _page_of(laid, "居民身份证")
+        assert _page_of(laid, "温馨提示") == _page_of(laid, "情形有变时所需材料可能不同。")
+        checked += len(laid.pages) > 1
+    assert checked  # some of these documents did break across pages
