@@ -424,7 +424,8 @@ def test_voice_reads_page_titles_and_focused_choices_unless_muted(kiosk: Kiosk) 
     w = kiosk.window
     assert w.voice.muted  # kiosk.voice = false by default: the 打开语音 button turns it on
     kiosk.tap(w.mute_button)
-    assert not w.voice.muted and w.voice.available
+    assert not w.voice.muted
+    kiosk.qtbot.wait_until(lambda: w.voice.available)  # the engine is built on the voice thread
     kiosk.tap(w.home.tiles["guide"])
     assert "办事指南" in w.voice.spoken
     assert w.guide.departments.buttons[0].text() in w.voice.spoken  # the focused choice, after the title
