@@ -13,6 +13,7 @@ import logging
 from typing import ClassVar
 
 from PySide6.QtCore import QLocale, QObject, Qt, QThread, Signal, Slot
+from shiboken6 import Shiboken
 
 log = logging.getLogger("tongban.kiosk")
 
@@ -20,6 +21,8 @@ log = logging.getLogger("tongban.kiosk")
 #: espeak-ng's Mandarin voice (`cmn`) as speech-dispatcher names it. Qt 6 reads its language "cmn" as QLocale "C"
 #: (QLocale knows Mandarin only as "zh"), so it is found by this name when no voice has a Chinese locale.
 ESPEAK_MANDARIN = "Chinese (Mandarin, latin as English)"
+#: How long the program's exit waits for the voice thread to delete its engines and end.
+EXIT_WAIT_MS = 5000
 
 
 def _mandarin_voice(tts: object) -> bool:
@@ -138,7 +141,11 @@ class _VoiceThread:
             for speaker in list(cls.speakers.values()):
                 speaker.deleteLater()  # run by the thread as it finishes
             thread.quit()
-            thread.wait()
+            if not thread.wait(EXIT_WAIT_MS):
+                # An engine stuck in its speech server: never block the program's exit on it, and never let Python
+                # destroy a running QThread (Qt aborts): the thread ends with the process.
+                log.info("voice thread still busy at exit; left to end with the process")
+                Shiboken.invalidate(thread)
 
 
 class Voice(QObject):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ui.kiosk.intake import IntakePage
-from ui.kiosk.voice import ESPEAK_MANDARIN, Voice
+from ui.kiosk.voice import ESPEAK_MANDARIN, Voice, _VoiceThread
 
 MODULE = Path("/usr/lib/speech-dispatcher-modules/sd_espeak-ng")
 #: No sound card: the server plays into ALSA's null device; LogLevel 5 records each message and voice it is given.
@@ -105,6 +105,8 @@ def test_the_kiosk_voice_speaks_a_page_title_in_mandarin_through_speech_dispatch
         assert f"SET SELF SYNTHESIS_VOICE {ESPEAK_MANDARIN}".lower() in log.lower()
         assert f"<speak>{IntakePage.title}</speak>" in log  # the title itself went to espeak-ng
     finally:
-        voice.stop()
-        voice.deleteLater()
-        QApplication.processEvents()
+        # The engine is deleted on the voice thread, before the fixture stops its server.
+        speaker = id(voice._speaker)
+        with qtbot.wait_signal(voice.destroyed):
+            voice.deleteLater()
+        qtbot.wait_until(lambda: speaker not in _VoiceThread.speakers, timeout=30_000)
