@@ -7,14 +7,14 @@ import itertools
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.masking import mask_phone
 from app.domain.models import DeliveryMethod
 from app.services.errors import UserFacingError
 from app.services.kiosk_intake import DELIVERY_LABELS, KioskIntakeService
 from ui.kiosk.choices import PagedChoices
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, PageStack
 from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import DigitPad, KioskButton, label
 from ui.widgets.pinyin import pinyin_candidates
@@ -50,7 +50,7 @@ class IntakePage(KioskPage):
         layout.addWidget(self.heading)
         self.message = label("", self, name="intake_message", role="message")
         layout.addWidget(self.message)
-        self.views = QStackedWidget(self)
+        self.views = PageStack(self)  # as tall as the step shown, not as the tallest step (the name keyboard)
         self.views.setObjectName("intake_views")
         layout.addWidget(self.views, 1)
 

@@ -347,15 +347,18 @@ class KioskWindow(QMainWindow):
 
     def _show(self, page: KioskPage) -> None:
         self.pages.setCurrentWidget(page)
-        if self._screen_size is not None and self.size() != self._screen_size:
-            # A page taller than the screen had stretched the window: this one is laid out for the screen again.
-            self._settle_layout()
-            self.resize(self._screen_size)
+        self._refit()
         self.home_button.setVisible(page is not self.home and page is not self.admin)
         self.voice.say(page.spoken_title())
         target = page.first_focus()
         if target is not None:
             target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _refit(self) -> None:
+        """A page or step taller than the screen had stretched the window: lay this one out for the screen again."""
+        if self._screen_size is not None and self.size() != self._screen_size:
+            self._settle_layout()
+            self.resize(self._screen_size)
 
     @Slot()
     def go_home(self) -> None:
@@ -416,6 +419,7 @@ class KioskWindow(QMainWindow):
     def _announce(self, text: str) -> None:
         """A page's new step, read before its focused choice (only from the page on screen)."""
         if self.sender() is self.pages.currentWidget():
+            self._refit()  # a new step (自助收件's name keyboard is taller than the phone step after it)
             self.voice.say(text)
 
     @Slot(bool)
