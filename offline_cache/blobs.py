@@ -13,12 +13,15 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.domain.models import Attachment
 from offline_cache.crypto import aad
 from offline_cache.errors import StoreError
 from offline_cache.files import fsync_dir, write_atomically
 from offline_cache.session import Session
+
+if TYPE_CHECKING:
+    from app.domain.models import Attachment
 
 log = logging.getLogger("tongban.store")
 
@@ -111,6 +114,8 @@ class Blobs:
                 raise
         finally:
             _release(staged.path)
+        from app.domain.models import Attachment  # `sync --once` reads blobs without the case models (issue 13)
+
         return Attachment(sha256=staged.sha256, filename=filename, media_type=staged.media_type, size=staged.size)
 
     def read(self, sha256: str) -> bytes:

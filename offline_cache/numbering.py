@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from app.domain.models import Routing
 from offline_cache.errors import StoreError
+
+if TYPE_CHECKING:  # annotations only: the sync engine uses this module without the case models (issue 13)
+    from app.domain.models import Routing
 
 #: Builds the final case number from the local date and the allocated sequence.
 CaseNumberFactory = Callable[[dt.date, int], str]

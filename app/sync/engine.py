@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.domain import hall_time
-from app.domain.models import CaseState
 from app.protocol import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_MISSING_IDS, RecordKind, ResultStatus
 from app.sync import state as meta
 from app.sync.backoff import full_jitter
@@ -768,6 +767,8 @@ class SyncEngine:
     def _apply_change(self, change: Any) -> None:
         if not isinstance(change, dict) or change.get("type") != "case_status":
             return
+        from app.domain.models import CaseState  # the case models load when a status comes (issue 13: ~20 ms)
+
         try:
             new_state = CaseState(str(change.get("status")))
         except ValueError:

@@ -280,6 +280,7 @@ def test_sync_once_needs_requests_but_no_gui_or_validation(tmp_path: Path) -> No
     assert "requests" in tops and "app.sync.engine" in modules  # the probe really tried to send
     assert tops.isdisjoint(_NOT_FOR_TOOLS), tops & _NOT_FOR_TOOLS
     assert {m for m in modules if _top(m) in {"ui", "resources"}} == set()
+    assert "app.domain.models" not in modules  # the outbox goes as stored: no case models (~20 ms) to send it
 
 
 def test_the_start_reads_no_module_sources(tmp_path: Path) -> None:
