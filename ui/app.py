@@ -158,8 +158,7 @@ def run_gui(
     try:
         place = getattr(window, "place", None)  # the kiosk: locked full screen on its configured screen
         if place is not None:
-            place()
-            window.start()  # type: ignore[attr-defined]
+            place()  # frameless full screen, close refused: the lock holds from the first frame
         elif isinstance(window, CounterWindow):
             place_clerk_window(window)  # maximised on the primary monitor (issue 11 item 10)
         else:
@@ -171,6 +170,10 @@ def run_gui(
             if isinstance(window, CounterWindow):
                 window.finish_start()
             elif mode is Mode.KIOSK and hasattr(window, "finish_start"):
+                # The idle watch, the scanner wedge and the admin gesture are application-wide Python event filters:
+                # every event of every object then reaches Python, and wrapping the objects Qt made itself (its
+                # style, the native window) builds their classes and enums (~170 enum types). After the first paint.
+                window.start()  # type: ignore[attr-defined]
                 window.finish_start()  # the kiosk's pages and services (issue 12)
             from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
 
