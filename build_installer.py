@@ -59,7 +59,15 @@ CENTRAL_DEPENDS = ("libc6",)
 #: them the plugin does not load and the feature is off: voice guidance needs speech-dispatcher). The build
 #: machine need not have them.
 OPTIONAL_LIBRARIES = {"libspeechd.so.2": "libspeechd2"}
-TERMINAL_RECOMMENDS = ("cups-client", "libspeechd2", "speech-dispatcher")
+#: The kiosk's voice needs the server, its espeak-ng output module (a package of its own, which speech-dispatcher
+#: only recommends: without it there is no Mandarin voice) and espeak-ng itself (docs/kiosk.md).
+TERMINAL_RECOMMENDS = (
+    "cups-client",
+    "libspeechd2",
+    "speech-dispatcher",
+    "speech-dispatcher-espeak-ng",
+    "espeak-ng",
+)
 #: Loader names that are not ordinary packages' files.
 _IGNORED_SYSTEM_LIBS = ("ld-linux", "linux-vdso")
 

@@ -214,6 +214,17 @@ def test_terminal_deb_metadata(build: Build) -> None:
     depends = next(line for line in fields.splitlines() if line.strip().startswith("Depends:"))
     for package in ("libc6 (>= ", "libgl1", "libegl1", "libxcb1", "fontconfig-config", "xkb-data"):
         assert package in depends
+    # The kiosk's voice: the server, its espeak-ng module (a package of its own) and espeak-ng; recommended only.
+    recommends = next(line for line in fields.splitlines() if line.strip().startswith("Recommends:"))
+    assert recommends.split(":", 1)[1].strip().split(", ") == [
+        "cups-client",
+        "libspeechd2",
+        "speech-dispatcher",
+        "speech-dispatcher-espeak-ng",
+        "espeak-ng",
+    ]
+    assert "speech" not in depends and "espeak" not in depends
+    assert "Suggests:" not in fields
     conffiles = subprocess.run(
         ["dpkg-deb", "--info", str(build.terminal_deb), "conffiles"], capture_output=True, text=True, check=True
     ).stdout.split()
