@@ -75,7 +75,6 @@ KIOSK_START_OWN = frozenset(
         "ui.kiosk.page",
         "ui.kiosk.theme",
         "ui.kiosk.voice",
-        "ui.kiosk.wedge",
         "ui.kiosk.widgets",
         "ui.kiosk.window",
         "ui.widgets.touch_button",

@@ -31,7 +31,6 @@ from ui.kiosk.home import HomePage
 from ui.kiosk.idle import IdleWatch, MonotonicClock
 from ui.kiosk.page import KioskPage, PageStack
 from ui.kiosk.voice import Voice
-from ui.kiosk.wedge import ScannerWedge
 from ui.kiosk.widgets import KioskButton, label
 
 if TYPE_CHECKING:
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from app.services.kiosk import CaseProgress, OwnCase
     from app.services.ratings import RatingPrompt
     from app.services.terminal import Terminal
+    from ui.kiosk.wedge import ScannerWedge
 
 log = logging.getLogger("tongban.kiosk")
 
@@ -150,12 +150,8 @@ class KioskWindow(QMainWindow):
             clock=idle_clock,
             parent=self,
         )
-        self.wedge = ScannerWedge(
-            window=self,
-            gap_ms=self._config.kiosk.scanner_key_gap_ms,
-            parent=self,
-            **({"clock": wedge_clock} if wedge_clock is not None else {}),
-        )
+        self._wedge_clock = wedge_clock
+        self._wedge: ScannerWedge | None = None  # built by start() (after the first paint at a real start)
         self._thanks_timer = self._timer("kiosk_thanks_timer", THANKS_MS, self.go_home)
         self._error_timer = self._timer("kiosk_error_timer", ERROR_HOME_MS, self.go_home)
         self._connect_base()
@@ -256,7 +252,6 @@ class KioskWindow(QMainWindow):
         self.idle.countdown.connect(self._countdown)
         self.idle.countdown_cancelled.connect(self.overlay.hide)
         self.idle.expired.connect(self._idle_expired)
-        self.wedge.scanned.connect(self._scanned)
 
     def _connect(self) -> None:
         self.progress.query_requested.connect(self._query)
@@ -323,6 +318,17 @@ class KioskWindow(QMainWindow):
         if top is not None:
             top.activate()
 
+    @property
+    def wedge(self) -> ScannerWedge:
+        """The scanner wedge (built on first use: `start()` installs it)."""
+        if self._wedge is None:
+            from ui.kiosk.wedge import ScannerWedge
+
+            clock = {"clock": self._wedge_clock} if self._wedge_clock is not None else {}
+            self._wedge = ScannerWedge(window=self, gap_ms=self._config.kiosk.scanner_key_gap_ms, parent=self, **clock)
+            self._wedge.scanned.connect(self._scanned)
+        return self._wedge
+
     def start(self) -> None:
         """Begin watching input (idle time, scanner, admin gesture); call once the window is shown."""
         app = QApplication.instance()
@@ -336,7 +342,8 @@ class KioskWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
-            app.removeEventFilter(self.wedge)
+            if self._wedge is not None:
+                app.removeEventFilter(self._wedge)
             app.removeEventFilter(self)
         self.idle.stop()
 
@@ -383,7 +390,8 @@ class KioskWindow(QMainWindow):
             page.wipe()
         if self._ready:
             self._kiosk.forget()
-        self.wedge.clear()
+        if self._wedge is not None:
+            self._wedge.clear()
         self.voice.forget()
         self.overlay.hide()
         popup = QApplication.activePopupWidget()
