@@ -10,6 +10,11 @@ from __future__ import annotations
 import atexit
 import functools
 import logging
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
 from typing import ClassVar
 
 from PySide6.QtCore import QLocale, QObject, Qt, QThread, Signal, Slot
@@ -23,6 +28,62 @@ log = logging.getLogger("tongban.kiosk")
 ESPEAK_MANDARIN = "Chinese (Mandarin, latin as English)"
 #: How long the program's exit waits for the voice thread to delete its engines and end.
 EXIT_WAIT_MS = 5000
+#: How long speech-dispatcher may take to answer a greeting, and to be spawned, before the voice stays silent.
+ANSWER_WAIT_S = 3.0
+SPAWN_WAIT_S = 15.0
+
+
+def speechd_socket() -> Path | None:
+    """The unix socket libspeechd connects to (SPEECHD_ADDRESS, else its default path); None for a TCP address."""
+    address = os.environ.get("SPEECHD_ADDRESS", "")
+    if address.startswith("unix_socket:"):
+        return Path(address.split(":", 1)[1])
+    if address:
+        return None
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) if runtime else Path.home() / ".cache"
+    return base / "speech-dispatcher" / "speechd.sock"
+
+
+def speechd_answers(path: Path, timeout: float = ANSWER_WAIT_S) -> bool:
+    """speech-dispatcher listens at `path` and answers a greeting within `timeout` seconds."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(timeout)
+            conn.connect(str(path))
+            conn.sendall(b"SET SELF CLIENT_NAME tongban:kiosk:probe\r\n")
+            reply = conn.recv(256)
+            conn.sendall(b"QUIT\r\n")
+            return reply.startswith(b"2")
+    except OSError:
+        return False
+
+
+def _speechd_reachable() -> bool:
+    """Whether Qt's speechd engine can be built without blocking. libspeechd (inside the engine) waits without a
+    bound for the server's answer, and spawns a missing server itself — both while PySide holds the GIL, which froze
+    the GUI thread too (a hung or half-started server froze the kiosk for as long). So: ask here first, with bounds;
+    spawn a missing server here as libspeechd would (`--spawn` honours DisableAutoSpawn); silent if no answer."""
+    path = speechd_socket()
+    if path is None:
+        return True  # a TCP address: left to libspeechd
+    if speechd_answers(path):
+        return True
+    program = shutil.which("speech-dispatcher")
+    if program is None:
+        return False
+    try:
+        subprocess.run(
+            [program, "--spawn", "--communication-method", "unix_socket", "--socket-path", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=SPAWN_WAIT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return speechd_answers(path)
 
 
 def _mandarin_voice(tts: object) -> bool:
@@ -63,6 +124,10 @@ class _Speaker(QObject):
         try:
             from PySide6.QtTextToSpeech import QTextToSpeech
 
+            if name == "speechd" and not _speechd_reachable():
+                log.info("speech-dispatcher does not answer (%s); voice prompts are silent", speechd_socket())
+                self.built.emit(False, name, "")
+                return
             tts = QTextToSpeech(name, self)
             # Qt 6.11's speechd engine starts in the default locale (zh_CN, set by ui.i18n) and reports "Failed to
             # initialize default locale and voice." when no voice has it (espeak-ng's Mandarin "cmn" is "C" to Qt):

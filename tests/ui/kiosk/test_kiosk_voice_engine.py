@@ -8,15 +8,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
 from ui.kiosk.intake import IntakePage
-from ui.kiosk.voice import ESPEAK_MANDARIN, Voice, _VoiceThread
+from ui.kiosk.voice import ESPEAK_MANDARIN, Voice, _VoiceThread, speechd_answers
 
 MODULE = Path("/usr/lib/speech-dispatcher-modules/sd_espeak-ng")
 #: No sound card: the server plays into ALSA's null device; LogLevel 5 records each message and voice it is given.
@@ -63,8 +65,12 @@ def speechd(tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> It
         stderr=subprocess.DEVNULL,
     )
     try:
-        qtbot.wait_until(lambda: socket.exists() or server.poll() is not None, timeout=30_000)
-        assert server.poll() is None, f"speech-dispatcher exited with {server.returncode}"
+        # Up once it answers a greeting (each try bounded by 1 s): a socket file alone may be a server still starting.
+        try:
+            qtbot.wait_until(lambda: server.poll() is not None or speechd_answers(socket, 1.0), timeout=60_000)
+        except WaitTimeout:
+            pytest.fail(f"the private speech-dispatcher did not answer at {socket} within 60 s (log in {logs})")
+        assert server.poll() is None, f"speech-dispatcher exited with {server.returncode} (log in {logs})"
         # libspeechd (inside Qt's speechd plugin) connects here instead of autospawning a shared server.
         monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{socket}")
         monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
@@ -110,3 +116,62 @@ def test_the_kiosk_voice_speaks_a_page_title_in_mandarin_through_speech_dispatch
         with qtbot.wait_signal(voice.destroyed):
             voice.deleteLater()
         qtbot.wait_until(lambda: speaker not in _VoiceThread.speakers, timeout=30_000)
+
+
+def test_a_speech_dispatcher_that_does_not_answer_leaves_the_kiosk_silent_not_frozen(
+    gui_app: QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A hung server (it accepts the connection, never answers): libspeechd would wait for its answer without a
+    bound, holding Python's GIL inside the engine's constructor — the whole kiosk froze with it."""
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    if "speechd" not in QTextToSpeech.availableEngines():
+        pytest.skip("QtTextToSpeech has no speechd engine (its plugin needs libspeechd2, from speech-dispatcher)")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    socket = runtime / "speechd.sock"
+    hung = subprocess.Popen(  # a process of its own: it holds no GIL of ours, and ends by itself after 120 s
+        [
+            sys.executable,
+            "-c",
+            "import socket, sys, time; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8);"
+            " print('up', flush=True); time.sleep(120)",
+            str(socket),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert hung.stdout is not None and hung.stdout.readline() == "up\n"
+        monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{socket}")
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        voice = Voice(enabled=True)
+        ticks: list[int] = []
+        from PySide6.QtCore import QTimer
+
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(1))  # Python on the GUI thread: runs only if nothing holds it
+        timer.start(100)
+        try:
+            with caplog.at_level("INFO", logger="tongban.kiosk"), qtbot.wait_signal(voice.ready, timeout=60_000) as r:
+                voice.say(IntakePage.title)
+            assert r.args == [False] and not voice.available  # silent
+            assert hung.poll() is None  # told apart while the hung server still holds its socket
+            assert ticks  # the GUI thread ran Python meanwhile
+            assert "speech-dispatcher does not answer" in caplog.text
+            voice.say(IntakePage.title)  # nothing happens, nothing waits
+        finally:
+            timer.stop()
+            speaker = id(voice._speaker)
+            with qtbot.wait_signal(voice.destroyed):
+                voice.deleteLater()
+            qtbot.wait_until(lambda: speaker not in _VoiceThread.speakers, timeout=30_000)
+    finally:
+        hung.kill()
+        hung.wait()
+        if hung.stdout is not None:
+            hung.stdout.close()
