@@ -134,14 +134,15 @@ def test_a_speech_dispatcher_that_does_not_answer_leaves_the_kiosk_silent_not_fr
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     socket = runtime / "speechd.sock"
-    hung = subprocess.Popen(  # a process of its own: it holds no GIL of ours, and ends by itself after 120 s
+    hung = subprocess.Popen(  # a process of its own: it holds no GIL of ours; it ends when its stdin closes
         [
             sys.executable,
             "-c",
-            "import socket, sys, time; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8);"
-            " print('up', flush=True); time.sleep(120)",
+            "import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8);"
+            " print('up', flush=True); sys.stdin.read()",
             str(socket),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -173,5 +174,6 @@ def test_a_speech_dispatcher_that_does_not_answer_leaves_the_kiosk_silent_not_fr
     finally:
         hung.kill()
         hung.wait()
-        if hung.stdout is not None:
-            hung.stdout.close()
+        for stream in (hung.stdin, hung.stdout):
+            if stream is not None:
+                stream.close()
