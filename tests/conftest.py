@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,12 +123,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     tongban.setLevel(logging.DEBUG)
 
 
+#: Leaks found by the xdist workers (./test.sh runs two): each checks its own records, the controller reports.
+_WORKER_LEAKS: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker finished; keep what its session check found."""
+    _WORKER_LEAKS.extend(getattr(node, "workeroutput", {}).get("pii_leaks", []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests import pii_samples, platform_logs
 
     # The terminal's records (in this process) and the platform's log files (its servers run as subprocesses).
     lines = _RUN_LOG.lines + platform_logs.lines()
     leaks = [f"{value!r} in: {line[:200]}" for line in lines for value in pii_samples.ALL if value in line]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: its output is not shown, the controller reports and fails
+        workeroutput["pii_leaks"] = leaks
+        return
+    leaks += _WORKER_LEAKS
     if leaks:
         print("\nPERSONAL DATA IN LOGS (DOMAIN.md privacy):\n" + "\n".join(leaks[:50]))
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
