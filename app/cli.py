@@ -39,6 +39,9 @@ log: logging.Logger = _CliLog()  # type: ignore[assignment]
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+#: The hidden first argument that makes this program the kiosk's voice host (ui/kiosk/voice_host.py): the same
+#: executable in a venv and in the frozen bundle, started by the kiosk before any of the application is imported.
+VOICE_HOST = "--voice-host"
 
 
 class CliError(Exception):
@@ -233,15 +236,27 @@ def _add_maintenance_commands(sub: Any) -> None:
     diagnose.add_argument("--out", required=True, help="zip file to write (holds no personal data)")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # answered without importing the application
+def _before_the_application(arguments: list[str]) -> int | None:
+    """The exit code of a command line run before (and without) importing the application; None for the others."""
+    if arguments == ["--version"]:
         print(f"tongban-terminal {__version__}")
         return EXIT_OK
+    if arguments[:1] == [VOICE_HOST]:  # the kiosk's voice engine, in a process of its own (ui/kiosk/voice.py)
+        from ui.kiosk.voice_host import main as voice_host
+
+        return voice_host(arguments[1:])
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    early = _before_the_application(arguments)
+    if early is not None:
+        return early
     from app.config import ConfigError, load_config
     from app.logs import setup_logging
     from app.paths import resolve_paths
 
-    arguments = list(sys.argv[1:] if argv is None else argv)
     args = parse_plain(arguments) or build_parser(only=command_in(arguments)).parse_args(arguments)
     paths = resolve_paths(data_dir=args.data_dir, config_file=args.config)
     try:

@@ -1,9 +1,12 @@
 """Voice prompts through QtTextToSpeech: each page's title and the focused choice, in Mandarin where the engine has
 it; a mute switch; silent when no engine exists or the engine fails (the kiosk never waits for speech).
 
-The engine lives on a thread of its own ("tongban-voice"): Qt's speechd engine reads every voice speech-dispatcher
-offers when it is built — espeak-ng's 13,362 — which takes seconds; on the GUI thread the first prompt after 打开语音
-froze the kiosk that long. Prompts go to it by queued signals; nothing on the GUI thread waits for it."""
+The engine lives in a child process, the voice host (`tongban --voice-host`, ui/kiosk/voice_host.py): building Qt's
+speechd engine reads espeak-ng's 13,362 voices (seconds) and libspeechd waits without a bound for a server that does
+not answer, and PySide holds Python's GIL inside both, so on any thread of this process they froze the GUI thread
+with them. This side only writes lines to the host and reads its answers when QProcess says they are there; a host
+that does not answer within a bound is killed (and started once more if it had worked); nothing here waits for it,
+except the exit, which kills it and waits a bounded time for the kernel to reap it."""
 
 from __future__ import annotations
 
@@ -11,222 +14,216 @@ import atexit
 import functools
 import logging
 import os
-import shutil
-import socket
-import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import QLocale, QObject, Qt, QThread, Signal, Slot
-from shiboken6 import Shiboken
+from PySide6.QtCore import QObject, QProcess, Qt, QTimer, Signal, Slot
 
 log = logging.getLogger("tongban.kiosk")
 
-
-#: espeak-ng's Mandarin voice (`cmn`) as speech-dispatcher names it. Qt 6 reads its language "cmn" as QLocale "C"
-#: (QLocale knows Mandarin only as "zh"), so it is found by this name when no voice has a Chinese locale.
-ESPEAK_MANDARIN = "Chinese (Mandarin, latin as English)"
-#: How long the program's exit waits for the voice thread to delete its engines and end.
-EXIT_WAIT_MS = 5000
-#: How long speech-dispatcher may take to answer a greeting, and to be spawned, before the voice stays silent.
-ANSWER_WAIT_S = 3.0
-SPAWN_WAIT_S = 15.0
-
-
-def speechd_socket() -> Path | None:
-    """The unix socket libspeechd connects to (SPEECHD_ADDRESS, else its default path); None for a TCP address."""
-    address = os.environ.get("SPEECHD_ADDRESS", "")
-    if address.startswith("unix_socket:"):
-        return Path(address.split(":", 1)[1])
-    if address:
-        return None
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) if runtime else Path.home() / ".cache"
-    return base / "speech-dispatcher" / "speechd.sock"
+#: The hidden first argument of `tongban` that runs the voice host (app/cli.py VOICE_HOST).
+VOICE_HOST = "--voice-host"
+#: How long the host may take from its start to `ready` or `none`: greeting the server (3 s bound), spawning a
+#: missing one (15 s bound), importing Qt and building the engine (about 3 s idle, more on a busy machine).
+BUILD_WAIT_MS = 60_000
+#: How long the host may take to carry out a command (say, stop) once its engine is built.
+ANSWER_WAIT_MS = 5_000
+#: How long the program's exit (or a Voice's end) waits for the killed host to be reaped.
+EXIT_WAIT_MS = 2_000
+#: How many times a host that had worked and then died or hung is started again.
+RESTARTS = 1
 
 
-def speechd_answers(path: Path, timeout: float = ANSWER_WAIT_S) -> bool:
-    """speech-dispatcher listens at `path` and answers a greeting within `timeout` seconds."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(timeout)
-            conn.connect(str(path))
-            conn.sendall(b"SET SELF CLIENT_NAME tongban:kiosk:probe\r\n")
-            reply = conn.recv(256)
-            conn.sendall(b"QUIT\r\n")
-            return reply.startswith(b"2")
-    except OSError:
-        return False
+def host_command(engine: str) -> tuple[str, list[str]]:
+    """The program and arguments that start the voice host: this executable with the hidden argument in the frozen
+    bundle; this interpreter running app.cli from this source tree otherwise (a venv, editable or not)."""
+    arguments = [VOICE_HOST, "--engine", engine, "--parent", str(os.getpid())]
+    if getattr(sys, "frozen", False):
+        return sys.executable, arguments
+    root = str(Path(__file__).resolve().parents[2])  # the folder that holds `app` and `ui`
+    code = "import sys; sys.path.insert(0, sys.argv.pop(1)); from app.cli import main; sys.exit(main())"
+    return sys.executable, ["-c", code, root, *arguments]
 
 
-def _speechd_reachable() -> bool:
-    """Whether Qt's speechd engine can be built without blocking. libspeechd (inside the engine) waits without a
-    bound for the server's answer, and spawns a missing server itself — both while PySide holds the GIL, which froze
-    the GUI thread too (a hung or half-started server froze the kiosk for as long). So: ask here first, with bounds;
-    spawn a missing server here as libspeechd would (`--spawn` honours DisableAutoSpawn); silent if no answer."""
-    path = speechd_socket()
-    if path is None:
-        return True  # a TCP address: left to libspeechd
-    if speechd_answers(path):
-        return True
-    program = shutil.which("speech-dispatcher")
-    if program is None:
-        return False
-    try:
-        subprocess.run(
-            [program, "--spawn", "--communication-method", "unix_socket", "--socket-path", str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=SPAWN_WAIT_S,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return speechd_answers(path)
-
-
-def _mandarin_voice(tts: object) -> bool:
-    """Set `tts` to a Mandarin voice (False: it has none). A Chinese locale's voice first (not Cantonese, a language
-    of its own in Qt), else espeak-ng's `cmn` by name among the voices Qt files under "C". Locale by locale, not
-    `allVoices(None)`: that walks every locale through the engine and leaves the last one set."""
-    chinese = [loc for loc in tts.availableLocales() if loc.language() == QLocale.Language.Chinese]  # type: ignore[attr-defined]
-    for locale in [*chinese, QLocale.c()]:
-        tts.setLocale(locale)  # type: ignore[attr-defined]
-        voices = list(tts.availableVoices())  # type: ignore[attr-defined]
-        if locale.language() == QLocale.Language.Chinese and voices:
-            tts.setVoice(voices[0])  # type: ignore[attr-defined]
-            return True
-        named = [v for v in voices if v.name() == ESPEAK_MANDARIN]
-        if named:
-            tts.setVoice(named[0])  # type: ignore[attr-defined]
-            return True
-    return False
-
-
-class _Speaker(QObject):
-    """Lives on the voice thread: builds the engine there and speaks.
+class _Host(QObject):
+    """One voice host process as the kiosk sees it: commands out, events in, a watchdog on its answers.
 
     Signals:
-        built(bool, str, str): the engine is usable (or not), its name, its voice's name.
-        state_changed(object): the engine's QTextToSpeech.State.
+        line(str, str): a line from the host: its kind (building, ready, none, state) and the rest.
+        failed(str): the host died, could not start, or gave no answer in time (a precise reason); it is killed.
     """
 
-    built = Signal(bool, str, str)
-    state_changed = Signal(object)
+    line = Signal(str, str)
+    failed = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, engine: str) -> None:
         super().__init__()
-        self._tts: object | None = None
+        self.engine = engine
+        self.ready = False
+        self.pid = 0
+        self._pending: list[str] = []  # commands sent, not yet answered with `ok` (their names only)
+        self._out = bytearray()
+        self._done = False  # `none` came or we ended it: its exit is expected
+        self.process = QProcess(self)
+        self.process.setObjectName("tongban-voice-host")
+        program, arguments = host_command(engine)
+        self.process.setProgram(program)
+        self.process.setArguments(arguments)
+        self.process.readyReadStandardOutput.connect(self._read_out)
+        self.process.readyReadStandardError.connect(self._read_err)
+        self.process.errorOccurred.connect(self._error)
+        self.process.finished.connect(self._finished)
+        self.process.started.connect(self._started)
+        self.watchdog = QTimer(self)
+        self.watchdog.setObjectName("voice_host_watchdog")
+        self.watchdog.setSingleShot(True)
+        self.watchdog.timeout.connect(self._timed_out)
 
-    @Slot(str)
-    def build(self, name: str) -> None:
-        try:
-            from PySide6.QtTextToSpeech import QTextToSpeech
+    def start(self) -> None:
+        self.process.start()  # asynchronous: `started` or `errorOccurred` follow
+        self.watchdog.start(BUILD_WAIT_MS)
 
-            if name == "speechd" and not _speechd_reachable():
-                log.info("speech-dispatcher does not answer (%s); voice prompts are silent", speechd_socket())
-                self.built.emit(False, name, "")
-                return
-            tts = QTextToSpeech(name, self)
-            # Qt 6.11's speechd engine starts in the default locale (zh_CN, set by ui.i18n) and reports "Failed to
-            # initialize default locale and voice." when no voice has it (espeak-ng's Mandarin "cmn" is "C" to Qt):
-            # it speaks all the same once a voice is set, and turns Ready with the first prompt. So an engine in
-            # Error counts only if a Mandarin voice can be set on it.
-            if not _mandarin_voice(tts):
-                if tts.state() == QTextToSpeech.State.Error:
-                    log.info("text-to-speech engine %s failed (%s); voice prompts are silent", name, tts.errorString())
-                    tts.deleteLater()
-                    self.built.emit(False, name, "")
-                    return
-                log.info("text-to-speech engine %s has no Mandarin voice; prompts use its default voice", name)
-            tts.stateChanged.connect(self._relay_state)
-            self._tts = tts
-            self.built.emit(True, name, str(tts.voice().name()))
-        except (ImportError, RuntimeError) as exc:
-            log.info("text-to-speech unavailable (%s: %s); voice prompts are silent", type(exc).__name__, exc)
-            self.built.emit(False, name, "")
-
-    def _relay_state(self, state: object) -> None:  # same thread as the engine; QTextToSpeech.State as an object
-        self.state_changed.emit(state)
-
-    @Slot(str, bool)
-    def say(self, text: str, interrupt: bool) -> None:
-        tts = self._tts
-        if tts is None:
+    def send(self, command: str, text: str = "") -> None:
+        if self._done:
             return
-        try:
-            if interrupt:
-                tts.say(text)  # type: ignore[attr-defined]
-            else:
-                tts.enqueue(text)  # type: ignore[attr-defined]
-        except RuntimeError:
-            log.info("text-to-speech failed; voice prompts are silent from now on")
-            self._tts = None
+        line = f"{command} {' '.join(text.split())}" if text else command
+        self.process.write(line.encode("utf-8") + b"\n")  # buffered by QProcess: never blocks
+        self._pending.append(command)
+        if self.ready and not self.watchdog.isActive():
+            self.watchdog.start(ANSWER_WAIT_MS)
+
+    def end(self, *, wait: bool) -> None:
+        """Kill the host, silently (no more events). `wait`: also wait (EXIT_WAIT_MS at most) for it to be reaped,
+        at the program's exit; else it is reaped when QProcess reports its end, and this object deleted then."""
+        self._done = True
+        self.watchdog.stop()
+        self.blockSignals(True)
+        if self.process.state() == QProcess.ProcessState.NotRunning:
+            self.deleteLater()
+            return
+        self.process.kill()
+        if wait and not self.process.waitForFinished(EXIT_WAIT_MS):
+            log.info(
+                "voice host (pid %s) still there %d ms after it was killed; left to the system", self.pid, EXIT_WAIT_MS
+            )
 
     @Slot()
-    def stop(self) -> None:
-        tts = self._tts
-        if tts is not None:
-            try:
-                tts.stop()  # type: ignore[attr-defined]
-            except RuntimeError:
-                self._tts = None
+    def _started(self) -> None:
+        self.pid = int(self.process.processId())
+        log.info("voice host started (pid %s, engine %s)", self.pid, self.engine or "default")
+
+    @Slot()
+    def _read_out(self) -> None:
+        self._out += bytes(self.process.readAllStandardOutput().data())
+        while b"\n" in self._out:
+            raw, _, rest = self._out.partition(b"\n")
+            self._out = bytearray(rest)
+            kind, _, text = raw.decode("utf-8", "replace").partition(" ")
+            self._answer(kind, text)
+
+    def _answer(self, kind: str, text: str) -> None:
+        if kind == "ok":
+            if self._pending:
+                self._pending.pop(0)
+            if self.ready:
+                if self._pending:
+                    self.watchdog.start(ANSWER_WAIT_MS)
+                else:
+                    self.watchdog.stop()
+            return
+        if kind == "ready":
+            self.ready = True
+            if self._pending:
+                self.watchdog.start(ANSWER_WAIT_MS)  # the commands sent meanwhile are carried out now
+            else:
+                self.watchdog.stop()
+        elif kind == "none":
+            self._done = True
+            self.watchdog.stop()
+        self.line.emit(kind, text)
+
+    @Slot()
+    def _read_err(self) -> None:
+        text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")
+        for line in text.splitlines():
+            if line.strip():
+                log.info("voice host (pid %s): %s", self.pid, line[:300])
+
+    @Slot(QProcess.ProcessError)
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._fail(f"voice host could not start ({self.process.program()}: {self.process.errorString()})")
+
+    @Slot(int, QProcess.ExitStatus)
+    def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        self.watchdog.stop()
+        if not self._done:
+            how = "crashed" if status == QProcess.ExitStatus.CrashExit else f"exited with {code}"
+            doing = f"carrying out {self._pending[0]!r}" if self._pending and self.ready else "building the engine"
+            if self.ready and not self._pending:
+                doing = "idle"
+            self._fail(f"voice host (pid {self.pid}) {how} while {doing}")
+        self._done = True
+        self.deleteLater()
+
+    @Slot()
+    def _timed_out(self) -> None:
+        if self.ready:
+            wait, doing = ANSWER_WAIT_MS, f"to {self._pending[0]!r}" if self._pending else ""
+        else:
+            wait, doing = BUILD_WAIT_MS, "after its start (building the engine)"
+        self._fail(f"voice host (pid {self.pid}) gave no answer within {wait // 1000} s {doing}; killed")
+
+    def _fail(self, reason: str) -> None:
+        if self._done:
+            return
+        self.failed.emit(reason)
+        self.end(wait=False)
 
 
-class _VoiceThread:
-    """The one thread every Voice's engine lives on; started on first use, ended when the program ends."""
+class _Hosts:
+    """Every live host, so that the program's exit kills them all (a Voice may outlive the event loop)."""
 
-    thread: ClassVar[QThread | None] = None
-    #: Owned here, not by a Voice on the GUI thread (dropping the last Python reference there would delete a speaker
-    #: across threads); each is deleted on the voice thread when its Voice goes, and then forgotten here.
-    speakers: ClassVar[dict[int, _Speaker]] = {}
+    live: ClassVar[dict[int, _Host]] = {}
+    registered: ClassVar[bool] = False
 
     @classmethod
-    def adopt(cls, speaker: _Speaker) -> None:
-        if cls.thread is None:
-            cls.thread = QThread()
-            cls.thread.setObjectName("tongban-voice")
-            cls.thread.start()
-            atexit.register(cls.end)
-        speaker.moveToThread(cls.thread)
-        key = id(speaker)
-        cls.speakers[key] = speaker
-        speaker.destroyed.connect(functools.partial(cls.forget, key), Qt.ConnectionType.DirectConnection)
+    def adopt(cls, host: _Host) -> None:
+        if not cls.registered:
+            cls.registered = True
+            atexit.register(cls.end_all)
+        key = id(host)
+        cls.live[key] = host
+        host.destroyed.connect(functools.partial(cls.forget, key), Qt.ConnectionType.DirectConnection)
 
     @classmethod
     def forget(cls, key: int, *_destroyed: object) -> None:
-        cls.speakers.pop(key, None)
+        cls.live.pop(key, None)
 
     @classmethod
-    def end(cls) -> None:
-        """Delete every engine on its own thread (their timers are that thread's), then end the thread."""
-        thread, cls.thread = cls.thread, None
-        if thread is not None:
-            for speaker in list(cls.speakers.values()):
-                speaker.deleteLater()  # run by the thread as it finishes
-            thread.quit()
-            if not thread.wait(EXIT_WAIT_MS):
-                # An engine stuck in its speech server: never block the program's exit on it, and never let Python
-                # destroy a running QThread (Qt aborts): the thread ends with the process.
-                log.info("voice thread still busy at exit; left to end with the process")
-                Shiboken.invalidate(thread)
+    def end(cls, host: _Host, *, wait: bool) -> None:
+        if id(host) in cls.live:
+            host.end(wait=wait)
+
+    @classmethod
+    def end_all(cls) -> None:
+        for host in list(cls.live.values()):
+            host.end(wait=True)
+        cls.live.clear()
 
 
 class Voice(QObject):
-    """`say(text)` interrupts what is being said. `available` is True once an engine is ready to speak (it is built
-    on the voice thread at the first prompt, or at `start()`), False while it is built and when there is none.
+    """`say(text)` interrupts what is being said. `available` is True once the voice host's engine is ready to speak
+    (the host is started at the first prompt, or at `start()`), False while it is built and when there is none.
 
     Signals:
         ready(bool): the engine was built and can speak (or there is none); `engine_name`, `voice_name` are set.
-        state_changed(object): the engine's QTextToSpeech.State (Speaking, Ready …).
+        state_changed(str): the engine's QTextToSpeech.State by name (Speaking, Ready …).
     """
 
     ready = Signal(bool)
-    state_changed = Signal(object)
-    _build_requested = Signal(str)
-    _say_requested = Signal(str, bool)
-    _stop_requested = Signal()
+    state_changed = Signal(str)
 
     def __init__(self, *, enabled: bool, engine: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -234,42 +231,76 @@ class Voice(QObject):
         self.spoken: list[str] = []  # the last few prompts (tests and the AT check read them; no personal data)
         self.engine_name = ""
         self.voice_name = ""
-        self._wanted = engine
-        self._speaker: _Speaker | None = None
+        self.host_pid = 0
+        self._wanted = engine or ""
+        self._host: _Host | None = None
+        self._restarts = RESTARTS
         self._state = "unknown"  # unknown → building → ready | none
+        # The live host, in a list the `destroyed` handler shares (it runs while this object is being deleted, so it
+        # cannot use self): the Voice's end kills its host.
+        self._host_box: list[_Host] = []
+        self.destroyed.connect(functools.partial(Voice._end_host, self._host_box), Qt.ConnectionType.DirectConnection)
+
+    @staticmethod
+    def _end_host(box: list[_Host], *_destroyed: object) -> None:
+        for host in box:
+            _Hosts.end(host, wait=True)  # the Voice is going: its host with it, reaped before this returns
+        box.clear()
 
     def start(self) -> None:
-        """Build the engine on the voice thread now (it is otherwise built at the first prompt)."""
-        if self._state != "unknown":
-            return
-        try:
-            from PySide6.QtTextToSpeech import QTextToSpeech
+        """Start the voice host now (it is otherwise started at the first prompt)."""
+        if self._state == "unknown":
+            self._spawn()
 
-            engines = QTextToSpeech.availableEngines()  # plugin metadata only: quick
-        except ImportError:
-            engines = []
-        name = self._wanted or ("speechd" if "speechd" in engines else "")
-        if not name or name not in engines:
-            log.info("no text-to-speech engine; voice prompts are silent")
-            self._state = "none"
-            return
+    def _spawn(self) -> None:
         self._state = "building"
-        speaker = _Speaker()
-        _VoiceThread.adopt(speaker)
-        speaker.built.connect(self._built)
-        speaker.state_changed.connect(self.state_changed)
-        self._build_requested.connect(speaker.build)
-        self._say_requested.connect(speaker.say)
-        self._stop_requested.connect(speaker.stop)
-        self.destroyed.connect(speaker.deleteLater)  # the engine goes on its own thread when the Voice goes
-        self._speaker = speaker
-        self._build_requested.emit(name)
+        host = _Host(self._wanted)
+        _Hosts.adopt(host)
+        host.line.connect(self._event)
+        host.failed.connect(self._failed)
+        host.process.started.connect(self._started)
+        self._host = host
+        self._host_box[:] = [host]
+        host.start()
 
-    @Slot(bool, str, str)
-    def _built(self, ok: bool, engine: str, voice: str) -> None:
-        self._state = "ready" if ok else "none"
-        self.engine_name, self.voice_name = (engine, voice) if ok else ("", "")
-        self.ready.emit(ok)
+    @Slot()
+    def _started(self) -> None:
+        if self._host is not None:
+            self.host_pid = int(self._host.process.processId())
+
+    @Slot(str, str)
+    def _event(self, kind: str, text: str) -> None:
+        if kind == "ready":
+            engine, _, voice = text.partition("\t")
+            self._state = "ready"
+            self.engine_name, self.voice_name = engine, voice
+            log.info("voice ready: engine %s, voice %s", engine, voice or "default")
+            self.ready.emit(True)
+        elif kind == "none":
+            self._silent(f"voice host: {text}")
+        elif kind == "state":
+            self.state_changed.emit(text)
+        elif kind == "building":
+            log.info("voice host building the %s engine", text)
+
+    @Slot(str)
+    def _failed(self, reason: str) -> None:
+        had_worked = self._state == "ready"
+        self._host = None
+        if had_worked and self._restarts > 0:
+            self._restarts -= 1
+            log.info("%s; starting the voice host again", reason)
+            self.engine_name = self.voice_name = ""
+            self._spawn()  # the next prompts are spoken once it is ready (or not, if it stays silent)
+            return
+        self._silent(reason)
+
+    def _silent(self, reason: str) -> None:
+        log.info("%s; voice prompts are silent", reason)
+        self._state = "none"
+        self._host = None
+        self.engine_name = self.voice_name = ""
+        self.ready.emit(False)
 
     @property
     def available(self) -> bool:
@@ -292,12 +323,12 @@ class Voice(QObject):
             return
         self.spoken = [*self.spoken[-9:], text]
         self.start()
-        if self._state in ("building", "ready"):
-            self._say_requested.emit(text, interrupt)  # queued: spoken once the engine is built
+        if self._host is not None:
+            self._host.send("say" if interrupt else "queue", text)  # spoken once the engine is built
 
     def stop(self) -> None:
-        if self._state in ("building", "ready"):
-            self._stop_requested.emit()
+        if self._host is not None:
+            self._host.send("stop")
 
     def forget(self) -> None:
         self.stop()

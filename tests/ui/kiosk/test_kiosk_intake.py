@@ -349,7 +349,7 @@ def test_voice_reads_each_intake_step_and_its_focused_choice(kiosk: Kiosk, qtbot
     page = w.intake
     kiosk.tap(w.mute_button)  # 打开语音
     assert not w.voice.muted
-    qtbot.wait_until(lambda: w.voice.available)  # the engine is built on the voice thread
+    qtbot.wait_until(lambda: w.voice.available, timeout=60_000)  # built in the voice host process
     kiosk.tap(w.home.tiles["intake"])
     assert w.voice.spoken[-2:] == ["自助收件。请选择要办理的事项。", page.items.buttons[0].accessibleName()]
     while ITEM not in page.items.visible_keys():
