@@ -64,6 +64,7 @@ class _Host(QObject):
         self.pid = 0
         self._pending: list[str] = []  # commands sent, not yet answered with `ok` (their names only)
         self._out = bytearray()
+        self._err = bytearray()
         self._done = False  # `none` came or we ended it: its exit is expected
         self.process = QProcess(self)
         self.process.setObjectName("tongban-voice-host")
@@ -145,10 +146,13 @@ class _Host(QObject):
 
     @Slot()
     def _read_err(self) -> None:
-        text = bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace")
-        for line in text.splitlines():
-            if line.strip():
-                log.info("voice host (pid %s): %s", self.pid, line[:300])
+        self._err += bytes(self.process.readAllStandardError().data())
+        *lines, rest = self._err.split(b"\n")
+        self._err = bytearray(rest[-4096:])
+        for line in lines:
+            text = line.decode("utf-8", "replace").strip()
+            if text:
+                log.info("voice host (pid %s): %s", self.pid, text[:300])
 
     @Slot(QProcess.ProcessError)
     def _error(self, error: QProcess.ProcessError) -> None:
@@ -160,9 +164,10 @@ class _Host(QObject):
         self.watchdog.stop()
         if not self._done:
             how = "crashed" if status == QProcess.ExitStatus.CrashExit else f"exited with {code}"
-            doing = f"carrying out {self._pending[0]!r}" if self._pending and self.ready else "building the engine"
-            if self.ready and not self._pending:
-                doing = "idle"
+            if not self.ready:
+                doing = "building the engine"
+            else:
+                doing = f"carrying out {self._pending[0]!r}" if self._pending else "idle"
             self._fail(f"voice host (pid {self.pid}) {how} while {doing}")
         self._done = True
         self.deleteLater()

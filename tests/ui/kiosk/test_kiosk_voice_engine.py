@@ -282,6 +282,34 @@ def test_a_voice_host_that_cannot_start_leaves_the_kiosk_silent(
         _end(qtbot, voice)
 
 
+def test_a_voice_host_that_dies_is_started_once_more_and_the_voice_speaks_on(
+    gui_app: QApplication, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Qt's mock engine: the host dies (killed) while idle; the next prompt is spoken by a new host; a second death
+    leaves the voice silent (no endless restarts)."""
+    voice = Voice(enabled=True, engine="mock")
+    try:
+        with qtbot.wait_signal(voice.ready, timeout=60_000) as built:
+            voice.start()
+        assert built.args == [True]
+        first = voice.host_pid
+        with caplog.at_level("INFO", logger="tongban.kiosk"), qtbot.wait_signal(voice.ready, timeout=60_000) as again:
+            os.kill(first, signal.SIGKILL)
+        assert again.args == [True] and voice.available and voice.host_pid != first
+        assert f"voice host (pid {first}) crashed while idle; starting the voice host again" in caplog.text
+        with qtbot.wait_signal(voice.state_changed, timeout=60_000, check_params_cb=lambda s: s == "Speaking"):
+            voice.say(IntakePage.title)
+        second = voice.host_pid
+        with caplog.at_level("INFO", logger="tongban.kiosk"), qtbot.wait_signal(voice.ready, timeout=60_000) as r:
+            os.kill(second, signal.SIGKILL)
+        assert r.args == [False] and not voice.available
+        assert f"voice host (pid {second}) crashed while " in caplog.text and "voice prompts are silent" in caplog.text
+        voice.say(IntakePage.title)  # nothing happens, nothing waits
+        assert not voice.building
+    finally:
+        _end(qtbot, voice)
+
+
 def test_tongban_voice_host_speaks_the_line_protocol() -> None:
     """The installed command (as the frozen bundle's executable is started): one answer line per command, in order;
     it ends when its stdin closes. An engine that does not exist: `none`, and it ends at once."""
