@@ -224,6 +224,7 @@ class Voice(QObject):
 
     Signals:
         ready(bool): the engine was built and can speak (or there is none); `engine_name`, `voice_name` are set.
+            Again after a restart (True), or False once a host that had worked fails for good.
         state_changed(str): the engine's QTextToSpeech.State by name (Speaking, Ready …).
     """
 
