@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QImage,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -39,6 +39,9 @@ from app.printing.a4 import (
 )
 from app.printing.document import ReceiptDocument
 from app.printing.pdf_text import complete_to_unicode, needs_completion
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 PDF_RESOLUTION = 300
 PDF_CREATOR = "通办终端 Tongban Terminal"
@@ -199,6 +202,8 @@ def write_pdf(docs: Sequence[ReceiptDocument], path: Path) -> Path:
 
 def render_images(doc: ReceiptDocument, *, dpi: int = 110) -> list[QImage]:
     """The document's pages as white RGB images at `dpi`, for the preview dialog and for looking at."""
+    from PySide6.QtGui import QImage  # (the PDF and the printer need none: ~1 ms of the command line's PDF)
+
     laid = layout(doc)
     scale = dpi / (25.4 * 10)
     width, height = round(PAGE_W * scale), round(PAGE_H * scale)
