@@ -53,11 +53,11 @@ class RenderError(RuntimeError):
 
 # The painting below calls only QPainter methods whose overloads take no `Qt` namespace enum: the first call that
 # must check an argument against one (setPen, setBrush, fillRect, QPen(QColor), QBrush(QColor), QBrush.setColor)
-# makes PySide6 create all ~95 of the namespace's Python enum types (Qt.Key alone has ~500 members): ~45 ms of a
+# makes PySide6 create all 93 of the namespace's Python enum types (1,195 members, Qt.Key alone 471): ~45 ms of a
 # `tongban receipt --format pdf` that uses none of them (issue 13). So the painter keeps its default pen (solid
 # black, width 1: the text's colour), lines and frames are stroked with `strokePath` and a pen made by QPen() (solid
 # black, square caps, bevel joins: what QPen(QColor(0, 0, 0), width) made), and areas are filled with `fillPath`
-# and a solid brush taken from such a pen after QPen.setColor. tests/unit/test_printing_pdf.py keeps it that way.
+# and a solid brush taken from such a pen after QPen.setColor. tests/unit/test_start_imports.py keeps it that way.
 
 
 def _pen(width: float) -> QPen:
