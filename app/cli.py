@@ -274,6 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return early
     if argv is None and command_in(arguments) in _RUN_ONCE:
         _collect_no_cycles()
+    from app import dataclass_cache
+
+    dataclass_cache.install()  # before the first dataclass: each command builds tens of them (issue 13)
     from app.config import ConfigError, load_config
     from app.logs import setup_logging
     from app.paths import resolve_paths

@@ -23,6 +23,7 @@ START_OWN = frozenset(
     {
         "app",
         "app.cli",
+        "app.dataclass_cache",  # the compiled dataclass methods, read before the first class is built
         "app.config",
         "app.domain",
         "app.domain.hall_time",  # the hall's clock (store numbering, config check)
