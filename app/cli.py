@@ -112,9 +112,72 @@ _PLAIN_COMMAND_LINES: dict[tuple[str, ...], dict[str, Any]] = {
 }
 
 
+def _max_seconds(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+#: Commands whose usual command lines are read without argparse too (`receipt` and `sync --once`, which have a
+#: time target of their own): each option once, spelt in full, a value that cannot be taken for an option. Per
+#: command: its positionals, its options (None: a flag; else the value's reader, None for a value it refuses),
+#: the values argparse defaults to, the options it requires. Anything else (help, `--out=FILE`, `--form`, a
+#: repeated option, a bad value) goes to argparse, which parses or refuses it as it always has.
+_PLAIN_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Callable[[str], Any] | None], dict[str, Any], set[str]]] = {
+    "receipt": (
+        ("case_no",),
+        {"--format": lambda v: v if v in {"pdf", "escpos"} else None, "--out": str},
+        {"format": "pdf"},
+        {"--out"},
+    ),
+    "sync": (
+        (),
+        {"--once": None, "--json": None, "--max-seconds": _max_seconds},
+        {"once": False, "json": False, "max_seconds": 300.0},
+        {"--once"},
+    ),
+}
+
+
+def _option_value(read: Callable[[str], Any], text: str | None) -> Any:
+    """An option's value as `read` takes it; None for a missing one or one argparse might take for an option."""
+    if not text or text.startswith("-"):
+        return None
+    return read(text)
+
+
+def _parse_plain_options(argv: Sequence[str]) -> dict[str, Any] | None:
+    spec = _PLAIN_OPTIONS.get(argv[0]) if argv else None
+    if spec is None:
+        return None
+    positionals, options, defaults, required = spec
+    values: dict[str, Any] = {"command": argv[0], **defaults}
+    seen: set[str] = set()
+    given: list[str] = []
+    words = iter(argv[1:])
+    for word in words:
+        if not word.startswith("-"):
+            given.append(word)
+            continue
+        if word not in options or word in seen:
+            return None
+        seen.add(word)
+        read = options[word]
+        value = True if read is None else _option_value(read, next(words, None))
+        if value is None:
+            return None
+        values[word[2:].replace("-", "_")] = value
+    if len(given) != len(positionals) or not required <= seen:
+        return None
+    values.update(zip(positionals, given, strict=True))
+    return values
+
+
 def parse_plain(argv: Sequence[str]) -> argparse.Namespace | None:
-    """The parsed arguments of a command line in _PLAIN_COMMAND_LINES, without argparse; else None."""
-    values = _PLAIN_COMMAND_LINES.get(tuple(argv))
+    """The parsed arguments of a command line in _PLAIN_COMMAND_LINES or of a usual `receipt` or `sync` command
+    line (_PLAIN_OPTIONS), without argparse; else None."""
+    values = _PLAIN_COMMAND_LINES.get(tuple(argv)) or _parse_plain_options(argv)
     if values is None:
         return None
     from types import SimpleNamespace

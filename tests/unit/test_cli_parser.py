@@ -39,9 +39,63 @@ def test_a_plain_command_line_reads_as_argparse_reads_it(argv: list[str]) -> Non
     assert vars(parse_plain(argv)) == vars(build_parser().parse_args(argv))
 
 
-@pytest.mark.parametrize("argv", [["status", "--js"], ["--data-dir", "/tmp/t", "status"], ["status", "-h"], []])
+#: `receipt` and `sync --once` as scripts and admins type them: read without argparse (issue 13), to the same values.
+PLAIN_WITH_VALUES = [
+    ["receipt", "21080001003202611240000127", "--format", "escpos", "--out", "r.bin"],
+    ["receipt", "21080001003202611240000127", "--out", "r.pdf"],
+    ["receipt", "--out", "slip 1.bin", "--format", "pdf", "21080001003202611240000127"],
+    ["sync", "--once"],
+    ["sync", "--once", "--max-seconds", "5"],
+    ["sync", "--max-seconds", "0.2", "--json", "--once"],
+    ["sync", "--once", "--max-seconds", "1e3"],
+]
+
+
+@pytest.mark.parametrize("argv", PLAIN_WITH_VALUES, ids=" ".join)
+def test_a_usual_receipt_or_sync_command_line_reads_as_argparse_reads_it(argv: list[str]) -> None:
+    plain = parse_plain(argv)
+    assert plain is not None, "read without argparse"
+    assert vars(plain) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "--js"],
+        ["--data-dir", "/tmp/t", "status"],
+        ["status", "-h"],
+        [],
+        ["receipt", "2108", "--format", "png", "--out", "r"],  # argparse refuses the format
+        ["receipt", "2108", "--format", "escpos"],  # --out is required
+        ["receipt", "2108", "--out=r.bin"],
+        ["receipt", "2108", "--form", "pdf", "--out", "r"],  # an abbreviation: argparse's to resolve
+        ["receipt", "2108", "extra", "--out", "r"],
+        ["receipt", "2108", "--out", "-r"],
+        ["receipt", "2108", "--out", "a", "--out", "b"],
+        ["receipt", "2108", "--out", "r", "-h"],
+        ["sync", "--json"],  # --once is required
+        ["sync", "--once", "--max-seconds", "soon"],
+        ["sync", "--once", "--max-seconds", "-1"],
+        ["sync", "--once", "--max-seconds"],
+    ],
+)
 def test_any_other_command_line_goes_to_argparse(argv: list[str]) -> None:
     assert parse_plain(argv) is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["receipt", "2108", "--format", "png", "--out", "r"],
+        ["receipt", "2108", "--format", "escpos"],
+        ["sync", "--json"],
+        ["sync", "--once", "--max-seconds", "soon"],
+    ],
+)
+def test_a_command_line_argparse_refuses_is_still_refused(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_plain(argv) or build_parser(only=command_in(argv)).parse_args(argv)
+    assert exited.value.code == 2
 
 
 def test_every_command_is_known_to_the_dispatch() -> None:

@@ -247,6 +247,7 @@ def test_receipt_escpos_needs_neither_qt_nor_pydantic(tmp_path: Path) -> None:
     own = {m for m in modules if _top(m) in OWN}
     assert own.isdisjoint({"app.services.receipts", "app.services.catalogue", "app.services.errors", "app.sync.engine"})
     assert "qrcode" in tops and "PIL" not in tops  # the raster QR is packed from qrcode's matrix without Pillow
+    assert tops.isdisjoint({"argparse", "gettext"}), tops & {"argparse", "gettext"}  # its command line is plain
     assert slip.read_bytes().startswith(b"\x1b@\x1c&")  # ESC @, FS &: a slip was written
 
 
@@ -286,6 +287,7 @@ def test_sync_once_needs_requests_but_no_gui_or_validation(tmp_path: Path) -> No
     assert tops.isdisjoint(_NOT_FOR_TOOLS), tops & _NOT_FOR_TOOLS
     assert {m for m in modules if _top(m) in {"ui", "resources"}} == set()
     assert "app.domain.models" not in modules  # the outbox goes as stored: no case models (~20 ms) to send it
+    assert tops.isdisjoint({"argparse", "gettext"}), tops & {"argparse", "gettext"}  # its command line is plain
 
 
 def test_the_start_reads_no_module_sources(tmp_path: Path) -> None:
