@@ -337,9 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return early
     if argv is None and command_in(arguments) in _RUN_ONCE:
         _collect_no_cycles()
-    from app import dataclass_cache
+    from app import compile_cache
 
-    dataclass_cache.install()  # before the first dataclass: each command builds tens of them (issue 13)
+    compile_cache.install()  # before the first dataclass and pattern: each command builds tens of them (issue 13)
     from app.config import ConfigError, load_config
     from app.logs import setup_logging
     from app.paths import resolve_paths

@@ -23,7 +23,7 @@ START_OWN = frozenset(
     {
         "app",
         "app.cli",
-        "app.dataclass_cache",  # the compiled dataclass methods, read before the first class is built
+        "app.compile_cache",  # dataclass methods and patterns compiled before, read before the first is built
         "app.config",
         "app.domain",
         "app.domain.hall_time",  # the hall's clock (store numbering, config check)
