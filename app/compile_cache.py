@@ -18,12 +18,13 @@ every Python from 3.11 to 3.13 calls it as `exec(text, globals, namespace)`) and
 Python 3.11 and 3.12 only, whose compiler this module follows line by line) are replaced. A pattern whose parse
 may warn (a possible nested set or set operation, a non-ASCII group name) is never cached, so it warns as before.
 
-The caches are files in the `__pycache__` folder of this package (or under `PYTHONPYCACHEPREFIX`), tagged with
-the interpreter's bytecode magic number (and the regex engine's), written as bytecode is: not at all under
-`PYTHONDONTWRITEBYTECODE`, and never an error (an unwritable or unreadable cache only means compiling, as before).
-Records are appended one by one as they are compiled, so a process that is killed (or exits without `atexit`)
-keeps what it compiled; a file from another interpreter, a torn record or a file grown past `MAX_BYTES` is
-written afresh.
+The caches are files in the `__pycache__` folder of this package (or under `PYTHONPYCACHEPREFIX`; in the installed
+bundle, whose folder a clerk cannot write, in the user's cache directory, `compiled/`), tagged with the
+interpreter's bytecode magic number (and the regex engine's), written as bytecode is: not at all under
+`PYTHONDONTWRITEBYTECODE` (except in the bundle, which never writes bytecode), and never an error (an unwritable
+or unreadable cache only means compiling, as before). Records are appended one by one as they are compiled, so a
+process that is killed (or exits without `atexit`) keeps what it compiled; a file from another interpreter, a
+torn record or a file grown past `MAX_BYTES` is written afresh.
 """
 
 from __future__ import annotations
@@ -52,12 +53,19 @@ def cache_file(kind: str) -> str | None:
     tag: str | None = sys.implementation.cache_tag
     if tag is None:
         return None
-    try:
-        beside = importlib.util.cache_from_source(__file__)
-    except (NotImplementedError, ValueError):
-        return None
+    if getattr(sys, "frozen", False):  # the installed bundle, whose folder the clerk cannot write: the user's cache
+        import platformdirs
+
+        from app.paths import APP_AUTHOR, APP_NAME
+
+        folder = os.path.join(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR), "compiled")
+    else:
+        try:
+            folder = os.path.dirname(importlib.util.cache_from_source(__file__))
+        except (NotImplementedError, ValueError):
+            return None
     optimized = f".opt-{sys.flags.optimize}" if sys.flags.optimize else ""  # as bytecode files are named
-    return os.path.join(os.path.dirname(beside), f"{kind}.{tag}{optimized}.marshal")
+    return os.path.join(folder, f"{kind}.{tag}{optimized}.marshal")
 
 
 class _Cache:
@@ -116,8 +124,8 @@ class _Cache:
 
     def _append(self, key: Any, value: bytes) -> None:
         """Add one record to the file; a file that was not sound is written afresh with every record known."""
-        if self.path is None or sys.dont_write_bytecode:
-            return
+        if self.path is None or (sys.dont_write_bytecode and not getattr(sys, "frozen", False)):
+            return  # (a bundle never writes bytecode: its modules come compiled; the cache is the user's)
         with self._writing:
             self._append_locked(key, value)
 

@@ -133,3 +133,21 @@ def test_a_damaged_cache_is_started_afresh(tmp_path: Path) -> None:
     cache.write_bytes(b"not a cache")
     assert _facts(tmp_path, "install")["compiled_here"] == 6
     assert _facts(tmp_path, "install")["compiled_here"] == 0
+
+
+def test_the_installed_bundle_keeps_its_cache_in_the_users_cache_directory(tmp_path: Path) -> None:
+    """A frozen bundle's folder is not the clerk's to write, and it never writes bytecode: the cache goes to the
+    user's cache directory, so an installed terminal gains as the development checkout does."""
+    probe = (
+        "import sys\nsys.frozen = True\nfrom app import compile_cache\ncompile_cache.install()\n"
+        "import dataclasses\n@dataclasses.dataclass(frozen=True)\nclass A:\n    x: int\n"
+        "print('COMPUTED', compile_cache.dataclass_code.computed_here)\n"
+    )
+    env = _env(tmp_path) | {"PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert [run.stdout.split("COMPUTED ")[1].strip() for run in runs] == ["6", "0"], [r.stderr for r in runs]
+    assert list((tmp_path / "xdg").rglob("compiled/dataclass_code.*.marshal"))
+    assert not list((tmp_path / "pycache").rglob("*.marshal"))
