@@ -318,6 +318,23 @@ def _collect_no_cycles() -> None:
     atexit.register(gc.freeze)
 
 
+#: Commands that may run long (`sync --once` drains for up to --max-seconds): no cycle collection while they start
+#: (issue 13: their imports make ~100,000 objects, which each collection walks again), the collector back once the
+#: work begins (`_collect_again`).
+_STARTS_WITHOUT_COLLECTION = frozenset({"sync"})
+
+
+def _collect_again() -> None:
+    """The cycle collector back on, for a command of _STARTS_WITHOUT_COLLECTION run as the process's own command
+    line, now that it has started: what the start made (modules, classes, the engine) is frozen first, out of
+    reach of every later collection, as it stays until the exit anyway."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def _before_the_application(arguments: list[str]) -> int | None:
     """The exit code of a command line run before (and without) importing the application; None for the others."""
     if arguments == ["--version"]:
@@ -337,6 +354,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return early
     if argv is None and command_in(arguments) in _RUN_ONCE:
         _collect_no_cycles()
+    elif argv is None and command_in(arguments) in _STARTS_WITHOUT_COLLECTION:
+        import gc
+
+        gc.disable()  # until the command has started: see _collect_again
     from app import compile_cache
 
     compile_cache.install()  # before the first dataclass and pattern: each command builds tens of them (issue 13)
@@ -548,7 +569,9 @@ def _cmd_report(args: argparse.Namespace, config: Config, paths: AppPaths) -> in
 def _cmd_sync(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:
     from app.sync.cli_handlers import sync_once_command
 
-    return sync_once_command(config=config, paths=paths, json_output=args.json, max_seconds=args.max_seconds)
+    return sync_once_command(
+        config=config, paths=paths, json_output=args.json, max_seconds=args.max_seconds, started=_collect_again
+    )
 
 
 def _cmd_enrol(args: argparse.Namespace, config: Config, paths: AppPaths) -> int:

@@ -68,12 +68,17 @@ def sync_once_command(
     catalogue_sink: Callable[[bytes], object] | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    started: Callable[[], object] | None = None,
 ) -> int:
-    """`tongban sync --once`: drain (with backoff, at most `max_seconds`), pull once, print a summary."""
+    """`tongban sync --once`: drain (with backoff, at most `max_seconds`), pull once, print a summary.
+
+    `started` is called once the engine is built (everything the command imports is imported), before it sends."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
         with open_store(paths.database, integrity_check=False, recover_corrupt=False) as store:
             engine = build_engine(config, paths, store, catalogue_sink=catalogue_sink)
+            if started is not None:
+                started()
             if engine.client is None:
                 print("tongban sync: 本终端尚未注册到平台（请先运行 tongban enrol）", file=err)
                 return EXIT_FAILURE

@@ -369,6 +369,60 @@ def test_a_receipt_leaves_its_garbage_to_the_end_of_the_process(tmp_path: Path) 
     assert gc.isenabled()  # (this process keeps its collector: main() with arguments leaves it alone)
 
 
+_SYNC_GC_PROBE = """
+import gc, json, socket, sys
+from app.cli import main
+before_send = []  # (collections before the start's objects were frozen, frozen objects, collector on) at sending
+collections = []
+gc.callbacks.append(lambda phase, info: collections.append(gc.get_freeze_count()) if phase == "start" else None)
+connect = socket.socket.connect
+
+def first(self, address):
+    if not before_send:
+        before_send.append((collections.count(0), gc.get_freeze_count(), gc.isenabled()))
+    return connect(self, address)
+
+socket.socket.connect = first
+code = main()  # the process's own command line, as the `tongban` script runs it
+print("GC " + json.dumps({"before_send": before_send, "enabled": gc.isenabled()}), flush=True)
+sys.exit(code)
+"""
+
+
+def test_sync_once_starts_without_cycle_collections_and_collects_while_it_sends(tmp_path: Path) -> None:
+    """`tongban sync --once` runs no cycle collection while it imports (each walked every object requests, the
+    engine and the store made), and has the collector back, with what its start made frozen, before it sends: a
+    long drain still frees its cyclic garbage."""
+    from app.sync.credentials import Credentials, CredentialStore
+
+    _store_with_a_case(tmp_path)
+    creds = Credentials("probe", "k1", "0" * 64, "003", "210800", "01", "07", platform_url="http://127.0.0.1:9")
+    CredentialStore(tmp_path / "data", backend="file").save(creds)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
+    env.update(
+        TONGBAN_DATA_DIR=str(tmp_path / "data"),
+        TONGBAN_CONFIG=str(tmp_path / "config.toml"),
+        TONGBAN_LOG_DIR=str(tmp_path / "logs"),
+        TONGBAN_KEY_STORE="file",
+    )
+    argv = ["sync", "--once", "--max-seconds", "0.2"]
+    result = subprocess.run(
+        [sys.executable, "-c", _SYNC_GC_PROBE, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr  # tried to send, the record stays pending
+    line = next(line for line in result.stdout.splitlines() if line.startswith("GC "))
+    state = json.loads(line.removeprefix("GC "))
+    ((collections, frozen, enabled),) = state["before_send"]
+    assert collections == 0 and enabled and frozen > 10_000, state
+    assert state["enabled"], state
+
+
 _KIOSK_IDLE_PROBE = """
 import enum, gc, json, sys
 import ui.app
