@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from app.domain.case_number import format_grouped
 from app.domain.models import CaseState, ReceiptKind, ReceiptOutput
 from app.paths import AppPaths, resolve_paths
 from app.printing.thermal import CHINESE_MODE, INIT
+from app.protocol import is_uuid
 from app.services.errors import UserFacingError
 from app.services.receipts import receipt_command
 from offline_cache import open_store
@@ -69,6 +71,9 @@ def test_pdf_from_the_command_line_and_reprint_rules(paths: AppPaths, case_no: s
         + [(ReceiptOutput.THERMAL, True)] * 2
         + [(ReceiptOutput.PDF, True)] * 2
     )
+    # Each print is logged under an id the platform's wire check accepts (a lowercase canonical UUID), never twice.
+    assert all(is_uuid(r.record_id) and uuid.UUID(r.record_id).version == 4 for r in records)
+    assert len({r.record_id for r in records}) == len(records)
 
 
 def test_a_refused_case_gets_a_refusal_notice_not_a_receipt(paths: AppPaths, tmp_path: Path) -> None:

@@ -271,6 +271,7 @@ def test_receipt_pdf_needs_qt_gui_only_and_no_pydantic(tmp_path: Path) -> None:
     assert "PySide6.QtWidgets" not in modules
     assert "qrcode" in tops and "PIL" not in tops  # the A4 page paints qrcode's matrix with Qt
     assert "app.domain.validation" not in modules  # a case number that reads needs none of it (~3 ms)
+    assert "uuid" not in modules and "platform" not in modules  # the print's record id needs neither (~3 ms)
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
