@@ -18,9 +18,12 @@ import sys
 from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import QObject, QProcess, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal, Slot
 
 log = logging.getLogger("tongban.kiosk")
+#: Qt.ConnectionType.DirectConnection as a number: the kiosk's first frame builds a Voice, and PySide6 builds all ~93
+#: enum types of the `Qt` namespace at its first touch (~45 ms, issue 13); `connect` takes the number as well.
+_DIRECT_CONNECTION = 1
 
 #: The hidden first argument of `tongban` that runs the voice host (app/cli.py VOICE_HOST).
 VOICE_HOST = "--voice-host"
@@ -200,7 +203,7 @@ class _Hosts:
             atexit.register(cls.end_all)
         key = id(host)
         cls.live[key] = host
-        host.destroyed.connect(functools.partial(cls.forget, key), Qt.ConnectionType.DirectConnection)
+        host.destroyed.connect(functools.partial(cls.forget, key), _DIRECT_CONNECTION)
 
     @classmethod
     def forget(cls, key: int, *_destroyed: object) -> None:
@@ -245,7 +248,7 @@ class Voice(QObject):
         # The live host, in a list the `destroyed` handler shares (it runs while this object is being deleted, so it
         # cannot use self): the Voice's end kills its host.
         self._host_box: list[_Host] = []
-        self.destroyed.connect(functools.partial(Voice._end_host, self._host_box), Qt.ConnectionType.DirectConnection)
+        self.destroyed.connect(functools.partial(Voice._end_host, self._host_box), _DIRECT_CONNECTION)
 
     @staticmethod
     def _end_host(box: list[_Host], *_destroyed: object) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from ui.widgets.touch_button import KioskButton, label
@@ -52,7 +52,7 @@ class DigitPad(QWidget):
     def _key(self, text: str, name: str, description: str) -> KioskButton:
         key = KioskButton(text, self, name=name, role="key", description=description)
         key.setAccessibleName(text if len(text) > 1 else f"数字{text}" if text.isdigit() else "字母X")
-        key.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a tap leaves the focus in the field being typed
+        key.setProperty("focusPolicy", "TabFocus")  # a tap leaves the focus in the field being typed (no `Qt`)
         key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         return key
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QMouseEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,6 +49,9 @@ ADMIN_TAP_SECONDS = 3.0
 ADMIN_CORNER_PX = 120
 THANKS_MS = 4000
 ERROR_HOME_MS = 8000
+#: Qt::Window and Qt::FramelessWindowHint as numbers (qnamespace.h), for the native window's `flags` property.
+_WINDOW = 0x00000001
+_FRAMELESS_WINDOW_HINT = 0x00000800
 
 
 class IdleOverlay(QFrame):
@@ -65,7 +68,7 @@ class IdleOverlay(QFrame):
         box.setContentsMargins(40, 32, 40, 32)
         self.title = label("您还在吗？", card, name="idle_title", role="title")
         self.seconds = label("", card, name="idle_seconds", wrap=False)
-        self.seconds.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.seconds.setProperty("alignment", "AlignCenter")  # by name: no `Qt` namespace (see KioskWindow._lock_frame)
         self.text = label("长时间无操作，为保护您的信息，将返回首页并清除您输入的内容。", card, name="idle_text")
         self.continue_button = KioskButton("继续", card, name="idle_continue", role="primary", description="继续办理")
         for widget in (self.title, self.seconds, self.text, self.continue_button):
@@ -110,7 +113,7 @@ class KioskWindow(QMainWindow):
         self.setObjectName("kiosk_window")
         self.setWindowTitle("自助服务终端")
         self.setAccessibleName("自助服务终端")
-        self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
+        self._lock_frame(native_only=defer_services)
         self._terminal = terminal
         self._config = terminal.config
         self._ready = False
@@ -331,6 +334,7 @@ class KioskWindow(QMainWindow):
 
     def start(self) -> None:
         """Begin watching input (idle time, scanner, admin gesture); call once the window is shown."""
+        self._lock_frame()  # the widget's own flags agree with its native window's from now on
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -359,7 +363,7 @@ class KioskWindow(QMainWindow):
         self.voice.say(page.spoken_title())
         target = page.first_focus()
         if target is not None:
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            target.setFocus()  # Qt.FocusReason.OtherFocusReason
 
     def _refit(self) -> None:
         """A page or step taller than the screen had stretched the window: lay this one out for the screen again."""
@@ -864,6 +868,32 @@ class KioskWindow(QMainWindow):
 
     # --- the lock ---------------------------------------------------------------------------------------------
 
+    def _lock_frame(self, *, native_only: bool = False) -> None:
+        """Frameless: the window manager draws no title bar and offers no close button.
+
+        With `native_only` (the start path, before the first frame) the flags go to the native window alone, by
+        its `flags` property as a plain number: PySide6 builds all ~93 enum types of the `Qt` namespace at its
+        first touch (~45 ms, a sixth of a bare window's start; issue 13), and `setWindowFlags` takes only that
+        enum. The window is frameless from its first frame all the same; `start()`, after that frame, makes the
+        widget's own flags say so too (`overrideWindowFlags`: the native window already has them).
+        """
+        if native_only:
+            self.winId()  # the native window now, so that it is never shown with a frame
+            handle = self.windowHandle()
+            if handle is not None:
+                handle.setProperty("flags", _WINDOW | _FRAMELESS_WINDOW_HINT)
+                return
+        from PySide6.QtCore import Qt
+
+        flags = Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
+        handle = self.windowHandle()
+        if self.windowFlags() == flags:
+            return
+        if handle is not None and handle.flags() == flags:
+            self.overrideWindowFlags(flags)  # the native window has them already: no re-creation, no hide
+        else:
+            self.setWindowFlags(flags)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_close:
             super().closeEvent(event)
@@ -872,6 +902,8 @@ class KioskWindow(QMainWindow):
         event.ignore()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # not at import: the first frame builds no `Qt` enums (see _lock_frame)
+
         if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F4):
             event.accept()  # swallowed: Escape and Alt+F4 never leave the kiosk
             return
@@ -879,11 +911,14 @@ class KioskWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        minimised = bool(self.windowState() & Qt.WindowState.WindowMinimized)
-        if event.type() == QEvent.Type.WindowStateChange and not self._may_close and self.isVisible() and minimised:
+        # isMinimized(), not windowState() & Qt.WindowState.WindowMinimized: no `Qt` enums before the first frame
+        state_change = event.type() == QEvent.Type.WindowStateChange
+        if state_change and not self._may_close and self.isVisible() and self.isMinimized():
             QTimer.singleShot(0, self, self.showFullScreen)  # a minimise from the window manager is undone
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        from PySide6.QtCore import Qt  # installed by start(), after the first frame (see _lock_frame)
+
         etype = event.type()
         if etype == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
             if isinstance(watched, QWidget) and watched.window() is self:

@@ -3,7 +3,6 @@ citizen rating screen."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
@@ -27,10 +26,14 @@ class KioskButton(QPushButton):
         self.setAccessibleName(text.replace("\n", " "))
         if description:
             self.setAccessibleDescription(description)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # setFocusPolicy(Qt.FocusPolicy.StrongFocus) through the property, by name: PySide6 builds all ~93 enum types
+        # of the `Qt` namespace (~45 ms) at its first touch, and the kiosk's first frame needs none (issue 13).
+        self.setProperty("focusPolicy", "StrongFocus")
         self.setAutoDefault(False)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # at the first key, after the first frame (see __init__)
+
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.isEnabled():
             self.click()
             return
@@ -43,5 +46,5 @@ def label(text: str, parent: QWidget, *, name: str, role: str = "", wrap: bool =
     if role:
         widget.setProperty("role", role)
     widget.setWordWrap(wrap)
-    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setProperty("textFormat", "PlainText")  # setTextFormat(Qt.TextFormat.PlainText) without `Qt` (see above)
     return widget
