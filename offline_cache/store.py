@@ -128,6 +128,18 @@ class Store:
         self.staff = StaffRepository(session)
         self._licence_checks: LicenceChecks | None = None
 
+    def complete_key_check(self) -> None:
+        """Write the AES-GCM `key_check` of a database that has only the HMAC proof (made by this version: see
+        `_cipher`), so that an earlier version of the program can still prove its key. Nothing when present."""
+        if self.conn.execute("SELECT 1 FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone() is not None:
+            return
+        try:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (_KEY_CHECK, self._s.cipher.key_check())
+            )
+        except sqlite3.Error as exc:
+            raise from_sqlite(exc) from exc
+
     @functools.cached_property
     def cases(self) -> Cases:
         from offline_cache.cases import Cases
@@ -498,21 +510,24 @@ def _cipher(conn: sqlite3.Connection, path: Path, provider: KeyProvider) -> Fiel
     """Load the key and prove it fits this database (or record the proof for a new database).
 
     Two proofs: `key_check` (AES-GCM of a fixed text, since the first schema) and `key_proof` (an HMAC, added
-    for start-up time: checking it needs no cryptography import, issue 13). A database with both is checked by
-    the HMAC; one without it (made before) by `key_check`, and gets its HMAC proof once that check passed.
+    for start-up time: checking it needs no cryptography import, issue 13). A database with the HMAC proof is
+    checked by it; one without it (made before) by `key_check`, and gets its HMAC proof once that check passed.
+    A new database gets the HMAC proof here and its `key_check` (which earlier versions check) from
+    `Store.complete_key_check`, which the terminal calls after its first screen: writing it imports cryptography
+    (~10 ms, ~7 MB), which a first start's sign-in page does not otherwise need.
     """
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
     proof = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_PROOF,)).fetchone()
-    cipher = FieldCipher(provider.load_key(path, create=row is None))
-    if row is not None and proof is not None:
+    cipher = FieldCipher(provider.load_key(path, create=row is None and proof is None))
+    if proof is not None:
         cipher.verify_key_proof(proof[0])
         return cipher
-    if row is None:
+    if row is None:  # a new database
         try:
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (_KEY_CHECK, cipher.key_check()))
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (_KEY_PROOF, cipher.key_proof()))
         except sqlite3.Error as exc:
             raise from_sqlite(exc) from exc
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
+        return cipher
     cipher.verify_key_check(row[0])
     # Only after the check passed; a proof that cannot be written now (read-only file, busy) is written next time.
     with contextlib.suppress(sqlite3.Error):

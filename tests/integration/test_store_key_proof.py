@@ -21,6 +21,7 @@ def _database_before_the_proof(path: Path) -> str:
     """A database with a case, as an earlier version left it: the AES-GCM key check only."""
     with open_store(path) as store:
         saved = store.save_case(samples.sample_case(), actor="S0042")
+        store.complete_key_check()  # what the terminal writes after its first screen (and earlier versions at once)
     with sqlite3.connect(path) as conn:
         conn.execute("DELETE FROM meta WHERE key = 'key_proof'")
     return saved.case.record_id
@@ -70,3 +71,30 @@ def test_opening_a_database_with_the_proof_loads_no_cryptography(tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert out.stdout.split()[-1] == "False"
+
+
+def test_a_new_database_opens_without_cryptography_and_gets_its_key_check_after(tmp_path: Path) -> None:
+    """A first start's sign-in page needs no cryptography (~10 ms): the new database's AES-GCM key check, which
+    earlier versions of the program prove the key by, is written by `complete_key_check` (after the first screen)."""
+    path = tmp_path / "tb.db"
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom offline_cache import open_store\n"
+        f"store = open_store(Path({str(path)!r}))\nprint('cryptography' in sys.modules)\n"
+        "store.complete_key_check()\nstore.complete_key_check()\nstore.close()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")}
+    env["TONGBAN_KEY_STORE"] = "file"  # the keyring's own import brings cryptography (secretstorage)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert out.stdout.split()[-1] == "False"
+    assert _proof(path) is not None
+    # As an earlier version sees it: the key check alone proves the key, and a wrong key is refused by it.
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'key_proof'")
+    with open_store(path) as store:
+        store.save_case(samples.sample_case(), actor="S0042")
+    assert _proof(path) is not None  # proved by the key check, then given its proof again
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'key_proof'")
+    key_file_path(path).write_text(os.urandom(32).hex() + "\n")
+    with pytest.raises(WrongKeyError):
+        open_store(path)
