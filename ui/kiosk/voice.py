@@ -16,14 +16,17 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal, Slot
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 log = logging.getLogger("tongban.kiosk")
 #: Qt.ConnectionType.DirectConnection as a number: the kiosk's first frame builds a Voice, and PySide6 builds all ~93
 #: enum types of the `Qt` namespace at its first touch (~45 ms, issue 13); `connect` takes the number as well.
-_DIRECT_CONNECTION = 1
+_DIRECT_CONNECTION = cast("Qt.ConnectionType", 1)
 
 #: The hidden first argument of `tongban` that runs the voice host (app/cli.py VOICE_HOST).
 VOICE_HOST = "--voice-host"
