@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QObject, QRegularExpression, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, fit_pad
 from ui.kiosk.widgets import DigitPad, KioskButton, label
 
 
@@ -103,8 +103,14 @@ class AdminPage(KioskPage):
         )
         self.exit_button.clicked.connect(self.exit_requested)
         self.resume_button.clicked.connect(self.resume_requested)
-        mbox.addWidget(self.exit_button)
-        mbox.addWidget(self.resume_button)
+        # Landscape, one row: three buttons under each other with the status above need more than a 1366×768
+        # screen has; portrait, one under the other (a 768 px wide screen has no room for the three side by side).
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.menu_buttons = row
+        mbox.removeWidget(self.sync_button)
+        for button in (self.sync_button, self.exit_button, self.resume_button):
+            row.addWidget(button)
+        mbox.addLayout(row)
         mbox.addStretch(1)
         self.views.addWidget(menu)
         self.menu = menu
@@ -152,9 +158,14 @@ class AdminPage(KioskPage):
         self.views.setCurrentWidget(self.login)
 
     def set_landscape(self, landscape: bool) -> None:
-        self.login_layout.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-        )
+        direction = QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        self.login_layout.setDirection(direction)
+        self.menu_buttons.setDirection(direction)
+
+    def _fit(self) -> bool:
+        if self.room is not None:
+            fit_pad(self, self.pad, self.room.height())
+        return True
 
     def first_focus(self) -> QWidget | None:
         return self.staff_field if self.views.currentWidget() is self.login else self.resume_button

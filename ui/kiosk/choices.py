@@ -24,9 +24,15 @@ class PagedChoices(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
-        self._box = QVBoxLayout()
+        # The entries' area keeps the height of a full page (a short last page does not move the paging row, and
+        # the page asks for the same height whatever the entries: the kiosk chooses entries per page from it).
+        self._holder = QWidget(self)
+        self._holder.setObjectName(f"{name}_entries")
+        self._box = QVBoxLayout(self._holder)
+        self._box.setContentsMargins(0, 0, 0, 0)
         self._box.setSpacing(12)
-        layout.addLayout(self._box)
+        self._box.addStretch(1)
+        layout.addWidget(self._holder)
         layout.addStretch(1)
         self.buttons: list[KioskButton] = []
         row = QHBoxLayout()
@@ -35,6 +41,10 @@ class PagedChoices(QWidget):
         self.next_button = KioskButton("下一页", self, name="choices_next", description="显示下一页")
         self.prev_button.clicked.connect(self._prev)
         self.next_button.clicked.connect(self._next)
+        for button in (self.prev_button, self.next_button):  # the list is as tall with one page as with several
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            button.setSizePolicy(policy)
         row.addWidget(self.prev_button)
         row.addStretch(1)
         row.addWidget(self.page_label)
@@ -54,9 +64,26 @@ class PagedChoices(QWidget):
         self._render()
 
     def set_page_size(self, page_size: int) -> None:
-        self.page_size = max(1, page_size)
-        self._page = 0
-        self._render()
+        page_size = max(1, page_size)
+        if page_size != self.page_size:
+            self.page_size = page_size
+            self._page = 0
+            self._render()
+        self.reserve()
+
+    def reserve(self) -> None:
+        """Keep room for a full page of entries (again after a style change: 长辈模式's entries are taller)."""
+        if not self.buttons:
+            self._new_button().setVisible(False)
+        row = self.buttons[0].sizeHint().height()
+        self._holder.setMinimumHeight(self.page_size * row + (self.page_size - 1) * self._box.spacing())
+
+    def _new_button(self) -> KioskButton:
+        button = KioskButton("", self._holder, name="choice", role="choice")
+        button.clicked.connect(self._clicked)
+        self._box.insertWidget(len(self.buttons), button)
+        self.buttons.append(button)
+        return button
 
     @property
     def pages(self) -> int:
@@ -74,10 +101,7 @@ class PagedChoices(QWidget):
         start = self._page * self.page_size
         shown = self._entries[start : start + self.page_size]
         while len(self.buttons) < len(shown):
-            button = KioskButton("", self, name="choice", role="choice")
-            button.clicked.connect(self._clicked)
-            self._box.addWidget(button)
-            self.buttons.append(button)
+            self._new_button()
         for n, button in enumerate(self.buttons):
             if n < len(shown):
                 key, text, description = shown[n]

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +19,7 @@ from app.domain.models import MaterialForm, ServiceItem
 from app.services.guide import DELIVERY_LABELS, BundleGuide, Guide, GuideAnswerError
 from app.services.kiosk import KioskService
 from ui.kiosk.choices import PagedChoices
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, PageStack, first_fit, fit_keyboard, needed_height
 from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import KioskButton, label
 from ui.widgets.pinyin import pinyin_candidates
@@ -63,6 +62,10 @@ def describe_item(item: ServiceItem, hall_name: str) -> list[tuple[str, str]]:
         sections.append(("温馨提示", item.guide))
     return sections
 
+
+#: The guide's QR (to continue on a phone): its side, and the smallest it gets on a small screen.
+QR_PX = 220
+QR_MIN_PX = 140
 
 #: Stands for the 一件事 bundles where a department is chosen (the 一件事 button beside the search field).
 BUNDLES_KEY = "__bundles__"
@@ -161,8 +164,12 @@ class GuidePage(KioskPage):
         self.bundles_button.clicked.connect(lambda: self._department_chosen(BUNDLES_KEY))
         self.bundles_button.setVisible(bool(service.bundles()))
         search_row.addWidget(self.bundles_button)
-        layout.addLayout(search_row)
-        self.views = QStackedWidget(self)
+        self.search_row = QWidget(self)
+        self.search_row.setObjectName("guide_search_row")
+        search_row.setContentsMargins(0, 0, 0, 0)
+        self.search_row.setLayout(search_row)
+        layout.addWidget(self.search_row)
+        self.views = PageStack(self)  # as tall as the view shown; each view chooses its entries for the room
         self.views.setObjectName("guide_views")
         # The keyboard opens beside the list on a wide screen and under it on a tall one: the page never grows.
         self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -184,6 +191,7 @@ class GuidePage(KioskPage):
         self.back_button = KioskButton("返回上一级", self, name="guide_back", description="回到上一个列表")
         self.back_button.clicked.connect(self._back)
         layout.addWidget(self.back_button)
+        self.views.currentChanged.connect(self._view_changed)
         self._show_departments()
 
     def _build_question(self) -> None:
@@ -228,6 +236,8 @@ class GuidePage(KioskPage):
         side = QVBoxLayout()
         self.qr = QLabel(detail)
         self.qr.setObjectName("guide_qr")
+        self.qr.setScaledContents(True)  # smaller on a small screen (`_set_qr_size`)
+        self.qr.setFixedSize(QR_PX, QR_PX)
         self.qr.setAccessibleName("手机扫码继续查看的二维码")
         self.qr_hint = label("用手机扫码，带走这份指南", detail, name="guide_qr_hint", role="hint")
         self.print_button = KioskButton(
@@ -346,6 +356,7 @@ class GuidePage(KioskPage):
         self.question_text.setText(question.text)
         self.options.set_entries([(o, o, f"{question.text}：{o}") for o in question.options])
         self.views.setCurrentWidget(self.question_view)
+        self.refit()  # the next question (the view stays): its own text's height
         self.heading.setText("办事指南：请回答问题")
         self.speak.emit(question.text)  # the question is this view's title
         if self.options.buttons:
@@ -362,7 +373,7 @@ class GuidePage(KioskPage):
         self.detail_text.setText(
             "\n\n".join(f"【{head}】\n{text}" for head, text in describe_guide(guide, self._hall_name))
         )
-        self.qr.setPixmap(qr_pixmap(self._service.qr_matrix(self._service.guide_url(guide.code, guide.answers)), 220))
+        self.qr.setPixmap(qr_pixmap(self._service.qr_matrix(self._service.guide_url(guide.code, guide.answers)), QR_PX))
         if self.print_button.isEnabled():
             self.print_message.setText("")
         self.change_button.setVisible(bool(self._history))
@@ -397,6 +408,7 @@ class GuidePage(KioskPage):
     @Slot(bool)
     def _toggle_keyboard(self, on: bool) -> None:
         self.keyboard.setVisible(on)
+        self.refit()
         if on:
             self.search_field.setFocus()
 
@@ -421,17 +433,73 @@ class GuidePage(KioskPage):
         self._resize_lists()
 
     def set_landscape(self, landscape: bool) -> None:
+        if landscape == self._landscape and self.room is not None:
+            return
         self._landscape = landscape
         self.body.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
         self._resize_lists()
 
     def _resize_lists(self) -> None:
-        """Entries per page: fewer in 长辈模式; more on a tall (portrait) screen."""
-        size = self._list_page if self._landscape else self._list_page * 5 // 3
-        if size != self.departments.page_size:
-            self.departments.set_page_size(size)
-            self.items.set_page_size(size)
-            self.options.set_page_size(size)
+        """Entries per page: fewer in 长辈模式; more on a tall (portrait) screen; then as many as the screen holds."""
+        self._set_list_size(self._most_entries())
+        self._fitted = ()
+        self.refit()
+
+    def _most_entries(self) -> int:
+        return self._list_page if self._landscape else self._list_page * 5 // 3
+
+    def _set_qr_size(self, px: int) -> None:
+        self.qr.setFixedSize(px, px)
+
+    def _set_list_size(self, size: int) -> None:
+        for choices in (self.departments, self.items, self.options):
+            choices.set_page_size(size)
+
+    @Slot(int)
+    def _view_changed(self, _index: int) -> None:
+        self.refit()  # each view asks for its own height
+
+    def _fit(self) -> bool:
+        """Entries per page that the room holds; with the keyboard open, its keys as tall as fit (on a small
+        screen the page's heading and 返回上一级 make way for it while it is open: 键盘 closes it again)."""
+        if self.room is None:
+            return False
+        height = self.room.height()
+        keyboard = not self.keyboard.isHidden()
+        view = self.views.currentWidget()
+        key = (view, self.room.width(), height, self.sizes, keyboard, self._landscape, self.question_text.text())
+        if key == self._fitted:  # a wipe at every return home: measured once per view, screen and mode
+            return False
+        self._fitted = key
+        entries = list(range(self._most_entries(), 0, -1))
+        lists = view in (self.departments, self.items)
+        for compact in (False, True):
+            # A question shows its own title and 上一题 (back to the list from the first question); an item's
+            # materials its name: where the room is short they do without the page's heading, the search and (a
+            # question) 返回上一级 before they show fewer choices.
+            self.heading.setVisible(not compact or (lists and not keyboard))
+            # (On the departments 返回上一级 only clears the search: the room goes to a department more.)
+            back = (lists and not keyboard and view is not self.departments) or view is self.detail
+            self.back_button.setVisible(not compact or back)
+            self.search_row.setVisible(not compact or lists)  # 返回上一级 leads back to the search
+            self.qr.setFixedSize(QR_PX, QR_PX)
+            if not keyboard:
+                if not compact:
+                    self._set_list_size(entries[0])
+                    if needed_height(self) <= height:
+                        return True
+                    continue
+                first_fit(self, height, entries, self._set_list_size)
+                if view is self.detail:
+                    first_fit(self, height, list(range(QR_PX, QR_MIN_PX - 1, -20)), self._set_qr_size)
+                return True
+            width = self.room.width() // (2 if self._landscape else 1)
+            first_fit(self, height, entries, self._set_list_size)
+            fit_keyboard(self, self.keyboard, height, width)
+            first_fit(self, height, entries, self._set_list_size)  # beside the keyboard: as many as its height
+            if needed_height(self) <= height:
+                return True
+        return True  # the most that fits (still more than the room: the test says where)
 
     def wipe(self) -> None:
         self._item = None

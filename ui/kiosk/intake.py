@@ -14,7 +14,7 @@ from app.domain.models import DeliveryMethod
 from app.services.errors import UserFacingError
 from app.services.kiosk_intake import DELIVERY_LABELS, KioskIntakeService
 from ui.kiosk.choices import PagedChoices
-from ui.kiosk.page import KioskPage, PageStack
+from ui.kiosk.page import KioskPage, PageStack, first_fit, fit_keyboard, fit_pad
 from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import DigitPad, KioskButton, label
 from ui.widgets.pinyin import pinyin_candidates
@@ -44,6 +44,7 @@ class IntakePage(KioskPage):
         self.case_no = ""
         self._job = ""
         self._question = ""
+        self._landscape = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 16, 40, 16)
         self.heading = label("自助收件", self, name="intake_title", role="title")
@@ -151,7 +152,11 @@ class IntakePage(KioskPage):
         self.views.addWidget(self.typed_view)
 
         self.name_view = QWidget(self.views)
-        nbox = QVBoxLayout(self.name_view)
+        # Landscape: the name, its field and 下一步 beside the keyboard (the keyboard under them needs more height
+        # than a 1366×768 screen has); portrait: one above the other.
+        self.name_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.name_view)
+        self.name_layout.setSpacing(24)
+        nbox = QVBoxLayout()
         self.name_label = label("请输入您的姓名（点“中”输入拼音选字）", self.name_view, name="intake_name_label")
         self.name_field = QLineEdit(self.name_view)
         self.name_field.setObjectName("intake_name_field")
@@ -168,9 +173,11 @@ class IntakePage(KioskPage):
             "下一步", self.name_view, name="intake_name_next", role="primary", description="姓名输入完成"
         )
         self.name_next.clicked.connect(self._name_entered)
-        for widget in (self.name_label, self.name_field, self.name_keyboard, self.name_next):
+        for widget in (self.name_label, self.name_field, self.name_next):
             nbox.addWidget(widget)
         nbox.addStretch(1)
+        self.name_layout.addLayout(nbox, 1)
+        self.name_layout.addWidget(self.name_keyboard, 1)
         self.views.addWidget(self.name_view)
 
     def _build_materials(self) -> None:
@@ -255,6 +262,7 @@ class IntakePage(KioskPage):
         choice, as a page opening is read (the window reads a control's name when it takes the focus)."""
         self.heading.setText(f"自助收件：{heading}")
         self.views.setCurrentWidget(view)
+        self.refit()
         self.announce.emit("。".join(part for part in (f"自助收件，{heading}", prompt) if part) + "。")
         target = focus or self.first_focus()
         if target is not None:
@@ -262,9 +270,13 @@ class IntakePage(KioskPage):
                 target.clearFocus()  # the same button again (a reused choice): it is read as newly focused
             target.setFocus()
 
+    def _set_message(self, message: str) -> None:
+        self.message.setText(message)
+        self.message.setVisible(bool(message))  # an empty line would take a small screen's height
+
     def _tell(self, message: str) -> None:
         """A refusal or a problem on this step: shown and read aloud."""
-        self.message.setText(message)
+        self._set_message(message)
         if message:
             self.announce.emit(message)
 
@@ -275,7 +287,7 @@ class IntakePage(KioskPage):
         except UserFacingError as exc:
             self._tell(exc.message)
             return
-        self.message.setText("")
+        self._set_message("")
         self._ask_or_card()
 
     def _ask_or_card(self) -> None:
@@ -315,7 +327,7 @@ class IntakePage(KioskPage):
     @Slot()
     def _card_read(self) -> None:
         self.read_button.setEnabled(True)
-        self.message.setText("")
+        self._set_message("")
         name, number = self.service.applicant_shown()
         self.applicant_text.setText(f"申请人：{name}　身份证：{number}")
         self._go(self.phone_view, "联系电话", self.phone_field, prompt="请用数字键盘输入您的联系电话，然后点确定")
@@ -333,7 +345,7 @@ class IntakePage(KioskPage):
             self._tell(f"身份证号码：{problem}")  # what was typed stays to correct
             self.id_field.setFocus()
             return
-        self.message.setText("")
+        self._set_message("")
         self._go(self.name_view, "姓名", self.name_field, prompt=self.name_label.text())
 
     @Slot()
@@ -343,7 +355,7 @@ class IntakePage(KioskPage):
             self._tell(f"姓名：{problem}")
             self.name_field.setFocus()
             return
-        self.message.setText("")
+        self._set_message("")
         self._card_read()
 
     @Slot()
@@ -353,7 +365,7 @@ class IntakePage(KioskPage):
             self._tell(f"联系电话：{problem}")  # the typed number stays in the field to correct
             self.phone_field.setFocus()
             return
-        self.message.setText("")
+        self._set_message("")
         for button in self.material_buttons:
             self.material_box.removeWidget(button)
             button.deleteLater()
@@ -429,7 +441,7 @@ class IntakePage(KioskPage):
             self._tell(f"未能提交：{exc.message}")
             return
         self.case_no = case.case_no
-        self.message.setText("")
+        self._set_message("")
         self.result_text.setText("已收件，正在打印回执，请稍候…")
         self.retry_button.setVisible(False)
         self.rate_button.setVisible(False)
@@ -476,13 +488,38 @@ class IntakePage(KioskPage):
     # --- page -------------------------------------------------------------------------------------------------
 
     def apply_sizes(self, sizes: KioskSizes) -> None:
+        self._set_list_size(sizes.list_page)
+
+    def _set_list_size(self, size: int) -> None:
         for choices in (self.items, self.options, self.delivery):
-            choices.set_page_size(sizes.list_page)
+            choices.set_page_size(size)
 
     def set_landscape(self, landscape: bool) -> None:
+        self._landscape = landscape
         direction = QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
         self.phone_layout.setDirection(direction)
         self.typed_layout.setDirection(direction)
+        self.name_layout.setDirection(direction)
+
+    def _fit(self) -> bool:
+        """The step on screen asks for no more than the room: fewer entries per page, shorter keys."""
+        if self.room is None:
+            return False
+        height = self.room.height()
+        current = self.views.currentWidget()
+        key = (current, self.room.width(), height, self.sizes, self.question_text.text(), self.message.text())
+        if key == self._fitted:  # a wipe at every return home: measured once per step, screen and mode
+            return False
+        self._fitted = key
+        if current in (self.items, self.question_view, self.delivery):
+            most = self.sizes.list_page
+            first_fit(self, height, list(range(most, 0, -1)), self._set_list_size)
+        pads = {self.typed_view: self.id_pad, self.phone_view: self.pad}
+        if current in pads:
+            fit_pad(self, pads[current], height)
+        if current is self.name_view:
+            fit_keyboard(self, self.name_keyboard, height, self.room.width() // (2 if self._landscape else 1))
+        return True
 
     @Slot()
     def wipe(self) -> None:
@@ -498,8 +535,9 @@ class IntakePage(KioskPage):
             field.clear()
             field.setText("")  # also drops the undo history
         self.name_keyboard.wipe()
-        for text in (self.applicant_text, self.summary, self.result_text, self.message, self.question_text):
+        for text in (self.applicant_text, self.summary, self.result_text, self.question_text):
             text.setText("")
+        self._set_message("")
         self.case_no = self._job = self._question = ""
         self.read_button.setEnabled(True)
         self.submit_button.setEnabled(True)
@@ -507,6 +545,7 @@ class IntakePage(KioskPage):
         self.rate_button.setVisible(False)
         self.heading.setText("自助收件：请选择事项")
         self.views.setCurrentWidget(self.items)
+        self.refit()
 
     def first_focus(self) -> QWidget | None:
         current = self.views.currentWidget()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, PageStack, fit_keyboard, needed_height
 from ui.kiosk.widgets import KioskButton, label
-from ui.rating.pages import LevelPage, ReasonsPage, ThanksPage
+from ui.rating.pages import REASON_COLUMNS, LevelPage, ReasonsPage, ThanksPage
 
 
 class ErrorPage(KioskPage):
@@ -54,7 +54,8 @@ class RatingPage(KioskPage):
         self.setObjectName("kiosk_rating")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 8, 24, 8)
-        self.stack = QStackedWidget(self)
+        self._landscape = True
+        self.stack = PageStack(self)  # as tall as the rating page shown (the reasons are the tallest)
         self.stack.setObjectName("kiosk_rating_stack")
         self.level_page = LevelPage(self.stack)
         self.reasons_page = ReasonsPage(self.stack)
@@ -62,6 +63,8 @@ class RatingPage(KioskPage):
         for page in (self.level_page, self.reasons_page, self.thanks_page):
             self.stack.addWidget(page)
         layout.addWidget(self.stack)
+        self.stack.currentChanged.connect(self.refit)
+        self.reasons_page.keyboard_button.toggled.connect(self.refit)
 
     def wipe(self) -> None:
         page = self.reasons_page
@@ -69,7 +72,7 @@ class RatingPage(KioskPage):
             button.setChecked(False)
         page.text_edit.setText("")
         page.consent.setChecked(False)
-        page.consent.setText("")
+        page.forget_phone()
         page.message.setText("")
         self.level_page.context.setText("")
         self.level_page.message.setText("")
@@ -77,7 +80,32 @@ class RatingPage(KioskPage):
         self.stack.setCurrentWidget(self.level_page)
 
     def set_landscape(self, landscape: bool) -> None:
-        self.reasons_page.set_side_by_side(landscape)
+        self._landscape = landscape  # the reasons page is laid out for it by `_fit`
+
+    def _fit(self) -> bool:
+        """The reasons page for the room: reasons beside the text and keyboard where the screen is high enough,
+        else compact (reasons across the page, the keyboard in their place while open); keys as tall as fit."""
+        assert self.room is not None
+        height = self.room.height()
+        self.level_page.set_columns(5 if self.room.width() >= 1000 else 3)  # 768 px: 3 and 2 faces
+        page = self.reasons_page
+        wide = 4 if self._landscape else REASON_COLUMNS
+        # Beside the text; across the page (4 a row), the keyboard in the reasons' place; the keyboard alone when
+        # open; 5 a row, long reasons on two lines.
+        for compact, columns, alone in (
+            (False, REASON_COLUMNS, False),
+            (True, wide, False),
+            (True, wide, True),
+            (True, wide + 1 if self._landscape else wide, True),
+        ):
+            page.set_compact(compact, columns=columns, consent_in_row=self._landscape, alone=alone)
+            if not compact:
+                page.set_side_by_side(self._landscape)
+            side_by_side = self._landscape and not compact
+            fit_keyboard(self, page.keyboard, height, self.room.width() // (2 if side_by_side else 1))
+            if self.stack.currentWidget() is not page or needed_height(self) <= height:
+                return True
+        return True  # the most that fits (still more than the room: the test says where)
 
     def first_focus(self) -> QWidget | None:
         current = self.stack.currentWidget()

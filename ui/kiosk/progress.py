@@ -16,14 +16,13 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain import hall_time
 from app.services.kiosk import CaseProgress, HistoryStep, MemberProgress
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, PageStack, first_fit, fit_pad
 from ui.kiosk.theme import STANDARD, KioskSizes
 from ui.kiosk.widgets import DigitPad, KioskButton, label
 
@@ -59,17 +58,28 @@ class MemberBlock(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("progress_member")
-        box = QVBoxLayout(self)
-        box.setContentsMargins(16, 10, 16, 10)
-        box.setSpacing(4)
+        self.box = QGridLayout(self)
+        self.box.setContentsMargins(16, 10, 16, 10)
+        self.box.setSpacing(4)
+        self.box.setHorizontalSpacing(24)
         self.item = label("", self, name="progress_member_item", role="value")
         self.department = label("", self, name="progress_member_department")
         self.number = label("", self, name="progress_member_no", role="hint")
         self.state = label("", self, name="progress_member_state")
         self.due = label("", self, name="progress_member_due")
         self.history = label("", self, name="progress_member_history", role="hint")
-        for widget in (self.item, self.department, self.number, self.state, self.due, self.history):
-            box.addWidget(widget)
+        self.wide = True
+        self.set_wide(False)
+
+    def set_wide(self, wide: bool) -> None:
+        """Wide (one block a page on a low screen): what it is on the left, where it stands on the right."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        labels = (self.item, self.department, self.number, self.state, self.due, self.history)
+        for n, widget in enumerate(labels):
+            self.box.removeWidget(widget)
+            self.box.addWidget(widget, *((n % 3, n // 3) if wide else (n, 0)))
 
     def show_member(self, n: int, member: MemberProgress) -> None:
         self.item.setText(f"{n}. {member.item_name}")
@@ -116,12 +126,15 @@ class ProgressPage(KioskPage):
         self._members_page = 0
         self._elder = False
         self._columns = 1
+        self._pad_fitted: tuple[object, ...] = ()
+        self._fitted_blocks = 0  # member blocks a page that the room holds (0: the mode's number)
+        self._wide = False  # one block a page, laid out wide
         self.member_blocks: list[MemberBlock] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 16, 40, 16)
         self.heading = label("进度查询", self, name="progress_title", role="title")
         layout.addWidget(self.heading)
-        self.views = QStackedWidget(self)
+        self.views = PageStack(self)  # as tall as the view shown (a 一件事's blocks are chosen for the room)
         self.views.setObjectName("progress_views")
         layout.addWidget(self.views, 1)
         self._build_entry()
@@ -218,6 +231,7 @@ class ProgressPage(KioskPage):
 
     def show_message(self, text: str) -> None:
         self.views.setCurrentWidget(self.entry)
+        self.refit()
         self.message.setText(text)
         self.message.setAccessibleName(text)
 
@@ -243,6 +257,7 @@ class ProgressPage(KioskPage):
         self.members_grid.setSpacing(12)
         box.addWidget(self.result_members)
         paging = QHBoxLayout()
+        self.paging_row = paging
         self.members_prev = KioskButton(
             "上一页", result, name="progress_members_prev", description="显示前几个部门的进度"
         )
@@ -265,6 +280,7 @@ class ProgressPage(KioskPage):
         self.result_message = label("", result, name="progress_result_message", role="message")
         box.addWidget(self.result_message)
         row = QHBoxLayout()
+        self.actions_row = row
         self.rate_button = KioskButton(
             "评价此办件", result, name="progress_rate", description="为这个办件评价（好差评）"
         )
@@ -322,6 +338,7 @@ class ProgressPage(KioskPage):
         self.case_field.setText("")
         self.tail_field.setText("")
         self.views.setCurrentWidget(self.result)
+        self.refit()
         self.rate_button.setFocus() if progress.local else self.again_button.setFocus()
 
     # --- a 一件事's members ------------------------------------------------------------------------------------
@@ -344,6 +361,7 @@ class ProgressPage(KioskPage):
             self.members_grid.removeWidget(block)
         for n, block in enumerate(self.member_blocks):
             if n < len(shown):
+                block.set_wide(self._wide)
                 block.show_member(start + n + 1, shown[n])
                 self.members_grid.addWidget(block, n // self._columns, n % self._columns)
                 block.setVisible(True)
@@ -407,24 +425,73 @@ class ProgressPage(KioskPage):
         self.message.setAccessibleName("")
         self.pad.bind(self.case_field)
         self.views.setCurrentWidget(self.entry)
+        self.refit()
 
     def set_landscape(self, landscape: bool) -> None:
         self.entry_layout.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
         )
-        self._columns = 2 if landscape else 1
-        self._render_members()
+        if self._columns != (2 if landscape else 1):
+            self._columns = 2 if landscape else 1
+            self._fitted_blocks = 0
+            self._render_members()
+        # Landscape: 上一页/下一页 in the row of the result's buttons (a row less on a 1366×768 screen).
+        paging: tuple[QWidget, ...] = (self.members_prev, self.members_page, self.members_next)
+        target = self.actions_row if landscape else self.paging_row
+        if target.indexOf(self.members_prev) < 0:
+            for moved in paging:
+                (self.paging_row if landscape else self.actions_row).removeWidget(moved)
+            if landscape:
+                for n, moved in enumerate(paging):
+                    self.actions_row.insertWidget(n, moved)
+                self.actions_row.insertStretch(len(paging), 1)
+            else:
+                stretch = self.actions_row.itemAt(0)
+                if stretch is not None and stretch.spacerItem() is not None:
+                    self.actions_row.takeAt(0)
+                self.paging_row.insertWidget(0, self.members_prev)
+                self.paging_row.insertWidget(2, self.members_page)
+                self.paging_row.insertWidget(4, self.members_next)
 
     @property
     def members_per_page(self) -> int:
         """Member blocks a page: 4 (two rows of two in landscape); 长辈模式, whose type is 1.5× as large: 3 in
-        portrait, 2 side by side in landscape."""
-        if not self._elder:
-            return 4
-        return 2 if self._columns == 2 else 3
+        portrait, 2 side by side in landscape; fewer when the screen holds fewer (1366×768, 768×1366)."""
+        most = (2 if self._columns == 2 else 3) if self._elder else 4
+        return min(most, self._fitted_blocks) if self._fitted_blocks else most
+
+    def _fit(self) -> bool:
+        """The digit pad's keys, and a 一件事's blocks a page, for the room."""
+        if self.room is None:
+            return False
+        height = self.room.height()
+        if self.views.currentWidget() is self.entry:
+            key = (self.room.width(), height, self.sizes, self.message.text())
+            if key == self._pad_fitted:  # a wipe at every return home: measured once per screen and mode
+                return False
+            fit_pad(self, self.pad, height)
+            self._pad_fitted = key
+            return True
+        self._fitted_blocks = 0
+        self._wide = False
+        most = self.members_per_page
+        if self.shown is None or not self.shown.members:
+            self._render_members()
+            return True
+        # Fewer blocks a page, down to one; then one wide block (its facts in two columns: half the lines).
+        choices = [(count, False) for count in range(most, 0, -1)] + [(1, True)]
+
+        def blocks(index: int) -> None:
+            self._fitted_blocks, self._wide = choices[index]
+            self._members_page = 0
+            self._render_members()
+
+        first_fit(self, height, list(range(len(choices))), blocks)
+        return True
 
     def apply_sizes(self, sizes: KioskSizes) -> None:
         self._elder = sizes.body_px > STANDARD.body_px
+        self._fitted_blocks = 0
         self._members_page = 0
         self._render_members()
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from app.services.kiosk import OwnCase
 from ui.kiosk.choices import PagedChoices
-from ui.kiosk.page import KioskPage
+from ui.kiosk.page import KioskPage, first_fit
 from ui.kiosk.theme import KioskSizes
 from ui.kiosk.widgets import KioskButton, label
 
@@ -118,6 +118,13 @@ class ReprintPage(KioskPage):
 
     def apply_sizes(self, sizes: KioskSizes) -> None:
         self.cases.set_page_size(sizes.list_page)
+
+    def _fit(self) -> bool:
+        """As many of the citizen's cases a page as the room holds (the mode's number at most)."""
+        if self.room is not None:
+            entries = list(range(self.sizes.list_page, 0, -1))
+            first_fit(self, self.room.height(), entries, self.cases.set_page_size)
+        return True
 
     @Slot()
     def wipe(self) -> None:

@@ -27,6 +27,23 @@ def sizes(elder: bool) -> KioskSizes:
     return ELDER if elder else STANDARD
 
 
+#: The smallest side of anything one taps, in both modes (issue 12): keys sized from a small screen's height
+#: stop here.
+TARGET_MIN_PX = 60
+
+
+def border_px(elder: bool) -> int:
+    return 4 if elder else 2
+
+
+def key_height_css(elder: bool, role: str, height: int) -> str:
+    """A style sheet (for a keyboard or digit pad) that makes its `role` keys `height` px tall, borders included
+    (`key` keys have 4 px of padding above and below, `kbkey` keys none)."""
+    padding = 8 if role == "key" else 0
+    content = max(TARGET_MIN_PX, height) - 2 * border_px(elder) - padding
+    return f'QPushButton[role="{role}"] {{ min-height: {content}px; max-height: {content}px; }}'
+
+
 def stylesheet(elder: bool, family: str = "Tongban Sans") -> str:
     """The kiosk window's style sheet (set on the window; it reaches every page and overlay)."""
     s = sizes(elder)
@@ -41,7 +58,7 @@ def stylesheet(elder: bool, family: str = "Tongban Sans") -> str:
             "#000000",
             "#ffd500",
         )
-        border_w = 4
+        border_w = border_px(True)
     else:
         bg, fg, panel, accent, accent_fg, border, muted, focus = (
             "#eef2f7",
@@ -53,7 +70,7 @@ def stylesheet(elder: bool, family: str = "Tongban Sans") -> str:
             "#52606d",
             "#f0a400",
         )
-        border_w = 2
+        border_w = border_px(False)
     return f"""
 QWidget {{ font-family: "{family}"; font-size: {s.body_px}px; color: {fg}; }}
 QMainWindow#kiosk_window, QWidget#kiosk_central, QStackedWidget#kiosk_pages {{ background: {bg}; }}
@@ -80,7 +97,8 @@ QPushButton[role="choice"] {{ font-size: {s.body_px + 6}px; text-align: left; pa
 QPushButton[role="primary"] {{ background: {accent}; color: {accent_fg}; font-weight: bold; }}
 QPushButton[role="bar"], QPushButton[role="bar"]:checked {{ background: {panel}; color: {fg}; }}
 QPushButton[role="key"] {{ font-size: {s.title_px}px; min-width: {s.key_px}px; min-height: {s.key_px}px; }}
-QPushButton[role="kbkey"] {{ font-size: {s.body_px + 4}px; min-width: 60px; min-height: {s.key_px - 8}px;
+QPushButton[role="kbkey"] {{ font-size: {s.body_px + 4}px; min-width: {TARGET_MIN_PX - 2 * border_w}px;
+                            min-height: {s.key_px - 8}px;
                             padding: 0px; }}
 QPushButton#key_enter, QPushButton[role="primary"] {{ font-size: {s.title_px}px; }}
 QPushButton#key_enter {{ background: {accent}; color: {accent_fg}; font-weight: bold; }}

@@ -56,6 +56,12 @@ class DigitPad(QWidget):
         key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         return key
 
+    def set_key_style(self, style: str) -> None:
+        """A style sheet for the keys (their height on a small screen: `theme.key_height_css`); "" for the
+        window's."""
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
+
     def bind(self, target: QLineEdit | None) -> None:
         """Type into `target` from now on (None: nowhere)."""
         self._target = target

@@ -29,7 +29,7 @@ from app.services.errors import ErrorKind, ErrorReport, UserFacingError
 from ui.kiosk import theme
 from ui.kiosk.home import HomePage
 from ui.kiosk.idle import IdleWatch, MonotonicClock
-from ui.kiosk.page import KioskPage, PageStack
+from ui.kiosk.page import KioskPage, PageStack, settle
 from ui.kiosk.voice import Voice
 from ui.kiosk.widgets import KioskButton, label
 
@@ -120,6 +120,7 @@ class KioskWindow(QMainWindow):
         self._clock = idle_clock
         self._may_close = False
         self._screen_size: QSize | None = None  # what place() or fit() gave the window
+        self._refitting = False
         self._taps: list[float] = []
         self._prompt: RatingPrompt | None = None
         self._level: RatingLevel | None = None
@@ -174,10 +175,9 @@ class KioskWindow(QMainWindow):
         self._device = self._ratings.register_kiosk_screen()
         self._build_pages()
         sizes = theme.sizes(self.elder)
-        portrait = self.height() > self.width()
         for page in self.all_pages[1:]:
             page.apply_sizes(sizes)
-            page.set_landscape(not portrait)
+        self._layout_for_size(force=True)
         self._connect()
         self._update_tiles()
         from ui.widgets import pinyin
@@ -235,6 +235,7 @@ class KioskWindow(QMainWindow):
     def _build_top_bar(self, parent: QWidget) -> QFrame:
         bar = QFrame(parent)
         bar.setObjectName("kiosk_top_bar")
+        self._top_bar = bar
         row = QHBoxLayout(bar)
         row.setContentsMargins(24, 8, 24, 8)
         self.hall_label = label(self._config.hall_name, bar, name="kiosk_hall", wrap=False)
@@ -286,6 +287,7 @@ class KioskWindow(QMainWindow):
         self.intake.finished.connect(self.go_home)
         for page in self.all_pages:
             page.announce.connect(self._announce)
+            page.fitted.connect(self._page_fitted)
         self.intake.rate_requested.connect(self._rate_intake)
 
     # --- showing -------------------------------------------------------------------------------------------
@@ -297,26 +299,23 @@ class KioskWindow(QMainWindow):
         target = screen or (screens[index] if index < len(screens) else QGuiApplication.primaryScreen())
         self.setScreen(target)
         geometry = target.geometry()
+        self._screen_size = geometry.size()
         self._layout_for_size(geometry.width(), geometry.height())  # before the resize: no taller minimum first
         self._settle_layout()
-        self._screen_size = geometry.size()
         self.setGeometry(geometry)
         self.showFullScreen()
 
     def fit(self, width: int, height: int) -> None:
         """Lay out for a `width`×`height` screen and take that size (tests, screenshots)."""
+        self._screen_size = QSize(width, height)
         self._layout_for_size(width, height)
         self._settle_layout()
-        self._screen_size = QSize(width, height)
         self.resize(width, height)
 
     def _settle_layout(self) -> None:
         """Recompute the minimum size now (a style or orientation change would otherwise apply it later, after a
         resize to the screen had been clamped to the old, larger minimum)."""
-        for widget in [self, *self.findChildren(QWidget)]:
-            layout = widget.layout()
-            if layout is not None:
-                layout.invalidate()
+        settle(self)
         top = self.layout()
         if top is not None:
             top.activate()
@@ -358,6 +357,7 @@ class KioskWindow(QMainWindow):
 
     def _show(self, page: KioskPage) -> None:
         self.pages.setCurrentWidget(page)
+        page.refit_if_stale()
         self._refit()
         self.home_button.setVisible(page is not self.home and page is not self.admin)
         self.voice.say(page.spoken_title())
@@ -367,9 +367,13 @@ class KioskWindow(QMainWindow):
 
     def _refit(self) -> None:
         """A page or step taller than the screen had stretched the window: lay this one out for the screen again."""
-        if self._screen_size is not None and self.size() != self._screen_size:
-            self._settle_layout()
-            self.resize(self._screen_size)
+        if self._screen_size is not None and self.size() != self._screen_size and not self._refitting:
+            self._refitting = True  # the resize lays the pages out again, which may ask for this again
+            try:
+                self._settle_layout()
+                self.resize(self._screen_size)
+            finally:
+                self._refitting = False
 
     @Slot()
     def go_home(self) -> None:
@@ -425,12 +429,20 @@ class KioskWindow(QMainWindow):
         if self.home.elder_switch.isChecked() != elder:
             self.home.elder_switch.setChecked(elder)
         self.home.elder_switch.setText("长辈模式：开" if elder else "长辈模式")  # its accessible name stays 长辈模式
-        self._layout_for_size()
+        self._layout_for_size(force=True)
+
+    @Slot()
+    def _page_fitted(self) -> None:
+        """The page on screen chose fewer entries or shorter keys (or its tall step is gone): the screen's size."""
+        if self.sender() is self.pages.currentWidget():
+            self.pages.updateGeometry()  # the window's layout keeps the stack's sizes from before until told
+            self._refit()
 
     @Slot(str)
     def _announce(self, text: str) -> None:
         """A page's new step, read before its focused choice (only from the page on screen)."""
         if self.sender() is self.pages.currentWidget():
+            self.pages.updateGeometry()  # the window's layout keeps the stack's sizes from before until told
             self._refit()  # a new step (自助收件's name keyboard is taller than the phone step after it)
             self.voice.say(text)
 
@@ -440,11 +452,23 @@ class KioskWindow(QMainWindow):
         self.mute_button.setText("打开语音" if muted else "静音")
         self.mute_button.setAccessibleName("打开语音" if muted else "静音")
 
-    def _layout_for_size(self, width: int | None = None, height: int | None = None) -> None:
-        portrait = (height or self.height()) > (width or self.width())
+    def _layout_for_size(self, width: int | None = None, height: int | None = None, *, force: bool = False) -> None:
+        """Lay the pages out for a `width`×`height` screen (default: the screen the window was given, else its
+        size): orientation, then each page's room below the top bar (entries per page, key heights …)."""
+        screen = self._screen_size
+        width = width or (screen.width() if screen is not None else self.width())
+        height = height or (screen.height() if screen is not None else self.height())
+        portrait = height > width
         self.home.set_columns((1 if portrait else 3) if self.elder else (2 if portrait else 3))
         for page in self.all_pages:
             page.set_landscape(not portrait)
+        bar = self._top_bar.layout()
+        if bar is not None:
+            bar.invalidate()
+        room = QSize(width, height - self._top_bar.minimumSizeHint().height())
+        sizes = theme.sizes(self.elder)
+        for page in self.all_pages:
+            page.fit_to(room, sizes, force=force)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

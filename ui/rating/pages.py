@@ -83,8 +83,9 @@ class LevelPage(QWidget):
         layout.addWidget(self.question)
         layout.addWidget(self.context)
         layout.addSpacing(32)
-        row = QHBoxLayout()
+        row = QGridLayout()
         row.setSpacing(20)
+        self._row = row
         self.buttons: dict[RatingLevel, QToolButton] = {}
         for level in sorted(RatingLevel, reverse=True):
             button = QToolButton(self)
@@ -97,11 +98,17 @@ class LevelPage(QWidget):
             button.setProperty("level", int(level))
             button.clicked.connect(self._clicked)
             self.buttons[level] = button
-            row.addWidget(button)
+            row.addWidget(button, 0, len(self.buttons) - 1)
         layout.addLayout(row)
         self.message = _label("", "rating_message", self)
         layout.addWidget(self.message)
         layout.addStretch(1)
+
+    def set_columns(self, columns: int) -> None:
+        """The five levels in rows of `columns` (a narrow screen: 3, then 2), best first."""
+        for n, button in enumerate(self.buttons.values()):
+            self._row.removeWidget(button)
+            self._row.addWidget(button, n // columns, n % columns)
 
     def show_prompt(self, prompt: RatingPrompt) -> None:
         parts = []
@@ -124,6 +131,14 @@ class LevelPage(QWidget):
             self.level_chosen.emit(level)
 
 
+def _two_lines(text: str) -> str:
+    """A reason on two lines: after its 、, else after its first four characters (a short one stays whole)."""
+    if "、" in text:
+        head, _sep, tail = text.partition("、")
+        return f"{head}、\n{tail}"
+    return f"{text[:4]}\n{text[4:]}" if len(text) > 5 else text
+
+
 class ReasonsPage(QWidget):
     """Reasons (multi-select), optional text with an on-screen keyboard, 实名回访 consent; submit or go back."""
 
@@ -135,7 +150,11 @@ class ReasonsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("rating_reasons_page")
         self.level: RatingLevel | None = None
+        self._compact = False
+        self._alone = False
+        self._phone = ""
         layout = QVBoxLayout(self)
+        self._layout = layout
         self.title = _label("", "reasons_title", self)
         layout.addWidget(self.title)
         # Reasons on the left, the text and its keyboard on the right: opening the keyboard hides nothing and
@@ -147,6 +166,7 @@ class ReasonsPage(QWidget):
         self.reasons_box = QWidget(self)
         self.reasons_box.setObjectName("reasons_box")
         grid = QGridLayout(self.reasons_box)
+        self._grid = grid
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(12)
         self.reason_buttons: dict[str, QPushButton] = {}
@@ -208,6 +228,7 @@ class ReasonsPage(QWidget):
 
     def _build_buttons(self, layout: QVBoxLayout) -> None:
         buttons = QHBoxLayout()
+        self._buttons_row = buttons
         self.back_button = QPushButton(self.tr("Back"), self)
         self.back_button.setObjectName("reasons_back")
         self.submit_button = QPushButton(self.tr("Submit rating"), self)
@@ -235,15 +256,65 @@ class ReasonsPage(QWidget):
         self.keyboard_button.setChecked(False)
         self.consent.setChecked(False)
         self.consent.setVisible(bool(prompt.phone_masked))
-        self.consent.setText(
-            self.tr("I agree to be called back about this rating at {phone}").format(phone=prompt.phone_masked)
-        )
+        self._phone = prompt.phone_masked
+        self._consent_text()
         self.message.setText("")
         self._update_submit()
 
+    def _consent_text(self) -> None:
+        text = self.tr("I agree to be called back about this rating at {phone}").format(phone=self._phone)
+        self.consent.setAccessibleName(text)
+        # A narrow place (beside 返回 and 提交 on a small kiosk screen): the phone number on a line of its own.
+        self.consent.setText(text.replace("（", "\n（") if self._compact and self._phone else text)
+
+    def forget_phone(self) -> None:
+        """The consent's masked phone leaves the page (a kiosk's idle wipe)."""
+        self._phone = ""
+        self.consent.setText("")
+        self.consent.setAccessibleName("")
+
+    def _keyboard_place(self, on: bool) -> None:
+        """What the open keyboard takes the place of on a small screen (all back when it closes)."""
+        self.reasons_box.setVisible(not (self._compact and on))
+        self.title.setVisible(not (self._compact and on))  # the keys need the height; back with the reasons
+        for button in (self.back_button, self.submit_button):
+            button.setVisible(not (self._alone and on))
+        self.consent.setVisible(bool(self._phone) and not (self._alone and on))
+
+    def set_compact(
+        self, compact: bool, *, columns: int = REASON_COLUMNS, consent_in_row: bool = False, alone: bool = False
+    ) -> None:
+        """A screen too low for the reasons beside the text and its keyboard (a kiosk's 1366×768): the reasons in
+        `columns` columns across the page, the text under them, the keyboard shown in place of the reasons while
+        open (键盘 again brings them back), and with `consent_in_row` the 实名回访 consent between 返回 and 提交;
+        with `alone` the open keyboard takes the place of 返回, 提交 and the consent too (an even lower screen)."""
+        self._compact = compact
+        self._alone = compact and alone
+        for n, (reason, button) in enumerate(self.reason_buttons.items()):
+            self._grid.removeWidget(button)
+            self._grid.addWidget(button, n // columns, n % columns)
+            # Five across (two rows): a long reason on two lines (its accessible name stays whole).
+            button.setText(_two_lines(reason) if compact and columns > 4 else reason)
+        self.body.setSpacing(12 if compact else 24)
+        if compact:
+            self.body.setDirection(QBoxLayout.Direction.TopToBottom)
+        size = self.keyboard.sizePolicy()
+        size.setRetainSizeWhenHidden(not compact)  # in place of the reasons: no room kept for it beside them
+        self.keyboard.setSizePolicy(size)
+        self._keyboard_place(self.keyboard.isVisibleTo(self))
+        in_row = self._buttons_row.indexOf(self.consent) >= 0
+        if consent_in_row and compact and not in_row:
+            self._layout.removeWidget(self.consent)
+            self._buttons_row.insertWidget(1, self.consent, 1)
+        elif in_row and not (consent_in_row and compact):
+            self._buttons_row.removeWidget(self.consent)
+            self._layout.insertWidget(self._layout.indexOf(self.message), self.consent)
+        self._consent_text()
+
     @Slot(bool)
     def _show_keyboard(self, on: bool) -> None:
-        """The keyboard opens beside the reasons (they stay visible and tappable)."""
+        """The keyboard opens beside the reasons (they stay visible and tappable); on a small screen in their place."""
+        self._keyboard_place(on)
         self.keyboard.setVisible(on)
         if on:
             self.text_edit.setFocus()

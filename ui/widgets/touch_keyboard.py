@@ -48,6 +48,7 @@ class TouchKeyboard(QWidget):
         self._composition = ""
         self._offset = 0
         self._shown: list[Candidate] = []
+        self.candidates_per_row = CANDIDATES_SHOWN
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
@@ -124,6 +125,21 @@ class TouchKeyboard(QWidget):
 
     def bind(self, target: QLineEdit | None) -> None:
         self._target = target
+
+    def set_key_height(self, height: int, style: str) -> None:
+        """Keys `height` px tall, set by `style` (a style sheet for this keyboard's keys; a kiosk on a small screen);
+        the candidate row keeps that height whether candidates show or not (the keyboard never changes size)."""
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
+        self.composition_label.setMinimumHeight(height)
+
+    def set_candidates_per_row(self, count: int) -> None:
+        """Candidates shown at a time (fewer on a narrow screen; 更多 shows the next ones)."""
+        count = max(1, min(CANDIDATES_SHOWN, count))
+        if count != self.candidates_per_row:
+            self.candidates_per_row = count
+            self._offset = 0
+            self._show_candidates()
 
     @property
     def chinese(self) -> bool:
@@ -207,19 +223,19 @@ class TouchKeyboard(QWidget):
 
     def _show_candidates(self) -> None:
         found = self._all_candidates()
-        shown = found[self._offset : self._offset + CANDIDATES_SHOWN]
+        shown = found[self._offset : self._offset + self.candidates_per_row]
         self._shown = shown
         for n, button in enumerate(self.candidate_buttons):
             text = shown[n].text if n < len(shown) else ""
             button.setText(text)
             button.setAccessibleName(f"候选{text}" if text else f"候选字{n + 1}")
             button.setVisible(bool(text))
-        self.more_button.setVisible(len(found) > CANDIDATES_SHOWN)
+        self.more_button.setVisible(len(found) > self.candidates_per_row)
 
     @Slot()
     def _more(self) -> None:
         total = len(self._all_candidates())
-        self._offset = self._offset + CANDIDATES_SHOWN
+        self._offset = self._offset + self.candidates_per_row
         if self._offset >= total:
             self._offset = 0
         self._show_candidates()
