@@ -2,6 +2,11 @@
 
 `TONGBAN_KEY_STORE` chooses as for the database key (`file`, `keyring`, `auto`). During a key rotation the new key
 is stored as `pending_*` before it is confirmed, so a crash in between never locks the terminal out.
+
+Under `auto` a small file beside the credentials file says where they are (`keyring` or `none`, nothing secret), so
+a terminal that is not enrolled, or keeps its credentials in the file, never imports keyring to find out (~100 ms of
+every start and every command, issue 13). A data directory without that file (a terminal enrolled into the keyring
+by an earlier version) asks the keyring once and writes down the answer.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ log = logging.getLogger("tongban.sync")
 
 KEYRING_SERVICE = "tongban-terminal"
 FILE_NAME = "device-credentials.json"
+#: Where `auto` keeps its credentials: "keyring" or "none" (no secret in it; see the module doc).
+WHERE_FILE_NAME = "device-credentials.where"
 
 
 class CredentialsError(Exception):
@@ -83,25 +90,62 @@ class CredentialStore:
     def file_path(self) -> Path:
         return self.data_dir / FILE_NAME
 
+    @property
+    def where_path(self) -> Path:
+        return self.data_dir / WHERE_FILE_NAME
+
     def _use_keyring(self) -> bool:
+        """Whether to write to (and clear) the keyring: no credentials file, and a usable keyring (or `keyring`)."""
         if self._choice == "file" or self.file_path.exists():
             return False
         from offline_cache.keys import keyring_usable  # cryptography: not for reading a credentials file (issue 13)
 
         return keyring_usable()
 
+    def _read_where(self) -> str | None:
+        try:
+            text = self.where_path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if text in {"keyring", "none"} else None
+
+    def _write_where(self, where: str) -> None:
+        """Best effort: without the note the next start asks the keyring again, nothing worse."""
+        from offline_cache.files import write_atomically
+
+        try:
+            write_atomically(self.where_path, f"{where}\n".encode("ascii"))
+        except OSError:
+            log.warning(
+                "could not note where the device credentials are (%s); the keyring is asked at each start", where
+            )
+
+    def _load_from_keyring(self) -> Credentials | None:
+        import keyring
+
+        try:
+            text = keyring.get_password(KEYRING_SERVICE, self._keyring_user())
+        except Exception as exc:  # keyring backends raise many kinds
+            raise CredentialsError("无法访问系统密钥环读取设备凭据。") from exc
+        return None if text is None else Credentials.from_json(json.loads(text))
+
     def _keyring_user(self) -> str:
         return f"device:{self.data_dir.resolve()}"
 
     def load(self) -> Credentials | None:
-        if self._use_keyring():
-            import keyring
+        if self._choice != "file" and not self.file_path.exists():
+            if self._choice == "keyring":
+                return self._load_from_keyring() if self._use_keyring() else None
+            where = self._read_where()
+            if where == "none":
+                return None
+            if where is None:  # no note yet (new, or enrolled into the keyring by an earlier version): ask once
+                from offline_cache.keys import keyring_usable
 
-            try:
-                text = keyring.get_password(KEYRING_SERVICE, self._keyring_user())
-            except Exception as exc:  # keyring backends raise many kinds
-                raise CredentialsError("无法访问系统密钥环读取设备凭据。") from exc
-            return None if text is None else Credentials.from_json(json.loads(text))
+                creds = self._load_from_keyring() if keyring_usable() else None
+                self._write_where("none" if creds is None else "keyring")
+                return creds
+            return self._load_from_keyring()
         path = self.file_path
         if not path.exists():
             return None
@@ -122,6 +166,8 @@ class CredentialStore:
                 keyring.set_password(KEYRING_SERVICE, self._keyring_user(), text)
             except Exception as exc:
                 raise CredentialsError("无法把设备凭据保存到系统密钥环。") from exc
+            if self._choice == "auto":
+                self._write_where("keyring")
             return
         from offline_cache.files import write_atomically
 
@@ -138,6 +184,8 @@ class CredentialStore:
             with contextlib.suppress(Exception):
                 keyring.delete_password(KEYRING_SERVICE, self._keyring_user())
         self.file_path.unlink(missing_ok=True)
+        if self._choice == "auto":
+            self._write_where("none")
 
 
 def _write_atomically(path: Path, text: str) -> None:
