@@ -173,6 +173,7 @@ def test_bundle_has_what_the_terminal_needs_and_nothing_of_tests_tools_or_server
         "resources/catalogue/seed.json",
         "resources/holidays/cn.json",
         "resources/themes/counter.qss",
+        "resources/themes/check.png",
         "resources/translations/tongban_zh_CN.qm",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from resources import resource_path
+
 
 @dataclass(frozen=True, slots=True)
 class KioskSizes:
@@ -47,6 +49,8 @@ def key_height_css(elder: bool, role: str, height: int) -> str:
 def stylesheet(elder: bool, family: str = "Tongban Sans") -> str:
     """The kiosk window's style sheet (set on the window; it reaches every page and overlay)."""
     s = sizes(elder)
+    # Qt's own box is a pale grey outline: a heavy border and a black tick, seen by everyone (the 实名回访 consent).
+    check = resource_path("themes", "check.png").as_posix()
     if elder:  # high contrast: black on white, heavy borders, yellow focus
         bg, fg, panel, accent, accent_fg, border, muted, focus = (
             "#ffffff",
@@ -113,7 +117,10 @@ QToolButton {{ font-size: {s.tile_px - 4}px; font-weight: bold; }}
 QPushButton#reason:checked {{ background: {"#ffff00" if elder else "#ffe0b2"}; color: #000000;
                               border: {border_w + 2}px solid {"#000000" if elder else "#ef6c00"}; font-weight: bold; }}
 QCheckBox {{ spacing: 16px; }}
-QCheckBox::indicator {{ width: {s.target_px}px; height: {s.target_px}px; }}
+QCheckBox::indicator {{ width: {s.target_px - 6 - 2 * border_w}px; height: {s.target_px - 6 - 2 * border_w}px;
+                       border: {border_w + 3}px solid {fg}; border-radius: 8px; background: {panel}; }}
+QCheckBox::indicator:checked {{ image: url({check}); }}
+QCheckBox::indicator:focus {{ border-color: {focus}; }}
 QLineEdit#rating_text {{ font-size: {s.body_px + 4}px; }}
 QFrame#idle_overlay {{ background: rgba(0, 0, 0, 160); }}
 QFrame#idle_card, QFrame#kiosk_card {{ background: {panel}; border: {border_w}px solid {border}; border-radius: 16px; }}
