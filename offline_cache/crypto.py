@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from offline_cache.errors import StoreError, WrongKeyError
 
 if TYPE_CHECKING:  # cryptography (~7 MB resident, ~15 ms) loads with the first value encrypted or decrypted
+    from collections.abc import Callable
+
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_BYTES = 32
@@ -37,6 +39,8 @@ class FieldCipher:
             raise ValueError("the database key must be 32 bytes")
         self._key = key
         self._cipher: AESGCM | None = None
+        #: Called once, right after AES-GCM is first built (the store writes a new database's key_check then).
+        self.on_first_use: Callable[[], None] | None = None
 
     @property
     def _aead(self) -> AESGCM:
@@ -45,6 +49,9 @@ class FieldCipher:
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
             self._cipher = AESGCM(self._key)
+            first_use, self.on_first_use = self.on_first_use, None
+            if first_use is not None:
+                first_use()
         return self._cipher
 
     def encrypt(self, plain: bytes, associated: str) -> bytes:

@@ -119,6 +119,7 @@ class Store:
         #: What was copied from the damaged file (with `recovered_from`), e.g. `salvaged.pending` records to resend.
         self.salvaged: salvage.SalvageReport | None = None
         self._s = session
+        self._s.cipher.on_first_use = self._complete_key_check_quietly
         self._blobs_dir = blobs_dir
         # What the sign-in page needs (staff, audit, the outbox's counts, settings) is built here; the other
         # repositories, with their modules and the domain models, on first use (start-up time, issue 13).
@@ -130,7 +131,10 @@ class Store:
 
     def complete_key_check(self) -> None:
         """Write the AES-GCM `key_check` of a database that has only the HMAC proof (made by this version: see
-        `_cipher`), so that an earlier version of the program can still prove its key. Nothing when present."""
+        `_cipher`), so that an earlier version of the program can still prove its key. Nothing when present.
+
+        The store calls it when this connection first encrypts or decrypts a value (cryptography is loaded then
+        anyway): a terminal that has only shown its sign-in page never loads it (~10 MB resident, issue 13)."""
         if self.conn.execute("SELECT 1 FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone() is not None:
             return
         try:
@@ -139,6 +143,14 @@ class Store:
             )
         except sqlite3.Error as exc:
             raise from_sqlite(exc) from exc
+
+    def _complete_key_check_quietly(self) -> None:
+        """`complete_key_check` at the cipher's first use; a failure (read-only file, busy) only defers it: the
+        next start tries again, and an earlier version writes its own key_check into a database without one."""
+        try:
+            self.complete_key_check()
+        except (StoreError, sqlite3.Error) as exc:
+            log.info("the database's key_check is written later (%s)", type(exc).__name__)
 
     @functools.cached_property
     def cases(self) -> Cases:
@@ -513,8 +525,8 @@ def _cipher(conn: sqlite3.Connection, path: Path, provider: KeyProvider) -> Fiel
     for start-up time: checking it needs no cryptography import, issue 13). A database with the HMAC proof is
     checked by it; one without it (made before) by `key_check`, and gets its HMAC proof once that check passed.
     A new database gets the HMAC proof here and its `key_check` (which earlier versions check) from
-    `Store.complete_key_check`, which the terminal calls after its first screen: writing it imports cryptography
-    (~10 ms, ~7 MB), which a first start's sign-in page does not otherwise need.
+    `Store.complete_key_check` when the store first encrypts or decrypts a value: writing it imports cryptography
+    (~10 ms, ~10 MB resident), which a terminal showing only its sign-in page does not otherwise need.
     """
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,)).fetchone()
     proof = conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_PROOF,)).fetchone()

@@ -316,7 +316,6 @@ class Terminal:
 
     def _services(self) -> _Tier2:
         if self._tier2 is None:
-            self.store.complete_key_check()  # a new database's AES-GCM key check, off the first screen's path
             self._tier2 = _Tier2(self, self._sync_settings, self._parent)
         return self._tier2
 

@@ -98,3 +98,27 @@ def test_a_new_database_opens_without_cryptography_and_gets_its_key_check_after(
     key_file_path(path).write_text(os.urandom(32).hex() + "\n")
     with pytest.raises(WrongKeyError):
         open_store(path)
+
+
+def _key_check(path: Path) -> bytes | None:
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'key_check'").fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def test_a_new_database_gets_its_key_check_with_its_first_encrypted_value_not_before(tmp_path: Path) -> None:
+    """A terminal that only shows its sign-in page loads no cryptography (~10 MB resident, issue 13); the first
+    personal value it encrypts writes the key check that earlier versions prove the key by, in the same process."""
+    path = tmp_path / "tb.db"
+    with open_store(path) as store:
+        store.staff.list()
+    assert _key_check(path) is None
+    with open_store(path) as store:
+        saved = store.save_case(samples.sample_case(), actor="S0042")
+    assert _key_check(path) is not None
+    # As an earlier version sees it: the key check alone proves the key, and the case reads back.
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'key_proof'")
+    with open_store(path) as store:
+        case = store.cases.get(saved.case.record_id)
+    assert case is not None and case.case.applicant.name == samples.NAME
