@@ -98,9 +98,11 @@ class RetentionService(QObject):
         if self._worker is not None and self._worker.is_alive():
             return
         self._before()
-        # A snapshot taken here, on the GUI thread, so the purge itself may run on a worker.
+        # A snapshot taken here, on the GUI thread, so the purge itself may run on a worker; "now" is taken with it,
+        # so a form opened after the snapshot is never judged by a clock that jumped meanwhile (FAULTS.md row 18).
         in_use = self._in_use() if self._in_use is not None else None
-        self._worker = threading.Thread(target=self._purge, args=(in_use,), name="retention", daemon=False)
+        now = self._clock()
+        self._worker = threading.Thread(target=self._purge, args=(in_use, now), name="retention", daemon=False)
         self._worker.start()
 
     def wait(self, timeout: float) -> bool:
@@ -111,12 +113,12 @@ class RetentionService(QObject):
         worker.join(timeout)
         return not worker.is_alive()
 
-    def _purge(self, in_use: InUse | None) -> None:
+    def _purge(self, in_use: InUse | None, now: dt.datetime) -> None:
         try:
             with open_store(
                 self._path, clock=self._clock, integrity_check=False, recover_corrupt=False, blobs_dir=self._blobs_dir
             ) as store:
-                report = store.purge_personal_data(self._clock(), self._days, in_use=in_use)
+                report = store.purge_personal_data(now, self._days, in_use=in_use)
         except StoreError as exc:  # the terminal still works; the next run tries again
             log.warning("retention purge failed: %s", exc.code)
             return
@@ -126,7 +128,7 @@ class RetentionService(QObject):
             from app.services.receipts import purge_receipt_files
 
             # Receipt PDFs carry the applicant's full name: they go when the retention period has passed.
-            files = purge_receipt_files(self._receipt_dir, now=self._clock(), retention_days=self._days)
+            files = purge_receipt_files(self._receipt_dir, now=now, retention_days=self._days)
             if files:
                 log.info("retention: %d receipt PDF(s) older than %d days deleted", files, self._days)
         with contextlib.suppress(RuntimeError):  # "Internal C++ object already deleted": closed meanwhile
