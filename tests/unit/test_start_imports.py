@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN = ("app", "ui", "offline_cache", "resources")
@@ -116,17 +117,20 @@ sys.exit(code)
 """
 
 
-def _modules_after(tmp_path: Path, *argv: str, exit_codes: tuple[int, ...] = (0,)) -> set[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
+def _probe_output(tmp_path: Path, probe: str, *argv: str, exit_codes: tuple[int, ...] = (0,), gui: bool = True) -> str:
+    """Run `probe` (a `python -c` program) with `argv` against a terminal whose data lives in `tmp_path`; its
+    standard output."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TONGBAN_")}
+    if gui:
+        env["QT_QPA_PLATFORM"] = "offscreen"
     env.update(
-        QT_QPA_PLATFORM="offscreen",
         TONGBAN_DATA_DIR=str(tmp_path / "data"),
         TONGBAN_CONFIG=str(tmp_path / "config.toml"),
         TONGBAN_LOG_DIR=str(tmp_path / "logs"),
         TONGBAN_KEY_STORE="file",
     )
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, *argv],
+        [sys.executable, "-c", probe, *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -135,33 +139,30 @@ def _modules_after(tmp_path: Path, *argv: str, exit_codes: tuple[int, ...] = (0,
         check=False,
     )
     assert result.returncode in exit_codes, result.stderr
-    line = next(line for line in result.stdout.splitlines() if line.startswith("MODULES "))
-    return set(json.loads(line.removeprefix("MODULES ")))
+    return result.stdout
+
+
+def _json_line(output: str, key: str) -> Any:
+    """The JSON that the output line `<key> ...` carries."""
+    line = next(line for line in output.splitlines() if line.startswith(key + " "))
+    return json.loads(line.removeprefix(key + " "))
+
+
+def _probe_line(
+    tmp_path: Path, probe: str, *argv: str, key: str, exit_codes: tuple[int, ...] = (0,), gui: bool = True
+) -> Any:
+    """`_probe_output`'s line `<key> ...`, read as JSON."""
+    return _json_line(_probe_output(tmp_path, probe, *argv, exit_codes=exit_codes, gui=gui), key)
+
+
+def _modules_after(tmp_path: Path, *argv: str, exit_codes: tuple[int, ...] = (0,)) -> set[str]:
+    return set(_probe_line(tmp_path, _PROBE, *argv, key="MODULES", exit_codes=exit_codes))
 
 
 def _sources_read(tmp_path: Path, *argv: str, key: str = "SOURCES") -> set[str]:
     """The source files held in `linecache` after the probe (read for tracebacks, or by PySide6's scan); with
     `key="QT_ENUMS"`, the PySide6 enum types built by then (`Qt.GlobalColor`, `QPainter.RenderHint` ...)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        TONGBAN_DATA_DIR=str(tmp_path / "data"),
-        TONGBAN_CONFIG=str(tmp_path / "config.toml"),
-        TONGBAN_LOG_DIR=str(tmp_path / "logs"),
-        TONGBAN_KEY_STORE="file",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE, *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    line = next(line for line in result.stdout.splitlines() if line.startswith(key + " "))
-    return set(json.loads(line.removeprefix(key + " ")))
+    return set(_probe_line(tmp_path, _PROBE, *argv, key=key))
 
 
 def _top(name: str) -> str:
@@ -343,27 +344,8 @@ def test_a_receipt_leaves_its_garbage_to_the_end_of_the_process(tmp_path: Path) 
     modules made: ~15 ms of a PDF receipt) and freezes its objects before the interpreter's exit (whose own full
     collections cost ~30 ms more); the receipt is written all the same."""
     case_no = _store_with_a_case(tmp_path)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        TONGBAN_DATA_DIR=str(tmp_path / "data"),
-        TONGBAN_CONFIG=str(tmp_path / "config.toml"),
-        TONGBAN_LOG_DIR=str(tmp_path / "logs"),
-        TONGBAN_KEY_STORE="file",
-    )
     pdf = tmp_path / "r.pdf"
-    result = subprocess.run(
-        [sys.executable, "-c", _GC_PROBE, "receipt", case_no, "--format", "pdf", "--out", str(pdf)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    line = next(line for line in result.stdout.splitlines() if line.startswith("GC "))
-    state = json.loads(line.removeprefix("GC "))
+    state = _probe_line(tmp_path, _GC_PROBE, "receipt", case_no, "--format", "pdf", "--out", str(pdf), key="GC")
     assert state["collections"] == 0, state
     assert state["frozen"] > 10_000, state  # everything the command made
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -399,26 +381,9 @@ def test_sync_once_starts_without_cycle_collections_and_collects_while_it_sends(
     _store_with_a_case(tmp_path)
     creds = Credentials("probe", "k1", "0" * 64, "003", "210800", "01", "07", platform_url="http://127.0.0.1:9")
     CredentialStore(tmp_path / "data", backend="file").save(creds)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
-    env.update(
-        TONGBAN_DATA_DIR=str(tmp_path / "data"),
-        TONGBAN_CONFIG=str(tmp_path / "config.toml"),
-        TONGBAN_LOG_DIR=str(tmp_path / "logs"),
-        TONGBAN_KEY_STORE="file",
-    )
     argv = ["sync", "--once", "--max-seconds", "0.2"]
-    result = subprocess.run(
-        [sys.executable, "-c", _SYNC_GC_PROBE, *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 3, result.stderr  # tried to send, the record stays pending
-    line = next(line for line in result.stdout.splitlines() if line.startswith("GC "))
-    state = json.loads(line.removeprefix("GC "))
+    # Exit 3: it tried to send, and the record stays pending.
+    state = _probe_line(tmp_path, _SYNC_GC_PROBE, *argv, key="GC", exit_codes=(3,), gui=False)
     ((collections, frozen, enabled),) = state["before_send"]
     assert collections == 0 and enabled and frozen > 10_000, state
     assert state["enabled"], state
@@ -465,32 +430,14 @@ def test_the_kiosk_is_locked_at_its_first_idle_turn_and_builds_few_qt_enum_types
     filters (idle watch, scanner wedge, admin gesture) come after it: with them every event's object reached Python
     and wrapping Qt's own objects built ~170 more PySide6 enum types (340 in all, ~1 enum type per 0.3 ms). The
     frameless flag goes to the native window by number, so the `Qt` namespace's enums are not built either."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TONGBAN_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        TONGBAN_DATA_DIR=str(tmp_path / "data"),
-        TONGBAN_CONFIG=str(tmp_path / "config.toml"),
-        TONGBAN_LOG_DIR=str(tmp_path / "logs"),
-        TONGBAN_KEY_STORE="file",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", _KIOSK_IDLE_PROBE, "--mode", "kiosk", "--exit-when-idle"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    line = next(line for line in result.stdout.splitlines() if line.startswith("STATE "))
-    state = json.loads(line.removeprefix("STATE "))
+    output = _probe_output(tmp_path, _KIOSK_IDLE_PROBE, "--mode", "kiosk", "--exit-when-idle")
+    state = _json_line(output, "STATE")
     assert state["full_screen"] and state["frameless"] and not state["closed"], state
     assert not state["idle_ticker"], state  # started with the rest, right after the first paint
     # No `Qt` namespace (~93 enum types, ~45 ms) before the first frame: 168 enum types before, 87 now, 40 for a
     # bare window (issue 13).
     assert not state["qt_namespace_built"], state
     assert state["enum_types"] <= 100, state
-    later = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("LATER ")).split(" ", 1)[1])
+    later = _json_line(output, "LATER")
     assert later["idle_ticker"]  # and the idle watch runs right after
     assert later["widget_frameless"]  # the widget's own flags agree with its native window's after start()
