@@ -319,6 +319,11 @@ class PlatformClient:
                 return False
         return self._features is not None and name in self._features
 
+    @property
+    def asks_features_first(self) -> bool:
+        """Whether the next batch would ask `/healthz` before it is sent (gzip on, the platform's features unknown)."""
+        return self.compress and self._features is None
+
     def _gzip_allowed(self) -> bool:
         if not self.compress:
             return False
