@@ -140,6 +140,21 @@ _PLAIN_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Callable[[str], Any] 
 }
 
 
+def _a_mode(text: str) -> str | None:
+    return text if text in _mode_choices() else None
+
+
+#: A start's command line (no command: the window), read without argparse too: `tongban`, `tongban --mode kiosk`
+#: as the kiosk's autostart and shortcuts run it, with `--data-dir`/`--config`. Building the whole parser (18
+#: subparsers) cost a start ~5 ms (issue 12's and 13's start targets).
+_PLAIN_START: tuple[tuple[str, ...], dict[str, Callable[[str], Any] | None], dict[str, Any], set[str]] = (
+    (),
+    {"--data-dir": str, "--config": str, "--mode": _a_mode, "--exit-when-idle": None},
+    {"command": None},
+    set(),
+)
+
+
 def _option_value(read: Callable[[str], Any], text: str | None) -> Any:
     """An option's value as `read` takes it; None for a missing one or one argparse might take for an option."""
     if not text or text.startswith("-"):
@@ -148,14 +163,16 @@ def _option_value(read: Callable[[str], Any], text: str | None) -> Any:
 
 
 def _parse_plain_options(argv: Sequence[str]) -> dict[str, Any] | None:
-    spec = _PLAIN_OPTIONS.get(argv[0]) if argv else None
+    start = not argv or argv[0].startswith("-")
+    spec = _PLAIN_START if start else _PLAIN_OPTIONS.get(argv[0])
     if spec is None:
         return None
+    command, rest = ({}, argv) if start else ({"command": argv[0]}, argv[1:])
     positionals, options, defaults, required = spec
-    values: dict[str, Any] = {"command": argv[0], **defaults}
+    values: dict[str, Any] = {**command, **defaults}
     seen: set[str] = set()
     given: list[str] = []
-    words = iter(argv[1:])
+    words = iter(rest)
     for word in words:
         if not word.startswith("-"):
             given.append(word)
@@ -175,14 +192,14 @@ def _parse_plain_options(argv: Sequence[str]) -> dict[str, Any] | None:
 
 
 def parse_plain(argv: Sequence[str]) -> argparse.Namespace | None:
-    """The parsed arguments of a command line in _PLAIN_COMMAND_LINES or of a usual `receipt` or `sync` command
-    line (_PLAIN_OPTIONS), without argparse; else None."""
+    """The parsed arguments of a command line in _PLAIN_COMMAND_LINES, of a usual `receipt` or `sync` command line
+    (_PLAIN_OPTIONS) or of a start (_PLAIN_START), without argparse; else None."""
     values = _PLAIN_COMMAND_LINES.get(tuple(argv)) or _parse_plain_options(argv)
     if values is None:
         return None
     from types import SimpleNamespace
 
-    namespace = SimpleNamespace(data_dir=None, config=None, mode=None, exit_when_idle=False, **values)
+    namespace = SimpleNamespace(**{"data_dir": None, "config": None, "mode": None, "exit_when_idle": False, **values})
     return namespace  # type: ignore[return-value]  # read like a Namespace (attributes only)
 
 

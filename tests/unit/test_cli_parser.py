@@ -39,7 +39,8 @@ def test_a_plain_command_line_reads_as_argparse_reads_it(argv: list[str]) -> Non
     assert vars(parse_plain(argv)) == vars(build_parser().parse_args(argv))
 
 
-#: `receipt` and `sync --once` as scripts and admins type them: read without argparse (issue 13), to the same values.
+#: `receipt` and `sync --once` as scripts and admins type them, and a start: read without argparse (issues 12, 13), to
+#: the same values.
 PLAIN_WITH_VALUES = [
     ["receipt", "21080001003202611240000127", "--format", "escpos", "--out", "r.bin"],
     ["receipt", "21080001003202611240000127", "--out", "r.pdf"],
@@ -48,6 +49,12 @@ PLAIN_WITH_VALUES = [
     ["sync", "--once", "--max-seconds", "5"],
     ["sync", "--max-seconds", "0.2", "--json", "--once"],
     ["sync", "--once", "--max-seconds", "1e3"],
+    # a start (the window), as the autostart, the shortcuts and the benches run it
+    [],
+    ["--mode", "kiosk"],
+    ["--mode", "counter", "--exit-when-idle"],
+    ["--exit-when-idle", "--mode", "rating"],
+    ["--data-dir", "/tmp/t", "--config", "/tmp/t/c.toml", "--mode", "kiosk"],
 ]
 
 
@@ -64,7 +71,13 @@ def test_a_usual_receipt_or_sync_command_line_reads_as_argparse_reads_it(argv: l
         ["status", "--js"],
         ["--data-dir", "/tmp/t", "status"],
         ["status", "-h"],
-        [],
+        ["--mode", "kiosks"],  # argparse refuses the mode
+        ["--mode", "kiosk", "--mode", "counter"],
+        ["--mode"],
+        ["--mode=kiosk"],
+        ["--data-dir", "--mode", "kiosk"],
+        ["--mode", "kiosk", "-h"],
+        ["--mode", "kiosk", "run"],
         ["receipt", "2108", "--format", "png", "--out", "r"],  # argparse refuses the format
         ["receipt", "2108", "--format", "escpos"],  # --out is required
         ["receipt", "2108", "--out=r.bin"],
@@ -90,6 +103,7 @@ def test_any_other_command_line_goes_to_argparse(argv: list[str]) -> None:
         ["receipt", "2108", "--format", "escpos"],
         ["sync", "--json"],
         ["sync", "--once", "--max-seconds", "soon"],
+        ["--mode", "kiosks"],
     ],
 )
 def test_a_command_line_argparse_refuses_is_still_refused(argv: list[str]) -> None:
