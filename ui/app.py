@@ -71,14 +71,22 @@ def prepare_application(app: QApplication) -> str:
 
 
 def create_main_window(
-    *, config: Config, mode: Mode, status: StatusService, terminal: Terminal | None = None
+    *,
+    config: Config,
+    mode: Mode,
+    status: StatusService,
+    terminal: Terminal | None = None,
+    open_terminal: Callable[[], Terminal | None] | None = None,
 ) -> QMainWindow:
+    """`open_terminal` (the kiosk): opens the terminal when the window first needs it, instead of `terminal`."""
     if mode is Mode.COUNTER:
         return CounterWindow(config=config, status=status, terminal=terminal, defer_services=True)
-    if mode is Mode.KIOSK and terminal is not None:
+    if mode is Mode.KIOSK and (terminal is not None or open_terminal is not None):
         from ui.kiosk.window import KioskWindow  # self-service kiosk (issue 12)
 
-        return KioskWindow(terminal=terminal, defer_services=True)
+        if terminal is not None:
+            return KioskWindow(terminal=terminal, defer_services=True)
+        return KioskWindow(config=config, open_terminal=open_terminal, defer_services=True)
     if mode is Mode.RATING and terminal is not None:
         from ui.rating.wiring import rating_main_window  # 好差评 (issue 5)
 
@@ -101,21 +109,24 @@ def install_error_handling(parent: QObject, *, mode: Mode, window: QWidget) -> t
 
 
 class _IdleProbe(QTimer):
-    """Fires once the event loop is idle after the window is shown: prints `IDLE <ms>` and quits."""
+    """Fires once the event loop is idle after the window is shown: prints `IDLE <ms>` and quits (with `then_exit`;
+    else the caller ends the loop later)."""
 
-    def __init__(self, app: QApplication) -> None:
+    def __init__(self, app: QApplication, *, then_exit: bool = True) -> None:
         super().__init__(app)
         self.setObjectName("idle_probe")
         self.setSingleShot(True)
         self.setInterval(0)
         self._app = app
+        self._then_exit = then_exit
         self.timeout.connect(self._report)
 
     @Slot()
     def _report(self) -> None:
         sys.stdout.write(f"IDLE {process_uptime_ms():.0f}\n")
         sys.stdout.flush()
-        self._app.exit(0)  # not quit(): Qt 6's quit() asks every window to close first, and the kiosk refuses
+        if self._then_exit:
+            self._app.exit(0)  # not quit(): Qt 6's quit() asks every window to close first, and the kiosk refuses
 
 
 def run_gui(
@@ -128,6 +139,7 @@ def run_gui(
     dead_letters: Callable[[], int] | None = None,
     status: StatusService | None = None,
     terminal: Terminal | None = None,
+    open_terminal: Callable[[], Terminal | None] | None = None,
     prepared_family: str | None = None,
 ) -> int:
     """Open the window for `mode` and run the event loop; returns the exit code.
@@ -138,7 +150,8 @@ def run_gui(
     event loop is idle, then exits with 0 (startup benchmark, end-to-end tests).
     With `terminal` (see `app.services.terminal.open_terminal`) the counter window mounts the clerk's pages and
     the status bar shows `terminal.status`. `prepared_family`: the caller already ran `prepare_application` (its
-    result), so the fonts, theme and translators are not loaded a second time.
+    result), so the fonts, theme and translators are not loaded a second time. `open_terminal` (the kiosk, instead
+    of `terminal`): the window opens the terminal after its first paint (see `start_terminal`).
     """
     app = get_application()
     family = prepare_application(app) if prepared_family is None else prepared_family
@@ -153,7 +166,7 @@ def run_gui(
             platform_configured=not config.offline,
             parent=app,
         )
-    window = create_main_window(config=config, mode=mode, status=status, terminal=terminal)
+    window = create_main_window(config=config, mode=mode, status=status, terminal=terminal, open_terminal=open_terminal)
     router, _presenter = install_error_handling(app, mode=mode, window=window)
     try:
         place = getattr(window, "place", None)  # the kiosk: locked full screen on its configured screen
@@ -165,7 +178,20 @@ def run_gui(
             window.show()
         rating_windows: list[QWidget] = []  # kept alive until the event loop ends
 
+        # The kiosk opens its store in the deferred start: `exit_when_idle` runs that too before it exits, so that an
+        # end-to-end start reaches the store (and a store that cannot open ends it with 1). IDLE is printed first.
+        exit_after_start = exit_when_idle and open_terminal is not None
+
         def finish_start() -> None:
+            ended = False
+            try:
+                _finish_start()
+                ended = True
+            finally:
+                if exit_after_start:
+                    app.exit(0 if ended else 1)
+
+        def _finish_start() -> None:
             # What the first screen (sign-in) does not need is built after its first paint (issue 13).
             if isinstance(window, CounterWindow):
                 window.finish_start()
@@ -185,7 +211,7 @@ def run_gui(
             # Uploads start once the first screen is up: the sync thread's store open stays off the start-up path.
             QTimer.singleShot(SYNC_START_DELAY_MS, app, terminal.start)
         if exit_when_idle:
-            _IdleProbe(app).start()
+            _IdleProbe(app, then_exit=not exit_after_start).start()
         return app.exec()
     finally:
         router.uninstall()
@@ -198,20 +224,16 @@ def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idl
     The database is opened before the window exists so that a recovery (damaged file moved aside) or a refusal
     (newer schema, wrong key, full disk) reaches the clerk as a plain-Chinese message box and the log.
     """
-    from app.services.terminal import StoreError, open_terminal
-
     app = get_application()
     family = prepare_application(app)
+    if mode is Mode.KIOSK:
+        return _start_kiosk(config=config, paths=paths, exit_when_idle=exit_when_idle, prepared_family=family)
+    from app.services.terminal import StoreError, open_terminal
+
     try:
         terminal = open_terminal(config=config, paths=paths, parent=app)
     except StoreError as exc:
-        log.error("cannot open the local database: %s", exc.code or type(exc).__name__)
-        if not exit_when_idle:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.critical(
-                None, QApplication.translate("start", "Tongban Terminal"), f"{exc}\n\n数据库：{paths.database}"
-            )
+        _store_refused(exc, paths, exit_when_idle=exit_when_idle)
         return 1
     try:
         if terminal.notices and not exit_when_idle:
@@ -226,6 +248,60 @@ def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idl
         )
     finally:
         terminal.close()
+
+
+def _start_kiosk(*, config: Config, paths: AppPaths, exit_when_idle: bool, prepared_family: str) -> int:
+    """The kiosk's home page needs no store: it is painted first, and the store and services are opened when the
+    window first needs them (`KioskWindow.finish_start`, right after that paint, or at a tap before it). That keeps
+    the services' imports and the database's open (~25 ms on a first start, issue 12's start target) off the first
+    frame. A store that cannot open is then said as at the counter, and the program ends with 1."""
+    app = get_application()
+    opened: list[Terminal] = []
+    refused: list[int] = []
+
+    def open_terminal() -> Terminal | None:
+        from app.services.terminal import StoreError, open_terminal
+
+        try:
+            terminal = open_terminal(config=config, paths=paths, parent=app)
+        except StoreError as exc:
+            _store_refused(exc, paths, exit_when_idle=exit_when_idle)
+            refused.append(1)
+            app.exit(1)
+            return None
+        opened.append(terminal)
+        if terminal.notices and not exit_when_idle:
+            QTimer.singleShot(0, app, lambda: _show_notices(terminal.notices))
+        # Uploads start a moment after the services: the sync thread's store open stays off the kiosk's first taps.
+        QTimer.singleShot(SYNC_START_DELAY_MS, app, terminal.start)
+        return terminal
+
+    try:
+        code = run_gui(
+            config=config,
+            paths=paths,
+            mode=Mode.KIOSK,
+            exit_when_idle=exit_when_idle,
+            open_terminal=open_terminal,
+            prepared_family=prepared_family,
+        )
+        return 1 if refused else code
+    finally:
+        for terminal in opened:
+            terminal.close()
+
+
+def _store_refused(exc: Exception, paths: AppPaths, *, exit_when_idle: bool) -> None:
+    """The database cannot open (newer schema, wrong key, full disk): the log, and a message box for the user."""
+    log.error("cannot open the local database: %s", getattr(exc, "code", None) or type(exc).__name__)
+    if not exit_when_idle:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(
+            QApplication.activeWindow(),  # the kiosk's (full screen): over it, not behind it
+            QApplication.translate("start", "Tongban Terminal"),
+            f"{exc}\n\n数据库：{paths.database}",
+        )
 
 
 def _show_notices(notices: list[str]) -> None:

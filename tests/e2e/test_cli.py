@@ -145,6 +145,30 @@ def test_kiosk_window_starts_goes_idle_and_exits_by_itself(tmp_path: Path) -> No
     assert "kiosk close request ignored" not in log_text
 
 
+@pytest.mark.parametrize("mode", ["counter", "kiosk"])
+def test_a_database_from_a_newer_version_is_refused_at_start_and_left_untouched(tmp_path: Path, mode: str) -> None:
+    """The kiosk opens its store after the home page's first paint (issue 12); a store it cannot open still ends
+    the start with 1 and a precise log line, as at the counter, and the database is not touched."""
+    import sqlite_utils
+
+    data = tmp_path / "t"
+    assert run("--data-dir", str(data), "status").returncode == 0  # an ordinary database
+    database = data / "terminal.sqlite3"
+    db = sqlite_utils.Database(database)
+    db["_sqlite_migrations"].insert(
+        {"migration_set": "tongban", "name": "9999_from_the_future", "applied_at": "2030-01-01"}
+    )
+    db.close()  # the last connection: its WAL is checkpointed into the file
+    before = database.read_bytes()
+
+    result = run("--data-dir", str(data), "--mode", mode, "--exit-when-idle", env=_gui_env())
+
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    log_text = (Path(os.environ["TONGBAN_LOG_DIR"]) / "tongban.log").read_text(encoding="utf-8")
+    assert "cannot open the local database: newer_schema" in log_text
+    assert database.read_bytes() == before
+
+
 def test_damaged_database_is_moved_aside_and_the_terminal_still_starts(tmp_path: Path) -> None:
     data = tmp_path / "t"
     data.mkdir()

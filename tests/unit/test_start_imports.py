@@ -155,8 +155,27 @@ def _probe_line(
     return _json_line(_probe_output(tmp_path, probe, *argv, exit_codes=exit_codes, gui=gui), key)
 
 
+#: The modules loaded when the first screen is idle (IDLE printed): a kiosk's `--exit-when-idle` goes on through its
+#: deferred start (which opens the store) before it exits.
+_AT_IDLE_PROBE = """
+import json, sys
+import ui.app
+report = ui.app._IdleProbe._report
+def at_idle(self):
+    print("MODULES " + json.dumps(sorted(sys.modules)), flush=True)
+    report(self)
+ui.app._IdleProbe._report = at_idle
+from app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def _modules_after(tmp_path: Path, *argv: str, exit_codes: tuple[int, ...] = (0,)) -> set[str]:
     return set(_probe_line(tmp_path, _PROBE, *argv, key="MODULES", exit_codes=exit_codes))
+
+
+def _modules_at_idle(tmp_path: Path, *argv: str) -> set[str]:
+    return set(_probe_line(tmp_path, _AT_IDLE_PROBE, *argv, key="MODULES"))
 
 
 def _sources_read(tmp_path: Path, *argv: str, key: str = "SOURCES") -> set[str]:
@@ -183,13 +202,15 @@ def test_counter_start_imports_only_the_allow_list(tmp_path: Path) -> None:
 
 
 def test_kiosk_start_imports_only_the_allow_list(tmp_path: Path) -> None:
-    modules = _modules_after(tmp_path, "--mode", "kiosk", "--exit-when-idle")
+    modules = _modules_at_idle(tmp_path, "--mode", "kiosk", "--exit-when-idle")
     own = {m for m in modules if _top(m) in OWN}
     third = {_top(m) for m in modules if _top(m) not in OWN and _top(m) not in sys.stdlib_module_names}
     assert own - START_OWN - KIOSK_START_OWN == set(), "new modules of ours on the kiosk's start path"
     assert third - START_THIRD_PARTY == set(), "new third-party packages on the kiosk's start path"
     assert {_top(m) for m in modules} & HEAVY_STDLIB == set()
-    assert {"ui.kiosk.window", "ui.kiosk.home", "offline_cache.store"} <= modules  # the probe really started
+    assert {"ui.kiosk.window", "ui.kiosk.home"} <= modules  # the probe really started
+    # The home page needs no store: the services and the database open right after its first paint (issue 12).
+    assert {"app.services.terminal", "offline_cache.store", "sqlite3"} & modules == set()
 
 
 def test_version_imports_nothing_of_the_application(tmp_path: Path) -> None:
@@ -392,7 +413,6 @@ def test_sync_once_starts_without_cycle_collections_and_collects_while_it_sends(
 _KIOSK_IDLE_PROBE = """
 import enum, gc, json, sys
 import ui.app
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 def report(self):
@@ -413,11 +433,15 @@ def report(self):
 
     def later():
         frameless = bool(window.windowFlags() & Qt.WindowType.FramelessWindowHint)
-        later = {"idle_ticker": window.idle.ticker.isActive(), "widget_frameless": frameless}
+        later = {
+            "idle_ticker": window.idle.ticker.isActive(),
+            "widget_frameless": frameless,
+            "store_open": "offline_cache.store" in sys.modules and window.progress.isHidden(),
+        }
         print("LATER " + json.dumps(later), flush=True)
-        self._app.exit(0)
 
-    QTimer.singleShot(1000, later)  # the deferred start ran (50 ms after the first turn)
+    # --exit-when-idle ends a kiosk once its deferred start (50 ms after the first turn) has run
+    self._app.aboutToQuit.connect(later)
 
 ui.app._IdleProbe._report = report
 from app.cli import main
@@ -441,3 +465,4 @@ def test_the_kiosk_is_locked_at_its_first_idle_turn_and_builds_few_qt_enum_types
     later = _json_line(output, "LATER")
     assert later["idle_ticker"]  # and the idle watch runs right after
     assert later["widget_frameless"]  # the widget's own flags agree with its native window's after start()
+    assert later["store_open"]  # the store and the other pages, right after the first paint

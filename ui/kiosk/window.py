@@ -34,6 +34,8 @@ from ui.kiosk.voice import Voice
 from ui.kiosk.widgets import KioskButton, label
 
 if TYPE_CHECKING:
+    from app.config import Config
+
     # The other pages and the kiosk and rating services are imported by `finish_start` (after the first paint),
     # and by the methods that need them, which only run after it (issue 13's start-path allow-list).
     from app.domain.models import Rating, RatingLevel
@@ -52,6 +54,14 @@ ERROR_HOME_MS = 8000
 #: Qt::Window and Qt::FramelessWindowHint as numbers (qnamespace.h), for the native window's `flags` property.
 _WINDOW = 0x00000001
 _FRAMELESS_WINDOW_HINT = 0x00000800
+
+
+def _kiosk_config(terminal: Terminal | None, config: Config | None, opener: Callable[[], object] | None) -> Config:
+    if terminal is not None:
+        return terminal.config
+    if config is None or opener is None:
+        raise ValueError("a kiosk needs its terminal, or its config and a way to open the terminal")
+    return config
 
 
 class IdleOverlay(QFrame):
@@ -100,7 +110,9 @@ class KioskWindow(QMainWindow):
     def __init__(
         self,
         *,
-        terminal: Terminal,
+        terminal: Terminal | None = None,
+        config: Config | None = None,
+        open_terminal: Callable[[], Terminal | None] | None = None,
         idle_clock: MonotonicClock = time.monotonic,
         wedge_clock: Callable[[], float] | None = None,
         voice_engine: str | None = None,
@@ -108,14 +120,20 @@ class KioskWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         """With `defer_services` only the home page exists until `finish_start()` (the start-up path calls it after
-        the first paint; a tap, a scan or the admin gesture before then calls it first)."""
+        the first paint; a tap, a scan or the admin gesture before then calls it first).
+
+        The terminal (store and services) is `terminal`, or, with `config` instead, what `open_terminal` returns
+        when `finish_start()` first runs: the home page needs no store, so a start shows it before the store is
+        opened (issue 12's start target). `open_terminal` returns None when the store cannot open; it has then
+        told the user and ended the program, and the kiosk stays on its home page until the program ends."""
         super().__init__(parent)
         self.setObjectName("kiosk_window")
         self.setWindowTitle("自助服务终端")
         self.setAccessibleName("自助服务终端")
         self._lock_frame(native_only=defer_services)
         self._terminal = terminal
-        self._config = terminal.config
+        self._open_terminal = open_terminal
+        self._config = _kiosk_config(terminal, config, open_terminal)
         self._ready = False
         self._clock = idle_clock
         self._may_close = False
@@ -169,9 +187,14 @@ class KioskWindow(QMainWindow):
         """Build the services' side: every page but home, the kiosk and rating services, the tiles' hardware state."""
         if self._ready:
             return
-        self._ready = True
+        self._ready = True  # before the store opens: a message box there runs events, which may call this again
+        if self._terminal is None:
+            assert self._open_terminal is not None
+            self._terminal = self._open_terminal()
+            if self._terminal is None:
+                return  # the store did not open: said, and the program is ending
         self._kiosk = self._terminal.kiosk
-        self._ratings = self._terminal.ratings
+        self._ratings = self._services.ratings
         self._device = self._ratings.register_kiosk_screen()
         self._build_pages()
         sizes = theme.sizes(self.elder)
@@ -184,6 +207,11 @@ class KioskWindow(QMainWindow):
 
         # 户口, 养老, 公积金 … lead the candidates at this kiosk; the tables load when a keyboard is first shown.
         pinyin.prefer(self._kiosk.catalogue_words())
+
+    @property
+    def _services(self) -> Terminal:
+        assert self._terminal is not None, "finish_start() opens the terminal before any page needs it"
+        return self._terminal
 
     def _build_pages(self) -> None:
         from ui.kiosk.admin import AdminPage  # after the first paint
@@ -200,10 +228,10 @@ class KioskWindow(QMainWindow):
         from ui.kiosk.intake import IntakePage
 
         self.intake_service = KioskIntakeService(
-            intake=self._terminal.intake,
-            catalogue=self._terminal.catalogue,
-            devices=self._terminal.devices,
-            receipts=self._terminal.receipts,
+            intake=self._services.intake,
+            catalogue=self._services.catalogue,
+            devices=self._services.devices,
+            receipts=self._services.receipts,
             reader_problem=self._kiosk.card_reader_problem,
             parent=self,
         )
@@ -852,8 +880,8 @@ class KioskWindow(QMainWindow):
         self.admin.unlocked(number, self._admin_info(number))
 
     def _admin_info(self, number: str) -> str:
-        status = self._terminal.status.status
-        sync = self._terminal.sync.status
+        status = self._services.status.status
+        sync = self._services.sync.status
         lines = [
             f"管理员 {number} 已登录。",
             f"终端：{self._config.hall_name} {self._config.terminal_code}",
@@ -868,7 +896,7 @@ class KioskWindow(QMainWindow):
     def _admin_sync(self) -> None:
         if not self.admin.admin_no:
             return
-        self._terminal.sync.sync_now()
+        self._services.sync.sync_now()
         self._kiosk.record_admin_action(staff_no=self.admin.admin_no, action="sync")
         self.admin.menu_info.setText(self._admin_info(self.admin.admin_no) + "\n已请求立即同步。")
 
