@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QFontMetrics, QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.masking import mask_phone
@@ -195,6 +195,26 @@ class IntakePage(KioskPage):
         mbox.addLayout(self.material_box)
         mbox.addStretch(1)
         self.material_buttons: list[KioskButton] = []
+        # Many materials in 长辈模式 on a 1366×768 panel would push 下一步 off the screen: a page of them at a time.
+        self._materials_per_page = 0  # 0: all on one page
+        self._materials_page = 0
+        self._material_width = 0  # the room for a material's text (px; 0: not measured yet)
+        paging = QHBoxLayout()
+        self.materials_prev = KioskButton(
+            "上一页", self.materials_view, name="materials_prev", description="上一页材料"
+        )
+        self.materials_page_label = label("", self.materials_view, name="materials_page", role="hint", wrap=False)
+        self.materials_more = KioskButton(
+            "下一页", self.materials_view, name="materials_more", description="下一页材料"
+        )
+        self.materials_prev.clicked.connect(lambda: self._show_material_page(self._materials_page - 1))
+        self.materials_more.clicked.connect(lambda: self._show_material_page(self._materials_page + 1))
+        paging.addWidget(self.materials_prev)
+        paging.addStretch(1)
+        paging.addWidget(self.materials_page_label)
+        paging.addStretch(1)
+        paging.addWidget(self.materials_more)
+        mbox.addLayout(paging)
         self.materials_next = KioskButton(
             "下一步",
             self.materials_view,
@@ -371,21 +391,65 @@ class IntakePage(KioskPage):
             button.deleteLater()
         self.material_buttons = []
         for req in self.service.materials():
-            button = KioskButton(f"未带　{req.name}", self.materials_view, name="intake_material", role="choice")
+            button = KioskButton("", self.materials_view, name="intake_material", role="choice")
             button.setCheckable(True)
             button.setProperty("code", req.code)
             button.setProperty("material", req.name)
             button.setAccessibleName(req.name)
             button.setAccessibleDescription("选中表示已带")
+            self._label_material(button)
             button.toggled.connect(self._material_toggled)
             self.service.set_material(req.code, at_hand=False)
             self.material_box.addWidget(button)
             self.material_buttons.append(button)
-        chain = [*self.material_buttons, self.materials_next]
+        self._materials_per_page = 0
+        self._show_material_page(0)
+        chain = [*self.material_buttons, self.materials_prev, self.materials_more, self.materials_next]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)  # created after 下一步: Tab still goes down the list, then 下一步
         first = self.material_buttons[0] if self.material_buttons else self.materials_next
         self._go(self.materials_view, "材料", first, prompt=MATERIALS_PROMPT)
+
+    def _label_material(self, button: KioskButton) -> None:
+        """未带/已带 and the material's name, on one line when it fits the button, else the state above the name
+        (broken where the line is full: a long name on a narrow panel in 长辈模式)."""
+        state = "已带" if button.isChecked() else "未带"
+        name = str(button.property("material"))
+        if not self._material_width:
+            button.setText(f"{state}　{name}")
+            return
+        button.ensurePolished()
+        metrics = QFontMetrics(button.font())
+        if metrics.horizontalAdvance(f"{state}　{name}") <= self._material_width:
+            button.setText(f"{state}　{name}")
+            return
+        lines = [state, ""]
+        for char in name:
+            if lines[-1] and metrics.horizontalAdvance(lines[-1] + char) > self._material_width:
+                lines.append("")
+            lines[-1] += char
+        button.setText("\n".join(lines))
+
+    def _show_material_page(self, page: int) -> None:
+        """Show the `page`-th page of the materials (all of them when they fit one page)."""
+        count = len(self.material_buttons)
+        per_page = self._materials_per_page or max(count, 1)
+        pages = max(1, -(-count // per_page))
+        page = min(max(page, 0), pages - 1)
+        self._materials_page = page
+        for n, button in enumerate(self.material_buttons):
+            button.setVisible(page * per_page <= n < (page + 1) * per_page)
+        several = pages > 1
+        for button in (self.materials_prev, self.materials_more):
+            button.setVisible(several)
+        self.materials_prev.setEnabled(page > 0)
+        self.materials_more.setEnabled(page + 1 < pages)
+        self.materials_page_label.setText(f"第{page + 1}页，共{pages}页" if several else "")
+        self.materials_page_label.setVisible(several)
+
+    def _set_materials_per_page(self, per_page: int) -> None:
+        self._materials_per_page = per_page
+        self._show_material_page(0)
 
     @Slot(bool)
     def _material_toggled(self, checked: bool) -> None:
@@ -393,7 +457,7 @@ class IntakePage(KioskPage):
         if not isinstance(button, KioskButton):
             return
         self.service.set_material(str(button.property("code")), at_hand=checked)
-        button.setText(f"{'已带' if checked else '未带'}　{button.property('material')}")
+        self._label_material(button)
 
     @Slot()
     def _materials_done(self) -> None:
@@ -507,7 +571,16 @@ class IntakePage(KioskPage):
             return False
         height = self.room.height()
         current = self.views.currentWidget()
-        key = (current, self.room.width(), height, self.sizes, self.question_text.text(), self.message.text())
+        materials = tuple(str(b.property("material")) for b in self.material_buttons)
+        key = (
+            current,
+            self.room.width(),
+            height,
+            self.sizes,
+            self.question_text.text(),
+            self.message.text(),
+            materials,
+        )
         if key == self._fitted:  # a wipe at every return home: measured once per step, screen and mode
             return False
         self._fitted = key
@@ -519,7 +592,18 @@ class IntakePage(KioskPage):
             fit_pad(self, pads[current], height)
         if current is self.name_view:
             fit_keyboard(self, self.name_keyboard, height, self.room.width() // (2 if self._landscape else 1))
+        if current is self.materials_view and self.material_buttons:
+            self._fit_materials(height)
         return True
+
+    def _fit_materials(self, height: int) -> None:
+        """Each material's text within its button, then as many materials per page as the room takes."""
+        margins = self.layout().contentsMargins()
+        # the button's own padding (24 px left, 12 px right), its borders, and a margin for the text's edge
+        self._material_width = self.room.width() - margins.left() - margins.right() - 24 - 12 - 2 * 4 - 16
+        for button in self.material_buttons:
+            self._label_material(button)
+        first_fit(self, height, list(range(len(self.material_buttons), 0, -1)), self._set_materials_per_page)
 
     @Slot()
     def wipe(self) -> None:
@@ -531,6 +615,7 @@ class IntakePage(KioskPage):
             button.setParent(None)
             button.deleteLater()
         self.material_buttons = []
+        self._show_material_page(0)
         for field in (self.phone_field, self.id_field, self.name_field):
             field.clear()
             field.setText("")  # also drops the undo history

@@ -251,3 +251,73 @@ def test_every_page_and_step_fits_the_screen(
                 kiosk.shot(f"fit_{view}_{size[0]}x{size[1]}_{mode}")
     assert len(seen) >= 30, seen
     assert not problems, "\n".join(f"{view}: {'; '.join(found)}" for view, found in problems.items())
+
+
+#: The self-service items with the most materials (7) and the longest names (17 characters, 4 of them after the
+#: first 情形): on a 1366×768 panel in 长辈模式 they did not fit one page, on a 768×1366 one a name was cut.
+MANY_MATERIALS = ["210800200201000", "210800050113000"]
+
+
+def _to_materials(kiosk: Kiosk, item: str) -> None:
+    w = kiosk.window
+    page = w.intake
+    w.go_home()
+    kiosk.tap(w.home.tiles["intake"])
+    while item not in page.items.visible_keys():
+        kiosk.tap(page.items.next_button)
+    kiosk.tap(page.items.buttons[page.items.visible_keys().index(item)])
+    while page.views.currentWidget() is page.question_view:
+        kiosk.tap(page.options.buttons[0])
+    kiosk.tap_keys(page.id_pad, pii_samples.ID_NUMBER)
+    kiosk.tap(page.id_pad.enter_key)
+    page.name_field.setText(pii_samples.NAME)
+    page.name_keyboard.wipe()
+    kiosk.tap(page.name_next)
+    kiosk.tap_keys(page.pad, pii_samples.PHONE)
+    kiosk.tap(page.pad.enter_key)
+    assert page.views.currentWidget() is page.materials_view
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_materials_step_of_the_longest_lists_fits_every_screen(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal, size: tuple[int, int], elder: bool
+) -> None:
+    problems: dict[str, list[str]] = {}
+    for kiosk in kiosk_at(qtbot, terminal, size=size):
+        if elder:
+            kiosk.tap(kiosk.window.home.elder_switch)
+        for item in MANY_MATERIALS:
+            _to_materials(kiosk, item)
+            found = _problems(kiosk, size, elder)
+            if found:
+                problems[item] = found
+            if size in ((1366, 768), (768, 1366)) and elder:
+                kiosk.shot(f"fit_materials_{item}_{size[0]}x{size[1]}_elder")
+    assert not problems, "\n".join(f"{item}: {'; '.join(found)}" for item, found in problems.items())
+
+
+def test_materials_on_several_pages_keep_what_was_chosen_on_each(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal
+) -> None:
+    for kiosk in kiosk_at(qtbot, terminal, size=(1366, 768)):
+        w = kiosk.window
+        kiosk.tap(w.home.elder_switch)
+        _to_materials(kiosk, "210800050113000")
+        page = w.intake
+        assert page.materials_more.isVisible() and page.materials_page_label.text().startswith("第1页，共")
+        first = [b for b in page.material_buttons if b.isVisible()]
+        assert 0 < len(first) < len(page.material_buttons)
+        kiosk.tap(first[0])
+        kiosk.tap(page.materials_more)
+        second = [b for b in page.material_buttons if b.isVisible()]
+        assert second and not set(first) & set(second)
+        kiosk.tap(second[-1])
+        kiosk.tap(page.materials_prev)
+        assert first[0].isVisible() and first[0].isChecked() and first[0].text().startswith("已带")
+        at_hand = {str(b.property("material")) for b in (first[0], second[-1])}
+        missing = set(w.intake_service.missing())
+        assert at_hand.isdisjoint(missing)
+        assert missing == {str(b.property("material")) for b in page.material_buttons} - at_hand
+        kiosk.tap(page.materials_next)
+        assert page.views.currentWidget() is page.delivery_view_widget()
