@@ -160,13 +160,7 @@ def _walk(kiosk: Kiosk, qtbot: QtBot, terminal: Terminal) -> Iterator[str]:
     yield "intake_printed"
     # With a card reader: 自助收件's card step, 补打回执 (card, the cases, printed)
     put_card(terminal)
-    w.go_home()
-    kiosk.tap(w.home.tiles["intake"])
-    while INTAKE_ITEM not in page.items.visible_keys():
-        kiosk.tap(page.items.next_button)
-    kiosk.tap(page.items.buttons[page.items.visible_keys().index(INTAKE_ITEM)])
-    while page.views.currentWidget() is page.question_view:
-        kiosk.tap(page.options.buttons[0])
+    _choose_item(kiosk, INTAKE_ITEM)
     assert page.views.currentWidget() is page.card_view
     yield "intake_card"
     w.go_home()
@@ -258,7 +252,8 @@ def test_every_page_and_step_fits_the_screen(
 MANY_MATERIALS = ["210800200201000", "210800050113000"]
 
 
-def _to_materials(kiosk: Kiosk, item: str) -> None:
+def _choose_item(kiosk: Kiosk, item: str) -> None:
+    """自助收件 from home: the item (paging to it), then the first choice of each 情形 question."""
     w = kiosk.window
     page = w.intake
     w.go_home()
@@ -268,6 +263,11 @@ def _to_materials(kiosk: Kiosk, item: str) -> None:
     kiosk.tap(page.items.buttons[page.items.visible_keys().index(item)])
     while page.views.currentWidget() is page.question_view:
         kiosk.tap(page.options.buttons[0])
+
+
+def _to_materials(kiosk: Kiosk, item: str) -> None:
+    page = kiosk.window.intake
+    _choose_item(kiosk, item)
     kiosk.tap_keys(page.id_pad, pii_samples.ID_NUMBER)
     kiosk.tap(page.id_pad.enter_key)
     page.name_field.setText(pii_samples.NAME)
