@@ -316,35 +316,35 @@ def _add_maintenance_commands(sub: Any) -> None:
     diagnose.add_argument("--out", required=True, help="zip file to write (holds no personal data)")
 
 
-#: Commands whose process does one bounded piece of work and ends (issue 13): see `_collect_no_cycles`.
-_RUN_ONCE = frozenset({"receipt"})
+#: Commands run as the process's own command line that start with the cycle collector off (issue 13): their
+#: imports make ~100,000 objects, and each collection while they start walks all of them again (~15 ms of
+#: `receipt --format pdf`, ~50 collections before `sync --once` sends). `exit`: a command that does one bounded
+#: piece of work and ends (its garbage is a few cycles, freed with the process) leaves the collector off and
+#: freezes everything at exit (`gc.freeze`: the interpreter's last collections, ~20 ms, skip it; modules are still
+#: torn down, so Qt's objects, the store and the log close as before). `started`: a command that may run long
+#: (`sync --once` drains for up to --max-seconds) turns it back on once its work begins (`_collect_again`).
+_COLLECTOR_OFF_UNTIL = {"receipt": "exit", "sync": "started"}
 
 
-def _collect_no_cycles() -> None:
-    """Leave cyclic garbage to the end of this short process: Python's cycle collector costs a command such as
-    `receipt --format pdf` ~15 ms while it imports (each full collection walks every object PySide6, the domain
-    models and the printing modules made) and ~20 ms more at exit, where the interpreter collects everything again
-    before tearing the modules down. The collector is off for the command (its garbage is a few cycles, freed with
-    the process) and everything is frozen at exit (`gc.freeze`: out of reach of the last collections; modules are
-    still torn down, so Qt's objects, the store and the log close as before). Only for the process's own command
+def _start_without_collection(command: str | None) -> None:
+    """The cycle collector off for `command`'s start (see _COLLECTOR_OFF_UNTIL). Only for the process's own command
     line (`main()` without `argv`): a caller in a longer process (a test) keeps its collector."""
-    import atexit
+    until = _COLLECTOR_OFF_UNTIL.get(command or "")
+    if until is None:
+        return
     import gc
 
     gc.disable()
-    atexit.register(gc.freeze)
+    if until == "exit":
+        import atexit
 
-
-#: Commands that may run long (`sync --once` drains for up to --max-seconds): no cycle collection while they start
-#: (issue 13: their imports make ~100,000 objects, which each collection walks again), the collector back once the
-#: work begins (`_collect_again`).
-_STARTS_WITHOUT_COLLECTION = frozenset({"sync"})
+        atexit.register(gc.freeze)
 
 
 def _collect_again() -> None:
-    """The cycle collector back on, for a command of _STARTS_WITHOUT_COLLECTION run as the process's own command
-    line, now that it has started: what the start made (modules, classes, the engine) is frozen first, out of
-    reach of every later collection, as it stays until the exit anyway."""
+    """The cycle collector back on for a command that started without it (`started` in _COLLECTOR_OFF_UNTIL): what
+    the start made (modules, classes, the engine) is frozen first, out of reach of every later collection, as it
+    stays until the exit anyway."""
     import gc
 
     if not gc.isenabled():
@@ -369,12 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     early = _before_the_application(arguments)
     if early is not None:
         return early
-    if argv is None and command_in(arguments) in _RUN_ONCE:
-        _collect_no_cycles()
-    elif argv is None and command_in(arguments) in _STARTS_WITHOUT_COLLECTION:
-        import gc
-
-        gc.disable()  # until the command has started: see _collect_again
+    if argv is None:
+        _start_without_collection(command_in(arguments))
     from app import compile_cache
 
     compile_cache.install()  # before the first dataclass and pattern: each command builds tens of them (issue 13)

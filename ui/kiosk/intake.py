@@ -593,14 +593,15 @@ class IntakePage(KioskPage):
         if current is self.name_view:
             fit_keyboard(self, self.name_keyboard, height, self.room.width() // (2 if self._landscape else 1))
         if current is self.materials_view and self.material_buttons:
-            self._fit_materials(height)
+            self._fit_materials(self.room.width(), height)
         return True
 
-    def _fit_materials(self, height: int) -> None:
+    def _fit_materials(self, width: int, height: int) -> None:
         """Each material's text within its button, then as many materials per page as the room takes."""
-        margins = self.layout().contentsMargins()
+        layout = self.layout()
+        margins = layout.contentsMargins().left() + layout.contentsMargins().right() if layout is not None else 0
         # the button's own padding (24 px left, 12 px right), its borders, and a margin for the text's edge
-        self._material_width = self.room.width() - margins.left() - margins.right() - 24 - 12 - 2 * 4 - 16
+        self._material_width = width - margins - 24 - 12 - 2 * 4 - 16
         for button in self.material_buttons:
             self._label_material(button)
         first_fit(self, height, list(range(len(self.material_buttons), 0, -1)), self._set_materials_per_page)
