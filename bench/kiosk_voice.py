@@ -1,6 +1,6 @@
 """The kiosk's first prompt after 打开语音: how long the GUI thread stops, with the speech engine in the voice host
 process (ui/kiosk/voice.py) next to the engine built in the kiosk's own process on a thread of its own (the design
-before it), measured in the same run against a private speech-dispatcher (as tests/ui/kiosk/test_kiosk_voice_engine.py).
+before it), measured in the same run against a private speech-dispatcher (tests/speechd.py, as the voice tests).
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/kiosk_voice.py [--runs 5]
 
@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,40 +25,21 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QThread, QTimer, Signal, Slot  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from tests.speechd import PrivateSpeechd, start_private_speechd  # noqa: E402
 from ui.kiosk.voice import Voice  # noqa: E402
 from ui.kiosk.voice_host import mandarin_voice, speechd_answers  # noqa: E402
 
 TITLE = "自助收件"
-CONF = """\
-LogLevel 3
-AudioOutputMethod "alsa"
-AudioALSADevice "null"
-AddModule "espeak-ng" "sd_espeak-ng" "espeak-ng.conf"
-DefaultModule espeak-ng
-"""
 
 
-def private_server(base: Path) -> subprocess.Popen[bytes]:
-    runtime, conf, logs = base / "run", base / "conf", base / "log"
-    for folder in (runtime, conf / "modules", logs):
-        folder.mkdir(parents=True)
-    runtime.chmod(0o700)
-    (conf / "speechd.conf").write_text(CONF, encoding="utf-8")
-    shutil.copy("/etc/speech-dispatcher/modules/espeak-ng.conf", conf / "modules")
-    socket = runtime / "speechd.sock"
-    server = subprocess.Popen(
-        ["speech-dispatcher", "-s", "-t", "0", "-C", str(conf), "-S", str(socket), "-L", str(logs)],
-        env=os.environ | {"XDG_RUNTIME_DIR": str(runtime)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def private_server(base: Path) -> PrivateSpeechd:
+    server = start_private_speechd(base, log_level=3)
     deadline = time.monotonic() + 60
-    while not speechd_answers(socket, 1.0):
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"speech-dispatcher did not answer at {socket}")
+    while not speechd_answers(server.socket, 1.0):
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"speech-dispatcher did not answer at {server.socket}")
         time.sleep(0.1)
-    os.environ["SPEECHD_ADDRESS"] = f"unix_socket:{socket}"
-    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ.update(server.env)
     return server
 
 
@@ -157,8 +136,7 @@ def main() -> int:
                 print(f"median {name:>17}: GUI-thread pause {pause:.0f} ms, {turns:.0f} timer turns, {took:.2f} s")
             print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         finally:
-            server.terminate()
-            server.wait()
+            server.stop()
     return 0
 
 

@@ -20,20 +20,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
+from tests.speechd import PrivateSpeechd, start_private_speechd
 from ui.kiosk import voice as voice_module
 from ui.kiosk.intake import IntakePage
 from ui.kiosk.voice import Voice
 from ui.kiosk.voice_host import ESPEAK_MANDARIN, speechd_answers
 
 MODULE = Path("/usr/lib/speech-dispatcher-modules/sd_espeak-ng")
-#: No sound card: the server plays into ALSA's null device; LogLevel 5 records each message and voice it is given.
-SPEECHD_CONF = """\
-LogLevel 5
-AudioOutputMethod "alsa"
-AudioALSADevice "null"
-AddModule "espeak-ng" "sd_espeak-ng" "espeak-ng.conf"
-DefaultModule espeak-ng
-"""
 
 
 def _missing() -> str:
@@ -50,51 +43,31 @@ def _missing() -> str:
     return ""
 
 
-class Server:
-    """A private speech-dispatcher: its process and its log folder."""
-
-    def __init__(self, process: subprocess.Popen[bytes], logs: Path) -> None:
-        self.process, self.logs = process, logs
-
-
 @pytest.fixture
-def speechd(tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def speechd(tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[PrivateSpeechd]:
     """A private speech-dispatcher (own runtime dir, socket and config) for this test."""
     missing = _missing()
     if missing:
         pytest.skip(missing)
-    runtime, conf, logs = tmp_path / "run", tmp_path / "conf", tmp_path / "log"
-    for folder in (runtime, conf / "modules", logs):
-        folder.mkdir(parents=True)
-    runtime.chmod(0o700)
-    (conf / "speechd.conf").write_text(SPEECHD_CONF, encoding="utf-8")
-    shutil.copy("/etc/speech-dispatcher/modules/espeak-ng.conf", conf / "modules" / "espeak-ng.conf")
-    socket = runtime / "speechd.sock"
-    server = subprocess.Popen(
-        ["speech-dispatcher", "-s", "-t", "0", "-C", str(conf), "-S", str(socket), "-L", str(logs)],
-        env=os.environ | {"XDG_RUNTIME_DIR": str(runtime)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_private_speechd(tmp_path)
     try:
         # Up once it answers a greeting (each try bounded by 1 s): a socket file alone may be a server still starting.
         try:
-            qtbot.wait_until(lambda: server.poll() is not None or speechd_answers(socket, 1.0), timeout=60_000)
+            qtbot.wait_until(
+                lambda: server.process.poll() is not None or speechd_answers(server.socket, 1.0), timeout=60_000
+            )
         except WaitTimeout:
-            pytest.fail(f"the private speech-dispatcher did not answer at {socket} within 60 s (log in {logs})")
-        assert server.poll() is None, f"speech-dispatcher exited with {server.returncode} (log in {logs})"
-        # libspeechd (inside Qt's speechd plugin) connects here instead of autospawning a shared server.
-        monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{socket}")
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
-        yield Server(server, logs)
+            pytest.fail(
+                f"the private speech-dispatcher did not answer at {server.socket} within 60 s (log in {server.logs})"
+            )
+        assert server.process.poll() is None, (
+            f"speech-dispatcher exited with {server.process.returncode} (log in {server.logs})"
+        )
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        yield server
     finally:
-        server.send_signal(signal.SIGCONT)  # a test may have stopped it
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 def _alive(pid: int) -> bool:
@@ -130,7 +103,7 @@ def _end(qtbot: QtBot, voice: Voice) -> None:
 
 
 def test_the_kiosk_voice_speaks_a_page_title_in_mandarin_through_speech_dispatcher(
-    gui_app: QApplication, qtbot: QtBot, speechd: Server
+    gui_app: QApplication, qtbot: QtBot, speechd: PrivateSpeechd
 ) -> None:
     voice = Voice(enabled=True)  # no engine named: the kiosk's own choice, as in production
     try:
@@ -157,7 +130,7 @@ def test_the_kiosk_voice_speaks_a_page_title_in_mandarin_through_speech_dispatch
 
 
 def test_the_gui_thread_runs_while_the_speech_engine_is_built(
-    gui_app: QApplication, qtbot: QtBot, speechd: Server
+    gui_app: QApplication, qtbot: QtBot, speechd: PrivateSpeechd
 ) -> None:
     """Building Qt's speechd engine holds Python's GIL for seconds (it reads espeak-ng's 13,362 voices): in the
     kiosk's process, even on a thread of its own, it stopped Python on the GUI thread — the kiosk froze at the first
@@ -232,7 +205,7 @@ def test_a_speech_dispatcher_that_does_not_answer_leaves_the_kiosk_silent_not_fr
 
 
 def test_a_speech_dispatcher_that_hangs_after_the_engine_is_built_is_told_apart_and_the_kiosk_goes_on_silent(
-    gui_app: QApplication, qtbot: QtBot, speechd: Server, caplog: pytest.LogCaptureFixture
+    gui_app: QApplication, qtbot: QtBot, speechd: PrivateSpeechd, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The server stops answering once the engine is built: libspeechd then waits without a bound inside `say`. The
     voice host is killed when it does not carry out the prompt in time, started once more, finds the server silent,
