@@ -295,8 +295,10 @@ class IntakePage(KioskPage):
         self.message.setVisible(bool(message))  # an empty line would take a small screen's height
 
     def _tell(self, message: str) -> None:
-        """A refusal or a problem on this step: shown and read aloud."""
+        """A refusal or a problem on this step: shown (the step measured again with it: on a low screen the pad's
+        keys make room for the line) and read aloud."""
         self._set_message(message)
+        self.refit()
         if message:
             self.announce.emit(message)
 

@@ -321,3 +321,49 @@ def test_materials_on_several_pages_keep_what_was_chosen_on_each(
         assert missing == {str(b.property("material")) for b in page.material_buttons} - at_hand
         kiosk.tap(page.materials_next)
         assert page.views.currentWidget() is page.delivery_view_widget()
+
+
+def _wrong(number: str) -> str:
+    """`number` with its last digit changed (a check digit that no longer matches)."""
+    return number[:-1] + ("1" if number[-1] == "0" else "0")
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_refusal_s_message_leaves_the_step_on_the_screen(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal, size: tuple[int, int], elder: bool
+) -> None:
+    """A refusal adds a line above the step: the pads make room for it. Before, on 1366×768 in 长辈模式 a wrongly
+    typed ID number made the window 815 px tall and put 确定 and 清空 off the screen."""
+    problems: dict[str, list[str]] = {}
+    case = save_case(terminal)
+    for kiosk in kiosk_at(qtbot, terminal, size=size):
+        w = kiosk.window
+        if elder:
+            kiosk.tap(w.home.elder_switch)
+        w.go_home()
+        kiosk.tap(w.home.tiles["progress"])
+        w.progress.case_field.setText(case.case_no)
+        w.progress.tail_field.setText("0000" if TAIL != "0000" else "1111")
+        kiosk.tap(w.progress.query_button)
+        qtbot.wait_until(lambda shown=w.progress.message: bool(shown.text()))  # the refusal
+        problems["progress_refused"] = _problems(kiosk, size, elder)
+        _choose_item(kiosk, INTAKE_ITEM)
+        page = w.intake
+        kiosk.tap_keys(page.id_pad, _wrong(pii_samples.ID_NUMBER))
+        kiosk.tap(page.id_pad.enter_key)
+        assert page.message.text().startswith("身份证号码")
+        problems["intake_id_refused"] = _problems(kiosk, size, elder)
+        page.id_field.setText("")
+        kiosk.tap_keys(page.id_pad, pii_samples.ID_NUMBER)
+        kiosk.tap(page.id_pad.enter_key)
+        page.name_field.setText(pii_samples.NAME)
+        kiosk.tap(page.name_next)
+        kiosk.tap_keys(page.pad, "1234")
+        kiosk.tap(page.pad.enter_key)
+        assert page.message.text().startswith("联系电话")
+        problems["intake_phone_refused"] = _problems(kiosk, size, elder)
+        if size == (1366, 768) and elder:
+            kiosk.shot("fit_intake_phone_refused_1366x768_elder")
+    problems = {view: found for view, found in problems.items() if found}
+    assert not problems, "\n".join(f"{view}: {'; '.join(found)}" for view, found in problems.items())
