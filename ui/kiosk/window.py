@@ -134,7 +134,8 @@ class KioskWindow(QMainWindow):
         self._terminal = terminal
         self._open_terminal = open_terminal
         self._config = _kiosk_config(terminal, config, open_terminal)
-        self._ready = False
+        self._ready = False  # the services' side is built (finish_start)
+        self._starting = False
         self._clock = idle_clock
         self._may_close = False
         self._screen_size: QSize | None = None  # what place() or fit() gave the window
@@ -183,16 +184,19 @@ class KioskWindow(QMainWindow):
             self.finish_start()
         self._show(self.home)
 
-    def finish_start(self) -> None:
-        """Build the services' side: every page but home, the kiosk and rating services, the tiles' hardware state."""
-        if self._ready:
-            return
-        self._ready = True  # before the store opens: a message box there runs events, which may call this again
+    def finish_start(self) -> bool:
+        """Build the services' side: every page but home, the kiosk and rating services, the tiles' hardware state.
+        True once it is there; False when the store did not open (said, and the program is ending: the kiosk stays
+        on its home page)."""
+        if self._ready or self._starting:
+            return self._ready
+        self._starting = True  # a message box while the store opens runs events, which may call this again
         if self._terminal is None:
             assert self._open_terminal is not None
             self._terminal = self._open_terminal()
             if self._terminal is None:
-                return  # the store did not open: said, and the program is ending
+                return False
+        self._ready = True
         self._kiosk = self._terminal.kiosk
         self._ratings = self._services.ratings
         self._device = self._ratings.register_kiosk_screen()
@@ -207,6 +211,7 @@ class KioskWindow(QMainWindow):
 
         # 户口, 养老, 公积金 … lead the candidates at this kiosk; the tables load when a keyboard is first shown.
         pinyin.prefer(self._kiosk.catalogue_words())
+        return True
 
     @property
     def _services(self) -> Terminal:
@@ -526,7 +531,8 @@ class KioskWindow(QMainWindow):
 
     @Slot(str)
     def _tile(self, key: str) -> None:
-        self.finish_start()
+        if not self.finish_start():
+            return
         if key == "progress":
             self._after_query = ""
             self.progress.heading.setText("进度查询")
@@ -555,7 +561,8 @@ class KioskWindow(QMainWindow):
         """A receipt QR read by the scanner on any page: show that case's progress."""
         from app.services.kiosk import case_no_from_scan  # after the first paint
 
-        self.finish_start()
+        if not self.finish_start():
+            return
         if self.current_page() is self.admin:
             return
         if case_no_from_scan(text) is None:
@@ -848,7 +855,8 @@ class KioskWindow(QMainWindow):
         """An unexpected exception (or an environment failure nobody caught): calm page, then home."""
         if report.kind is ErrorKind.CANCELLED:
             return
-        self.finish_start()
+        if not self.finish_start():
+            return  # nothing to wipe or show: the program is ending
         self.wipe()
         self._show(self.error_page)
         self._error_timer.start()
@@ -863,7 +871,8 @@ class KioskWindow(QMainWindow):
             self.open_admin()
 
     def open_admin(self) -> None:
-        self.finish_start()
+        if not self.finish_start():
+            return
         self.wipe()
         log.info("kiosk admin gesture")
         self._show(self.admin)
