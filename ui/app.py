@@ -222,7 +222,8 @@ def start_terminal(*, config: Config, paths: AppPaths, mode: Mode, exit_when_idl
     """`tongban run`: open the store and services, then the window; a store that cannot open is shown, not raised.
 
     The database is opened before the window exists so that a recovery (damaged file moved aside) or a refusal
-    (newer schema, wrong key, full disk) reaches the clerk as a plain-Chinese message box and the log.
+    (newer schema, wrong key, full disk) reaches the clerk as a plain-Chinese message box and the log. The kiosk
+    opens it right after its home page's first paint instead (`_start_kiosk`), with the same message box.
     """
     app = get_application()
     family = prepare_application(app)

@@ -198,7 +198,7 @@ class KioskWindow(QMainWindow):
                 return False
         self._ready = True
         self._kiosk = self._terminal.kiosk
-        self._ratings = self._services.ratings
+        self._ratings = self._terminal.ratings
         self._device = self._ratings.register_kiosk_screen()
         self._build_pages()
         sizes = theme.sizes(self.elder)
