@@ -15,6 +15,8 @@ import functools
 import logging
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -39,6 +41,9 @@ ANSWER_WAIT_MS = 5_000
 EXIT_WAIT_MS = 2_000
 #: How many times a host that had worked and then died or hung is started again.
 RESTARTS = 1
+#: A host that has been ready this long earns that restart back: a kiosk that runs all day keeps its voice after a
+#: rare death each morning and afternoon, while a host that dies again soon after its start leaves it silent.
+RESTART_EARNED_AFTER_S = 600.0
 
 
 def host_command(engine: str) -> tuple[str, list[str]]:
@@ -237,7 +242,15 @@ class Voice(QObject):
     ready = Signal(bool)
     state_changed = Signal(str)
 
-    def __init__(self, *, enabled: bool, engine: str | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        enabled: bool,
+        engine: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        """`clock`: monotonic seconds, for how long a host has worked (RESTART_EARNED_AFTER_S)."""
         super().__init__(parent)
         self.muted = not enabled
         self.spoken: list[str] = []  # the last few prompts (tests and the AT check read them; no personal data)
@@ -247,6 +260,8 @@ class Voice(QObject):
         self._wanted = engine or ""
         self._host: _Host | None = None
         self._restarts = RESTARTS
+        self._clock = clock
+        self._ready_at: float | None = None  # when the live host said `ready`
         self._state = "unknown"  # unknown → building → ready | none
         # The live host, in a list the `destroyed` handler shares (it runs while this object is being deleted, so it
         # cannot use self): the Voice's end kills its host.
@@ -285,6 +300,7 @@ class Voice(QObject):
         if kind == "ready":
             engine, _, voice = text.partition("\t")
             self._state = "ready"
+            self._ready_at = self._clock()
             self.engine_name, self.voice_name = engine, voice
             log.info("voice ready: engine %s, voice %s", engine, voice or "default")
             self.ready.emit(True)
@@ -299,6 +315,8 @@ class Voice(QObject):
     def _failed(self, reason: str) -> None:
         had_worked = self._state == "ready"
         self._host = None
+        if had_worked and self._ready_at is not None and self._clock() - self._ready_at >= RESTART_EARNED_AFTER_S:
+            self._restarts = RESTARTS  # it worked long enough: not a host that keeps dying
         if had_worked and self._restarts > 0:
             self._restarts -= 1
             log.info("%s; starting the voice host again", reason)

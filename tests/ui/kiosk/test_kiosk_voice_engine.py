@@ -255,6 +255,33 @@ def test_a_voice_host_that_cannot_start_leaves_the_kiosk_silent(
         _end(qtbot, voice)
 
 
+def test_a_voice_host_that_worked_ten_minutes_earns_its_restart_back(
+    gui_app: QApplication, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kiosk runs all day: a host that dies after ten minutes of work is started again each time; one that dies
+    soon after its restart leaves the voice silent (Qt's mock engine; the clock is the test's)."""
+    now = [0.0]
+    voice = Voice(enabled=True, engine="mock", clock=lambda: now[0])
+    try:
+        with qtbot.wait_signal(voice.ready, timeout=60_000) as built:
+            voice.start()
+        assert built.args == [True]
+        for _ in range(2):  # twice: more than RESTARTS, each after ten minutes of work
+            now[0] += voice_module.RESTART_EARNED_AFTER_S
+            dead = voice.host_pid
+            with qtbot.wait_signal(voice.ready, timeout=60_000) as again:
+                os.kill(dead, signal.SIGKILL)
+            assert again.args == [True] and voice.available and voice.host_pid != dead
+        now[0] += 1.0  # a death right after the restart
+        dead = voice.host_pid
+        with caplog.at_level("INFO", logger="tongban.kiosk"), qtbot.wait_signal(voice.ready, timeout=60_000) as r:
+            os.kill(dead, signal.SIGKILL)
+        assert r.args == [False] and not voice.available
+        assert "voice prompts are silent" in caplog.text
+    finally:
+        _end(qtbot, voice)
+
+
 def test_a_voice_host_that_dies_is_started_once_more_and_the_voice_speaks_on(
     gui_app: QApplication, qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
