@@ -367,3 +367,30 @@ def test_a_refusal_s_message_leaves_the_step_on_the_screen(
             kiosk.shot("fit_intake_phone_refused_1366x768_elder")
     problems = {view: found for view, found in problems.items() if found}
     assert not problems, "\n".join(f"{view}: {'; '.join(found)}" for view, found in problems.items())
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_card_reader_s_refusal_leaves_the_step_on_the_screen(
+    gui_app: QApplication, qtbot: QtBot, terminal: Terminal, size: tuple[int, int], elder: bool
+) -> None:
+    """A reader with no card on it: 补打回执's and 自助收件's card steps show why, and stay on the screen."""
+    put_card(terminal)  # the reader is there (its tiles enabled) ...
+    problems: dict[str, list[str]] = {}
+    for kiosk in kiosk_at(qtbot, terminal, size=size):
+        w = kiosk.window
+        if elder:
+            kiosk.tap(w.home.elder_switch)
+        (terminal.paths.data_dir / "devices" / "id_card" / "card.json").unlink()  # ... and finds no card
+        w.go_home()
+        kiosk.tap(w.home.tiles["reprint"])
+        kiosk.tap(w.reprint.read_button)
+        qtbot.wait_until(lambda shown=w.reprint.card_message: "未检测到" in shown.text(), timeout=10_000)
+        problems["reprint_no_card"] = _problems(kiosk, size, elder)
+        _choose_item(kiosk, INTAKE_ITEM)
+        assert w.intake.views.currentWidget() is w.intake.card_view
+        kiosk.tap(w.intake.read_button)
+        qtbot.wait_until(lambda shown=w.intake.message: "未检测到" in shown.text(), timeout=10_000)
+        problems["intake_no_card"] = _problems(kiosk, size, elder)
+    problems = {view: found for view, found in problems.items() if found}
+    assert not problems, "\n".join(f"{view}: {'; '.join(found)}" for view, found in problems.items())
