@@ -25,7 +25,7 @@ from ui.placeholder_window import PlaceholderWindow
 from ui.theme import FontMissingError, apply_theme
 
 if TYPE_CHECKING:
-    from app.services.terminal import Terminal
+    from app.services.terminal import StoreError, Terminal
 
 log = logging.getLogger("tongban.ui")
 
@@ -183,15 +183,15 @@ def run_gui(
         exit_after_start = exit_when_idle and open_terminal is not None
 
         def finish_start() -> None:
-            ended = False
+            started = False
             try:
-                _finish_start()
-                ended = True
+                started = _finish_start()
             finally:
                 if exit_after_start:
-                    app.exit(0 if ended else 1)
+                    app.exit(0 if started else 1)  # 1: it raised, or the kiosk's store did not open
 
-        def _finish_start() -> None:
+        def _finish_start() -> bool:
+            """False when the kiosk's store did not open (said, and the program is ending)."""
             # What the first screen (sign-in) does not need is built after its first paint (issue 13).
             if isinstance(window, CounterWindow):
                 window.finish_start()
@@ -200,10 +200,12 @@ def run_gui(
                 # every event of every object then reaches Python, and wrapping the objects Qt made itself (its
                 # style, the native window) builds their classes and enums (~170 enum types). After the first paint.
                 window.start()  # type: ignore[attr-defined]
-                window.finish_start()  # the kiosk's pages and services (issue 12)
+                if not window.finish_start():  # the kiosk's pages and services (issue 12)
+                    return False
             from ui.rating.wiring import open_rating_windows  # 好差评 (issue 5): ratings panel, citizen screen
 
             rating_windows.extend(open_rating_windows(window, mode=mode, config=config, terminal=terminal))
+            return True
 
         # Counted from the event loop's first turn, so that a slow first show never makes it run before that turn.
         QTimer.singleShot(0, app, lambda: QTimer.singleShot(FINISH_START_DELAY_MS, app, finish_start))
@@ -258,7 +260,6 @@ def _start_kiosk(*, config: Config, paths: AppPaths, exit_when_idle: bool, prepa
     frame. A store that cannot open is then said as at the counter, and the program ends with 1."""
     app = get_application()
     opened: list[Terminal] = []
-    refused: list[int] = []
 
     def open_terminal() -> Terminal | None:
         from app.services.terminal import StoreError, open_terminal
@@ -267,7 +268,6 @@ def _start_kiosk(*, config: Config, paths: AppPaths, exit_when_idle: bool, prepa
             terminal = open_terminal(config=config, paths=paths, parent=app)
         except StoreError as exc:
             _store_refused(exc, paths, exit_when_idle=exit_when_idle)
-            refused.append(1)
             app.exit(1)
             return None
         opened.append(terminal)
@@ -278,7 +278,7 @@ def _start_kiosk(*, config: Config, paths: AppPaths, exit_when_idle: bool, prepa
         return terminal
 
     try:
-        code = run_gui(
+        return run_gui(
             config=config,
             paths=paths,
             mode=Mode.KIOSK,
@@ -286,15 +286,14 @@ def _start_kiosk(*, config: Config, paths: AppPaths, exit_when_idle: bool, prepa
             open_terminal=open_terminal,
             prepared_family=prepared_family,
         )
-        return 1 if refused else code
     finally:
         for terminal in opened:
             terminal.close()
 
 
-def _store_refused(exc: Exception, paths: AppPaths, *, exit_when_idle: bool) -> None:
+def _store_refused(exc: StoreError, paths: AppPaths, *, exit_when_idle: bool) -> None:
     """The database cannot open (newer schema, wrong key, full disk): the log, and a message box for the user."""
-    log.error("cannot open the local database: %s", getattr(exc, "code", None) or type(exc).__name__)
+    log.error("cannot open the local database: %s", exc.code or type(exc).__name__)
     if not exit_when_idle:
         from PySide6.QtWidgets import QMessageBox
 

@@ -436,7 +436,7 @@ def report(self):
         later = {
             "idle_ticker": window.idle.ticker.isActive(),
             "widget_frameless": frameless,
-            "store_open": "offline_cache.store" in sys.modules and window.progress.isHidden(),
+            "store_open": "offline_cache.store" in sys.modules and hasattr(window, "progress"),  # and the pages
         }
         print("LATER " + json.dumps(later), flush=True)
 

@@ -15,7 +15,7 @@ from app.services.errors import UserFacingError
 from app.services.kiosk_intake import DELIVERY_LABELS, KioskIntakeService
 from ui.kiosk.choices import PagedChoices
 from ui.kiosk.page import KioskPage, PageStack, first_fit, fit_keyboard, fit_pad
-from ui.kiosk.theme import KioskSizes
+from ui.kiosk.theme import KioskSizes, border_px
 from ui.kiosk.widgets import DigitPad, KioskButton, label
 from ui.widgets.pinyin import pinyin_candidates
 from ui.widgets.pinyin import warm_up as pinyin_warm_up
@@ -602,8 +602,8 @@ class IntakePage(KioskPage):
         """Each material's text within its button, then as many materials per page as the room takes."""
         layout = self.layout()
         margins = layout.contentsMargins().left() + layout.contentsMargins().right() if layout is not None else 0
-        # the button's own padding (24 px left, 12 px right), its borders, and a margin for the text's edge
-        self._material_width = width - margins - 24 - 12 - 2 * 4 - 16
+        # the choice button's padding (24 px left, 12 px right: ui/kiosk/theme.py), its borders, a margin for the text
+        self._material_width = width - margins - 24 - 12 - 2 * border_px(self.elder) - 16
         for button in self.material_buttons:
             self._label_material(button)
         first_fit(self, height, list(range(len(self.material_buttons), 0, -1)), self._set_materials_per_page)
